@@ -1,0 +1,1 @@
+# Benchmark: load generator, reference server, peers (make bench).

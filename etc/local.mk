@@ -1,0 +1,1 @@
+# Sample configurations and the systemd unit.

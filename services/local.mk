@@ -1,0 +1,1 @@
+# Bundled handlers, installed to $(pkglibexecdir).

@@ -1,0 +1,116 @@
+/*
+ * The service model: what a configuration means once parsed and validated.
+ * Everything the runtime needs is resolved here (addresses, uids, CIDRs,
+ * argv), so the daemon never looks at syntax and never fails on a value.
+ */
+#ifndef SUPERSERVER_CONFIG_H
+#define SUPERSERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "addr.h"
+
+enum svc_protocol { PROTO_TCP, PROTO_UDP };
+enum svc_mode { MODE_NOWAIT, MODE_WAIT, MODE_PREFORK };
+enum svc_stderr { STDERR_DISCARD, STDERR_SOCKET, STDERR_LOG };
+enum cfg_log_level { CFG_LOG_INFO, CFG_LOG_DEBUG };
+
+/* The rlimits a service may set, in the order of the `rlimits` map keys. */
+enum svc_rlimit { RL_CPU, RL_AS, RL_NOFILE, RL_NPROC, RL_FSIZE, RL_CORE, RL_COUNT };
+
+struct svc_rlimit_value {
+    bool set;
+    rlim_t value; /* RLIM_INFINITY for "unlimited" */
+};
+
+struct svc_rate {
+    unsigned count;   /* N new connections ... */
+    unsigned seconds; /* ... per S seconds; count == 0 means no rate limit */
+};
+
+struct service {
+    char *name;
+    bool enabled;
+    const char *file; /* where the entry starts, for messages */
+    int line;
+
+    struct listen_addr *listen; /* n_listen >= 1 */
+    size_t n_listen;
+    enum svc_protocol protocol;
+    enum svc_mode mode;
+    unsigned workers; /* prefork only, >= 1 */
+    bool listen_fds;
+
+    char *exec;
+    char **args;    /* NULL-terminated argv; args[0] defaults to exec */
+    char **env;     /* NULL-terminated "KEY=VALUE" from `env`, in file order */
+    char **pass_env; /* NULL-terminated names */
+
+    bool has_user, has_group;
+    uid_t uid;  /* resolved from `user` */
+    gid_t gid;  /* resolved from `group`, else the user's primary group */
+    char *user; /* the user's name, for initgroups(); NULL when no user */
+
+    unsigned instances;  /* 0 = unlimited */
+    unsigned per_source; /* 0 = unlimited */
+    struct svc_rate rate;
+    struct cidr *allow;
+    size_t n_allow;
+    struct cidr *deny;
+    size_t n_deny;
+
+    enum svc_stderr stderr_mode;
+    unsigned timeout; /* seconds, 0 = none */
+    char *chroot;     /* NULL = none */
+    char *chdir;      /* NULL = none */
+    bool has_umask;
+    mode_t umask;
+    bool has_nice;
+    int nice;
+    struct svc_rlimit_value rlimits[RL_COUNT];
+
+    int backlog;
+    bool reuseport, keepalive, nodelay;
+    bool has_socket_mode;
+    mode_t socket_mode;
+    bool has_socket_owner;
+    uid_t socket_uid;
+    gid_t socket_gid;
+};
+
+struct config {
+    char *path; /* the main file, as given */
+    enum cfg_log_level log_level;
+    unsigned max_children; /* default 1024 */
+    struct service *services;
+    size_t n_services;
+};
+
+struct config_options {
+    /* May `user`, `group` and `socket_owner` be set?  True for a root daemon. */
+    bool privileged;
+};
+
+/*
+ * Parse FILE (and its includes) and validate everything.  On failure returns
+ * NULL and writes one line "file:line: service \"x\": key \"k\": reason"
+ * (without the program name or a newline) into err.
+ */
+struct config *config_load(const char *path, const struct config_options *opts, char *err,
+                           size_t errlen);
+void config_free(struct config *cfg);
+
+/* The -t listing: "NAME PROTOCOL/MODE LISTEN[,LISTEN...] EXEC" per service. */
+void config_print_check(const struct config *cfg, FILE *out);
+
+/* The -T output: the effective config, defaults applied, as YAML. */
+void config_dump_yaml(const struct config *cfg, FILE *out);
+
+const char *config_protocol_name(enum svc_protocol p);
+const char *config_mode_name(enum svc_mode m);
+
+#endif

@@ -1,0 +1,173 @@
+/*
+ * Log output.  Each line is formatted whole and written with one write(2),
+ * so lines from the daemon never interleave mid-line on stderr.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define LOG_LINE_MAX 4096
+
+static enum log_dest log_dest = LOG_DEST_STDERR;
+static bool log_verbose;
+
+void log_init(enum log_dest dest, bool verbose)
+{
+    log_dest = dest;
+    log_verbose = verbose;
+    if (dest == LOG_DEST_SYSLOG)
+        openlog("superserverd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void log_set_verbose(bool verbose)
+{
+    log_verbose = verbose;
+}
+
+bool log_is_verbose(void)
+{
+    return log_verbose;
+}
+
+/* Emit one finished line at syslog priority PRIO. */
+static void log_emit(int prio, const char *line)
+{
+    if (log_dest == LOG_DEST_SYSLOG) {
+        syslog(prio, "%s", line);
+        return;
+    }
+    char buf[LOG_LINE_MAX + 1];
+    size_t n = strlen(line);
+    if (n > LOG_LINE_MAX - 1)
+        n = LOG_LINE_MAX - 1;
+    memcpy(buf, line, n);
+    buf[n++] = '\n';
+    ssize_t r = write(STDERR_FILENO, buf, n);
+    (void)r; /* nowhere left to report a failed log write */
+}
+
+static void log_vevent(int prio, const char *fmt, va_list ap) LOG_PRINTF(2, 0);
+static void log_vevent(int prio, const char *fmt, va_list ap)
+{
+    char line[LOG_LINE_MAX];
+
+    vsnprintf(line, sizeof(line), fmt, ap);
+    log_emit(prio, line);
+}
+
+void log_event(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vevent(LOG_INFO, fmt, ap);
+    va_end(ap);
+}
+
+void log_debug(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!log_verbose)
+        return;
+    va_start(ap, fmt);
+    log_vevent(LOG_DEBUG, fmt, ap);
+    va_end(ap);
+}
+
+/* "event=LEVEL message=<quoted text[: strerror]>" */
+static void log_vproblem(int prio, const char *level, int errnum, const char *fmt, va_list ap)
+    LOG_PRINTF(4, 0);
+static void log_vproblem(int prio, const char *level, int errnum, const char *fmt, va_list ap)
+{
+    char msg[LOG_LINE_MAX / 2], quoted[LOG_LINE_MAX / 2 + 64];
+
+    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (errnum && n >= 0 && (size_t)n < sizeof(msg))
+        snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(errnum));
+    char line[LOG_LINE_MAX];
+    snprintf(line, sizeof(line), "event=%s message=%s", level,
+             log_quote(msg, quoted, sizeof(quoted)));
+    log_emit(prio, line);
+}
+
+void log_warn(const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vproblem(LOG_WARNING, "warning", saved, fmt, ap);
+    va_end(ap);
+    errno = saved;
+}
+
+void log_warnx(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vproblem(LOG_WARNING, "warning", 0, fmt, ap);
+    va_end(ap);
+}
+
+void fatal(const char *fmt, ...)
+{
+    int saved = errno;
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vproblem(LOG_ERR, "fatal", saved, fmt, ap);
+    va_end(ap);
+    exit(3);
+}
+
+void fatalx(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vproblem(LOG_ERR, "fatal", 0, fmt, ap);
+    va_end(ap);
+    exit(3);
+}
+
+const char *log_quote(const char *value, char *buf, size_t len)
+{
+    bool plain = value[0] != '\0';
+
+    for (const char *p = value; *p && plain; p++)
+        if (*p == ' ' || *p == '"' || *p == '\\' || *p == '=' || (unsigned char)*p < 0x20 ||
+            *p == 0x7f)
+            plain = false;
+    if (len == 0)
+        return buf;
+    if (plain) {
+        snprintf(buf, len, "%s", value);
+        return buf;
+    }
+    size_t o = 0;
+    buf[o++] = '"';
+    for (const unsigned char *p = (const unsigned char *)value; *p && o + 6 < len; p++) {
+        if (*p == '"' || *p == '\\') {
+            buf[o++] = '\\';
+            buf[o++] = (char)*p;
+        } else if (*p == '\t') {
+            buf[o++] = '\\';
+            buf[o++] = 't';
+        } else if (*p < 0x20 || *p == 0x7f) {
+            o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
+        } else {
+            buf[o++] = (char)*p;
+        }
+    }
+    buf[o++] = '"';
+    buf[o] = '\0';
+    return buf;
+}

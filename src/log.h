@@ -1,0 +1,37 @@
+/*
+ * Logging in the OpenBSD manner, to stderr or syslog (facility daemon).
+ * Event lines are key=value pairs: log_event("event=start service=%s", ...).
+ * log_warn appends strerror(errno); fatal/fatalx never return.
+ */
+#ifndef SUPERSERVER_LOG_H
+#define SUPERSERVER_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdnoreturn.h>
+
+#define LOG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+enum log_dest { LOG_DEST_STDERR, LOG_DEST_SYSLOG };
+
+void log_init(enum log_dest dest, bool verbose);
+void log_set_verbose(bool verbose);
+bool log_is_verbose(void);
+
+/* One key=value event line at info level / debug level (only with -v). */
+void log_event(const char *fmt, ...) LOG_PRINTF(1, 2);
+void log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
+
+/* A problem: "event=warning message=\"...: strerror\"" / without strerror. */
+void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);
+void log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
+noreturn void fatal(const char *fmt, ...) LOG_PRINTF(1, 2);
+noreturn void fatalx(const char *fmt, ...) LOG_PRINTF(1, 2);
+
+/*
+ * VALUE as a log value: unchanged when it has no space, quote, backslash or
+ * control character, else in double quotes with those escaped.  Returns BUF.
+ */
+const char *log_quote(const char *value, char *buf, size_t len);
+
+#endif

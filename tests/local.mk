@@ -1,0 +1,14 @@
+# Tests: Check unit suites link the convenience library; integration tests
+# (Python) start the built daemon on ephemeral loopback ports.
+UNIT_TEST_LIBS = src/libsuperserver.a $(LIBCONFIG_LIBS) $(YAML_LIBS) $(CHECK_LIBS)
+UNIT_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+TEST_EXTENSIONS = .py .sh
+PY_LOG_COMPILER = $(PYTHON3)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	SUPERSERVERD='$(abs_top_builddir)/src/superserverd'; export SUPERSERVERD; \
+	SERVICES_DIR='$(abs_top_builddir)/services'; export SERVICES_DIR; \
+	TESTS_SRCDIR='$(abs_top_srcdir)/tests'; export TESTS_SRCDIR; \
+	TOP_BUILDDIR='$(abs_top_builddir)'; export TOP_BUILDDIR; \
+	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
+	CK_DEFAULT_TIMEOUT=30; export CK_DEFAULT_TIMEOUT;
