@@ -2,4 +2,4 @@
 src_libsuperserver_a_SOURCES += \
 	src/addr.c src/addr.h \
 	src/admit.c src/admit.h \
-	src/refuse.h
+	src/refuse.c src/refuse.h

@@ -8,3 +8,8 @@ check_PROGRAMS += tests/check_admit
 TESTS += tests/check_admit
 tests_check_admit_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_check_admit_LDADD = $(UNIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_refuse
+TESTS += tests/check_refuse
+tests_check_refuse_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_check_refuse_LDADD = $(UNIT_TEST_LIBS)
