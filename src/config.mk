@@ -1,3 +1,8 @@
 # Configuration: the node tree, the two syntax front-ends, the schema.
 src_libsuperserver_a_SOURCES += \
-	src/config.h
+	src/config.h \
+	src/arena.c src/arena.h \
+	src/cfgnode.c src/cfgnode.h \
+	src/conf_parse.c src/conf_parse.h \
+	src/conf_libconfig.c \
+	src/conf_yaml.c
