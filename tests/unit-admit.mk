@@ -1,1 +1,5 @@
-# unit-admit tests
+# unit-admit tests: one Check suite per module (addr, admit, refuse).
+check_PROGRAMS += tests/check_addr
+TESTS += tests/check_addr
+tests_check_addr_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_check_addr_LDADD = $(UNIT_TEST_LIBS)
