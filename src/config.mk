@@ -6,3 +6,9 @@ src_libsuperserver_a_SOURCES += \
 	src/conf_parse.c src/conf_parse.h \
 	src/conf_libconfig.c \
 	src/conf_yaml.c
+src_libsuperserver_a_SOURCES += \
+	src/config_int.h \
+	src/config.c \
+	src/config_schema.c \
+	src/config_check.c \
+	src/config_dump.c
