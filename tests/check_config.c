@@ -642,6 +642,24 @@ static bool is_fixture(const char *name)
     return name[0] != '.' && !(n > 4 && strcmp(name + n - 4, ".err") == 0);
 }
 
+/* -T output of CFG loads back to the same model. */
+static void assert_round_trip(const struct config *cfg)
+{
+    char path[] = "/tmp/check_config_dump.XXXXXX.yaml";
+    int fd = mkstemps(path, 5);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    struct config *again;
+
+    ck_assert_ptr_nonnull(f);
+    config_dump_yaml(cfg, f);
+    fclose(f);
+    again = config_load(path, &unpriv, err, sizeof(err));
+    unlink(path);
+    ck_assert_msg(again != NULL, "%s: %s", cfg->path, err);
+    assert_config_equal(cfg, again);
+    config_free(again);
+}
+
 /* Every file under conf/good loads; every one under conf/bad fails with its .err line. */
 static void run_corpus(bool good)
 {
@@ -664,6 +682,7 @@ static void run_corpus(bool good)
         count++;
         if (good) {
             ck_assert_msg(cfg != NULL, "%s: %s", de->d_name, err);
+            assert_round_trip(cfg);
             config_free(cfg);
             continue;
         }
