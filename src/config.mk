@@ -10,5 +10,6 @@ src_libsuperserver_a_SOURCES += \
 	src/config_int.h \
 	src/config.c \
 	src/config_schema.c \
+	src/config_value.c \
 	src/config_check.c \
 	src/config_dump.c

@@ -51,4 +51,26 @@ int config_check_unique(struct loader *ld, const struct config *cfg,
 int config_check_conflicts(struct loader *ld, const struct config *cfg,
                            const struct svc_origin *origins);
 
+/* config_value.c: checks of one value node (see there). */
+int cv_want_scalar(struct loader *ld, const struct cfgnode *n, const char *key,
+                   enum cfgscalar_kind kind, const char *what);
+int cv_get_string(struct loader *ld, const struct cfgnode *n, const char *key, char **out);
+int cv_get_bool(struct loader *ld, const struct cfgnode *n, bool *out);
+int cv_get_int(struct loader *ld, const struct cfgnode *n, const char *key, long long min,
+               long long max, bool show_max, long long *out);
+int cv_get_uint(struct loader *ld, const struct cfgnode *n, long long min, unsigned *out);
+int cv_get_enum(struct loader *ld, const struct cfgnode *n, const char *const *names,
+                const char *expect, int *out);
+int cv_get_strings(struct loader *ld, const struct cfgnode *n, bool one_ok, char ***out,
+                   size_t *count);
+bool cv_valid_env_name(const char *s);
+int cv_get_octal(struct loader *ld, const struct cfgnode *n, mode_t *out);
+int cv_get_path(struct loader *ld, const struct cfgnode *n, char **out);
+int cv_need_root(struct loader *ld, const struct cfgnode *n);
+bool cv_all_digits(const char *s);
+int cv_lookup_user(struct loader *ld, const struct cfgnode *n, const char *name, uid_t *uid,
+                   gid_t *gid, char **pname);
+int cv_lookup_group(struct loader *ld, const struct cfgnode *n, const char *name, gid_t *gid);
+int cv_id_text(struct loader *ld, const struct cfgnode *n, char *buf, size_t len);
+
 #endif

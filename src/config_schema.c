@@ -63,200 +63,24 @@ struct svc_build {
 
 typedef int (*key_parser)(struct loader *, struct svc_build *, const struct cfgnode *);
 
-/* ---- value helpers: each checks one node and blames it on failure ---- */
-
-static int want_scalar(struct loader *ld, const struct cfgnode *n, const char *key,
-                       enum cfgscalar_kind kind, const char *what)
-{
-    if (n->type == CFGNODE_SCALAR && n->kind == kind)
-        return 0;
-    return cfg_fail(ld, n, key, "expected %s, got %s", what, cfgnode_describe(n));
-}
-
-static int get_string(struct loader *ld, const struct cfgnode *n, const char *key, char **out)
-{
-    if (want_scalar(ld, n, key, CFGSCALAR_STRING, "a string") < 0)
-        return -1;
-    *out = arena_strdup(ld->mem, n->text);
-    return *out ? 0 : cfg_fail(ld, n, key, "out of memory");
-}
-
-static int get_bool(struct loader *ld, const struct cfgnode *n, bool *out)
-{
-    if (want_scalar(ld, n, n->key, CFGSCALAR_BOOL, "a boolean (true or false)") < 0)
-        return -1;
-    *out = n->bval;
-    return 0;
-}
-
-/* An integer in [MIN, MAX]; the message shows MAX only when SHOW_MAX. */
-static int get_int(struct loader *ld, const struct cfgnode *n, const char *key, long long min,
-                   long long max, bool show_max, long long *out)
-{
-    bool is_int = n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_INT;
-
-    if (is_int && n->ival >= min && n->ival <= max) {
-        *out = n->ival;
-        return 0;
-    }
-    if (show_max)
-        return cfg_fail(ld, n, key, "expected an integer between %lld and %lld", min, max);
-    if (is_int && n->ival > max)
-        return cfg_fail(ld, n, key, "too large (at most %lld)", max);
-    return cfg_fail(ld, n, key, "expected an integer >= %lld", min);
-}
-
-static int get_uint(struct loader *ld, const struct cfgnode *n, long long min, unsigned *out)
-{
-    long long v = 0;
-
-    if (get_int(ld, n, n->key, min, UINT_MAX, false, &v) < 0)
-        return -1;
-    *out = (unsigned)v;
-    return 0;
-}
-
-/* One of NAMES (NULL-terminated); *out is its index. */
-static int get_enum(struct loader *ld, const struct cfgnode *n, const char *const *names,
-                    const char *expect, int *out)
-{
-    if (n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_STRING)
-        for (int i = 0; names[i] != NULL; i++)
-            if (strcmp(n->text, names[i]) == 0) {
-                *out = i;
-                return 0;
-            }
-    return cfg_fail(ld, n, n->key, "expected %s", expect);
-}
-
-/* A list of strings as a NULL-terminated array; a lone string too when ONE_OK. */
-static int get_strings(struct loader *ld, const struct cfgnode *n, bool one_ok, char ***out,
-                       size_t *count)
-{
-    const struct cfgnode *it = n->type == CFGNODE_LIST ? n->first : n;
-    size_t len = n->type == CFGNODE_LIST ? n->count : 1, i = 0;
-
-    if (n->type != CFGNODE_LIST && !(one_ok && n->type == CFGNODE_SCALAR))
-        return cfg_fail(ld, n, n->key, "expected a list of strings, got %s", cfgnode_describe(n));
-    *out = arena_calloc(ld->mem, len + 1, sizeof(char *));
-    if (*out == NULL)
-        return cfg_fail(ld, n, n->key, "out of memory");
-    for (; it != NULL && i < len; it = it->next, i++)
-        if (get_string(ld, it, n->key, &(*out)[i]) < 0)
-            return -1;
-    *count = len;
-    return 0;
-}
-
-static bool valid_env_name(const char *s)
-{
-    if (!(isalpha((unsigned char)*s) || *s == '_'))
-        return false;
-    for (s++; *s != '\0'; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_'))
-            return false;
-    return true;
-}
-
-/* "022": one to four octal digits, at most 0777. */
-static int get_octal(struct loader *ld, const struct cfgnode *n, mode_t *out)
-{
-    const char *t = n->text;
-    size_t len = t ? strlen(t) : 0;
-    unsigned long v;
-
-    if (n->type != CFGNODE_SCALAR || n->kind != CFGSCALAR_STRING || len < 1 || len > 4 ||
-        strspn(t, "01234567") != len || (v = strtoul(t, NULL, 8)) > 0777)
-        return cfg_fail(ld, n, n->key, "expected an octal string such as \"022\"");
-    *out = (mode_t)v;
-    return 0;
-}
-
-/* An absolute path string. */
-static int get_path(struct loader *ld, const struct cfgnode *n, char **out)
-{
-    if (get_string(ld, n, n->key, out) < 0)
-        return -1;
-    if ((*out)[0] != '/')
-        return cfg_fail(ld, n, n->key, "must be an absolute path");
-    return 0;
-}
-
-/* ---- identities ---- */
-
-static int need_root(struct loader *ld, const struct cfgnode *n)
-{
-    if (ld->privileged)
-        return 0;
-    return cfg_fail(ld, n, n->key, "only root may set it (the daemon is not running as root)");
-}
-
-static bool all_digits(const char *s)
-{
-    return *s != '\0' && strspn(s, "0123456789") == strlen(s);
-}
-
-/* NAME (or a number) to a passwd entry, copying what we keep. */
-static int lookup_user(struct loader *ld, const struct cfgnode *n, const char *name, uid_t *uid,
-                       gid_t *gid, char **pname)
-{
-    struct passwd *pw = getpwnam(name);
-
-    if (pw == NULL && all_digits(name) && strlen(name) < 11 && strtoull(name, NULL, 10) < UINT_MAX)
-        pw = getpwuid((uid_t)strtoull(name, NULL, 10));
-    if (pw == NULL)
-        return cfg_fail(ld, n, n->key, "unknown user \"%s\"", name);
-    *uid = pw->pw_uid;
-    *gid = pw->pw_gid;
-    if (pname != NULL && (*pname = arena_strdup(ld->mem, pw->pw_name)) == NULL)
-        return cfg_fail(ld, n, n->key, "out of memory");
-    return 0;
-}
-
-static int lookup_group(struct loader *ld, const struct cfgnode *n, const char *name, gid_t *gid)
-{
-    struct group *gr = getgrnam(name);
-
-    if (gr == NULL && all_digits(name) && strlen(name) < 11 && strtoull(name, NULL, 10) < UINT_MAX)
-        gr = getgrgid((gid_t)strtoull(name, NULL, 10));
-    if (gr == NULL)
-        return cfg_fail(ld, n, n->key, "unknown group \"%s\"", name);
-    *gid = gr->gr_gid;
-    return 0;
-}
-
-/* A name or a number, as text. */
-static int id_text(struct loader *ld, const struct cfgnode *n, char *buf, size_t len)
-{
-    if (n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_INT && n->ival >= 0) {
-        snprintf(buf, len, "%lld", n->ival);
-        return 0;
-    }
-    if (n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_STRING && n->text[0] != '\0') {
-        snprintf(buf, len, "%s", n->text);
-        return 0;
-    }
-    return cfg_fail(ld, n, n->key, "expected a name or a number, got %s", cfgnode_describe(n));
-}
-
 static int k_user(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     char name[256];
 
-    if (need_root(ld, n) < 0 || id_text(ld, n, name, sizeof(name)) < 0)
+    if (cv_need_root(ld, n) < 0 || cv_id_text(ld, n, name, sizeof(name)) < 0)
         return -1;
     b->s->has_user = true;
-    return lookup_user(ld, n, name, &b->s->uid, &b->s->gid, &b->s->user);
+    return cv_lookup_user(ld, n, name, &b->s->uid, &b->s->gid, &b->s->user);
 }
 
 static int k_group(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     char name[256];
 
-    if (need_root(ld, n) < 0 || id_text(ld, n, name, sizeof(name)) < 0)
+    if (cv_need_root(ld, n) < 0 || cv_id_text(ld, n, name, sizeof(name)) < 0)
         return -1;
     b->s->has_group = true;
-    return lookup_group(ld, n, name, &b->s->gid);
+    return cv_lookup_group(ld, n, name, &b->s->gid);
 }
 
 static int k_socket_owner(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
@@ -264,7 +88,7 @@ static int k_socket_owner(struct loader *ld, struct svc_build *b, const struct c
     char text[256], *colon;
     struct service *s = b->s;
 
-    if (need_root(ld, n) < 0 || id_text(ld, n, text, sizeof(text)) < 0)
+    if (cv_need_root(ld, n) < 0 || cv_id_text(ld, n, text, sizeof(text)) < 0)
         return -1;
     colon = strchr(text, ':');
     if (colon != NULL)
@@ -272,16 +96,16 @@ static int k_socket_owner(struct loader *ld, struct svc_build *b, const struct c
     if (text[0] == '\0' || (colon != NULL && *colon == '\0'))
         return cfg_fail(ld, n, n->key, "expected \"user\" or \"user:group\"");
     s->has_socket_owner = true;
-    if (lookup_user(ld, n, text, &s->socket_uid, &s->socket_gid, NULL) < 0)
+    if (cv_lookup_user(ld, n, text, &s->socket_uid, &s->socket_gid, NULL) < 0)
         return -1;
-    return colon ? lookup_group(ld, n, colon, &s->socket_gid) : 0;
+    return colon ? cv_lookup_group(ld, n, colon, &s->socket_gid) : 0;
 }
 
 /* ---- the keys ---- */
 
 static int k_name(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    if (get_string(ld, n, n->key, &b->s->name) < 0)
+    if (cv_get_string(ld, n, n->key, &b->s->name) < 0)
         return -1;
     if (b->s->name[0] == '\0' ||
         strspn(b->s->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
@@ -294,7 +118,7 @@ static int k_name(struct loader *ld, struct svc_build *b, const struct cfgnode *
 
 static int k_enabled(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_bool(ld, n, &b->s->enabled);
+    return cv_get_bool(ld, n, &b->s->enabled);
 }
 
 static int k_protocol(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
@@ -302,7 +126,7 @@ static int k_protocol(struct loader *ld, struct svc_build *b, const struct cfgno
     static const char *const names[] = {"tcp", "udp", NULL};
     int v = 0;
 
-    if (get_enum(ld, n, names, "\"tcp\" or \"udp\"", &v) < 0)
+    if (cv_get_enum(ld, n, names, "\"tcp\" or \"udp\"", &v) < 0)
         return -1;
     b->s->protocol = (enum svc_protocol)v;
     return 0;
@@ -313,7 +137,7 @@ static int k_mode(struct loader *ld, struct svc_build *b, const struct cfgnode *
     static const char *const names[] = {"nowait", "wait", "prefork", NULL};
     int v = 0;
 
-    if (get_enum(ld, n, names, "\"nowait\", \"wait\" or \"prefork\"", &v) < 0)
+    if (cv_get_enum(ld, n, names, "\"nowait\", \"wait\" or \"prefork\"", &v) < 0)
         return -1;
     b->s->mode = (enum svc_mode)v;
     return 0;
@@ -323,7 +147,7 @@ static int k_workers(struct loader *ld, struct svc_build *b, const struct cfgnod
 {
     long long v = 0;
 
-    if (get_int(ld, n, n->key, 1, 65535, false, &v) < 0)
+    if (cv_get_int(ld, n, n->key, 1, 65535, false, &v) < 0)
         return -1;
     b->s->workers = (unsigned)v;
     return 0;
@@ -331,7 +155,7 @@ static int k_workers(struct loader *ld, struct svc_build *b, const struct cfgnod
 
 static int k_listen_fds(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_bool(ld, n, &b->s->listen_fds);
+    return cv_get_bool(ld, n, &b->s->listen_fds);
 }
 
 static int k_listen(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
@@ -352,7 +176,7 @@ static int k_listen(struct loader *ld, struct svc_build *b, const struct cfgnode
         return cfg_fail(ld, n, n->key, "out of memory");
     for (size_t i = 0; it != NULL && i < count; it = it->next, i++) {
         char *text;
-        if (get_string(ld, it, n->key, &text) < 0)
+        if (cv_get_string(ld, it, n->key, &text) < 0)
             return -1;
         if (addr_parse_listen(text, proto, &s->listen[i], why, sizeof(why)) < 0)
             return cfg_fail(ld, it, n->key, "%s", why);
@@ -367,12 +191,12 @@ static int k_listen(struct loader *ld, struct svc_build *b, const struct cfgnode
 
 static int k_chroot(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_path(ld, n, &b->s->chroot);
+    return cv_get_path(ld, n, &b->s->chroot);
 }
 
 static int k_chdir(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_path(ld, n, &b->s->chdir);
+    return cv_get_path(ld, n, &b->s->chdir);
 }
 
 /* The handler must be there now: inside the chroot when there is one. */
@@ -381,7 +205,7 @@ static int k_exec(struct loader *ld, struct svc_build *b, const struct cfgnode *
     char path[PATH_MAX * 2];
     struct stat st;
 
-    if (get_path(ld, n, &b->s->exec) < 0)
+    if (cv_get_path(ld, n, &b->s->exec) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s%s", b->s->chroot ? b->s->chroot : "", b->s->exec);
     if (stat(path, &st) < 0)
@@ -397,7 +221,7 @@ static int k_args(struct loader *ld, struct svc_build *b, const struct cfgnode *
 {
     size_t count;
 
-    if (get_strings(ld, n, false, &b->s->args, &count) < 0)
+    if (cv_get_strings(ld, n, false, &b->s->args, &count) < 0)
         return -1;
     return count > 0 ? 0 : cfg_fail(ld, n, n->key, "must hold at least argv[0]");
 }
@@ -415,9 +239,9 @@ static int k_env(struct loader *ld, struct svc_build *b, const struct cfgnode *n
     for (const struct cfgnode *it = n->first; it != NULL; it = it->next, i++) {
         char key[300];
         snprintf(key, sizeof(key), "env.%.250s", it->key);
-        if (!valid_env_name(it->key))
+        if (!cv_valid_env_name(it->key))
             return cfg_fail(ld, it, key, "not a valid environment variable name");
-        if (want_scalar(ld, it, key, CFGSCALAR_STRING, "a string") < 0)
+        if (cv_want_scalar(ld, it, key, CFGSCALAR_STRING, "a string") < 0)
             return -1;
         b->s->env[i] = arena_alloc(ld->mem, strlen(it->key) + strlen(it->text) + 2);
         if (b->s->env[i] == NULL)
@@ -432,11 +256,11 @@ static int k_pass_env(struct loader *ld, struct svc_build *b, const struct cfgno
     size_t count;
     const struct cfgnode *it;
 
-    if (get_strings(ld, n, false, &b->s->pass_env, &count) < 0)
+    if (cv_get_strings(ld, n, false, &b->s->pass_env, &count) < 0)
         return -1;
     it = n->first;
     for (size_t i = 0; i < count; i++, it = it->next)
-        if (!valid_env_name(b->s->pass_env[i]))
+        if (!cv_valid_env_name(b->s->pass_env[i]))
             return cfg_fail(ld, it, n->key, "\"%s\" is not a valid environment variable name",
                             b->s->pass_env[i]);
     return 0;
@@ -444,17 +268,17 @@ static int k_pass_env(struct loader *ld, struct svc_build *b, const struct cfgno
 
 static int k_instances(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_uint(ld, n, 0, &b->s->instances);
+    return cv_get_uint(ld, n, 0, &b->s->instances);
 }
 
 static int k_per_source(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_uint(ld, n, 0, &b->s->per_source);
+    return cv_get_uint(ld, n, 0, &b->s->per_source);
 }
 
 static int k_timeout(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_uint(ld, n, 0, &b->s->timeout);
+    return cv_get_uint(ld, n, 0, &b->s->timeout);
 }
 
 /* One side of "N/S": decimal digits, 1..UINT_MAX; returns the char after them. */
@@ -498,7 +322,7 @@ static int get_cidrs(struct loader *ld, const struct cfgnode *n, struct cidr **o
     char **texts, why[256];
     const struct cfgnode *it;
 
-    if (get_strings(ld, n, false, &texts, count) < 0)
+    if (cv_get_strings(ld, n, false, &texts, count) < 0)
         return -1;
     *out = arena_calloc(ld->mem, *count ? *count : 1, sizeof(**out));
     if (*out == NULL)
@@ -525,7 +349,7 @@ static int k_stderr(struct loader *ld, struct svc_build *b, const struct cfgnode
     static const char *const names[] = {"discard", "socket", "log", NULL};
     int v = 0;
 
-    if (get_enum(ld, n, names, "\"discard\", \"socket\" or \"log\"", &v) < 0)
+    if (cv_get_enum(ld, n, names, "\"discard\", \"socket\" or \"log\"", &v) < 0)
         return -1;
     b->s->stderr_mode = (enum svc_stderr)v;
     return 0;
@@ -534,14 +358,14 @@ static int k_stderr(struct loader *ld, struct svc_build *b, const struct cfgnode
 static int k_umask(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     b->s->has_umask = true;
-    return get_octal(ld, n, &b->s->umask);
+    return cv_get_octal(ld, n, &b->s->umask);
 }
 
 static int k_nice(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     long long v = 0;
 
-    if (get_int(ld, n, n->key, -20, 19, true, &v) < 0)
+    if (cv_get_int(ld, n, n->key, -20, 19, true, &v) < 0)
         return -1;
     b->s->has_nice = true;
     b->s->nice = (int)v;
@@ -587,7 +411,7 @@ static int k_backlog(struct loader *ld, struct svc_build *b, const struct cfgnod
 {
     long long v = 0;
 
-    if (get_int(ld, n, n->key, 1, INT_MAX, false, &v) < 0)
+    if (cv_get_int(ld, n, n->key, 1, INT_MAX, false, &v) < 0)
         return -1;
     b->s->backlog = (int)v;
     return 0;
@@ -595,23 +419,23 @@ static int k_backlog(struct loader *ld, struct svc_build *b, const struct cfgnod
 
 static int k_reuseport(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_bool(ld, n, &b->s->reuseport);
+    return cv_get_bool(ld, n, &b->s->reuseport);
 }
 
 static int k_keepalive(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_bool(ld, n, &b->s->keepalive);
+    return cv_get_bool(ld, n, &b->s->keepalive);
 }
 
 static int k_nodelay(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_bool(ld, n, &b->s->nodelay);
+    return cv_get_bool(ld, n, &b->s->nodelay);
 }
 
 static int k_socket_mode(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     b->s->has_socket_mode = true;
-    return get_octal(ld, n, &b->s->socket_mode);
+    return cv_get_octal(ld, n, &b->s->socket_mode);
 }
 
 /* In processing order: protocol before listen and mode, chroot before exec. */
