@@ -20,3 +20,7 @@ INTEGRATION_TESTS = \
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py
+
+# Running as a system daemon (pidfile, daemonizing, systemd, strict modes).
+TESTS += tests/integration/test_daemon.py
+EXTRA_DIST += tests/integration/test_daemon.py
