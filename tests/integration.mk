@@ -24,3 +24,5 @@ EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py
 # Running as a system daemon (pidfile, daemonizing, systemd, strict modes).
 TESTS += tests/integration/test_daemon.py
 EXTRA_DIST += tests/integration/test_daemon.py
+TESTS += tests/integration/test_import.py
+EXTRA_DIST += tests/integration/test_import.py
