@@ -26,3 +26,5 @@ TESTS += tests/integration/test_daemon.py
 EXTRA_DIST += tests/integration/test_daemon.py
 TESTS += tests/integration/test_import.py
 EXTRA_DIST += tests/integration/test_import.py
+TESTS += tests/integration/test_install.py
+EXTRA_DIST += tests/integration/test_install.py
