@@ -193,11 +193,15 @@ static void act_bind(struct server *s, struct binding *b, struct svc_rt *old_own
     struct listener *l = b->l;
     const struct service *prev = old_owner ? old_owner->svc : NULL;
 
+    if (b->claimed && l->mode == MODE_PREFORK && b->svc->mode != MODE_PREFORK)
+        pool_retire(l); /* the pool's socket now serves another mode */
     if (b->claimed)
         listener_update(l, b->svc);
     l->rt = b->rt;
     if (b->svc->mode == MODE_PREFORK) {
-        if (!b->claimed || !prev || prev->workers != b->svc->workers)
+        loop_watch(s, l, false); /* workers accept, not us */
+        if (!b->claimed || !prev || prev->mode != MODE_PREFORK ||
+            prev->workers != b->svc->workers)
             pool_set_target(s, l, b->svc->workers);
         if (b->claimed && prev && !service_runs_same(prev, b->svc))
             pool_retire(l); /* the replacements start in the same loop turn */

@@ -84,6 +84,15 @@ static int adopt_take(const struct listen_addr *a, int type)
     return -1;
 }
 
+/* The daemon accepts nowait sockets in batches (non-blocking); wait and
+ * prefork handlers get theirs blocking, as classic servers expect. */
+static void set_blocking(int fd, bool blocking)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl != -1)
+        fcntl(fd, F_SETFL, blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK);
+}
+
 static int set_flag(int fd, int level, int opt, bool on)
 {
     int v = on;
@@ -186,11 +195,7 @@ struct listener *listener_open(const struct service *svc, const struct listen_ad
     int fd = adopt_take(&where, type);
     if (fd >= 0) {
         adopted = true;
-        int fl = fcntl(fd, F_GETFL);
-        if (svc->mode == MODE_NOWAIT)
-            fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-        else
-            fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+        set_blocking(fd, svc->mode != MODE_NOWAIT);
     } else {
         fd = open_socket(svc, &where, type, err, errlen);
         if (fd == -1 && where.kind == LISTEN_WILDCARD && strstr(err, "Address family")) {
@@ -233,9 +238,6 @@ bool listener_reusable(const struct listener *l, const struct service *svc,
     if (l->closed || l->addr.kind != a->kind || l->protocol != svc->protocol ||
         !sockaddr_equal(&l->addr.ss, l->addr.sslen, &a->ss, a->sslen))
         return false;
-    /* Blocking mode differs between nowait and the handed-over kinds. */
-    if ((l->mode == MODE_NOWAIT) != (svc->mode == MODE_NOWAIT))
-        return false;
     if (l->reuseport != svc->reuseport)
         return false;
     if (a->kind == LISTEN_UNIX &&
@@ -256,6 +258,8 @@ void listener_update(struct listener *l, const struct service *svc)
         set_flag(l->fd, SOL_SOCKET, SO_KEEPALIVE, svc->keepalive);
         set_flag(l->fd, IPPROTO_TCP, TCP_NODELAY, svc->nodelay);
     }
+    if ((l->mode == MODE_NOWAIT) != (svc->mode == MODE_NOWAIT))
+        set_blocking(l->fd, svc->mode != MODE_NOWAIT);
     l->mode = svc->mode;
     listener_record_options(l, svc);
 }

@@ -28,3 +28,5 @@ TESTS += tests/integration/test_import.py
 EXTRA_DIST += tests/integration/test_import.py
 TESTS += tests/integration/test_install.py
 EXTRA_DIST += tests/integration/test_install.py
+TESTS += tests/integration/test_reload_modes.py
+EXTRA_DIST += tests/integration/test_reload_modes.py
