@@ -18,6 +18,8 @@
 #include "timers.h"
 
 /* Runtime of one service, kept by name across reloads while anything refers to it. */
+struct stderr_reader;
+
 struct svc_rt {
     char *name;
     const struct service *svc; /* in the active config; NULL once the service is gone */
@@ -47,6 +49,7 @@ struct server {
     struct svc_rt **refusing; /* services with refusals counted, not yet reported */
     size_t n_refusing, cap_refusing;
 
+    struct stderr_reader *readers; /* `stderr = log` pipes being read */
     struct children children;
     struct timer_heap timers;
     unsigned live_total;

@@ -19,31 +19,13 @@
 
 struct stderr_reader {
     struct ev_source ev;
+    struct stderr_reader *prev, *next; /* the server's list, for shutdown */
     int fd;
     pid_t pid;
     char *service;
     size_t used;
     char buf[STDERR_LINE_MAX];
 };
-
-int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service)
-{
-    struct stderr_reader *r = calloc(1, sizeof(*r));
-
-    if (!r || !(r->service = strdup(service))) {
-        free(r);
-        return -1;
-    }
-    r->ev.kind = EV_STDERR;
-    r->fd = fd;
-    r->pid = pid;
-    if (loop_add_stderr(s, &r->ev, fd) == -1) {
-        free(r->service);
-        free(r);
-        return -1;
-    }
-    return 0;
-}
 
 static void emit_line(struct stderr_reader *r, const char *line, size_t len)
 {
@@ -75,9 +57,53 @@ static void emit_lines(struct stderr_reader *r, bool at_eof)
     r->used -= start;
 }
 
+int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service)
+{
+    struct stderr_reader *r = calloc(1, sizeof(*r));
+
+    if (!r || !(r->service = strdup(service))) {
+        free(r);
+        return -1;
+    }
+    r->ev.kind = EV_STDERR;
+    r->fd = fd;
+    r->pid = pid;
+    if (loop_add_stderr(s, &r->ev, fd) == -1) {
+        free(r->service);
+        free(r);
+        return -1;
+    }
+    r->next = s->readers;
+    if (s->readers)
+        s->readers->prev = r;
+    s->readers = r;
+    return 0;
+}
+
+/* Closing the pipe also takes it out of epoll (nobody else holds it). */
+static void stderr_reader_free(struct server *s, struct stderr_reader *r)
+{
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        s->readers = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    close(r->fd);
+    free(r->service);
+    free(r);
+}
+
+void stderr_readers_close_all(struct server *s)
+{
+    while (s->readers) {
+        emit_lines(s->readers, true);
+        stderr_reader_free(s, s->readers);
+    }
+}
+
 void stderr_reader_readable(struct server *s, struct stderr_reader *r)
 {
-    (void)s;
     for (size_t budget = 0; budget < STDERR_READ_BUDGET;) {
         ssize_t n = read(r->fd, r->buf + r->used, sizeof(r->buf) - r->used);
         if (n > 0) {
@@ -88,11 +114,9 @@ void stderr_reader_readable(struct server *s, struct stderr_reader *r)
         }
         if (n == -1 && (errno == EAGAIN || errno == EINTR))
             return;
-        /* EOF (every writer gone) or an error: finish. Closing drops it from epoll. */
+        /* EOF (every writer gone) or an error: finish. */
         emit_lines(r, true);
-        close(r->fd);
-        free(r->service);
-        free(r);
+        stderr_reader_free(s, r);
         return;
     }
 }

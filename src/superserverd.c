@@ -19,6 +19,7 @@
 #include "server.h"
 #include "signals.h"
 #include "spawn.h"
+#include "stderr_log.h"
 
 #define EXIT_CONFIG 1
 #define EXIT_USAGE 2
@@ -124,6 +125,7 @@ static void child_forget(struct child *c, void *ctx)
 static void server_free(struct server *s)
 {
     server_release(s);
+    stderr_readers_close_all(s);
     children_each(&s->children, child_forget, NULL);
     for (size_t i = 0; i < s->n_refusing; i++)
         svc_rt_unref(s->refusing[i]);

@@ -79,7 +79,7 @@ class InstallTest(sslib.DaemonTest):
         self.assertServes(echo_port, b'installed\n', d=d)
         reply = sslib.request(http_port, b'GET / HTTP/1.0\r\n\r\n')
         self.assertTrue(reply.startswith(b'HTTP/1.1 200 OK\r\n'), reply)
-        self.assertEqual(d.stop(), 0)
+        self.assertEqual(d.stop(), 0, d.log_text())
 
 
 
