@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "signals.h"
@@ -33,13 +34,20 @@ int signals_init(void)
         return -1;
     signal_pipe_write = fds[1];
 
-    /* Dispositions inherited from whoever started us must not reach handlers. */
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = SIG_DFL;
+    /* Dispositions inherited from whoever started us must not reach handlers.
+     * The raw system call, because glibc refuses the two real-time signals it
+     * reserves, which a parent may still have left ignored. */
+    struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        unsigned long mask;
+    } kdfl = {SIG_DFL, 0, NULL, 0};
     for (int sig = 1; sig < NSIG; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
-            sigaction(sig, &sa, NULL);
+            syscall(SYS_rt_sigaction, sig, &kdfl, NULL, sizeof(kdfl.mask));
 
+    memset(&sa, 0, sizeof(sa));
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
 

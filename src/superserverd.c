@@ -112,15 +112,28 @@ static int server_start(struct server *s, const struct options *o, struct config
     return 0;
 }
 
+/* Handlers still running keep their runtime alive; at exit we let go. */
+static void child_forget(struct child *c, void *ctx)
+{
+    (void)ctx;
+    if (c->wait_listener)
+        listener_unref(c->wait_listener);
+    svc_rt_unref(c->rt);
+}
+
 static void server_free(struct server *s)
 {
     server_release(s);
+    children_each(&s->children, child_forget, NULL);
+    for (size_t i = 0; i < s->n_refusing; i++)
+        svc_rt_unref(s->refusing[i]);
     for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
         if (s->rts[i])
             svc_rt_unref(s->rts[i]);
     free(s->rts);
     free(s->refusing);
-    config_free(s->cfg);
+    if (s->cfg)
+        config_free(s->cfg);
     children_destroy(&s->children);
     timers_destroy(&s->timers);
 }
@@ -160,8 +173,13 @@ int main(int argc, char **argv)
     daemon_sanitize_process();
     notify_init();
     listener_adopt_init();
-    if (server_start(&s, &o, cfg) == -1)
+    if (server_start(&s, &o, cfg) == -1) {
+        if (!s.cfg)
+            config_free(cfg);
+        server_free(&s);
+        pidfile_remove();
         return EXIT_RUNTIME;
+    }
     if (!o.foreground && daemonize() == -1) {
         fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
         return EXIT_RUNTIME;
