@@ -7,12 +7,15 @@
 #  - etc/superserverd.service: installed to $(systemdsystemunitdir).
 superserverconfdir = $(sysconfdir)/superserver
 superserverconf_DATA = etc/superserver.conf etc/superserver.yaml
+if HAVE_SYSTEMD_UNITDIR
 systemdsystemunit_DATA = etc/superserverd.service
-noinst_DATA = etc/superserver.local.conf etc/superserver.local.yaml
+endif
+noinst_DATA += etc/superserver.local.conf etc/superserver.local.yaml etc/superserverd.service
 
 ETC_TEMPLATES = etc/superserver.conf.in etc/superserver.yaml.in etc/superserverd.service.in
 EXTRA_DIST += $(ETC_TEMPLATES)
-CLEANFILES += $(superserverconf_DATA) $(systemdsystemunit_DATA) $(noinst_DATA)
+CLEANFILES += $(superserverconf_DATA) etc/superserverd.service \
+	etc/superserver.local.conf etc/superserver.local.yaml
 
 # Fill a template ([@] keeps config.status from substituting the names
 # here); output goes to a temporary name first, so an interrupted

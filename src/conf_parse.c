@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,7 +83,22 @@ static int conf_line_of(const char *buf, size_t off)
     return line;
 }
 
-struct cfgnode *conf_parse_file(struct arena *a, const char *path, char *err, size_t errlen)
+const char *conf_untrusted(const struct stat *st, char *buf, size_t len)
+{
+    if (st->st_uid != 0) {
+        snprintf(buf, len, "not owned by root (owner uid %u)", (unsigned)st->st_uid);
+        return buf;
+    }
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        snprintf(buf, len, "writable by group or others (mode %04o)",
+                 (unsigned)(st->st_mode & 07777));
+        return buf;
+    }
+    return NULL;
+}
+
+struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, char *err,
+                                size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
     size_t len = 0, bad;
@@ -91,6 +107,14 @@ struct cfgnode *conf_parse_file(struct arena *a, const char *path, char *err, si
 
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    char why[96];
+    if (strict && fstat(fd, &st) == 0 && conf_untrusted(&st, why, sizeof(why))) {
+        /* Like sshd's StrictModes: whoever can write it could run anything as root. */
+        snprintf(err, errlen, "%s: refusing a config file %s while running as root", path, why);
+        close(fd);
         return NULL;
     }
     buf = conf_read_fd(a, fd, &len, &e);

@@ -169,7 +169,7 @@ static int cmp_str(const void *a, const void *b)
 /* Read one included file and queue its services. */
 static int include_file(struct loader *ld, struct svc_source ***tail, const char *path)
 {
-    const struct cfgnode *root = conf_parse_file(&ld->tmp, path, ld->err, ld->errlen);
+    const struct cfgnode *root = conf_parse_file(&ld->tmp, path, ld->privileged, ld->err, ld->errlen);
 
     if (root == NULL)
         return -1;
@@ -332,7 +332,7 @@ struct config *config_load(const char *path, const struct config_options *opts, 
     box->cfg.log_level = CFG_LOG_INFO;
     box->cfg.max_children = 1024;
     box->cfg.path = arena_strdup(ld.mem, path);
-    root = conf_parse_file(&ld.tmp, path, err, errlen);
+    root = conf_parse_file(&ld.tmp, path, ld.privileged, err, errlen);
     if (box->cfg.path == NULL)
         snprintf(err, errlen, "%s: out of memory", path);
     if (box->cfg.path != NULL && root != NULL &&

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf_parse.h"
 #include "config_int.h"
 
 enum svc_key {
@@ -214,6 +215,10 @@ static int k_exec(struct loader *ld, struct svc_build *b, const struct cfgnode *
         return cfg_fail(ld, n, n->key, "\"%s\" is not a regular file", path);
     if (access(path, X_OK) < 0)
         return cfg_fail(ld, n, n->key, "\"%s\" is not executable", path);
+    char why[96];
+    if (ld->privileged && conf_untrusted(&st, why, sizeof(why)))
+        return cfg_fail(ld, n, n->key, "\"%s\" is %s; refusing it while running as root", path,
+                        why);
     return 0;
 }
 

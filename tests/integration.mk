@@ -18,7 +18,15 @@ INTEGRATION_TESTS = \
 	tests/integration/test_stderr.py \
 	tests/integration/test_protocols.py \
 	tests/integration/test_prefork.py \
-	tests/integration/test_import.py
+	tests/integration/test_import_errors.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py
+
+# Running as a system daemon (pidfile, daemonizing, systemd, strict modes).
+TESTS += tests/integration/test_daemon.py
+EXTRA_DIST += tests/integration/test_daemon.py
+TESTS += tests/integration/test_import.py
+EXTRA_DIST += tests/integration/test_import.py
+TESTS += tests/integration/test_install.py
+EXTRA_DIST += tests/integration/test_install.py
