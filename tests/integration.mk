@@ -11,12 +11,14 @@ INTEGRATION_TESTS = \
 	tests/integration/test_shutdown.py \
 	tests/integration/test_log.py \
 	tests/integration/test_execfail.py \
+	tests/integration/test_config.py \
 	tests/integration/test_limits.py \
 	tests/integration/test_identity.py \
 	tests/integration/test_timeout.py \
 	tests/integration/test_stderr.py \
 	tests/integration/test_protocols.py \
-	tests/integration/test_prefork.py
+	tests/integration/test_prefork.py \
+	tests/integration/test_import_errors.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py

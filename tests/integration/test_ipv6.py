@@ -30,7 +30,7 @@ def env_of(port, host):
 class IPv6Test(sslib.DaemonTest):
 
     def test_ipv6_loopback_service(self):
-        port = sslib.free_port('::1')
+        port = sslib.free_port_dual()
         d = self.daemon([svc('v6env', port, '/usr/bin/env', host='::1')])
         cport, env = env_of(port, '::1')
         self.assertEqual(env.get('TCPREMOTEIP'), '::1', d.log_text())

@@ -24,7 +24,7 @@ class LogTest(sslib.DaemonTest):
         three = d.script('three.sh', 'exit 3\n')
         segv = d.script('segv.sh', 'ulimit -c 0\nkill -s SEGV $$\n')
         # hold: answers "up", then waits for the client to close
-        hold = d.script('hold.sh', 'echo up\nread x\n')
+        hold = d.script('hold.sh', 'echo up\nread x\nexit 0\n')
         d.write_config([
             svc('cat', p['cat'], '/bin/cat'),
             svc('three', p['three'], three),
