@@ -10,8 +10,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sslib  # noqa: E402
 from sslib import request, svc  # noqa: E402
 
-sslib.pending_guard('limits (instances, rate, allow/deny, per_source, '
-                    'max_children)')
 
 # Waits until the file "go" exists in its folder (bounded), then answers.
 GATED = ('i=0\nwhile [ ! -e "%s/go" ] && [ $i -lt 1000 ]; do '

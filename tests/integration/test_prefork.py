@@ -12,7 +12,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sslib  # noqa: E402
 from sslib import request, svc  # noqa: E402
 
-sslib.pending_guard('prefork')
 
 # accepts forever on fd 0; answers "PID WORKER-VAR\n"
 WORKER = r'''

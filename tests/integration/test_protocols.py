@@ -14,7 +14,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sslib  # noqa: E402
 from sslib import request, svc  # noqa: E402
 
-sslib.pending_guard('udp, tcp wait, unix sockets, listen_fds')
 
 # tcp wait: accepts on fd 0 itself, answers "PID N\n" per connection, and
 # leaves after SERVE connections (or 5 s of idleness).

@@ -8,7 +8,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sslib  # noqa: E402
 from sslib import request, svc  # noqa: E402
 
-sslib.pending_guard('stderr = socket|log')
 
 NOISY = 'echo "to stdout"\necho "oops: went wrong" >&2\necho second >&2\n'
 

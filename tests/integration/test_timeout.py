@@ -10,7 +10,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sslib  # noqa: E402
 from sslib import svc  # noqa: E402
 
-sslib.pending_guard('timeout')
 
 
 class TimeoutTest(sslib.DaemonTest):
