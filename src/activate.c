@@ -28,11 +28,11 @@ struct binding {
 };
 
 struct activation {
-    struct svc_rt **rts;      /* parallel to the new cfg->services; NULL when disabled */
-    struct exec_plan *plans;  /* new plans, parallel too */
+    struct svc_rt **rts;     /* parallel to the new cfg->services; NULL when disabled */
+    struct exec_plan *plans; /* new plans, parallel too */
     struct binding *b;
     size_t n_b;
-    bool *old_claimed;        /* parallel to s->listeners */
+    bool *old_claimed; /* parallel to s->listeners */
     struct listener **new_listeners;
     unsigned kept, opened, closed;
 };
@@ -129,9 +129,9 @@ static void act_match(struct server *s, struct config *cfg, struct activation *a
             struct listener *old = s->listeners[j];
             if (a->old_claimed[j] || old->closed)
                 continue;
-            b->collides = unix_same_path(&old->addr, b->addr) ||
-                          (old->protocol == b->svc->protocol &&
-                           addr_listen_conflict(&old->addr, b->addr));
+            b->collides =
+                unix_same_path(&old->addr, b->addr) ||
+                (old->protocol == b->svc->protocol && addr_listen_conflict(&old->addr, b->addr));
         }
     }
 }
@@ -143,8 +143,8 @@ static int act_open(struct binding *b, char *err, size_t errlen)
     b->l = listener_open(b->svc, b->addr, why, sizeof(why));
     if (b->l)
         return 0;
-    snprintf(err, errlen, "service \"%s\": cannot listen on %s: %s", b->svc->name,
-             b->addr->text, why);
+    snprintf(err, errlen, "service \"%s\": cannot listen on %s: %s", b->svc->name, b->addr->text,
+             why);
     return -1;
 }
 
@@ -180,10 +180,9 @@ static bool service_runs_same(const struct service *a, const struct service *b)
     return strcmp(a->exec, b->exec) == 0 && strv_equal(a->args, b->args) &&
            strv_equal(a->env, b->env) && strv_equal(a->pass_env, b->pass_env) &&
            a->has_user == b->has_user && a->uid == b->uid && a->has_group == b->has_group &&
-           a->gid == b->gid && str_equal(a->chroot, b->chroot) &&
-           str_equal(a->chdir, b->chdir) && a->has_umask == b->has_umask &&
-           a->umask == b->umask && a->has_nice == b->has_nice && a->nice == b->nice &&
-           memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&
+           a->gid == b->gid && str_equal(a->chroot, b->chroot) && str_equal(a->chdir, b->chdir) &&
+           a->has_umask == b->has_umask && a->umask == b->umask && a->has_nice == b->has_nice &&
+           a->nice == b->nice && memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&
            a->stderr_mode == b->stderr_mode && a->listen_fds == b->listen_fds;
 }
 
@@ -200,8 +199,7 @@ static void act_bind(struct server *s, struct binding *b, struct svc_rt *old_own
     l->rt = b->rt;
     if (b->svc->mode == MODE_PREFORK) {
         loop_watch(s, l, false); /* workers accept, not us */
-        if (!b->claimed || !prev || prev->mode != MODE_PREFORK ||
-            prev->workers != b->svc->workers)
+        if (!b->claimed || !prev || prev->mode != MODE_PREFORK || prev->workers != b->svc->workers)
             pool_set_target(s, l, b->svc->workers);
         if (b->claimed && prev && !service_runs_same(prev, b->svc))
             pool_retire(l); /* the replacements start in the same loop turn */
@@ -299,8 +297,8 @@ static int act_alloc(struct server *s, struct config *cfg, struct activation *a)
     return a->rts && a->plans && a->b && a->old_claimed && a->new_listeners ? 0 : -1;
 }
 
-int server_activate(struct server *s, struct config *cfg, struct activation_stats *st,
-                    char *err, size_t errlen)
+int server_activate(struct server *s, struct config *cfg, struct activation_stats *st, char *err,
+                    size_t errlen)
 {
     struct activation a;
 

@@ -21,18 +21,18 @@ struct stderr_reader;
 
 struct child {
     pid_t pid;
-    struct svc_rt *rt;            /* the service it was started for (holds a ref) */
+    struct svc_rt *rt;              /* the service it was started for (holds a ref) */
     struct listener *wait_listener; /* wait/prefork: the socket it was handed (holds a ref) */
     uint64_t start_ns;
     char peer[ADDR_STRLEN];
     struct source_key key;
     bool has_key;
-    bool is_worker;               /* prefork worker */
+    bool is_worker; /* prefork worker */
     unsigned worker_index;
-    size_t timer_slot;            /* index in the timer heap, or TIMER_NONE */
+    size_t timer_slot; /* index in the timer heap, or TIMER_NONE */
     uint64_t deadline_ns;
-    int timeout_stage;            /* 0 none sent, 1 TERM sent, 2 KILL sent */
-    struct stderr_reader *err;    /* stderr = log: the pipe we read */
+    int timeout_stage;         /* 0 none sent, 1 TERM sent, 2 KILL sent */
+    struct stderr_reader *err; /* stderr = log: the pipe we read */
     struct child *next_free;
 };
 

@@ -10,7 +10,7 @@
 extern uint64_t (*clock_now_ns)(void);
 uint64_t clock_monotonic_ns(void);
 
-#define NSEC_PER_SEC 1000000000ULL
+#define NSEC_PER_SEC  1000000000ULL
 #define NSEC_PER_MSEC 1000000ULL
 
 #endif

@@ -169,7 +169,8 @@ static int cmp_str(const void *a, const void *b)
 /* Read one included file and queue its services. */
 static int include_file(struct loader *ld, struct svc_source ***tail, const char *path)
 {
-    const struct cfgnode *root = conf_parse_file(&ld->tmp, path, ld->privileged, ld->err, ld->errlen);
+    const struct cfgnode *root =
+        conf_parse_file(&ld->tmp, path, ld->privileged, ld->err, ld->errlen);
 
     if (root == NULL)
         return -1;

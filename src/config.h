@@ -46,8 +46,8 @@ struct service {
     bool listen_fds;
 
     char *exec;
-    char **args;    /* NULL-terminated argv; args[0] defaults to exec */
-    char **env;     /* NULL-terminated "KEY=VALUE" from `env`, in file order */
+    char **args;     /* NULL-terminated argv; args[0] defaults to exec */
+    char **env;      /* NULL-terminated "KEY=VALUE" from `env`, in file order */
     char **pass_env; /* NULL-terminated names */
 
     bool has_user, has_group;

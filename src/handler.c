@@ -20,12 +20,12 @@
 #include "signals.h"
 #include "stderr_log.h"
 
-#define ACCEPT_BATCH 64
-#define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
-#define KILL_GRACE_NS (5 * NSEC_PER_SEC)
-#define YOUNG_NS NSEC_PER_SEC
+#define ACCEPT_BATCH     64
+#define EMFILE_PAUSE_NS  (100 * NSEC_PER_MSEC)
+#define KILL_GRACE_NS    (5 * NSEC_PER_SEC)
+#define YOUNG_NS         NSEC_PER_SEC
 #define BACKOFF_FIRST_NS (100 * NSEC_PER_MSEC)
-#define BACKOFF_MAX_NS (10 * NSEC_PER_SEC)
+#define BACKOFF_MAX_NS   (10 * NSEC_PER_SEC)
 
 static uint64_t backoff_delay(unsigned streak)
 {
@@ -59,12 +59,10 @@ struct flush_ctx {
 static void emit_refusals(void *ctx, enum admit_verdict why, unsigned count)
 {
     const struct flush_ctx *f = ctx;
-    log_event("event=refuse service=%s reason=%s count=%u", f->name, admit_reason_name(why),
-              count);
+    log_event("event=refuse service=%s reason=%s count=%u", f->name, admit_reason_name(why), count);
 }
 
-void handler_refuse(struct server *s, struct svc_rt *rt, enum admit_verdict why,
-                    const char *peer)
+void handler_refuse(struct server *s, struct svc_rt *rt, enum admit_verdict why, const char *peer)
 {
     rt->refused++;
     if (why == REFUSE_SPAWN_FAILED)
@@ -194,8 +192,8 @@ static void handler_serve(struct server *s, struct listener *l, int conn,
     char peer_text[ADDR_STRLEN];
 
     addr_format_peer((struct sockaddr *)peer, peer_text, sizeof(peer_text));
-    enum admit_verdict v = admit_check(rt->admit, rt->svc, inet, s->live_total,
-                                       s->cfg->max_children, clock_now_ns());
+    enum admit_verdict v =
+        admit_check(rt->admit, rt->svc, inet, s->live_total, s->cfg->max_children, clock_now_ns());
     if (v != ADMIT_OK) {
         handler_refuse(s, rt, v, peer_text);
         close(conn);
@@ -255,8 +253,8 @@ void handler_start_wait(struct server *s, struct listener *l)
     uint64_t now = clock_now_ns();
 
     loop_watch(s, l, false); /* the handler owns the socket until it exits */
-    enum admit_verdict v = admit_check(rt->admit, rt->svc, NULL, s->live_total,
-                                       s->cfg->max_children, now);
+    enum admit_verdict v =
+        admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, now);
     struct child *c = NULL;
     if (v == ADMIT_OK)
         c = handler_launch(s, rt, l->fd, NULL, 0, l->addr.text, -1);
@@ -287,8 +285,7 @@ static void log_exit(const struct child *c, int status, uint64_t now)
 
 /* A wait handler is done: watch its socket again, after a back-off if it
  * failed young (a handler that dies at once must not make us spin). */
-static void wait_handler_done(struct server *s, struct listener *l, bool failed_young,
-                              uint64_t now)
+static void wait_handler_done(struct server *s, struct listener *l, bool failed_young, uint64_t now)
 {
     l->wait_pid = 0;
     if (l->closed || s->stopping)
@@ -319,8 +316,7 @@ static void handler_exited(struct server *s, struct child *c, int status)
     if (l && c->is_worker) {
         pool_worker_exited(s, l, c, young, now);
         s->pool_check = true;
-    }
-    else if (l)
+    } else if (l)
         wait_handler_done(s, l, young && failed, now);
     if (l)
         listener_unref(l);

@@ -117,8 +117,7 @@ static int unix_prepare_path(const char *path, char *err, size_t errlen)
     return 0;
 }
 
-static int unix_apply_owner(const struct service *svc, const char *path, char *err,
-                            size_t errlen)
+static int unix_apply_owner(const struct service *svc, const char *path, char *err, size_t errlen)
 {
     if (svc->has_socket_mode && chmod(path, svc->socket_mode) == -1) {
         snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
@@ -145,8 +144,8 @@ static void listener_record_options(struct listener *l, const struct service *sv
 }
 
 /* socket + options + bind + listen; -1 with err. */
-static int open_socket(const struct service *svc, const struct listen_addr *a, int type,
-                       char *err, size_t errlen)
+static int open_socket(const struct service *svc, const struct listen_addr *a, int type, char *err,
+                       size_t errlen)
 {
     bool nonblock = svc->mode == MODE_NOWAIT;
     int family = a->ss.ss_family;

@@ -28,9 +28,9 @@ struct listener {
     enum svc_protocol protocol;
     enum svc_mode mode;
     struct svc_rt *rt;
-    unsigned refs;   /* the daemon's table, plus each wait/prefork child handed it */
-    bool watched;    /* registered in epoll */
-    bool closed;     /* fd closed: dropped by a reload while a child still refers to it */
+    unsigned refs; /* the daemon's table, plus each wait/prefork child handed it */
+    bool watched;  /* registered in epoll */
+    bool closed;   /* fd closed: dropped by a reload while a child still refers to it */
     bool unlink_on_close;
     /* the options the socket has now */
     int backlog;

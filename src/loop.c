@@ -15,7 +15,7 @@
 #include "stderr_log.h"
 
 #define LOOP_EVENTS 256
-#define TICK_NS (100 * NSEC_PER_MSEC)
+#define TICK_NS     (100 * NSEC_PER_MSEC)
 
 static void loop_ctl(struct server *s, int op, int fd, struct ev_source *ev)
 {
@@ -100,13 +100,25 @@ static void loop_signals(struct server *s)
 
     for (int i = 0; i < n; i++) {
         switch (sigs[i]) {
-        case SIGCHLD: reap = true; break;
-        case SIGHUP: reload = true; break;
+        case SIGCHLD:
+            reap = true;
+            break;
+        case SIGHUP:
+            reload = true;
+            break;
         case SIGTERM:
-        case SIGINT: s->stopping = true; break;
-        case SIGUSR1: status = true; break;
-        case SIGTTIN: resize++; break;
-        case SIGTTOU: resize--; break;
+        case SIGINT:
+            s->stopping = true;
+            break;
+        case SIGUSR1:
+            status = true;
+            break;
+        case SIGTTIN:
+            resize++;
+            break;
+        case SIGTTOU:
+            resize--;
+            break;
         }
     }
     if (reap)

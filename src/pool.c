@@ -13,8 +13,8 @@
 #include "server.h"
 
 #define POOL_BACKOFF_FIRST_NS (100 * NSEC_PER_MSEC)
-#define POOL_BACKOFF_MAX_NS (10 * NSEC_PER_SEC)
-#define POOL_MAX_WORKERS 4096
+#define POOL_BACKOFF_MAX_NS   (10 * NSEC_PER_SEC)
+#define POOL_MAX_WORKERS      4096
 
 static int pool_reserve(struct listener *l, unsigned n)
 {
@@ -32,8 +32,8 @@ static int pool_reserve(struct listener *l, unsigned n)
 static void pool_spawn(struct server *s, struct listener *l, unsigned idx)
 {
     struct svc_rt *rt = l->rt;
-    enum admit_verdict v = admit_check(rt->admit, rt->svc, NULL, s->live_total,
-                                       s->cfg->max_children, clock_now_ns());
+    enum admit_verdict v =
+        admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, clock_now_ns());
     if (v != ADMIT_OK) {
         handler_refuse(s, rt, v, l->addr.text);
         return;

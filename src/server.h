@@ -28,7 +28,7 @@ struct svc_rt {
     struct refuse_summary refusals;
     bool refusals_listed; /* in server.refusing */
     uint64_t accepted, refused, failed;
-    unsigned refs;        /* the active config + each child + listed in refusing */
+    unsigned refs; /* the active config + each child + listed in refusing */
     /* prefork: young deaths in a row and when the next spawn may happen */
     unsigned worker_fast_exits;
     uint64_t worker_resume_ns;
@@ -66,8 +66,7 @@ void handler_start_wait(struct server *s, struct listener *l);
 void handler_fill_pools(struct server *s);
 void handler_reap(struct server *s);
 void handler_timeouts(struct server *s, uint64_t now);
-void handler_refuse(struct server *s, struct svc_rt *rt, enum admit_verdict why,
-                    const char *peer);
+void handler_refuse(struct server *s, struct svc_rt *rt, enum admit_verdict why, const char *peer);
 void handler_flush_refusals(struct server *s, uint64_t now);
 void handler_resize_pools(struct server *s, int delta);
 void handler_stop_workers(struct server *s);
@@ -84,8 +83,8 @@ bool pool_pending(const struct server *s);
 struct activation_stats {
     unsigned kept, opened, closed;
 };
-int server_activate(struct server *s, struct config *cfg, struct activation_stats *st,
-                    char *err, size_t errlen);
+int server_activate(struct server *s, struct config *cfg, struct activation_stats *st, char *err,
+                    size_t errlen);
 void server_reload(struct server *s);
 void server_release(struct server *s);
 void svc_rt_unref(struct svc_rt *rt);

@@ -23,7 +23,7 @@
 #include "spawn.h"
 
 #define CHILD_STACK_SIZE (256 * 1024)
-#define SAFE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define SAFE_PATH        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static char *child_stack_top;
 
@@ -65,8 +65,7 @@ static size_t strv_len(char *const *v)
     return n;
 }
 
-static int plan_groups(struct exec_plan *plan, const struct service *svc, char *err,
-                       size_t errlen)
+static int plan_groups(struct exec_plan *plan, const struct service *svc, char *err, size_t errlen)
 {
     int n = 64;
 
@@ -88,8 +87,7 @@ static int plan_groups(struct exec_plan *plan, const struct service *svc, char *
     return -1;
 }
 
-int spawn_plan_build(struct exec_plan *plan, const struct service *svc, char *err,
-                     size_t errlen)
+int spawn_plan_build(struct exec_plan *plan, const struct service *svc, char *err, size_t errlen)
 {
     size_t max = 2 + strv_len(svc->pass_env) + strv_len(svc->env);
     char **fixed = calloc(max, sizeof(*fixed));
@@ -245,8 +243,8 @@ static void fmt_ulong(char *buf, unsigned long v)
 }
 
 static const int rlimit_resource[RL_COUNT] = {
-    [RL_CPU] = RLIMIT_CPU,       [RL_AS] = RLIMIT_AS,     [RL_NOFILE] = RLIMIT_NOFILE,
-    [RL_NPROC] = RLIMIT_NPROC,   [RL_FSIZE] = RLIMIT_FSIZE, [RL_CORE] = RLIMIT_CORE,
+    [RL_CPU] = RLIMIT_CPU,     [RL_AS] = RLIMIT_AS,       [RL_NOFILE] = RLIMIT_NOFILE,
+    [RL_NPROC] = RLIMIT_NPROC, [RL_FSIZE] = RLIMIT_FSIZE, [RL_CORE] = RLIMIT_CORE,
 };
 
 /* The confinement steps, in the safe order; the identity change last, checked. */

@@ -16,26 +16,25 @@
 
 /* Per service, built when a config is activated. */
 struct exec_plan {
-    char **envp;      /* fixed entries, then room for the per-connection ones */
-    size_t n_fixed;   /* fixed entries start at envp[SPAWN_CONN_VARS] */
-    gid_t *groups;    /* supplementary groups of `user` */
+    char **envp;    /* fixed entries, then room for the per-connection ones */
+    size_t n_fixed; /* fixed entries start at envp[SPAWN_CONN_VARS] */
+    gid_t *groups;  /* supplementary groups of `user` */
     int n_groups;
 };
 
 /* How many per-connection variables a spawn may add at most. */
 #define SPAWN_CONN_VARS 10
 
-int spawn_plan_build(struct exec_plan *plan, const struct service *svc, char *err,
-                     size_t errlen);
+int spawn_plan_build(struct exec_plan *plan, const struct service *svc, char *err, size_t errlen);
 void spawn_plan_free(struct exec_plan *plan);
 
 /* What one spawn hands over. */
 struct spawn_request {
     const struct service *svc;
     struct exec_plan *plan;
-    int sock;          /* to fd 0 and 1 */
-    int stderr_fd;     /* to fd 2 */
-    bool sock_on_fd3;  /* listen_fds: also fd 3 with LISTEN_FDS/LISTEN_PID */
+    int sock;                              /* to fd 0 and 1 */
+    int stderr_fd;                         /* to fd 2 */
+    bool sock_on_fd3;                      /* listen_fds: also fd 3 with LISTEN_FDS/LISTEN_PID */
     const char *conn_env[SPAWN_CONN_VARS]; /* NULL-terminated "K=V" for this connection */
     /* Filled by a child that failed before execve (visible thanks to CLONE_VM). */
     int child_errno;

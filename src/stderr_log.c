@@ -14,7 +14,7 @@
 #include "server.h"
 #include "stderr_log.h"
 
-#define STDERR_LINE_MAX 1024
+#define STDERR_LINE_MAX    1024
 #define STDERR_READ_BUDGET (64 * 1024)
 
 struct stderr_reader {

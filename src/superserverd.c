@@ -21,8 +21,8 @@
 #include "spawn.h"
 #include "stderr_log.h"
 
-#define EXIT_CONFIG 1
-#define EXIT_USAGE 2
+#define EXIT_CONFIG  1
+#define EXIT_USAGE   2
 #define EXIT_RUNTIME 3
 
 struct options {
@@ -42,13 +42,17 @@ static void usage(FILE *out)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    static const struct option longopts[] = {
-        {"config", required_argument, NULL, 'c'},  {"foreground", no_argument, NULL, 'f'},
-        {"check", no_argument, NULL, 't'},         {"dump-config", no_argument, NULL, 'T'},
-        {"pidfile", required_argument, NULL, 'p'}, {"log", required_argument, NULL, 'l'},
-        {"verbose", no_argument, NULL, 'v'},       {"version", no_argument, NULL, 'V'},
-        {"help", no_argument, NULL, 'h'},          {"import-inetd", required_argument, NULL, 'I'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"foreground", no_argument, NULL, 'f'},
+                                             {"check", no_argument, NULL, 't'},
+                                             {"dump-config", no_argument, NULL, 'T'},
+                                             {"pidfile", required_argument, NULL, 'p'},
+                                             {"log", required_argument, NULL, 'l'},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             {"version", no_argument, NULL, 'V'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {"import-inetd", required_argument, NULL, 'I'},
+                                             {NULL, 0, NULL, 0}};
     int ch;
 
     memset(o, 0, sizeof(*o));
@@ -56,13 +60,27 @@ static int parse_options(int argc, char **argv, struct options *o)
     o->log_dest = -1;
     while ((ch = getopt_long(argc, argv, "c:ftTp:l:vVh", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'c': o->config = optarg; break;
-        case 'f': o->foreground = true; break;
-        case 't': o->check = true; break;
-        case 'T': o->dump = true; break;
-        case 'p': o->pidfile = optarg; break;
-        case 'v': o->verbose = true; break;
-        case 'I': o->import_inetd = optarg; break;
+        case 'c':
+            o->config = optarg;
+            break;
+        case 'f':
+            o->foreground = true;
+            break;
+        case 't':
+            o->check = true;
+            break;
+        case 'T':
+            o->dump = true;
+            break;
+        case 'p':
+            o->pidfile = optarg;
+            break;
+        case 'v':
+            o->verbose = true;
+            break;
+        case 'I':
+            o->import_inetd = optarg;
+            break;
         case 'l':
             if (strcmp(optarg, "stderr") == 0)
                 o->log_dest = LOG_DEST_STDERR;
@@ -74,9 +92,15 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return -1;
             }
             break;
-        case 'V': printf("superserverd %s\n", PACKAGE_VERSION); exit(0);
-        case 'h': usage(stdout); exit(0);
-        default: usage(stderr); return -1;
+        case 'V':
+            printf("superserverd %s\n", PACKAGE_VERSION);
+            exit(0);
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return -1;
         }
     }
     if (optind != argc) {

@@ -21,3 +21,6 @@ check-sanitizers:
 		SAN_LDFLAGS='$(SANITIZER_LDFLAGS)'
 	$(MAKE) $(AM_MAKEFLAGS) clean
 .PHONY: check-sanitizers
+
+TESTS += tests/check-format.sh
+EXTRA_DIST += tests/check-format.sh
