@@ -551,10 +551,18 @@ class Daemon:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
 
     def _collect_handler_pids(self):
+        # A handler whose exit was logged is gone: its pid may belong to
+        # anyone now, so it is never a candidate.
+        exited = set()
         for line in self.log_lines():
             kv = parse_kv(line)
-            if kv.get('event') == 'start' and kv.get('pid', '').isdigit():
+            if not kv.get('pid', '').isdigit():
+                continue
+            if kv.get('event') == 'start':
                 self.handler_pids.add(int(kv['pid']))
+            elif kv.get('event') == 'exit':
+                exited.add(int(kv['pid']))
+        self.handler_pids -= exited
 
     def _kill_handler(self, pid):
         # Only a process started after our daemon that is still its own
@@ -564,11 +572,10 @@ class Daemon:
             return
         if st['starttime'] < (self._starttime or 0):
             return
+        if st['session'] != pid:
+            return  # not a handler of ours (pids are reused)
         try:
-            if st['session'] == pid:
-                os.killpg(pid, signal.SIGKILL)
-            else:
-                os.kill(pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
 
