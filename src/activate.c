@@ -35,6 +35,10 @@ struct activation {
     bool *old_claimed; /* parallel to s->listeners */
     struct listener **new_listeners;
     unsigned kept, opened, closed;
+    /* Indexes of the running state, so matching is O(n log n), not O(n^2). */
+    struct svc_rt **old_rts; /* s->rts by name */
+    size_t n_old_rts;
+    size_t *old_by_group;    /* indexes into s->listeners by port or unix path, then index */
 };
 
 static void rt_destroy(struct svc_rt *rt)
@@ -51,12 +55,19 @@ void svc_rt_unref(struct svc_rt *rt)
         rt_destroy(rt);
 }
 
-static struct svc_rt *rt_lookup(struct server *s, const char *name)
+static int cmp_rt_name(const void *x, const void *y)
 {
-    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
-        if (s->rts[i] && strcmp(s->rts[i]->name, name) == 0)
-            return s->rts[i];
-    return NULL;
+    const struct svc_rt *const *a = x, *const *b = y;
+    return strcmp((*a)->name, (*b)->name);
+}
+
+/* The running service of that name (names are unique in a config). */
+static struct svc_rt *rt_lookup(struct activation *a, const char *name)
+{
+    struct svc_rt key = {.name = (char *)name}, *kp = &key;
+    struct svc_rt **hit =
+        a->n_old_rts ? bsearch(&kp, a->old_rts, a->n_old_rts, sizeof(*hit), cmp_rt_name) : NULL;
+    return hit ? *hit : NULL;
 }
 
 static struct svc_rt *rt_create(const char *name)
@@ -89,7 +100,7 @@ static int act_prepare_services(struct server *s, struct config *cfg, struct act
                      why);
             return -1;
         }
-        struct svc_rt *rt = rt_lookup(s, svc->name);
+        struct svc_rt *rt = rt_lookup(a, svc->name);
         if (!rt && !(rt = rt_create(svc->name))) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -106,9 +117,77 @@ static bool unix_same_path(const struct listen_addr *x, const struct listen_addr
                   ((const struct sockaddr_un *)&y->ss)->sun_path) == 0;
 }
 
-/* Match each new address to a reusable old socket, or note that it needs one. */
+/* Sockets that could be the same or collide share a group: the unix path,
+ * or the port of an inet address. */
+static int group_cmp(const struct listen_addr *x, const struct listen_addr *y)
+{
+    bool ux = x->kind == LISTEN_UNIX, uy = y->kind == LISTEN_UNIX;
+
+    if (ux != uy)
+        return ux ? 1 : -1;
+    if (ux)
+        return strcmp(((const struct sockaddr_un *)&x->ss)->sun_path,
+                      ((const struct sockaddr_un *)&y->ss)->sun_path);
+    unsigned px = addr_port((const struct sockaddr *)&x->ss);
+    unsigned py = addr_port((const struct sockaddr *)&y->ss);
+    return px < py ? -1 : px > py;
+}
+
+/* qsort has no user pointer: the listener table being sorted is set here. */
+static struct listener *const *sort_listeners;
+
+static int cmp_old_group(const void *x, const void *y)
+{
+    size_t i = *(const size_t *)x, j = *(const size_t *)y;
+    int c = group_cmp(&sort_listeners[i]->addr, &sort_listeners[j]->addr);
+    return c ? c : (i > j) - (i < j);
+}
+
+/* Index the running services by name and the running sockets by group. */
+static void act_index(struct server *s, struct activation *a)
+{
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
+        if (s->rts[i])
+            a->old_rts[a->n_old_rts++] = s->rts[i];
+    qsort(a->old_rts, a->n_old_rts, sizeof(*a->old_rts), cmp_rt_name);
+    for (size_t j = 0; j < s->n_listeners; j++)
+        a->old_by_group[j] = j;
+    sort_listeners = s->listeners;
+    qsort(a->old_by_group, s->n_listeners, sizeof(*a->old_by_group), cmp_old_group);
+    sort_listeners = NULL;
+}
+
+/* Position in old_by_group of the first old socket of ADDR's group. */
+static size_t group_first(struct server *s, struct activation *a, const struct listen_addr *addr)
+{
+    size_t lo = 0, hi = s->n_listeners;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (group_cmp(&s->listeners[a->old_by_group[mid]]->addr, addr) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The next old socket of ADDR's group at or after position *K, in table order. */
+static bool group_next(struct server *s, struct activation *a, const struct listen_addr *addr,
+                       size_t *k, size_t *j)
+{
+    if (*k >= s->n_listeners || group_cmp(&s->listeners[a->old_by_group[*k]]->addr, addr) != 0)
+        return false;
+    *j = a->old_by_group[(*k)++];
+    return true;
+}
+
+/* Match each new address to a reusable old socket, or note that it needs one.
+ * Only sockets of the address's group can match or collide. */
 static void act_match(struct server *s, struct config *cfg, struct activation *a)
 {
+    size_t j;
+
     for (size_t i = 0; i < cfg->n_services; i++) {
         const struct service *svc = &cfg->services[i];
         for (size_t k = 0; svc->enabled && k < svc->n_listen; k++) {
@@ -116,7 +195,8 @@ static void act_match(struct server *s, struct config *cfg, struct activation *a
             b->svc = svc;
             b->rt = a->rts[i];
             b->addr = &svc->listen[k];
-            for (size_t j = 0; j < s->n_listeners && !b->claimed; j++)
+            for (size_t g = group_first(s, a, b->addr);
+                 !b->claimed && group_next(s, a, b->addr, &g, &j);)
                 if (!a->old_claimed[j] && listener_reusable(s->listeners[j], svc, b->addr)) {
                     a->old_claimed[j] = b->claimed = true;
                     b->l = s->listeners[j];
@@ -125,7 +205,8 @@ static void act_match(struct server *s, struct config *cfg, struct activation *a
     }
     for (size_t i = 0; i < a->n_b; i++) {
         struct binding *b = &a->b[i];
-        for (size_t j = 0; j < s->n_listeners && !b->claimed && !b->collides; j++) {
+        for (size_t g = group_first(s, a, b->addr);
+             !b->claimed && !b->collides && group_next(s, a, b->addr, &g, &j);) {
             struct listener *old = s->listeners[j];
             if (a->old_claimed[j] || old->closed)
                 continue;
@@ -220,7 +301,7 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
         struct listener *old = owners_old[j];
         if (a->old_claimed[j])
             continue;
-        for (size_t i = 0; i < a->n_b; i++)
+        for (size_t i = 0; old->addr.kind == LISTEN_UNIX && i < a->n_b; i++)
             if (unix_same_path(&old->addr, a->b[i].addr))
                 old->unlink_on_close = false; /* the path now belongs to the new socket */
         loop_watch(s, old, false);
@@ -280,6 +361,8 @@ static void act_free(struct activation *a)
     free(a->b);
     free(a->old_claimed);
     free(a->new_listeners);
+    free(a->old_rts);
+    free(a->old_by_group);
 }
 
 static int act_alloc(struct server *s, struct config *cfg, struct activation *a)
@@ -294,7 +377,13 @@ static int act_alloc(struct server *s, struct config *cfg, struct activation *a)
     a->b = calloc(n_addr + 1, sizeof(*a->b));
     a->old_claimed = calloc(s->n_listeners + 1, sizeof(*a->old_claimed));
     a->new_listeners = calloc(n_addr + 1, sizeof(*a->new_listeners));
-    return a->rts && a->plans && a->b && a->old_claimed && a->new_listeners ? 0 : -1;
+    a->old_rts = calloc((s->cfg ? s->cfg->n_services : 0) + 1, sizeof(*a->old_rts));
+    a->old_by_group = calloc(s->n_listeners + 1, sizeof(*a->old_by_group));
+    if (!a->rts || !a->plans || !a->b || !a->old_claimed || !a->new_listeners || !a->old_rts ||
+        !a->old_by_group)
+        return -1;
+    act_index(s, a);
+    return 0;
 }
 
 int server_activate(struct server *s, struct config *cfg, struct activation_stats *st, char *err,
