@@ -115,7 +115,7 @@ int daemonize(void)
     return 0;
 }
 
-void daemon_sanitize_process(void)
+void daemon_sanitize_process(struct rlimit *inherited_nofile)
 {
     struct rlimit rl;
 
@@ -132,8 +132,11 @@ void daemon_sanitize_process(void)
         for (int fd = 3; fd < 1024; fd++)
             fcntl(fd, F_SETFD, FD_CLOEXEC);
     /* Connections and handlers need descriptors; the hard limit is ours to take. */
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        *inherited_nofile = rl;
+        if (rl.rlim_cur < rl.rlim_max) {
+            rl.rlim_cur = rl.rlim_max;
+            setrlimit(RLIMIT_NOFILE, &rl);
+        }
     }
 }

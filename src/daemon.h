@@ -19,7 +19,9 @@ void pidfile_remove(void);
 int daemonize(void);
 
 /* fds 0-2 open (on /dev/null if closed), everything else close-on-exec,
- * RLIMIT_NOFILE raised to its hard limit. */
-void daemon_sanitize_process(void);
+ * RLIMIT_NOFILE raised to its hard limit (what it was is kept in
+ * INHERITED_NOFILE, for handlers). */
+struct rlimit;
+void daemon_sanitize_process(struct rlimit *inherited_nofile);
 
 #endif

@@ -26,9 +26,15 @@
 #define SAFE_PATH        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static char *child_stack_top;
+static struct rlimit handler_nofile;
+static bool restore_nofile;
 
-int spawn_init(void)
+int spawn_init(const struct rlimit *nofile)
 {
+    struct rlimit now;
+
+    handler_nofile = *nofile;
+    restore_nofile = getrlimit(RLIMIT_NOFILE, &now) == 0 && now.rlim_cur != nofile->rlim_cur;
     void *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED)
@@ -252,6 +258,9 @@ static const char *child_confine(const struct spawn_request *req)
 {
     const struct service *svc = req->svc;
 
+    if (restore_nofile && !svc->rlimits[RL_NOFILE].set &&
+        setrlimit(RLIMIT_NOFILE, &handler_nofile) == -1)
+        return "setrlimit";
     for (int i = 0; i < RL_COUNT; i++) {
         if (!svc->rlimits[i].set)
             continue;

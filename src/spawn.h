@@ -41,8 +41,11 @@ struct spawn_request {
     const char *failed_step;
 };
 
-/* One-time set-up (the child's stack).  -1 on failure. */
-int spawn_init(void);
+/* One-time set-up: the child's stack, and the RLIMIT_NOFILE handlers get
+ * back (the daemon raises its own; select()-era handlers must not inherit
+ * that).  -1 on failure. */
+struct rlimit;
+int spawn_init(const struct rlimit *handler_nofile);
 
 /* Start the handler.  Returns its pid, or -1 with errno when it could not be
  * created.  A child that fails later exits 127 and sets req->child_errno. */

@@ -112,7 +112,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 }
 
 /* Everything the loop needs, in an order where each failure is still reportable. */
-static int server_start(struct server *s, const struct options *o, struct config *cfg)
+static int server_start(struct server *s, const struct options *o, struct config *cfg,
+                        const struct rlimit *handler_nofile)
 {
     char err[1024];
     struct activation_stats st;
@@ -122,8 +123,8 @@ static int server_start(struct server *s, const struct options *o, struct config
         return -1;
     }
     s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if ((s->sigfd = signals_init()) == -1 || spawn_init() == -1 || loop_init(s) == -1 ||
-        s->devnull == -1) {
+    if ((s->sigfd = signals_init()) == -1 || spawn_init(handler_nofile) == -1 ||
+        loop_init(s) == -1 || s->devnull == -1) {
         fprintf(stderr, "superserverd: cannot set up the event loop: %s\n", strerror(errno));
         return -1;
     }
@@ -196,10 +197,11 @@ int main(int argc, char **argv)
 
     bool verbose = o.verbose || cfg->log_level == CFG_LOG_DEBUG;
     log_init(LOG_DEST_STDERR, verbose);
-    daemon_sanitize_process();
+    struct rlimit handler_nofile;
+    daemon_sanitize_process(&handler_nofile);
     notify_init();
     listener_adopt_init();
-    if (server_start(&s, &o, cfg) == -1) {
+    if (server_start(&s, &o, cfg, &handler_nofile) == -1) {
         if (!s.cfg)
             config_free(cfg);
         server_free(&s);

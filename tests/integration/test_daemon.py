@@ -132,6 +132,27 @@ class SocketActivationTest(sslib.DaemonTest):
                          'the passed socket, not a new one')
 
 
+class NofileLimitTest(sslib.DaemonTest):
+    def test_daemon_raises_its_own_limit_handlers_keep_the_inherited_one(self):
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if hard < 2048:
+            self.skipTest('hard RLIMIT_NOFILE %d too low to tell the limits apart' % hard)
+        port = sslib.free_port()
+        d = self.daemon(start=False, services=[])
+        h = d.script('limit.sh', 'ulimit -n\n')
+        d.write_config(services=[svc('n', port, h)])
+
+        def low_soft():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (512, hard))
+        d.preexec_fn = low_soft
+        d.start()
+        self.assertEqual(sslib.request(port, b''), b'512\n', d.log_text())
+        with open('/proc/%d/limits' % d.pid) as f:
+            line = [l for l in f if l.startswith('Max open files')][0]
+        self.assertEqual(int(line.split()[3]), hard, line)
+
+
 class StrictModesTest(sslib.DaemonTest):
     def setUp(self):
         if os.geteuid() != 0:
