@@ -38,7 +38,7 @@ struct activation {
     /* Indexes of the running state, so matching is O(n log n), not O(n^2). */
     struct svc_rt **old_rts; /* s->rts by name */
     size_t n_old_rts;
-    size_t *old_by_group;    /* indexes into s->listeners by port or unix path, then index */
+    size_t *old_by_group; /* indexes into s->listeners by port or unix path, then index */
 };
 
 static void rt_destroy(struct svc_rt *rt)
