@@ -5,7 +5,8 @@
  * accept4 on 127.0.0.1:PORT, vfork (or fork with -F), dup2 the socket onto stdin and
  * stdout, execve the handler with argv and envp prepared once at start, and reap children
  * with waitpid(WNOHANG) after a SIGCHLD. No config, no limits, no logging per connection.
- * It runs until SIGTERM or SIGINT.
+ * With -C it closes each connection at once instead: the reference for refusals. It runs
+ * until SIGTERM or SIGINT.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,7 +38,9 @@ static void on_term(int sig)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: refserver [-F] [-b BACKLOG] -p PORT -e HANDLER\n"
-               "  -F  fork instead of vfork\n");
+               "       refserver -C [-b BACKLOG] -p PORT\n"
+               "  -F  fork instead of vfork\n"
+               "  -C  close each connection at once, spawning nothing\n");
 }
 
 /* Reap every exited child; never blocks. */
@@ -114,10 +117,13 @@ int main(int argc, char **argv)
     static char path_env[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     char *envp[] = {path_env, NULL};
     char *hargv[2] = {NULL, NULL};
-    int ch, port = 0, backlog = 1024, use_fork = 0, lfd;
+    int ch, port = 0, backlog = 1024, use_fork = 0, close_only = 0, lfd;
 
-    while ((ch = getopt(argc, argv, "Fb:p:e:")) != -1) {
+    while ((ch = getopt(argc, argv, "CFb:p:e:")) != -1) {
         switch (ch) {
+        case 'C':
+            close_only = 1;
+            break;
         case 'F':
             use_fork = 1;
             break;
@@ -135,11 +141,12 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (optind != argc || port <= 0 || port > 65535 || hargv[0] == NULL || backlog <= 0) {
+    if (optind != argc || port <= 0 || port > 65535 || (hargv[0] == NULL && !close_only) ||
+        backlog <= 0) {
         usage(stderr);
         return 2;
     }
-    if (access(hargv[0], X_OK) < 0) {
+    if (!close_only && access(hargv[0], X_OK) < 0) {
         fprintf(stderr, "refserver: %s: %s\n", hargv[0], strerror(errno));
         return 1;
     }
@@ -160,7 +167,8 @@ int main(int argc, char **argv)
                 perror("refserver: accept4");
             continue;
         }
-        spawn(cfd, use_fork, hargv, envp);
+        if (!close_only)
+            spawn(cfd, use_fork, hargv, envp);
         close(cfd);
     }
     close(lfd);
