@@ -1,5 +1,5 @@
 # Addresses, CIDR rules and admission (ACL, limits, rate, refusal summaries).
 src_libsuperserver_a_SOURCES += \
-	src/addr.h \
-	src/admit.h \
-	src/refuse.h
+	src/addr.c src/addr.h \
+	src/admit.c src/admit.h \
+	src/refuse.c src/refuse.h

@@ -1,8 +1,206 @@
-/* superserverd: placeholder main while the runtime is being written. */
+/*
+ * superserverd: options, configuration check, start-up order, and the
+ * wiring of the parts.  Everything else lives in the library.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
-int main(void)
+#include "config.h"
+#include "daemon.h"
+#include "inetd_import.h"
+#include "log.h"
+#include "notify.h"
+#include "server.h"
+#include "signals.h"
+#include "spawn.h"
+#include "stderr_log.h"
+
+#define EXIT_CONFIG 1
+#define EXIT_USAGE 2
+#define EXIT_RUNTIME 3
+
+struct options {
+    const char *config;
+    const char *pidfile;
+    const char *import_inetd;
+    bool foreground, check, dump, verbose;
+    int log_dest; /* -1: by foreground */
+};
+
+static void usage(FILE *out)
 {
-    puts("superserverd " PACKAGE_VERSION);
+    fprintf(out, "usage: superserverd [-c FILE] [-f] [-t] [-T] [-p PIDFILE] [-l stderr|syslog] "
+                 "[-v] [-V] [-h]\n"
+                 "       superserverd --import-inetd FILE\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},  {"foreground", no_argument, NULL, 'f'},
+        {"check", no_argument, NULL, 't'},         {"dump-config", no_argument, NULL, 'T'},
+        {"pidfile", required_argument, NULL, 'p'}, {"log", required_argument, NULL, 'l'},
+        {"verbose", no_argument, NULL, 'v'},       {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, 'h'},          {"import-inetd", required_argument, NULL, 'I'},
+        {NULL, 0, NULL, 0}};
+    int ch;
+
+    memset(o, 0, sizeof(*o));
+    o->config = DEFAULT_CONFIG;
+    o->log_dest = -1;
+    while ((ch = getopt_long(argc, argv, "c:ftTp:l:vVh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c': o->config = optarg; break;
+        case 'f': o->foreground = true; break;
+        case 't': o->check = true; break;
+        case 'T': o->dump = true; break;
+        case 'p': o->pidfile = optarg; break;
+        case 'v': o->verbose = true; break;
+        case 'I': o->import_inetd = optarg; break;
+        case 'l':
+            if (strcmp(optarg, "stderr") == 0)
+                o->log_dest = LOG_DEST_STDERR;
+            else if (strcmp(optarg, "syslog") == 0)
+                o->log_dest = LOG_DEST_SYSLOG;
+            else {
+                fprintf(stderr, "superserverd: -l: expected stderr or syslog, not \"%s\"\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case 'V': printf("superserverd %s\n", PACKAGE_VERSION); exit(0);
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "superserverd: unexpected argument \"%s\"\n", argv[optind]);
+        usage(stderr);
+        return -1;
+    }
     return 0;
+}
+
+/* Everything the loop needs, in an order where each failure is still reportable. */
+static int server_start(struct server *s, const struct options *o, struct config *cfg)
+{
+    char err[1024];
+    struct activation_stats st;
+
+    if (o->pidfile && pidfile_acquire(o->pidfile, err, sizeof(err)) == -1) {
+        fprintf(stderr, "superserverd: %s\n", err);
+        return -1;
+    }
+    s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if ((s->sigfd = signals_init()) == -1 || spawn_init() == -1 || loop_init(s) == -1 ||
+        s->devnull == -1) {
+        fprintf(stderr, "superserverd: cannot set up the event loop: %s\n", strerror(errno));
+        return -1;
+    }
+    children_init(&s->children);
+    timers_init(&s->timers);
+    if (server_activate(s, cfg, &st, err, sizeof(err)) == -1) {
+        fprintf(stderr, "superserverd: %s\n", err);
+        return -1;
+    }
+    listener_adopt_done();
+    return 0;
+}
+
+/* Handlers still running keep their runtime alive; at exit we let go. */
+static void child_forget(struct child *c, void *ctx)
+{
+    (void)ctx;
+    if (c->wait_listener)
+        listener_unref(c->wait_listener);
+    svc_rt_unref(c->rt);
+}
+
+static void server_free(struct server *s)
+{
+    server_release(s);
+    stderr_readers_close_all(s);
+    children_each(&s->children, child_forget, NULL);
+    for (size_t i = 0; i < s->n_refusing; i++)
+        svc_rt_unref(s->refusing[i]);
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
+        if (s->rts[i])
+            svc_rt_unref(s->rts[i]);
+    free(s->rts);
+    free(s->refusing);
+    if (s->cfg)
+        config_free(s->cfg);
+    children_destroy(&s->children);
+    timers_destroy(&s->timers);
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    struct server s;
+    char err[1024];
+
+    if (parse_options(argc, argv, &o) == -1)
+        return EXIT_USAGE;
+    if (o.import_inetd)
+        return inetd_import(o.import_inetd, stdout, stderr);
+
+    memset(&s, 0, sizeof(s));
+    s.config_path = o.config;
+    s.cfg_opts.privileged = geteuid() == 0;
+    struct config *cfg = config_load(o.config, &s.cfg_opts, err, sizeof(err));
+    if (!cfg) {
+        fprintf(stderr, "superserverd: %s\n", err);
+        return EXIT_CONFIG;
+    }
+    if (o.check || o.dump) {
+        if (o.check) {
+            config_print_check(cfg, stdout);
+            puts("configuration OK");
+        } else {
+            config_dump_yaml(cfg, stdout);
+        }
+        config_free(cfg);
+        return 0;
+    }
+
+    bool verbose = o.verbose || cfg->log_level == CFG_LOG_DEBUG;
+    log_init(LOG_DEST_STDERR, verbose);
+    daemon_sanitize_process();
+    notify_init();
+    listener_adopt_init();
+    if (server_start(&s, &o, cfg) == -1) {
+        if (!s.cfg)
+            config_free(cfg);
+        server_free(&s);
+        pidfile_remove();
+        return EXIT_RUNTIME;
+    }
+    if (!o.foreground && daemonize() == -1) {
+        fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    if (pidfile_write() == -1)
+        fprintf(stderr, "superserverd: cannot write the pidfile: %s\n", strerror(errno));
+    int dest = o.log_dest >= 0 ? o.log_dest : (o.foreground ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
+    log_init(dest, verbose);
+
+    if (s.cfg->n_services == 0)
+        log_warnx("no services configured: running idle");
+    log_event("event=ready services=%zu sockets=%zu pid=%d", s.cfg->n_services, s.n_listeners,
+              (int)getpid());
+    notify_send("READY=1");
+    int rc = loop_run(&s);
+    notify_send("STOPPING=1");
+    handler_stop_workers(&s);
+    server_free(&s);
+    pidfile_remove();
+    log_event("event=stop");
+    return rc == 0 ? 0 : EXIT_RUNTIME;
 }

@@ -12,3 +12,12 @@ AM_TESTS_ENVIRONMENT = \
 	TOP_BUILDDIR='$(abs_top_builddir)'; export TOP_BUILDDIR; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
 	CK_DEFAULT_TIMEOUT=30; export CK_DEFAULT_TIMEOUT;
+
+# The whole suite again, built with AddressSanitizer and UBSan, in this same
+# tree (cleaned before and after, so the normal build stays the normal one).
+check-sanitizers:
+	$(MAKE) $(AM_MAKEFLAGS) clean
+	$(MAKE) $(AM_MAKEFLAGS) check SAN_CFLAGS='$(SANITIZER_CFLAGS)' \
+		SAN_LDFLAGS='$(SANITIZER_LDFLAGS)'
+	$(MAKE) $(AM_MAKEFLAGS) clean
+.PHONY: check-sanitizers

@@ -1,0 +1,378 @@
+/*
+ * Putting a configuration into service, at start and on SIGHUP.  The new
+ * config is fully parsed and validated before this runs; here its services
+ * get their runtime (kept by name, so counters survive) and their sockets
+ * (kept by address when the socket can serve as it is, so nothing queued in
+ * a backlog is lost).  Until the commit point nothing of the running state
+ * changes, so a failure leaves the old configuration serving.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "log.h"
+#include "notify.h"
+#include "server.h"
+
+/* One address of the new config and the socket that will serve it. */
+struct binding {
+    const struct service *svc;
+    struct svc_rt *rt;
+    const struct listen_addr *addr;
+    struct listener *l;
+    bool claimed;  /* an old socket kept */
+    bool collides; /* must wait until the old sockets are closed */
+};
+
+struct activation {
+    struct svc_rt **rts;      /* parallel to the new cfg->services; NULL when disabled */
+    struct exec_plan *plans;  /* new plans, parallel too */
+    struct binding *b;
+    size_t n_b;
+    bool *old_claimed;        /* parallel to s->listeners */
+    struct listener **new_listeners;
+    unsigned kept, opened, closed;
+};
+
+static void rt_destroy(struct svc_rt *rt)
+{
+    spawn_plan_free(&rt->plan);
+    admit_state_free(rt->admit);
+    free(rt->name);
+    free(rt);
+}
+
+void svc_rt_unref(struct svc_rt *rt)
+{
+    if (--rt->refs == 0)
+        rt_destroy(rt);
+}
+
+static struct svc_rt *rt_lookup(struct server *s, const char *name)
+{
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
+        if (s->rts[i] && strcmp(s->rts[i]->name, name) == 0)
+            return s->rts[i];
+    return NULL;
+}
+
+static struct svc_rt *rt_create(const char *name)
+{
+    struct svc_rt *rt = calloc(1, sizeof(*rt));
+    if (!rt)
+        return NULL;
+    rt->name = strdup(name);
+    rt->admit = admit_state_new();
+    if (!rt->name || !rt->admit) {
+        free(rt->name);
+        admit_state_free(rt->admit);
+        free(rt);
+        return NULL;
+    }
+    return rt;
+}
+
+/* Old runtime by name or a new one; plans built for every enabled service. */
+static int act_prepare_services(struct server *s, struct config *cfg, struct activation *a,
+                                char *err, size_t errlen)
+{
+    for (size_t i = 0; i < cfg->n_services; i++) {
+        const struct service *svc = &cfg->services[i];
+        if (!svc->enabled)
+            continue;
+        char why[256];
+        if (spawn_plan_build(&a->plans[i], svc, why, sizeof(why)) == -1) {
+            snprintf(err, errlen, "%s:%d: service \"%s\": %s", svc->file, svc->line, svc->name,
+                     why);
+            return -1;
+        }
+        struct svc_rt *rt = rt_lookup(s, svc->name);
+        if (!rt && !(rt = rt_create(svc->name))) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        a->rts[i] = rt;
+    }
+    return 0;
+}
+
+static bool unix_same_path(const struct listen_addr *x, const struct listen_addr *y)
+{
+    return x->kind == LISTEN_UNIX && y->kind == LISTEN_UNIX &&
+           strcmp(((const struct sockaddr_un *)&x->ss)->sun_path,
+                  ((const struct sockaddr_un *)&y->ss)->sun_path) == 0;
+}
+
+/* Match each new address to a reusable old socket, or note that it needs one. */
+static void act_match(struct server *s, struct config *cfg, struct activation *a)
+{
+    for (size_t i = 0; i < cfg->n_services; i++) {
+        const struct service *svc = &cfg->services[i];
+        for (size_t k = 0; svc->enabled && k < svc->n_listen; k++) {
+            struct binding *b = &a->b[a->n_b++];
+            b->svc = svc;
+            b->rt = a->rts[i];
+            b->addr = &svc->listen[k];
+            for (size_t j = 0; j < s->n_listeners && !b->claimed; j++)
+                if (!a->old_claimed[j] && listener_reusable(s->listeners[j], svc, b->addr)) {
+                    a->old_claimed[j] = b->claimed = true;
+                    b->l = s->listeners[j];
+                }
+        }
+    }
+    for (size_t i = 0; i < a->n_b; i++) {
+        struct binding *b = &a->b[i];
+        for (size_t j = 0; j < s->n_listeners && !b->claimed && !b->collides; j++) {
+            struct listener *old = s->listeners[j];
+            if (a->old_claimed[j] || old->closed)
+                continue;
+            b->collides = unix_same_path(&old->addr, b->addr) ||
+                          (old->protocol == b->svc->protocol &&
+                           addr_listen_conflict(&old->addr, b->addr));
+        }
+    }
+}
+
+static int act_open(struct binding *b, char *err, size_t errlen)
+{
+    char why[256];
+
+    b->l = listener_open(b->svc, b->addr, why, sizeof(why));
+    if (b->l)
+        return 0;
+    snprintf(err, errlen, "service \"%s\": cannot listen on %s: %s", b->svc->name,
+             b->addr->text, why);
+    return -1;
+}
+
+static void act_unwind(struct config *cfg, struct activation *a)
+{
+    for (size_t i = 0; i < a->n_b; i++)
+        if (!a->b[i].claimed && a->b[i].l)
+            listener_unref(a->b[i].l);
+    for (size_t i = 0; i < cfg->n_services; i++) {
+        spawn_plan_free(&a->plans[i]);
+        if (a->rts[i] && a->rts[i]->refs == 0)
+            rt_destroy(a->rts[i]);
+    }
+}
+
+/* Do the spawn-relevant settings of two versions of a service differ?  Then a
+ * prefork pool is rolled over on reload. */
+static bool strv_equal(char **a, char **b)
+{
+    for (; a && b && *a && *b; a++, b++)
+        if (strcmp(*a, *b) != 0)
+            return false;
+    return (!a || !*a) && (!b || !*b);
+}
+
+static bool str_equal(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool service_runs_same(const struct service *a, const struct service *b)
+{
+    return strcmp(a->exec, b->exec) == 0 && strv_equal(a->args, b->args) &&
+           strv_equal(a->env, b->env) && strv_equal(a->pass_env, b->pass_env) &&
+           a->has_user == b->has_user && a->uid == b->uid && a->has_group == b->has_group &&
+           a->gid == b->gid && str_equal(a->chroot, b->chroot) &&
+           str_equal(a->chdir, b->chdir) && a->has_umask == b->has_umask &&
+           a->umask == b->umask && a->has_nice == b->has_nice && a->nice == b->nice &&
+           memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&
+           a->stderr_mode == b->stderr_mode && a->listen_fds == b->listen_fds;
+}
+
+/* Give a kept or new socket its service; prefork pools get their target. */
+static void act_bind(struct server *s, struct binding *b, struct svc_rt *old_owner)
+{
+    struct listener *l = b->l;
+    const struct service *prev = old_owner ? old_owner->svc : NULL;
+
+    if (b->claimed && l->mode == MODE_PREFORK && b->svc->mode != MODE_PREFORK)
+        pool_retire(l); /* the pool's socket now serves another mode */
+    if (b->claimed)
+        listener_update(l, b->svc);
+    l->rt = b->rt;
+    if (b->svc->mode == MODE_PREFORK) {
+        loop_watch(s, l, false); /* workers accept, not us */
+        if (!b->claimed || !prev || prev->mode != MODE_PREFORK ||
+            prev->workers != b->svc->workers)
+            pool_set_target(s, l, b->svc->workers);
+        if (b->claimed && prev && !service_runs_same(prev, b->svc))
+            pool_retire(l); /* the replacements start in the same loop turn */
+        s->pool_check = true;
+    } else if (l->wait_pid == 0 && !l->resume_ns) {
+        loop_watch(s, l, true);
+    }
+}
+
+/* Past the point of no return: close what is gone, open what collided,
+ * install plans and sockets. */
+static void act_commit(struct server *s, struct config *cfg, struct activation *a)
+{
+    struct listener **owners_old = s->listeners;
+    size_t n_old = s->n_listeners;
+
+    for (size_t j = 0; j < n_old; j++) {
+        struct listener *old = owners_old[j];
+        if (a->old_claimed[j])
+            continue;
+        for (size_t i = 0; i < a->n_b; i++)
+            if (unix_same_path(&old->addr, a->b[i].addr))
+                old->unlink_on_close = false; /* the path now belongs to the new socket */
+        loop_watch(s, old, false);
+        if (old->mode == MODE_PREFORK)
+            pool_retire(old);
+        listener_close(old);
+        listener_unref(old);
+        a->closed++;
+    }
+    for (size_t i = 0; i < a->n_b; i++) {
+        struct binding *b = &a->b[i];
+        char err[512];
+        if (b->collides && act_open(b, err, sizeof(err)) == -1)
+            log_warnx("reload: %s", err);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_b; i++) {
+        struct binding *b = &a->b[i];
+        if (!b->l)
+            continue;
+        act_bind(s, b, b->claimed ? b->l->rt : NULL);
+        a->b[n++] = *b;
+        if (b->claimed)
+            a->kept++;
+        else
+            a->opened++;
+    }
+    for (size_t i = 0; i < cfg->n_services; i++) {
+        struct svc_rt *rt = a->rts[i];
+        if (!rt)
+            continue;
+        spawn_plan_free(&rt->plan);
+        rt->plan = a->plans[i];
+        rt->svc = &cfg->services[i];
+        rt->refs++; /* the new config's reference */
+    }
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
+        if (s->rts[i]) {
+            s->rts[i]->svc = NULL;
+            svc_rt_unref(s->rts[i]); /* the old config's reference */
+        }
+    for (size_t i = 0; i < cfg->n_services; i++)
+        if (a->rts[i])
+            a->rts[i]->svc = &cfg->services[i];
+    for (size_t i = 0; i < n; i++)
+        a->new_listeners[i] = a->b[i].l;
+    free(owners_old);
+    s->listeners = a->new_listeners;
+    s->n_listeners = n;
+    a->new_listeners = NULL;
+}
+
+static void act_free(struct activation *a)
+{
+    free(a->rts);
+    free(a->plans);
+    free(a->b);
+    free(a->old_claimed);
+    free(a->new_listeners);
+}
+
+static int act_alloc(struct server *s, struct config *cfg, struct activation *a)
+{
+    size_t n_addr = 0;
+
+    for (size_t i = 0; i < cfg->n_services; i++)
+        n_addr += cfg->services[i].enabled ? cfg->services[i].n_listen : 0;
+    memset(a, 0, sizeof(*a));
+    a->rts = calloc(cfg->n_services + 1, sizeof(*a->rts));
+    a->plans = calloc(cfg->n_services + 1, sizeof(*a->plans));
+    a->b = calloc(n_addr + 1, sizeof(*a->b));
+    a->old_claimed = calloc(s->n_listeners + 1, sizeof(*a->old_claimed));
+    a->new_listeners = calloc(n_addr + 1, sizeof(*a->new_listeners));
+    return a->rts && a->plans && a->b && a->old_claimed && a->new_listeners ? 0 : -1;
+}
+
+int server_activate(struct server *s, struct config *cfg, struct activation_stats *st,
+                    char *err, size_t errlen)
+{
+    struct activation a;
+
+    if (act_alloc(s, cfg, &a) == -1) {
+        act_free(&a);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (act_prepare_services(s, cfg, &a, err, errlen) == -1)
+        goto fail;
+    act_match(s, cfg, &a);
+    for (size_t i = 0; i < a.n_b; i++)
+        if (!a.b[i].claimed && !a.b[i].collides && act_open(&a.b[i], err, errlen) == -1)
+            goto fail;
+    act_commit(s, cfg, &a);
+    if (s->cfg)
+        config_free(s->cfg);
+    free(s->rts);
+    s->cfg = cfg;
+    s->rts = a.rts;
+    a.rts = NULL;
+    st->kept = a.kept;
+    st->opened = a.opened;
+    st->closed = a.closed;
+    act_free(&a);
+    return 0;
+fail:
+    act_unwind(cfg, &a);
+    act_free(&a);
+    return -1;
+}
+
+static size_t enabled_services(const struct config *cfg)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->n_services; i++)
+        n += cfg->services[i].enabled;
+    return n;
+}
+
+void server_reload(struct server *s)
+{
+    char err[1024], quoted[1100];
+    struct activation_stats st;
+
+    notify_send("RELOADING=1");
+    struct config *cfg = config_load(s->config_path, &s->cfg_opts, err, sizeof(err));
+    if (cfg && server_activate(s, cfg, &st, err, sizeof(err)) == -1) {
+        config_free(cfg);
+        cfg = NULL;
+    }
+    if (!cfg) {
+        log_event("event=reload result=error error=%s", log_quote(err, quoted, sizeof(quoted)));
+    } else {
+        log_event("event=reload result=ok services=%zu kept_sockets=%u opened=%u closed=%u",
+                  enabled_services(s->cfg), st.kept, st.opened, st.closed);
+        if (s->cfg->n_services == 0)
+            log_warnx("no services configured: running idle");
+    }
+    notify_send("READY=1");
+}
+
+void server_release(struct server *s)
+{
+    for (size_t i = 0; i < s->n_listeners; i++) {
+        loop_watch(s, s->listeners[i], false);
+        if (s->listeners[i]->mode == MODE_PREFORK)
+            pool_retire(s->listeners[i]);
+        listener_close(s->listeners[i]);
+        listener_unref(s->listeners[i]);
+    }
+    free(s->listeners);
+    s->listeners = NULL;
+    s->n_listeners = 0;
+}

@@ -1,0 +1,58 @@
+/*
+ * The table of live handlers, by pid, O(1): an open-addressing hash of
+ * pointers into a pool of records that are reused, so a connection costs no
+ * allocation once the pool has grown to the load.
+ */
+#ifndef SUPERSERVER_CHILDREN_H
+#define SUPERSERVER_CHILDREN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "addr.h"
+
+#define TIMER_NONE ((size_t)-1)
+
+struct svc_rt;
+struct listener;
+struct stderr_reader;
+
+struct child {
+    pid_t pid;
+    struct svc_rt *rt;            /* the service it was started for (holds a ref) */
+    struct listener *wait_listener; /* wait/prefork: the socket it was handed (holds a ref) */
+    uint64_t start_ns;
+    char peer[ADDR_STRLEN];
+    struct source_key key;
+    bool has_key;
+    bool is_worker;               /* prefork worker */
+    unsigned worker_index;
+    size_t timer_slot;            /* index in the timer heap, or TIMER_NONE */
+    uint64_t deadline_ns;
+    int timeout_stage;            /* 0 none sent, 1 TERM sent, 2 KILL sent */
+    struct stderr_reader *err;    /* stderr = log: the pipe we read */
+    struct child *next_free;
+};
+
+struct children {
+    struct child **slots; /* hash by pid; NULL = empty */
+    size_t cap;           /* power of two */
+    size_t count;
+    struct child *free_list;
+};
+
+void children_init(struct children *t);
+void children_destroy(struct children *t);
+
+/* A zeroed record for PID, inserted; NULL when out of memory. */
+struct child *children_add(struct children *t, pid_t pid);
+struct child *children_find(const struct children *t, pid_t pid);
+/* Remove from the table and return the record to the pool. */
+void children_remove(struct children *t, struct child *c);
+
+/* Visit every live child (status dumps, shutdown); FN must not add or remove. */
+void children_each(const struct children *t, void (*fn)(struct child *c, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * Reading a configuration file: bounded size, UTF-8 checked (so garbage and
+ * binary input give one clear line, whatever the parser would have made of
+ * it), then handed to the front-end its extension names.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf_parse.h"
+
+bool conf_is_yaml(const char *path)
+{
+    size_t len = strlen(path);
+
+    return (len >= 5 && strcmp(path + len - 5, ".yaml") == 0) ||
+           (len >= 4 && strcmp(path + len - 4, ".yml") == 0);
+}
+
+void conf_syntax_error(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    if (line >= 1)
+        snprintf(err, errlen, "%s:%d: syntax error: %s", file, line, reason);
+    else
+        snprintf(err, errlen, "%s: syntax error: %s", file, reason);
+}
+
+/* Read all of FD into a NUL-terminated arena buffer, at most CONF_MAX_FILE_SIZE bytes. */
+static char *conf_read_fd(struct arena *a, int fd, size_t *lenp, int *errp)
+{
+    size_t cap = CONF_MAX_FILE_SIZE + 1, len = 0;
+    char *buf = malloc(cap + 1), *copy;
+
+    if (buf == NULL) {
+        *errp = ENOMEM;
+        return NULL;
+    }
+    for (;;) {
+        ssize_t r = read(fd, buf + len, cap - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            *errp = errno;
+            free(buf);
+            return NULL;
+        }
+        len += (size_t)r;
+        if (r == 0 || len == cap)
+            break;
+    }
+    if (len > CONF_MAX_FILE_SIZE) {
+        *errp = EFBIG;
+        free(buf);
+        return NULL;
+    }
+    copy = arena_strndup(a, buf, len);
+    free(buf);
+    if (copy == NULL)
+        *errp = ENOMEM;
+    *lenp = len;
+    return copy;
+}
+
+/* The 1-based line of byte OFF in BUF. */
+static int conf_line_of(const char *buf, size_t off)
+{
+    int line = 1;
+
+    for (size_t i = 0; i < off; i++)
+        if (buf[i] == '\n')
+            line++;
+    return line;
+}
+
+const char *conf_untrusted(const struct stat *st, char *buf, size_t len)
+{
+    if (st->st_uid != 0) {
+        snprintf(buf, len, "not owned by root (owner uid %u)", (unsigned)st->st_uid);
+        return buf;
+    }
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        snprintf(buf, len, "writable by group or others (mode %04o)",
+                 (unsigned)(st->st_mode & 07777));
+        return buf;
+    }
+    return NULL;
+}
+
+struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, char *err,
+                                size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
+    size_t len = 0, bad;
+    char *buf, *body;
+    const char *file = arena_strdup(a, path);
+
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    char why[96];
+    if (strict && fstat(fd, &st) == 0 && conf_untrusted(&st, why, sizeof(why))) {
+        /* Like sshd's StrictModes: whoever can write it could run anything as root. */
+        snprintf(err, errlen, "%s: refusing a config file %s while running as root", path, why);
+        close(fd);
+        return NULL;
+    }
+    buf = conf_read_fd(a, fd, &len, &e);
+    close(fd);
+    if (buf == NULL || file == NULL) {
+        snprintf(err, errlen, "%s: cannot read: %s", path,
+                 e == EFBIG ? "file too large (over 4 MiB)" : strerror(e ? e : ENOMEM));
+        return NULL;
+    }
+    if (!cfgnode_utf8_valid(buf, len, &bad)) {
+        conf_syntax_error(err, errlen, path, conf_line_of(buf, bad), "%s",
+                          buf[bad] == '\0' ? "NUL byte in the file" : "invalid UTF-8");
+        return NULL;
+    }
+    body = buf;
+    if (len >= 3 && memcmp(body, "\xef\xbb\xbf", 3) == 0) /* a byte-order mark */
+        body += 3, len -= 3;
+    if (conf_is_yaml(path))
+        return conf_parse_yaml(a, file, body, len, err, errlen);
+    return conf_parse_libconfig(a, file, body, len, err, errlen);
+}

@@ -1,0 +1,150 @@
+/*
+ * Checks across services, kept O(n log n) so a large configuration stays
+ * fast: unique names, and no two enabled listeners that would collide.  Also
+ * the -t listing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_int.h"
+
+/* Sort context: qsort has no user pointer, so items carry what they compare. */
+struct name_item {
+    const char *name;
+    size_t index;
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+    const struct name_item *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    if (c != 0)
+        return c;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int config_check_unique(struct loader *ld, const struct config *cfg,
+                        const struct svc_origin *origins)
+{
+    struct name_item *items = arena_calloc(&ld->tmp, cfg->n_services + 1, sizeof(*items));
+    size_t worst = cfg->n_services, first = 0;
+
+    if (items == NULL) {
+        snprintf(ld->err, ld->errlen, "%s: out of memory", cfg->path);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->n_services; i++)
+        items[i] = (struct name_item){cfg->services[i].name, i};
+    qsort(items, cfg->n_services, sizeof(*items), cmp_name);
+    /* Report the duplicate that comes first in load order. */
+    for (size_t i = 1; i < cfg->n_services; i++)
+        if (strcmp(items[i].name, items[i - 1].name) == 0 && items[i].index < worst &&
+            (i < 2 || strcmp(items[i - 2].name, items[i].name) != 0))
+            worst = items[i].index, first = items[i - 1].index;
+    if (worst == cfg->n_services)
+        return 0;
+    ld->svc = cfg->services[worst].name;
+    return cfg_fail(ld, origins[worst].name, "name", "duplicate service name (first at %s:%d)",
+                    cfg->services[first].file, cfg->services[first].line);
+}
+
+struct listen_item {
+    const struct service *svc;
+    const struct listen_addr *addr;
+    size_t svc_index, addr_index;
+    unsigned port;    /* 0 for unix */
+    const char *path; /* unix only */
+};
+
+/* Group items that might collide: unix by path, inet by protocol and port. */
+static int cmp_listen(const void *a, const void *b)
+{
+    const struct listen_item *x = a, *y = b;
+    int c;
+
+    if ((x->path != NULL) != (y->path != NULL))
+        return x->path != NULL ? -1 : 1;
+    if (x->path != NULL && (c = strcmp(x->path, y->path)) != 0)
+        return c;
+    if (x->path == NULL && x->svc->protocol != y->svc->protocol)
+        return x->svc->protocol < y->svc->protocol ? -1 : 1;
+    if (x->port != y->port)
+        return x->port < y->port ? -1 : 1;
+    if (x->svc_index != y->svc_index)
+        return x->svc_index < y->svc_index ? -1 : 1;
+    return x->addr_index < y->addr_index ? -1 : x->addr_index > y->addr_index;
+}
+
+static bool same_group(const struct listen_item *x, const struct listen_item *y)
+{
+    if (x->path != NULL || y->path != NULL)
+        return x->path != NULL && y->path != NULL && strcmp(x->path, y->path) == 0;
+    return x->svc->protocol == y->svc->protocol && x->port == y->port;
+}
+
+/* Every enabled service's addresses as sortable items; *count set. */
+static struct listen_item *listen_items(struct loader *ld, const struct config *cfg, size_t *count)
+{
+    size_t n = 0, k = 0;
+    struct listen_item *items;
+
+    for (size_t i = 0; i < cfg->n_services; i++)
+        n += cfg->services[i].enabled ? cfg->services[i].n_listen : 0;
+    items = arena_calloc(&ld->tmp, n + 1, sizeof(*items));
+    for (size_t i = 0; items != NULL && i < cfg->n_services; i++) {
+        const struct service *s = &cfg->services[i];
+        for (size_t j = 0; s->enabled && j < s->n_listen; j++, k++) {
+            const struct listen_addr *a = &s->listen[j];
+            items[k] = (struct listen_item){s, a, i, j, 0, NULL};
+            if (a->kind == LISTEN_UNIX)
+                items[k].path = a->text;
+            else
+                items[k].port = addr_port((const struct sockaddr *)&a->ss);
+        }
+    }
+    *count = n;
+    return items;
+}
+
+int config_check_conflicts(struct loader *ld, const struct config *cfg,
+                           const struct svc_origin *origins)
+{
+    size_t n, start = 0;
+    struct listen_item *items = listen_items(ld, cfg, &n);
+
+    if (items == NULL) {
+        snprintf(ld->err, ld->errlen, "%s: out of memory", cfg->path);
+        return -1;
+    }
+    qsort(items, n, sizeof(*items), cmp_listen);
+    for (size_t j = 1; j < n; j++) {
+        if (!same_group(&items[start], &items[j]))
+            start = j;
+        for (size_t i = start; i < j; i++) {
+            const struct listen_item *x = &items[i], *y = &items[j];
+            if (!addr_listen_conflict(x->addr, y->addr))
+                continue;
+            ld->svc = y->svc->name;
+            return cfg_fail(ld, origins[y->svc_index].listen[y->addr_index], "listen",
+                            "\"%s\" collides with \"%s\" of service \"%s\" (%s:%d)", y->addr->text,
+                            x->addr->text, x->svc->name, x->svc->file, x->svc->line);
+        }
+    }
+    return 0;
+}
+
+void config_print_check(const struct config *cfg, FILE *out)
+{
+    for (size_t i = 0; i < cfg->n_services; i++) {
+        const struct service *s = &cfg->services[i];
+        if (!s->enabled)
+            continue;
+        fprintf(out, "%s %s/%s ", s->name, config_protocol_name(s->protocol),
+                config_mode_name(s->mode));
+        for (size_t j = 0; j < s->n_listen; j++)
+            fprintf(out, "%s%s", j ? "," : "", s->listen[j].text);
+        fprintf(out, " %s\n", s->exec);
+    }
+}

@@ -1,0 +1,197 @@
+/*
+ * The -T output: the effective model as YAML, every default written out, in
+ * a form config_load reads back to the same model.  Keys that would be
+ * errors for a service's mode (workers, listen_fds, allow... with prefork)
+ * are left out rather than written with their defaults.
+ */
+#include <arpa/inet.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+/* S as a YAML double-quoted scalar. */
+static void dump_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\x%02x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void dump_key_str(FILE *out, const char *key, const char *value)
+{
+    fprintf(out, "    %s: ", key);
+    dump_str(out, value);
+    fputc('\n', out);
+}
+
+static void dump_list(FILE *out, const char *key, char *const *items)
+{
+    fprintf(out, "    %s: [", key);
+    for (size_t i = 0; items != NULL && items[i] != NULL; i++) {
+        fputs(i ? ", " : "", out);
+        dump_str(out, items[i]);
+    }
+    fputs("]\n", out);
+}
+
+static void dump_cidrs(FILE *out, const char *key, const struct cidr *rules, size_t n)
+{
+    char ip[INET6_ADDRSTRLEN];
+
+    fprintf(out, "    %s: [", key);
+    for (size_t i = 0; i < n; i++) {
+        inet_ntop(rules[i].family, rules[i].addr, ip, sizeof(ip));
+        fprintf(out, "%s\"%s/%u\"", i ? ", " : "", ip, rules[i].prefix);
+    }
+    fputs("]\n", out);
+}
+
+/* A user or group by name when it has one, else by number. */
+static void dump_ids(FILE *out, const char *key, const uid_t *uid, const gid_t *gid)
+{
+    char buf[300] = "", part[140];
+
+    if (uid != NULL) {
+        struct passwd *pw = getpwuid(*uid);
+        snprintf(buf, sizeof(buf), "%s", pw ? pw->pw_name : "");
+        if (pw == NULL)
+            snprintf(buf, sizeof(buf), "%u", (unsigned)*uid);
+    }
+    if (gid != NULL) {
+        struct group *gr = getgrgid(*gid);
+        if (gr != NULL)
+            snprintf(part, sizeof(part), "%s%.120s", uid ? ":" : "", gr->gr_name);
+        else
+            snprintf(part, sizeof(part), "%s%u", uid ? ":" : "", (unsigned)*gid);
+        strncat(buf, part, sizeof(buf) - strlen(buf) - 1);
+    }
+    dump_key_str(out, key, buf);
+}
+
+static void dump_rlimits(FILE *out, const struct service *s)
+{
+    static const char *const names[RL_COUNT] = {"cpu", "as", "nofile", "nproc", "fsize", "core"};
+    bool any = false;
+
+    for (int i = 0; i < RL_COUNT; i++) {
+        if (!s->rlimits[i].set)
+            continue;
+        fprintf(out, "%s%s: ", any ? ", " : "    rlimits: {", names[i]);
+        if (s->rlimits[i].value == RLIM_INFINITY)
+            fputs("unlimited", out);
+        else
+            fprintf(out, "%llu", (unsigned long long)s->rlimits[i].value);
+        any = true;
+    }
+    if (any)
+        fputs("}\n", out);
+}
+
+/* env as a map: split each "KEY=VALUE" at its first '='. */
+static void dump_env(FILE *out, char *const *env)
+{
+    fputs("    env: {", out);
+    for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+        const char *eq = strchr(env[i], '=');
+        fprintf(out, "%s%.*s: ", i ? ", " : "", (int)(eq - env[i]), env[i]);
+        dump_str(out, eq + 1);
+    }
+    fputs("}\n", out);
+}
+
+static void dump_identity(FILE *out, const struct service *s)
+{
+    if (s->has_user)
+        dump_key_str(out, "user", s->user);
+    if (s->has_group)
+        dump_ids(out, "group", NULL, &s->gid);
+    if (s->has_socket_owner)
+        dump_ids(out, "socket_owner", &s->socket_uid, &s->socket_gid);
+    if (s->has_socket_mode)
+        fprintf(out, "    socket_mode: \"%04o\"\n", (unsigned)s->socket_mode);
+}
+
+static void dump_admission(FILE *out, const struct service *s)
+{
+    if (s->mode == MODE_PREFORK) {
+        fprintf(out, "    workers: %u\n", s->workers);
+        return;
+    }
+    fprintf(out, "    per_source: %u\n", s->per_source);
+    if (s->rate.count > 0)
+        fprintf(out, "    rate: \"%u/%u\"\n", s->rate.count, s->rate.seconds);
+    dump_cidrs(out, "allow", s->allow, s->n_allow);
+    dump_cidrs(out, "deny", s->deny, s->n_deny);
+}
+
+static void dump_process(FILE *out, const struct service *s)
+{
+    static const char *const stderr_names[] = {"discard", "socket", "log"};
+
+    dump_key_str(out, "exec", s->exec);
+    dump_list(out, "args", s->args);
+    dump_env(out, s->env);
+    dump_list(out, "pass_env", s->pass_env);
+    fprintf(out, "    stderr: %s\n", stderr_names[s->stderr_mode]);
+    fprintf(out, "    timeout: %u\n", s->timeout);
+    if (s->chroot != NULL)
+        dump_key_str(out, "chroot", s->chroot);
+    if (s->chdir != NULL)
+        dump_key_str(out, "chdir", s->chdir);
+    if (s->has_umask)
+        fprintf(out, "    umask: \"%04o\"\n", (unsigned)s->umask);
+    if (s->has_nice)
+        fprintf(out, "    nice: %d\n", s->nice);
+    dump_rlimits(out, s);
+}
+
+static void dump_service(FILE *out, const struct service *s)
+{
+    fprintf(out, "  - name: ");
+    dump_str(out, s->name);
+    fprintf(out, "\n    enabled: %s\n", s->enabled ? "true" : "false");
+    fprintf(out, "    protocol: %s\n", config_protocol_name(s->protocol));
+    fprintf(out, "    mode: %s\n", config_mode_name(s->mode));
+    fputs("    listen: [", out);
+    for (size_t i = 0; i < s->n_listen; i++) {
+        fputs(i ? ", " : "", out);
+        dump_str(out, s->listen[i].text);
+    }
+    fputs("]\n", out);
+    if (s->mode != MODE_NOWAIT)
+        fprintf(out, "    listen_fds: %s\n", s->listen_fds ? "true" : "false");
+    dump_process(out, s);
+    dump_identity(out, s);
+    fprintf(out, "    instances: %u\n", s->instances);
+    dump_admission(out, s);
+    fprintf(out, "    backlog: %d\n", s->backlog);
+    fprintf(out, "    reuseport: %s\n", s->reuseport ? "true" : "false");
+    fprintf(out, "    keepalive: %s\n", s->keepalive ? "true" : "false");
+    fprintf(out, "    nodelay: %s\n", s->nodelay ? "true" : "false");
+}
+
+void config_dump_yaml(const struct config *cfg, FILE *out)
+{
+    fputs("# effective configuration of ", out);
+    fputs(cfg->path, out);
+    fputs(", defaults applied\n", out);
+    fprintf(out, "log_level: %s\n", cfg->log_level == CFG_LOG_DEBUG ? "debug" : "info");
+    fprintf(out, "max_children: %u\n", cfg->max_children);
+    if (cfg->n_services == 0) {
+        fputs("services: []\n", out);
+        return;
+    }
+    fputs("services:\n", out);
+    for (size_t i = 0; i < cfg->n_services; i++)
+        dump_service(out, &cfg->services[i]);
+}

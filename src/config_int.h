@@ -1,0 +1,76 @@
+/*
+ * Internals shared by config.c (files, includes, cross-service checks),
+ * config_schema.c (one service's keys) and config_dump.c.  Not an API.
+ */
+#ifndef SUPERSERVER_CONFIG_INT_H
+#define SUPERSERVER_CONFIG_INT_H
+
+#include "arena.h"
+#include "cfgnode.h"
+#include "config.h"
+
+/* A config and the arena that holds everything it points to. */
+struct config_box {
+    struct config cfg;
+    struct arena mem;
+};
+
+/* State while loading: where memory goes, where messages go, who is being read. */
+struct loader {
+    struct arena *mem; /* the model's arena */
+    struct arena tmp;  /* node trees and scratch, freed after loading */
+    bool privileged;
+    char *err;
+    size_t errlen;
+    const char *svc; /* the service named in messages, or NULL */
+};
+
+/* What config.c needs back from building a service, besides the model. */
+struct svc_origin {
+    const struct cfgnode *name;    /* the `name` node */
+    const struct cfgnode **listen; /* the node of each listen address */
+};
+
+/*
+ * Write "FILE:LINE: [service "S": ][key "K": ]MESSAGE" blaming node AT
+ * (its key's line when it is a map member) and return -1.
+ */
+int cfg_fail(struct loader *ld, const struct cfgnode *at, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The keys a service (and `defaults`) may hold: validate DEFAULTS on their own. */
+int schema_check_defaults(struct loader *ld, const struct cfgnode *defaults);
+/* Build OUT from the map ENTRY, keys missing there taken from DEFAULTS (may be NULL). */
+int schema_build_service(struct loader *ld, const struct cfgnode *entry,
+                         const struct cfgnode *defaults, struct service *out,
+                         struct svc_origin *origin);
+
+/* Service names are unique; listen addresses of enabled services do not collide. */
+int config_check_unique(struct loader *ld, const struct config *cfg,
+                        const struct svc_origin *origins);
+int config_check_conflicts(struct loader *ld, const struct config *cfg,
+                           const struct svc_origin *origins);
+
+/* config_value.c: checks of one value node (see there). */
+int cv_want_scalar(struct loader *ld, const struct cfgnode *n, const char *key,
+                   enum cfgscalar_kind kind, const char *what);
+int cv_get_string(struct loader *ld, const struct cfgnode *n, const char *key, char **out);
+int cv_get_bool(struct loader *ld, const struct cfgnode *n, bool *out);
+int cv_get_int(struct loader *ld, const struct cfgnode *n, const char *key, long long min,
+               long long max, bool show_max, long long *out);
+int cv_get_uint(struct loader *ld, const struct cfgnode *n, long long min, unsigned *out);
+int cv_get_enum(struct loader *ld, const struct cfgnode *n, const char *const *names,
+                const char *expect, int *out);
+int cv_get_strings(struct loader *ld, const struct cfgnode *n, bool one_ok, char ***out,
+                   size_t *count);
+bool cv_valid_env_name(const char *s);
+int cv_get_octal(struct loader *ld, const struct cfgnode *n, mode_t *out);
+int cv_get_path(struct loader *ld, const struct cfgnode *n, char **out);
+int cv_need_root(struct loader *ld, const struct cfgnode *n);
+bool cv_all_digits(const char *s);
+int cv_lookup_user(struct loader *ld, const struct cfgnode *n, const char *name, uid_t *uid,
+                   gid_t *gid, char **pname);
+int cv_lookup_group(struct loader *ld, const struct cfgnode *n, const char *name, gid_t *gid);
+int cv_id_text(struct loader *ld, const struct cfgnode *n, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * Value checks for the schema: each reads one node, converts it, and on a
+ * wrong type or range blames that node (see cfg_fail).  Also the user and
+ * group look-ups.
+ */
+#include <ctype.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_int.h"
+
+int cv_want_scalar(struct loader *ld, const struct cfgnode *n, const char *key,
+                   enum cfgscalar_kind kind, const char *what)
+{
+    if (n->type == CFGNODE_SCALAR && n->kind == kind)
+        return 0;
+    return cfg_fail(ld, n, key, "expected %s, got %s", what, cfgnode_describe(n));
+}
+
+int cv_get_string(struct loader *ld, const struct cfgnode *n, const char *key, char **out)
+{
+    if (cv_want_scalar(ld, n, key, CFGSCALAR_STRING, "a string") < 0)
+        return -1;
+    *out = arena_strdup(ld->mem, n->text);
+    return *out ? 0 : cfg_fail(ld, n, key, "out of memory");
+}
+
+int cv_get_bool(struct loader *ld, const struct cfgnode *n, bool *out)
+{
+    if (cv_want_scalar(ld, n, n->key, CFGSCALAR_BOOL, "a boolean (true or false)") < 0)
+        return -1;
+    *out = n->bval;
+    return 0;
+}
+
+/* An integer in [MIN, MAX]; the message shows MAX only when SHOW_MAX. */
+int cv_get_int(struct loader *ld, const struct cfgnode *n, const char *key, long long min,
+               long long max, bool show_max, long long *out)
+{
+    bool is_int = n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_INT;
+
+    if (is_int && n->ival >= min && n->ival <= max) {
+        *out = n->ival;
+        return 0;
+    }
+    if (show_max)
+        return cfg_fail(ld, n, key, "expected an integer between %lld and %lld", min, max);
+    if (is_int && n->ival > max)
+        return cfg_fail(ld, n, key, "too large (at most %lld)", max);
+    return cfg_fail(ld, n, key, "expected an integer >= %lld", min);
+}
+
+int cv_get_uint(struct loader *ld, const struct cfgnode *n, long long min, unsigned *out)
+{
+    long long v = 0;
+
+    if (cv_get_int(ld, n, n->key, min, UINT_MAX, false, &v) < 0)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* One of NAMES (NULL-terminated); *out is its index. */
+int cv_get_enum(struct loader *ld, const struct cfgnode *n, const char *const *names,
+                const char *expect, int *out)
+{
+    if (n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_STRING)
+        for (int i = 0; names[i] != NULL; i++)
+            if (strcmp(n->text, names[i]) == 0) {
+                *out = i;
+                return 0;
+            }
+    return cfg_fail(ld, n, n->key, "expected %s", expect);
+}
+
+/* A list of strings as a NULL-terminated array; a lone string too when ONE_OK. */
+int cv_get_strings(struct loader *ld, const struct cfgnode *n, bool one_ok, char ***out,
+                   size_t *count)
+{
+    const struct cfgnode *it = n->type == CFGNODE_LIST ? n->first : n;
+    size_t len = n->type == CFGNODE_LIST ? n->count : 1, i = 0;
+
+    if (n->type != CFGNODE_LIST && !(one_ok && n->type == CFGNODE_SCALAR))
+        return cfg_fail(ld, n, n->key, "expected a list of strings, got %s", cfgnode_describe(n));
+    *out = arena_calloc(ld->mem, len + 1, sizeof(char *));
+    if (*out == NULL)
+        return cfg_fail(ld, n, n->key, "out of memory");
+    for (; it != NULL && i < len; it = it->next, i++)
+        if (cv_get_string(ld, it, n->key, &(*out)[i]) < 0)
+            return -1;
+    *count = len;
+    return 0;
+}
+
+bool cv_valid_env_name(const char *s)
+{
+    if (!(isalpha((unsigned char)*s) || *s == '_'))
+        return false;
+    for (s++; *s != '\0'; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_'))
+            return false;
+    return true;
+}
+
+/* "022": one to four octal digits, at most 0777. */
+int cv_get_octal(struct loader *ld, const struct cfgnode *n, mode_t *out)
+{
+    const char *t = n->text;
+    size_t len = t ? strlen(t) : 0;
+    unsigned long v;
+
+    if (n->type != CFGNODE_SCALAR || n->kind != CFGSCALAR_STRING || len < 1 || len > 4 ||
+        strspn(t, "01234567") != len || (v = strtoul(t, NULL, 8)) > 0777)
+        return cfg_fail(ld, n, n->key, "expected an octal string such as \"022\"");
+    *out = (mode_t)v;
+    return 0;
+}
+
+/* An absolute path string. */
+int cv_get_path(struct loader *ld, const struct cfgnode *n, char **out)
+{
+    if (cv_get_string(ld, n, n->key, out) < 0)
+        return -1;
+    if ((*out)[0] != '/')
+        return cfg_fail(ld, n, n->key, "must be an absolute path");
+    return 0;
+}
+
+int cv_need_root(struct loader *ld, const struct cfgnode *n)
+{
+    if (ld->privileged)
+        return 0;
+    return cfg_fail(ld, n, n->key, "only root may set it (the daemon is not running as root)");
+}
+
+bool cv_all_digits(const char *s)
+{
+    return *s != '\0' && strspn(s, "0123456789") == strlen(s);
+}
+
+/* NAME (or a number) to a passwd entry, copying what we keep. */
+int cv_lookup_user(struct loader *ld, const struct cfgnode *n, const char *name, uid_t *uid,
+                   gid_t *gid, char **pname)
+{
+    struct passwd *pw = getpwnam(name);
+
+    if (pw == NULL && cv_all_digits(name) && strlen(name) < 11 &&
+        strtoull(name, NULL, 10) < UINT_MAX)
+        pw = getpwuid((uid_t)strtoull(name, NULL, 10));
+    if (pw == NULL)
+        return cfg_fail(ld, n, n->key, "unknown user \"%s\"", name);
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+    if (pname != NULL && (*pname = arena_strdup(ld->mem, pw->pw_name)) == NULL)
+        return cfg_fail(ld, n, n->key, "out of memory");
+    return 0;
+}
+
+int cv_lookup_group(struct loader *ld, const struct cfgnode *n, const char *name, gid_t *gid)
+{
+    struct group *gr = getgrnam(name);
+
+    if (gr == NULL && cv_all_digits(name) && strlen(name) < 11 &&
+        strtoull(name, NULL, 10) < UINT_MAX)
+        gr = getgrgid((gid_t)strtoull(name, NULL, 10));
+    if (gr == NULL)
+        return cfg_fail(ld, n, n->key, "unknown group \"%s\"", name);
+    *gid = gr->gr_gid;
+    return 0;
+}
+
+/* A name or a number, as text. */
+int cv_id_text(struct loader *ld, const struct cfgnode *n, char *buf, size_t len)
+{
+    if (n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_INT && n->ival >= 0) {
+        snprintf(buf, len, "%lld", n->ival);
+        return 0;
+    }
+    if (n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_STRING && n->text[0] != '\0') {
+        snprintf(buf, len, "%s", n->text);
+        return 0;
+    }
+    return cfg_fail(ld, n, n->key, "expected a name or a number, got %s", cfgnode_describe(n));
+}

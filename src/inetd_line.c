@@ -1,0 +1,314 @@
+/*
+ * One inetd.conf line into one service (see inetd_line.h).  Each field has
+ * its own small parser, and the first one to object gives the reason.  The
+ * port is resolved here, once, with getservbyname, so the YAML carries the
+ * number; the address string is then checked by the same addr_parse_listen
+ * the config loader uses.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inetd_line.h"
+
+#ifndef HANDLER_DIR
+#define HANDLER_DIR "/usr/local/libexec/superserver"
+#endif
+
+#define REASON_LEN INETD_REASON_LEN
+
+static const char *const internal_names[] = {"echo", "discard", "daytime", "chargen", "time"};
+
+void inetd_svc_free(struct inetd_svc *s)
+{
+    free(s->name);
+    free(s->listen.text);
+    free(s->wait_text);
+    free(s->user);
+    free(s->group);
+    free(s->exec);
+    for (size_t i = 0; i < s->n_args; i++)
+        free(s->args[i]);
+    free(s->args);
+    memset(s, 0, sizeof(*s));
+}
+
+char *inetd_xstrdup(const char *s)
+{
+    char *p = strdup(s);
+
+    if (p == NULL)
+        abort();
+    return p;
+}
+
+void *inetd_xrealloc(void *p, size_t n, size_t size)
+{
+    if (size != 0 && n > SIZE_MAX / size)
+        abort();
+    p = realloc(p, n * size);
+    if (p == NULL)
+        abort();
+    return p;
+}
+
+/* Is LINE valid UTF-8?  YAML output must be, and a stray Latin-1 byte is not. */
+static bool utf8_valid(const unsigned char *s)
+{
+    while (*s) {
+        size_t len = *s < 0x80             ? 1
+                     : (*s & 0xe0) == 0xc0 ? 2
+                     : (*s & 0xf0) == 0xe0 ? 3
+                     : (*s & 0xf8) == 0xf0 ? 4
+                                           : 0;
+        if (len == 0 || (len == 2 && *s < 0xc2))
+            return false;
+        for (size_t i = 1; i < len; i++)
+            if ((s[i] & 0xc0) != 0x80)
+                return false;
+        s += len;
+    }
+    return true;
+}
+
+/* Parse a decimal number in 1..MAX filling all of TEXT. */
+static bool parse_uint(const char *text, unsigned long max, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+
+    if (!isdigit((unsigned char)*text))
+        return false;
+    errno = 0;
+    v = strtoul(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v == 0 || v > max)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+/*
+ * Turn the HOST of an OpenBSD "host:service" (a numeric address, IPv6 with
+ * or without brackets) into the address part of a listen string in BUF.
+ */
+static int parse_host(const char *host, int family, enum host_kind *kind, char *buf, size_t len,
+                      char *why)
+{
+    unsigned char bin[sizeof(struct in6_addr)];
+    char plain[INET6_ADDRSTRLEN + 2];
+    size_t n = strlen(host);
+
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        if (n - 2 >= sizeof(plain))
+            goto bad;
+        memcpy(plain, host + 1, n - 2);
+        plain[n - 2] = '\0';
+    } else if (n < sizeof(plain)) {
+        memcpy(plain, host, n + 1);
+    } else {
+        goto bad;
+    }
+    if (inet_pton(AF_INET, plain, bin) == 1 && family != AF_INET6) {
+        *kind = strcmp(plain, "0.0.0.0") == 0 ? HOST_V4ANY : HOST_ADDR;
+        inet_ntop(AF_INET, bin, buf, (socklen_t)len);
+        return 0;
+    }
+    if (inet_pton(AF_INET6, plain, bin) == 1 && family != AF_INET) {
+        char txt[INET6_ADDRSTRLEN];
+
+        inet_ntop(AF_INET6, bin, txt, sizeof(txt));
+        *kind = strcmp(txt, "::") == 0 ? HOST_V6ANY : HOST_ADDR;
+        snprintf(buf, len, "[%s]", txt);
+        return 0;
+    }
+bad:
+    snprintf(why, REASON_LEN, "address \"%s\" is not a numeric %s address", host,
+             family == AF_INET    ? "IPv4"
+             : family == AF_INET6 ? "IPv6"
+                                  : "IP");
+    return -1;
+}
+
+/* The socket-type and protocol fields: set proto and family, or explain. */
+static int parse_proto(const char *socktype, const char *proto, struct inetd_svc *s, int *family,
+                       char *why)
+{
+    static const char *const families[] = {"", "4", "6", "46"};
+    bool stream = strcmp(socktype, "stream") == 0;
+
+    if (strncmp(proto, "rpc/", 4) == 0) {
+        snprintf(why, REASON_LEN, "RPC services are not supported");
+        return -1;
+    }
+    if (!stream && strcmp(socktype, "dgram") != 0) {
+        snprintf(why, REASON_LEN, "socket type \"%s\" is not supported (only stream and dgram)",
+                 socktype);
+        return -1;
+    }
+    s->proto = strncmp(proto, "tcp", 3) == 0 ? "tcp" : strncmp(proto, "udp", 3) == 0 ? "udp" : "";
+    for (size_t i = 0; *s->proto && i < sizeof(families) / sizeof(families[0]); i++) {
+        if (strcmp(proto + 3, families[i]) != 0)
+            continue;
+        *family = i == 1 ? AF_INET : i == 2 ? AF_INET6 : AF_UNSPEC;
+        if (stream == (s->proto[0] == 't'))
+            return 0;
+        snprintf(why, REASON_LEN, "socket type %s does not go with protocol %s", socktype, proto);
+        return -1;
+    }
+    snprintf(why, REASON_LEN,
+             "protocol \"%s\" is not supported (only tcp and udp, or tcp6, udp4...)", proto);
+    return -1;
+}
+
+/* "wait", "nowait", with ".N" (OpenBSD: N spawns a minute) or "/N" (FreeBSD: max children). */
+static int parse_wait(const char *text, struct inetd_svc *s, char *why)
+{
+    size_t n = strcspn(text, "./");
+
+    if (n == 4 && strncmp(text, "wait", 4) == 0)
+        s->wait = true;
+    else if (!(n == 6 && strncmp(text, "nowait", 6) == 0))
+        goto bad;
+    if (text[n] == '.' && !parse_uint(text + n + 1, 1000000, &s->rate))
+        goto bad;
+    if (text[n] == '/' && !parse_uint(text + n + 1, 1000000, &s->instances))
+        goto bad;
+    if (!s->wait && strcmp(s->proto, "udp") == 0) {
+        snprintf(why, REASON_LEN, "dgram with nowait is not supported (udp services use wait)");
+        return -1;
+    }
+    s->wait_text = inetd_xstrdup(text);
+    return 0;
+bad:
+    snprintf(why, REASON_LEN, "\"%s\" is not wait or nowait (with an optional .N or /N)", text);
+    return -1;
+}
+
+/* "user", "user:group" or "user.group". */
+static int parse_user(const char *text, struct inetd_svc *s, char *why)
+{
+    size_t n = strcspn(text, ":.");
+
+    if (n == 0 || text[0] == '/' || strcmp(text, "internal") == 0) {
+        snprintf(why, REASON_LEN, "missing user (field 5 is \"%s\")", text);
+        return -1;
+    }
+    s->user = strndup(text, n);
+    if (s->user == NULL)
+        abort();
+    if (text[n] != '\0' && text[n + 1] != '\0')
+        s->group = inetd_xstrdup(text + n + 1);
+    return 0;
+}
+
+/* The server program and its argv; "internal" picks a bundled handler. */
+static int parse_server(char **f, size_t nf, const char *service, struct inetd_svc *s, char *why)
+{
+    if (strcmp(f[5], "internal") == 0) {
+        size_t i, n = sizeof(internal_names) / sizeof(internal_names[0]);
+
+        for (i = 0; i < n && strcmp(service, internal_names[i]) != 0; i++)
+            ;
+        if (i == n) {
+            snprintf(why, REASON_LEN, "unknown internal service \"%s\"", service);
+            return -1;
+        }
+        size_t len = sizeof(HANDLER_DIR "/") + strlen(service);
+
+        s->exec = inetd_xrealloc(NULL, len, 1);
+        snprintf(s->exec, len, "%s/%s", HANDLER_DIR, service);
+        nf = 6; /* internal services take no arguments */
+    } else if (f[5][0] != '/') {
+        snprintf(why, REASON_LEN, "server program \"%s\" is not an absolute path", f[5]);
+        return -1;
+    } else {
+        s->exec = inetd_xstrdup(f[5]);
+    }
+    s->n_args = nf > 6 ? nf - 6 : 1;
+    s->args = inetd_xrealloc(NULL, s->n_args, sizeof(char *));
+    for (size_t i = 0; i < s->n_args; i++)
+        s->args[i] = inetd_xstrdup(nf > 6 ? f[6 + i] : s->exec);
+    return 0;
+}
+
+/* The port: a number, or the service name looked up for the protocol. */
+static int parse_port(const char *service, const char *proto, unsigned *port, char *why)
+{
+    struct servent *se;
+
+    if (isdigit((unsigned char)service[0])) {
+        if (parse_uint(service, 65535, port))
+            return 0;
+        snprintf(why, REASON_LEN, "port \"%s\" is out of range", service);
+        return -1;
+    }
+    se = getservbyname(service, proto);
+    if (se == NULL) {
+        snprintf(why, REASON_LEN, "unknown service \"%s/%s\" (not in /etc/services)", service,
+                 proto);
+        return -1;
+    }
+    *port = ntohs((uint16_t)se->s_port);
+    return 0;
+}
+
+/* Build the listen string for HOST (or DEFHOST) and PORT; fill s->listen. */
+static int make_listen(struct inetd_svc *s, const char *host, int family, unsigned port, char *why)
+{
+    char addr[INET6_ADDRSTRLEN + 2], text[sizeof(addr) + 8], err[128];
+
+    if (host == NULL || strcmp(host, "*") == 0) {
+        s->host = family == AF_INET ? HOST_V4ANY : family == AF_INET6 ? HOST_V6ANY : HOST_ANY;
+        strcpy(addr, s->host == HOST_V4ANY ? "0.0.0.0" : s->host == HOST_V6ANY ? "[::]" : "*");
+    } else if (parse_host(host, family, &s->host, addr, sizeof(addr), why) < 0) {
+        return -1;
+    }
+    snprintf(text, sizeof(text), "%s:%u", addr, port);
+    if (addr_parse_listen(text, s->proto, &s->listen, err, sizeof(err)) < 0) {
+        snprintf(why, REASON_LEN, "%s", err);
+        return -1;
+    }
+    return 0;
+}
+
+int inetd_svc_translate(char **f, size_t nf, const char *defhost, struct inetd_svc *s, char *why)
+{
+    const char *service = f[0], *host = defhost;
+    char *colon = strrchr(f[0], ':'); /* the last: an IPv6 host has colons of its own */
+    unsigned port;
+    int family = AF_UNSPEC;
+
+    for (size_t i = 0; i < nf; i++) {
+        if (!utf8_valid((const unsigned char *)f[i])) {
+            snprintf(why, REASON_LEN, "not valid UTF-8");
+            return -1;
+        }
+    }
+    if (colon != NULL) {
+        *colon = '\0';
+        host = f[0];
+        service = colon + 1;
+    }
+    if (strcmp(service, "tcpmux") == 0 || strncmp(service, "tcpmux/", 7) == 0) {
+        snprintf(why, REASON_LEN, "tcpmux services are not supported");
+        return -1;
+    }
+    if (*service == '\0') {
+        snprintf(why, REASON_LEN, "empty service name");
+        return -1;
+    }
+    if (parse_proto(f[1], f[2], s, &family, why) < 0 || parse_wait(f[3], s, why) < 0 ||
+        parse_user(f[4], s, why) < 0 || parse_server(f, nf, service, s, why) < 0 ||
+        parse_port(service, s->proto, &port, why) < 0 ||
+        make_listen(s, host, family, port, why) < 0)
+        return -1;
+    s->name = inetd_xstrdup(service);
+    for (char *p = s->name; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+            *p = '-';
+    return 0;
+}

@@ -1,0 +1,286 @@
+/*
+ * Listening sockets.  Stream sockets of nowait services are non-blocking
+ * (the daemon accepts in batches); sockets handed to wait and prefork
+ * handlers stay blocking, as classic servers expect from their stdin.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "listener.h"
+
+#define ADOPT_MAX 64
+static int adopt_fds[ADOPT_MAX];
+static int adopt_count;
+
+void listener_adopt_init(void)
+{
+    const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+    adopt_count = 0;
+    if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid())
+        return;
+    long n = strtol(fds, NULL, 10);
+    for (long i = 0; i < n && adopt_count < ADOPT_MAX; i++) {
+        int fd = 3 + (int)i;
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        adopt_fds[adopt_count++] = fd;
+    }
+    unsetenv("LISTEN_PID");
+    unsetenv("LISTEN_FDS");
+    unsetenv("LISTEN_FDNAMES");
+}
+
+void listener_adopt_done(void)
+{
+    for (int i = 0; i < adopt_count; i++)
+        if (adopt_fds[i] >= 0)
+            close(adopt_fds[i]);
+    adopt_count = 0;
+}
+
+static bool sockaddr_equal(const struct sockaddr_storage *a, socklen_t alen,
+                           const struct sockaddr_storage *b, socklen_t blen)
+{
+    if (a->ss_family != b->ss_family)
+        return false;
+    if (a->ss_family == AF_INET) {
+        const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    if (a->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+        return x->sin6_port == y->sin6_port &&
+               memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+    }
+    return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* An inherited socket of TYPE bound to A, taken out of the pool; -1 if none. */
+static int adopt_take(const struct listen_addr *a, int type)
+{
+    for (int i = 0; i < adopt_count; i++) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        int t;
+        socklen_t tlen = sizeof(t);
+        int fd = adopt_fds[i];
+        if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
+            getsockopt(fd, SOL_SOCKET, SO_TYPE, &t, &tlen) == -1 || t != type)
+            continue;
+        if (sockaddr_equal(&ss, len, &a->ss, a->sslen)) {
+            adopt_fds[i] = -1;
+            return fd;
+        }
+    }
+    return -1;
+}
+
+/* The daemon accepts nowait sockets in batches (non-blocking); wait and
+ * prefork handlers get theirs blocking, as classic servers expect. */
+static void set_blocking(int fd, bool blocking)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl != -1)
+        fcntl(fd, F_SETFL, blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK);
+}
+
+static int set_flag(int fd, int level, int opt, bool on)
+{
+    int v = on;
+    return setsockopt(fd, level, opt, &v, sizeof(v));
+}
+
+/* Remove a stale unix socket file, but never anything that is not a socket. */
+static int unix_prepare_path(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+
+    if (lstat(path, &st) == -1)
+        return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s: %s", path, strerror(errno)), -1);
+    if (!S_ISSOCK(st.st_mode)) {
+        snprintf(err, errlen, "%s exists and is not a socket", path);
+        return -1;
+    }
+    if (unlink(path) == -1) {
+        snprintf(err, errlen, "cannot remove stale socket %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int unix_apply_owner(const struct service *svc, const char *path, char *err,
+                            size_t errlen)
+{
+    if (svc->has_socket_mode && chmod(path, svc->socket_mode) == -1) {
+        snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (svc->has_socket_owner && chown(path, svc->socket_uid, svc->socket_gid) == -1) {
+        snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void listener_record_options(struct listener *l, const struct service *svc)
+{
+    l->backlog = svc->backlog;
+    l->reuseport = svc->reuseport;
+    l->keepalive = svc->keepalive;
+    l->nodelay = svc->nodelay;
+    l->has_socket_mode = svc->has_socket_mode;
+    l->socket_mode = svc->socket_mode;
+    l->has_socket_owner = svc->has_socket_owner;
+    l->socket_uid = svc->socket_uid;
+    l->socket_gid = svc->socket_gid;
+}
+
+/* socket + options + bind + listen; -1 with err. */
+static int open_socket(const struct service *svc, const struct listen_addr *a, int type,
+                       char *err, size_t errlen)
+{
+    bool nonblock = svc->mode == MODE_NOWAIT;
+    int family = a->ss.ss_family;
+    int fd = socket(family, type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+
+    if (fd == -1) {
+        snprintf(err, errlen, "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (family != AF_UNIX) {
+        set_flag(fd, SOL_SOCKET, SO_REUSEADDR, true);
+        if (family == AF_INET6)
+            set_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->kind != LISTEN_WILDCARD);
+        if (svc->reuseport)
+            set_flag(fd, SOL_SOCKET, SO_REUSEPORT, true);
+    } else if (unix_prepare_path(((const struct sockaddr_un *)&a->ss)->sun_path, err, errlen)) {
+        close(fd);
+        return -1;
+    }
+    if (bind(fd, (const struct sockaddr *)&a->ss, a->sslen) == -1) {
+        snprintf(err, errlen, "bind: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (family == AF_UNIX &&
+        unix_apply_owner(svc, ((const struct sockaddr_un *)&a->ss)->sun_path, err, errlen)) {
+        unlink(((const struct sockaddr_un *)&a->ss)->sun_path);
+        close(fd);
+        return -1;
+    }
+    if (type == SOCK_STREAM && listen(fd, svc->backlog) == -1) {
+        snprintf(err, errlen, "listen: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+struct listener *listener_open(const struct service *svc, const struct listen_addr *a, char *err,
+                               size_t errlen)
+{
+    int type = svc->protocol == PROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
+    struct listen_addr where = *a;
+    bool adopted = false;
+
+    int fd = adopt_take(&where, type);
+    if (fd >= 0) {
+        adopted = true;
+        set_blocking(fd, svc->mode != MODE_NOWAIT);
+    } else {
+        fd = open_socket(svc, &where, type, err, errlen);
+        if (fd == -1 && where.kind == LISTEN_WILDCARD && strstr(err, "Address family")) {
+            /* No IPv6 on this host: "*" still means every IPv4 address. */
+            struct sockaddr_in *sin = (struct sockaddr_in *)&where.ss;
+            in_port_t port = ((struct sockaddr_in6 *)&a->ss)->sin6_port;
+            memset(&where.ss, 0, sizeof(where.ss));
+            sin->sin_family = AF_INET;
+            sin->sin_port = port;
+            where.sslen = sizeof(*sin);
+            fd = open_socket(svc, &where, type, err, errlen);
+        }
+        if (fd == -1)
+            return NULL;
+    }
+    struct listener *l = calloc(1, sizeof(*l));
+    if (!l || !(l->addr.text = strdup(a->text))) {
+        free(l);
+        close(fd);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    l->ev.kind = EV_LISTENER;
+    l->fd = fd;
+    l->addr.kind = a->kind;
+    l->addr.ss = a->ss;
+    l->addr.sslen = a->sslen;
+    l->protocol = svc->protocol;
+    l->mode = svc->mode;
+    l->refs = 1;
+    l->unlink_on_close = a->kind == LISTEN_UNIX && !adopted;
+    listener_record_options(l, svc);
+    listener_update(l, svc);
+    return l;
+}
+
+bool listener_reusable(const struct listener *l, const struct service *svc,
+                       const struct listen_addr *a)
+{
+    if (l->closed || l->addr.kind != a->kind || l->protocol != svc->protocol ||
+        !sockaddr_equal(&l->addr.ss, l->addr.sslen, &a->ss, a->sslen))
+        return false;
+    if (l->reuseport != svc->reuseport)
+        return false;
+    if (a->kind == LISTEN_UNIX &&
+        (l->has_socket_mode != svc->has_socket_mode || l->socket_mode != svc->socket_mode ||
+         l->has_socket_owner != svc->has_socket_owner || l->socket_uid != svc->socket_uid ||
+         l->socket_gid != svc->socket_gid))
+        return false;
+    return true;
+}
+
+void listener_update(struct listener *l, const struct service *svc)
+{
+    bool stream = svc->protocol == PROTO_TCP;
+
+    if (stream && l->backlog != svc->backlog)
+        listen(l->fd, svc->backlog); /* listen() again resizes the queue, keeping it */
+    if (stream && l->addr.kind != LISTEN_UNIX) {
+        set_flag(l->fd, SOL_SOCKET, SO_KEEPALIVE, svc->keepalive);
+        set_flag(l->fd, IPPROTO_TCP, TCP_NODELAY, svc->nodelay);
+    }
+    if ((l->mode == MODE_NOWAIT) != (svc->mode == MODE_NOWAIT))
+        set_blocking(l->fd, svc->mode != MODE_NOWAIT);
+    l->mode = svc->mode;
+    listener_record_options(l, svc);
+}
+
+void listener_close(struct listener *l)
+{
+    if (l->closed)
+        return;
+    if (l->unlink_on_close)
+        unlink(((struct sockaddr_un *)&l->addr.ss)->sun_path);
+    close(l->fd);
+    l->fd = -1;
+    l->closed = true;
+}
+
+void listener_unref(struct listener *l)
+{
+    if (--l->refs > 0)
+        return;
+    listener_close(l);
+    free(l->workers);
+    free(l->addr.text);
+    free(l);
+}

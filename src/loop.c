@@ -1,0 +1,171 @@
+/*
+ * The event loop: epoll over the self-pipe, the listeners and the stderr
+ * pipes; timers from the deadline heap, the refusal summaries and paused
+ * listeners.  All the daemon's work happens here, never in a signal handler.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "server.h"
+#include "signals.h"
+#include "stderr_log.h"
+
+#define LOOP_EVENTS 256
+#define TICK_NS (100 * NSEC_PER_MSEC)
+
+static void loop_ctl(struct server *s, int op, int fd, struct ev_source *ev)
+{
+    struct epoll_event e = {.events = EPOLLIN, .data.ptr = ev};
+    if (epoll_ctl(s->epfd, op, fd, &e) == -1 && op != EPOLL_CTL_DEL)
+        log_warn("epoll_ctl");
+}
+
+int loop_init(struct server *s)
+{
+    s->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (s->epfd == -1)
+        return -1;
+    s->sig_ev.kind = EV_SIGNAL;
+    loop_ctl(s, EPOLL_CTL_ADD, s->sigfd, &s->sig_ev);
+    return 0;
+}
+
+void loop_watch(struct server *s, struct listener *l, bool on)
+{
+    if (on && l->closed)
+        return;
+    if (on && !l->watched) {
+        l->resume_ns = 0;
+        loop_ctl(s, EPOLL_CTL_ADD, l->fd, &l->ev);
+    } else if (!on && l->watched) {
+        loop_ctl(s, EPOLL_CTL_DEL, l->fd, &l->ev);
+    }
+    l->watched = on;
+}
+
+int loop_add_stderr(struct server *s, struct ev_source *ev, int fd)
+{
+    struct epoll_event e = {.events = EPOLLIN, .data.ptr = ev};
+    return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &e);
+}
+
+/* Listeners paused for EMFILE or a wait back-off come back when due. */
+static bool resume_listeners(struct server *s, uint64_t now)
+{
+    bool waiting = false;
+
+    for (size_t i = 0; i < s->n_listeners; i++) {
+        struct listener *l = s->listeners[i];
+        if (!l->resume_ns || l->watched)
+            continue;
+        if (now < l->resume_ns) {
+            waiting = true;
+        } else if (l->mode == MODE_NOWAIT || l->wait_pid == 0) {
+            loop_watch(s, l, true);
+        }
+    }
+    return waiting;
+}
+
+static int loop_timeout(struct server *s, uint64_t now, bool paused)
+{
+    uint64_t next = UINT64_MAX;
+    struct child *c = timers_first(&s->timers);
+
+    if (c)
+        next = c->deadline_ns;
+    if (s->n_refusing) {
+        uint64_t second_end = (now / NSEC_PER_SEC + 1) * NSEC_PER_SEC;
+        next = second_end < next ? second_end : next;
+    }
+    if (paused || s->pool_check)
+        next = now + TICK_NS < next ? now + TICK_NS : next;
+    if (next == UINT64_MAX)
+        return -1;
+    if (next <= now)
+        return 0;
+    return (int)((next - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
+}
+
+static void loop_signals(struct server *s)
+{
+    int sigs[64];
+    int n = signals_drain(s->sigfd, sigs, 64);
+    bool reap = false, reload = false, status = false;
+    int resize = 0;
+
+    for (int i = 0; i < n; i++) {
+        switch (sigs[i]) {
+        case SIGCHLD: reap = true; break;
+        case SIGHUP: reload = true; break;
+        case SIGTERM:
+        case SIGINT: s->stopping = true; break;
+        case SIGUSR1: status = true; break;
+        case SIGTTIN: resize++; break;
+        case SIGTTOU: resize--; break;
+        }
+    }
+    if (reap)
+        handler_reap(s);
+    if (s->stopping)
+        return;
+    if (reload)
+        server_reload(s);
+    for (; resize > 0; resize--)
+        handler_resize_pools(s, +1);
+    for (; resize < 0; resize++)
+        handler_resize_pools(s, -1);
+    if (status)
+        status_dump(s);
+}
+
+static void loop_dispatch(struct server *s, struct ev_source *ev)
+{
+    if (ev->kind == EV_SIGNAL) {
+        loop_signals(s);
+    } else if (ev->kind == EV_LISTENER) {
+        struct listener *l = (struct listener *)ev;
+        if (l->closed || !l->watched)
+            return;
+        if (l->mode == MODE_NOWAIT)
+            handler_accept(s, l);
+        else if (l->mode == MODE_WAIT)
+            handler_start_wait(s, l);
+        else
+            loop_watch(s, l, false); /* prefork workers accept, not us */
+    } else {
+        stderr_reader_readable(s, (struct stderr_reader *)ev);
+    }
+}
+
+int loop_run(struct server *s)
+{
+    struct epoll_event events[LOOP_EVENTS];
+
+    s->pool_check = true;
+    while (!s->stopping) {
+        uint64_t now = clock_now_ns();
+        int n = epoll_wait(s->epfd, events, LOOP_EVENTS, loop_timeout(s, now, s->any_paused));
+        if (n == -1 && errno != EINTR) {
+            log_warn("epoll_wait");
+            return -1;
+        }
+        for (int i = 0; i < n && !s->stopping; i++)
+            loop_dispatch(s, events[i].data.ptr);
+        now = clock_now_ns();
+        handler_timeouts(s, now);
+        if (s->n_refusing)
+            handler_flush_refusals(s, now);
+        if (s->any_paused)
+            s->any_paused = resume_listeners(s, now);
+        if (s->pool_check) {
+            handler_fill_pools(s);
+            s->pool_check = pool_pending(s);
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,188 @@
+/*
+ * Prefork pools: per listening socket of a prefork service, a set of
+ * long-lived workers that accept themselves.  The daemon keeps the count,
+ * replaces workers that exit (backing off when they die young in a row),
+ * and grows or shrinks the pool on SIGTTIN/SIGTTOU and reload.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "server.h"
+
+#define POOL_BACKOFF_FIRST_NS (100 * NSEC_PER_MSEC)
+#define POOL_BACKOFF_MAX_NS (10 * NSEC_PER_SEC)
+#define POOL_MAX_WORKERS 4096
+
+static int pool_reserve(struct listener *l, unsigned n)
+{
+    if (n <= l->n_worker_slots)
+        return 0;
+    pid_t *w = realloc(l->workers, n * sizeof(*w));
+    if (!w)
+        return -1;
+    memset(w + l->n_worker_slots, 0, (n - l->n_worker_slots) * sizeof(*w));
+    l->workers = w;
+    l->n_worker_slots = n;
+    return 0;
+}
+
+static void pool_spawn(struct server *s, struct listener *l, unsigned idx)
+{
+    struct svc_rt *rt = l->rt;
+    enum admit_verdict v = admit_check(rt->admit, rt->svc, NULL, s->live_total,
+                                       s->cfg->max_children, clock_now_ns());
+    if (v != ADMIT_OK) {
+        handler_refuse(s, rt, v, l->addr.text);
+        return;
+    }
+    struct child *c = handler_launch_worker(s, l, (int)idx);
+    if (!c) {
+        handler_refuse(s, rt, REFUSE_SPAWN_FAILED, l->addr.text);
+        rt->worker_resume_ns = clock_now_ns() + POOL_BACKOFF_FIRST_NS;
+        return;
+    }
+    admit_started(rt->admit, NULL);
+    c->wait_listener = l;
+    l->refs++;
+    c->is_worker = true;
+    c->worker_index = idx;
+    l->workers[idx] = c->pid;
+}
+
+static void pool_fill(struct server *s, struct listener *l, uint64_t now)
+{
+    if (l->closed || s->stopping || l->mode != MODE_PREFORK || !l->rt->svc)
+        return;
+    if (now < l->rt->worker_resume_ns || pool_reserve(l, l->worker_target) == -1)
+        return;
+    for (unsigned i = 0; i < l->worker_target; i++)
+        if (l->workers[i] == 0)
+            pool_spawn(s, l, i);
+}
+
+void handler_fill_pools(struct server *s)
+{
+    uint64_t now = clock_now_ns();
+    for (size_t i = 0; i < s->n_listeners; i++)
+        pool_fill(s, s->listeners[i], now);
+}
+
+bool pool_pending(const struct server *s)
+{
+    for (size_t i = 0; i < s->n_listeners; i++) {
+        const struct listener *l = s->listeners[i];
+        if (l->mode != MODE_PREFORK || l->closed)
+            continue;
+        for (unsigned k = 0; k < l->worker_target; k++)
+            if (k >= l->n_worker_slots || l->workers[k] == 0)
+                return true;
+    }
+    return false;
+}
+
+void pool_worker_exited(struct server *s, struct listener *l, struct child *c, bool young,
+                        uint64_t now)
+{
+    struct svc_rt *rt = c->rt;
+
+    if (c->worker_index < l->n_worker_slots && l->workers[c->worker_index] == c->pid)
+        l->workers[c->worker_index] = 0;
+    else
+        return; /* retired by a resize or a roll-over: not replaced */
+    if (!young || s->stopping) {
+        rt->worker_fast_exits = 0;
+        return;
+    }
+    uint64_t d = POOL_BACKOFF_FIRST_NS;
+    for (unsigned i = 0; i < rt->worker_fast_exits && d < POOL_BACKOFF_MAX_NS; i++)
+        d *= 2;
+    if (d > POOL_BACKOFF_MAX_NS)
+        d = POOL_BACKOFF_MAX_NS;
+    rt->worker_fast_exits++;
+    rt->worker_resume_ns = now + d;
+    log_event("event=backoff service=%s address=%s delay_ms=%llu", rt->name, l->addr.text,
+              (unsigned long long)(d / NSEC_PER_MSEC));
+}
+
+/* The slot of the most recently started live worker, or -1. */
+static int pool_newest(struct server *s, struct listener *l)
+{
+    int best = -1;
+    uint64_t best_ns = 0;
+
+    for (unsigned i = 0; i < l->n_worker_slots; i++) {
+        struct child *c = l->workers[i] ? children_find(&s->children, l->workers[i]) : NULL;
+        if (c && (best < 0 || c->start_ns >= best_ns)) {
+            best = (int)i;
+            best_ns = c->start_ns;
+        }
+    }
+    return best;
+}
+
+/* Bring the pool down to its target: SIGTERM to the newest, keeping the
+ * survivors in the slots below the target so none is respawned. */
+static void pool_shrink(struct server *s, struct listener *l)
+{
+    for (;;) {
+        unsigned live = 0;
+        for (unsigned i = 0; i < l->n_worker_slots; i++)
+            live += l->workers[i] != 0;
+        if (live <= l->worker_target)
+            break;
+        int newest = pool_newest(s, l);
+        if (newest < 0)
+            break;
+        kill(l->workers[newest], SIGTERM);
+        l->workers[newest] = 0;
+        for (unsigned i = l->worker_target; i < l->n_worker_slots; i++)
+            if (l->workers[i] && (unsigned)newest < l->worker_target) {
+                l->workers[newest] = l->workers[i];
+                l->workers[i] = 0;
+                break;
+            }
+    }
+}
+
+void pool_set_target(struct server *s, struct listener *l, unsigned target)
+{
+    if (target < 1)
+        target = 1;
+    if (target > POOL_MAX_WORKERS)
+        target = POOL_MAX_WORKERS;
+    l->worker_target = target;
+    pool_shrink(s, l);
+}
+
+void handler_resize_pools(struct server *s, int delta)
+{
+    for (size_t i = 0; i < s->n_listeners; i++) {
+        struct listener *l = s->listeners[i];
+        if (l->mode != MODE_PREFORK || l->closed)
+            continue;
+        unsigned t = l->worker_target;
+        pool_set_target(s, l, delta > 0 ? t + 1 : (t > 1 ? t - 1 : 1));
+        log_event("event=workers service=%s address=%s workers=%u", l->rt->name, l->addr.text,
+                  l->worker_target);
+    }
+    s->pool_check = true;
+}
+
+void pool_retire(struct listener *l)
+{
+    for (unsigned i = 0; i < l->n_worker_slots; i++)
+        if (l->workers[i]) {
+            kill(l->workers[i], SIGTERM);
+            l->workers[i] = 0;
+        }
+}
+
+void handler_stop_workers(struct server *s)
+{
+    for (size_t i = 0; i < s->n_listeners; i++)
+        if (s->listeners[i]->mode == MODE_PREFORK)
+            pool_retire(s->listeners[i]);
+}

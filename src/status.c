@@ -1,0 +1,30 @@
+/* SIGUSR1: one line per service and one per live handler, into the log. */
+#include "clock.h"
+#include "log.h"
+#include "server.h"
+
+static void status_child(struct child *c, void *ctx)
+{
+    uint64_t now = *(const uint64_t *)ctx;
+    log_event("event=handler service=%s pid=%d peer=%s age_ms=%llu", c->rt->name, (int)c->pid,
+              c->peer, (unsigned long long)((now - c->start_ns) / NSEC_PER_MSEC));
+}
+
+void status_dump(struct server *s)
+{
+    uint64_t now = clock_now_ns();
+
+    for (size_t i = 0; i < s->cfg->n_services; i++) {
+        struct svc_rt *rt = s->rts[i];
+        unsigned sockets = 0;
+        if (!rt)
+            continue;
+        for (size_t j = 0; j < s->n_listeners; j++)
+            sockets += s->listeners[j]->rt == rt;
+        log_event("event=status service=%s sockets=%u live=%u accepted=%llu refused=%llu "
+                  "failed=%llu",
+                  rt->name, sockets, admit_live(rt->admit), (unsigned long long)rt->accepted,
+                  (unsigned long long)rt->refused, (unsigned long long)rt->failed);
+    }
+    children_each(&s->children, status_child, &now);
+}

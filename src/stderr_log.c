@@ -1,0 +1,122 @@
+/*
+ * Handler stderr into the log.  Reads are bounded per wake-up so a handler
+ * writing megabytes cannot stall the loop: the pipe fills and the handler
+ * waits, not the daemon.  A line longer than the buffer is logged in pieces,
+ * never dropped.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "listener.h"
+#include "log.h"
+#include "server.h"
+#include "stderr_log.h"
+
+#define STDERR_LINE_MAX 1024
+#define STDERR_READ_BUDGET (64 * 1024)
+
+struct stderr_reader {
+    struct ev_source ev;
+    struct stderr_reader *prev, *next; /* the server's list, for shutdown */
+    int fd;
+    pid_t pid;
+    char *service;
+    size_t used;
+    char buf[STDERR_LINE_MAX];
+};
+
+static void emit_line(struct stderr_reader *r, const char *line, size_t len)
+{
+    char raw[STDERR_LINE_MAX + 1], quoted[4 * STDERR_LINE_MAX + 3];
+
+    if (len && line[len - 1] == '\r')
+        len--;
+    memcpy(raw, line, len);
+    raw[len] = '\0';
+    log_event("event=stderr service=%s pid=%d line=%s", r->service, (int)r->pid,
+              log_quote(raw, quoted, sizeof(quoted)));
+}
+
+/* Log every complete line in the buffer; a full buffer without newline goes as one piece. */
+static void emit_lines(struct stderr_reader *r, bool at_eof)
+{
+    size_t start = 0;
+
+    for (size_t i = 0; i < r->used; i++)
+        if (r->buf[i] == '\n') {
+            emit_line(r, r->buf + start, i - start);
+            start = i + 1;
+        }
+    if ((at_eof && start < r->used) || (start == 0 && r->used == sizeof(r->buf))) {
+        emit_line(r, r->buf + start, r->used - start);
+        start = r->used;
+    }
+    memmove(r->buf, r->buf + start, r->used - start);
+    r->used -= start;
+}
+
+int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service)
+{
+    struct stderr_reader *r = calloc(1, sizeof(*r));
+
+    if (!r || !(r->service = strdup(service))) {
+        free(r);
+        return -1;
+    }
+    r->ev.kind = EV_STDERR;
+    r->fd = fd;
+    r->pid = pid;
+    if (loop_add_stderr(s, &r->ev, fd) == -1) {
+        free(r->service);
+        free(r);
+        return -1;
+    }
+    r->next = s->readers;
+    if (s->readers)
+        s->readers->prev = r;
+    s->readers = r;
+    return 0;
+}
+
+/* Closing the pipe also takes it out of epoll (nobody else holds it). */
+static void stderr_reader_free(struct server *s, struct stderr_reader *r)
+{
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        s->readers = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    close(r->fd);
+    free(r->service);
+    free(r);
+}
+
+void stderr_readers_close_all(struct server *s)
+{
+    while (s->readers) {
+        emit_lines(s->readers, true);
+        stderr_reader_free(s, s->readers);
+    }
+}
+
+void stderr_reader_readable(struct server *s, struct stderr_reader *r)
+{
+    for (size_t budget = 0; budget < STDERR_READ_BUDGET;) {
+        ssize_t n = read(r->fd, r->buf + r->used, sizeof(r->buf) - r->used);
+        if (n > 0) {
+            r->used += (size_t)n;
+            budget += (size_t)n;
+            emit_lines(r, false);
+            continue;
+        }
+        if (n == -1 && (errno == EAGAIN || errno == EINTR))
+            return;
+        /* EOF (every writer gone) or an error: finish. */
+        emit_lines(r, true);
+        stderr_reader_free(s, r);
+        return;
+    }
+}

@@ -1,0 +1,372 @@
+/*
+ * Unit tests for admit.c: the token bucket on an injected clock, the order
+ * of the admission checks, ACLs, and the per-source table under many
+ * distinct sources and random churn.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <malloc.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admit.h"
+#include "clock.h"
+
+#define SEC NSEC_PER_SEC
+#define T0  (1000 * SEC) /* an arbitrary monotonic start */
+
+static struct sockaddr_storage peer_ss;
+
+static const struct sockaddr *peer(const char *ip)
+{
+    struct sockaddr_in *sin = (struct sockaddr_in *)&peer_ss;
+    struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&peer_ss;
+
+    memset(&peer_ss, 0, sizeof(peer_ss));
+    if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
+        sin->sin_family = AF_INET;
+    } else {
+        ck_assert_int_eq(inet_pton(AF_INET6, ip, &sin6->sin6_addr), 1);
+        sin6->sin6_family = AF_INET6;
+    }
+    return (const struct sockaddr *)&peer_ss;
+}
+
+static struct source_key key_of(const char *ip)
+{
+    struct source_key k;
+
+    addr_source_key(peer(ip), &k);
+    return k;
+}
+
+static struct cidr rule(const char *text)
+{
+    struct cidr c;
+    char err[128];
+
+    ck_assert_msg(cidr_parse(text, &c, err, sizeof(err)) == 0, "%s", err);
+    return c;
+}
+
+/* How many of N attempts at one instant NOW the bucket admits. */
+static unsigned takes(struct token_bucket *b, unsigned count, unsigned secs, unsigned n,
+                      uint64_t now)
+{
+    unsigned ok = 0;
+
+    for (unsigned i = 0; i < n; i++)
+        ok += token_bucket_take(b, count, secs, now);
+    return ok;
+}
+
+START_TEST(bucket_5_per_1)
+{
+    struct token_bucket b = {0};
+
+    ck_assert_uint_eq(takes(&b, 5, 1, 30, T0), 5); /* starts full: burst 5 */
+    ck_assert_uint_eq(takes(&b, 5, 1, 1, T0 + SEC / 10), 0);
+    ck_assert_uint_eq(takes(&b, 5, 1, 5, T0 + SEC / 5), 1); /* 1 token per 200 ms */
+    ck_assert_uint_eq(takes(&b, 5, 1, 30, T0 + SEC + SEC / 5), 5);
+    /* A long idle refills to the burst, never beyond. */
+    ck_assert_uint_eq(takes(&b, 5, 1, 30, T0 + 3600 * SEC), 5);
+}
+END_TEST
+
+START_TEST(bucket_200_per_1)
+{
+    struct token_bucket b = {0};
+
+    ck_assert_uint_eq(takes(&b, 200, 1, 1000, T0), 200);
+    ck_assert_uint_eq(takes(&b, 200, 1, 1000, T0 + SEC / 100), 2); /* 10 ms = 2 tokens */
+    ck_assert_uint_eq(takes(&b, 200, 1, 1000, T0 + SEC + SEC / 100), 200);
+    /* Steady 200/s spread over a second: every one admitted. */
+    unsigned ok = 0;
+    for (unsigned i = 1; i <= 200; i++)
+        ok += token_bucket_take(&b, 200, 1, T0 + 2 * SEC + SEC / 100 + i * (SEC / 200));
+    ck_assert_uint_eq(ok, 200);
+}
+END_TEST
+
+START_TEST(bucket_10_per_60)
+{
+    struct token_bucket b = {0};
+
+    ck_assert_uint_eq(takes(&b, 10, 60, 50, T0), 10);
+    ck_assert_uint_eq(takes(&b, 10, 60, 5, T0 + 5 * SEC), 0); /* one token per 6 s */
+    ck_assert_uint_eq(takes(&b, 10, 60, 5, T0 + 6 * SEC), 1);
+    ck_assert_uint_eq(takes(&b, 10, 60, 5, T0 + 11 * SEC), 0);
+    ck_assert_uint_eq(takes(&b, 10, 60, 50, T0 + 66 * SEC), 10);
+}
+END_TEST
+
+START_TEST(bucket_edges)
+{
+    struct token_bucket b = {0};
+
+    /* count 0 means no limit. */
+    ck_assert_uint_eq(takes(&b, 0, 1, 1000, T0), 1000);
+    /* A clock that steps back refills nothing and does not break the bucket. */
+    memset(&b, 0, sizeof(b));
+    ck_assert_uint_eq(takes(&b, 2, 1, 5, T0), 2);
+    ck_assert_uint_eq(takes(&b, 2, 1, 5, T0 - 10 * SEC), 0);
+    ck_assert_uint_eq(takes(&b, 2, 1, 5, T0 + SEC), 2);
+    /* A bucket primed at time 0 works too. */
+    memset(&b, 0, sizeof(b));
+    ck_assert_uint_eq(takes(&b, 1, 1, 3, 0), 1);
+    ck_assert_uint_eq(takes(&b, 1, 1, 3, SEC), 1);
+}
+END_TEST
+
+START_TEST(reason_names)
+{
+    ck_assert_str_eq(admit_reason_name(ADMIT_OK), "ok");
+    ck_assert_str_eq(admit_reason_name(REFUSE_DENY), "deny");
+    ck_assert_str_eq(admit_reason_name(REFUSE_INSTANCES), "instances");
+    ck_assert_str_eq(admit_reason_name(REFUSE_PER_SOURCE), "per_source");
+    ck_assert_str_eq(admit_reason_name(REFUSE_RATE), "rate");
+    ck_assert_str_eq(admit_reason_name(REFUSE_MAX_CHILDREN), "max_children");
+    ck_assert_str_eq(admit_reason_name(REFUSE_SPAWN_FAILED), "spawn_failed");
+    ck_assert_str_eq(admit_reason_name(ADMIT_VERDICT_COUNT), "unknown");
+}
+END_TEST
+
+START_TEST(acl_rules)
+{
+    struct cidr allow[] = {rule("127.0.0.0/8"), rule("2001:db8::/32")};
+    struct cidr deny[] = {rule("127.0.0.2")};
+    struct service svc = {.name = "t"};
+
+    ck_assert(admit_acl_allows(&svc, peer("203.0.113.1"))); /* no rules: open */
+    svc.deny = deny;
+    svc.n_deny = 1;
+    ck_assert(admit_acl_allows(&svc, peer("203.0.113.1")));
+    ck_assert(!admit_acl_allows(&svc, peer("127.0.0.2")));
+    svc.allow = allow;
+    svc.n_allow = 2;
+    ck_assert(!admit_acl_allows(&svc, peer("203.0.113.1")));
+    ck_assert(admit_acl_allows(&svc, peer("127.0.0.1")));
+    ck_assert(admit_acl_allows(&svc, peer("::ffff:127.0.0.1")));
+    ck_assert(!admit_acl_allows(&svc, peer("::ffff:127.0.0.2"))); /* deny beats allow */
+    ck_assert(admit_acl_allows(&svc, peer("2001:db8::5")));
+    ck_assert(!admit_acl_allows(&svc, peer("::1")));
+    ck_assert(admit_acl_allows(&svc, NULL)); /* unix peers skip the ACL */
+}
+END_TEST
+
+START_TEST(order_deny_first)
+{
+    struct admit_state *st = admit_state_new();
+    struct cidr deny[] = {rule("10.0.0.0/8")};
+    struct service svc = {.name = "t", .deny = deny, .n_deny = 1, .instances = 1};
+
+    svc.rate.count = 1;
+    svc.rate.seconds = 1;
+    admit_started(st, NULL);
+    /* Denied although max_children, instances and rate would refuse too. */
+    ck_assert_int_eq(admit_check(st, &svc, peer("10.1.1.1"), 5, 5, T0), REFUSE_DENY);
+    ck_assert_int_eq(admit_check(st, &svc, peer("11.1.1.1"), 5, 5, T0), REFUSE_MAX_CHILDREN);
+    ck_assert_int_eq(admit_check(st, &svc, peer("11.1.1.1"), 4, 5, T0), REFUSE_INSTANCES);
+    admit_finished(st, NULL);
+    /* The rate token was never spent by the refusals above. */
+    ck_assert_int_eq(admit_check(st, &svc, peer("11.1.1.1"), 4, 5, T0), ADMIT_OK);
+    ck_assert_int_eq(admit_check(st, &svc, peer("11.1.1.1"), 4, 5, T0), REFUSE_RATE);
+    admit_state_free(st);
+}
+END_TEST
+
+START_TEST(order_limits)
+{
+    struct admit_state *st = admit_state_new();
+    struct service svc = {.name = "t", .instances = 3, .per_source = 2};
+    struct source_key a = key_of("192.0.2.1");
+    struct source_key v6 = key_of("2001:db8:1:2::1");
+
+    svc.rate.count = 2;
+    svc.rate.seconds = 1;
+    ck_assert_int_eq(admit_check(st, &svc, peer("192.0.2.1"), 0, 0, T0), ADMIT_OK);
+    admit_started(st, &a);
+    ck_assert_int_eq(admit_check(st, &svc, peer("192.0.2.1"), 1, 0, T0), ADMIT_OK);
+    admit_started(st, &a);
+    ck_assert_uint_eq(admit_live_from(st, &a), 2);
+    /* Both tokens are spent: per_source comes first, then the bucket. */
+    ck_assert_int_eq(admit_check(st, &svc, peer("::ffff:192.0.2.1"), 2, 0, T0), REFUSE_PER_SOURCE);
+    ck_assert_int_eq(admit_check(st, &svc, peer("192.0.2.9"), 2, 0, T0), REFUSE_RATE);
+    /* Half a second later one token is back; per_source refusals keep it. */
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_eq(admit_check(st, &svc, peer("192.0.2.1"), 2, 0, T0 + SEC / 2),
+                         REFUSE_PER_SOURCE);
+    ck_assert_int_eq(admit_check(st, &svc, peer("2001:db8:1:2::9"), 2, 0, T0 + SEC / 2), ADMIT_OK);
+    admit_started(st, &v6);
+    ck_assert_uint_eq(admit_live(st), 3);
+    ck_assert_int_eq(admit_check(st, &svc, peer("198.51.100.1"), 3, 0, T0 + 5 * SEC),
+                     REFUSE_INSTANCES);
+    ck_assert_int_eq(admit_check(st, &svc, peer("198.51.100.1"), 3, 3, T0 + 5 * SEC),
+                     REFUSE_MAX_CHILDREN);
+    admit_finished(st, &a);
+    ck_assert_uint_eq(admit_live_from(st, &a), 1);
+    ck_assert_int_eq(admit_check(st, &svc, peer("192.0.2.1"), 2, 0, T0 + 5 * SEC), ADMIT_OK);
+    admit_finished(st, &a);
+    admit_finished(st, &v6);
+    ck_assert_uint_eq(admit_live(st), 0);
+    ck_assert_uint_eq(admit_live_from(st, &a), 0);
+    admit_state_free(st);
+}
+END_TEST
+
+START_TEST(unix_peers)
+{
+    struct admit_state *st = admit_state_new();
+    struct cidr allow[] = {rule("127.0.0.1")};
+    struct service svc = {.name = "t", .allow = allow, .n_allow = 1};
+
+    svc.instances = 2;
+    svc.per_source = 1;
+    ck_assert_int_eq(admit_check(st, &svc, NULL, 0, 0, T0), ADMIT_OK);
+    admit_started(st, NULL);
+    ck_assert_int_eq(admit_check(st, &svc, NULL, 1, 0, T0), ADMIT_OK);
+    admit_started(st, NULL);
+    ck_assert_int_eq(admit_check(st, &svc, NULL, 2, 0, T0), REFUSE_INSTANCES);
+    ck_assert_uint_eq(admit_live_from(st, NULL), 0);
+    admit_finished(st, NULL);
+    admit_finished(st, NULL);
+    admit_finished(st, NULL); /* one too many is harmless */
+    ck_assert_uint_eq(admit_live(st), 0);
+    admit_state_free(st);
+}
+END_TEST
+
+/* The i-th of many distinct sources: IPv4 for even i, an IPv6 /64 for odd. */
+static struct source_key nth_key(unsigned i)
+{
+    char ip[64];
+
+    if (i % 2 == 0)
+        snprintf(ip, sizeof(ip), "10.%u.%u.%u", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+    else
+        snprintf(ip, sizeof(ip), "2001:db8:%x:%x::1", i >> 16, i & 0xffff);
+    return key_of(ip);
+}
+
+/* Bytes allocated: from the heap, and in mmap()ed chunks (big tables). */
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+
+    return mi.uordblks + mi.hblkhd;
+}
+
+START_TEST(many_sources)
+{
+    enum { N = 100000 };
+    struct admit_state *st = admit_state_new();
+    struct source_key *keys = malloc(N * sizeof(*keys));
+    size_t before, peak, after;
+
+    ck_assert_ptr_nonnull(keys);
+    for (unsigned i = 0; i < N; i++)
+        keys[i] = nth_key(i);
+    before = heap_in_use();
+    for (unsigned i = 0; i < N; i++)
+        admit_started(st, &keys[i]);
+    admit_started(st, &keys[7]);
+    peak = heap_in_use();
+    ck_assert_uint_eq(admit_live(st), N + 1);
+    for (unsigned i = 0; i < N; i++)
+        ck_assert_uint_eq(admit_live_from(st, &keys[i]), i == 7 ? 2 : 1);
+    for (unsigned i = 0; i < N; i += 2)
+        admit_finished(st, &keys[i]);
+    for (unsigned i = 1; i < N; i += 2)
+        ck_assert_uint_eq(admit_live_from(st, &keys[i]), i == 7 ? 2 : 1);
+    for (unsigned i = 1; i < N; i += 2)
+        admit_finished(st, &keys[i]);
+    ck_assert_uint_eq(admit_live_from(st, &keys[7]), 1);
+    admit_finished(st, &keys[7]);
+    after = heap_in_use();
+    ck_assert_uint_eq(admit_live(st), 0);
+    for (unsigned i = 0; i < N; i++)
+        ck_assert_uint_eq(admit_live_from(st, &keys[i]), 0);
+    /* The table gave its memory back (skipped where mallinfo2 sees nothing,
+     * as under valgrind). */
+    if (peak > before + N * sizeof(struct source_key))
+        ck_assert_msg(after < before + 4096, "table kept %zu bytes", after - before);
+    else
+        printf("check_admit: heap statistics unavailable, table shrink not measured\n");
+    free(keys);
+    admit_state_free(st);
+}
+END_TEST
+
+/* Random starts and finishes against a plain array of expected counts, to
+ * exercise deletion inside probe runs. */
+START_TEST(random_churn)
+{
+    enum { KEYS = 3000, STEPS = 200000 };
+    struct admit_state *st = admit_state_new();
+    unsigned *expect = calloc(KEYS, sizeof(*expect));
+    struct source_key *keys = malloc(KEYS * sizeof(*keys));
+    unsigned live = 0;
+
+    ck_assert_ptr_nonnull(expect);
+    ck_assert_ptr_nonnull(keys);
+    for (unsigned i = 0; i < KEYS; i++)
+        keys[i] = nth_key(i);
+    srand(12345);
+    for (unsigned s = 0; s < STEPS; s++) {
+        unsigned i = (unsigned)rand() % KEYS;
+
+        if (rand() % 2 && expect[i] > 0) {
+            admit_finished(st, &keys[i]);
+            expect[i]--;
+            live--;
+        } else if (expect[i] < 3) {
+            admit_started(st, &keys[i]);
+            expect[i]++;
+            live++;
+        }
+        if (s % 4999 == 0)
+            for (unsigned j = 0; j < KEYS; j++)
+                ck_assert_uint_eq(admit_live_from(st, &keys[j]), expect[j]);
+    }
+    ck_assert_uint_eq(admit_live(st), live);
+    free(keys);
+    free(expect);
+    admit_state_free(st);
+}
+END_TEST
+
+static Suite *admit_suite(void)
+{
+    Suite *s = suite_create("admit");
+    TCase *tc = tcase_create("core");
+    TCase *big = tcase_create("table");
+
+    tcase_add_test(tc, bucket_5_per_1);
+    tcase_add_test(tc, bucket_200_per_1);
+    tcase_add_test(tc, bucket_10_per_60);
+    tcase_add_test(tc, bucket_edges);
+    tcase_add_test(tc, reason_names);
+    tcase_add_test(tc, acl_rules);
+    tcase_add_test(tc, order_deny_first);
+    tcase_add_test(tc, order_limits);
+    tcase_add_test(tc, unix_peers);
+    tcase_add_test(big, many_sources);
+    tcase_add_test(big, random_churn);
+    tcase_set_timeout(big, 120); /* slow under valgrind */
+    suite_add_tcase(s, tc);
+    suite_add_tcase(s, big);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(admit_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,744 @@
+/* Unit tests for the configuration schema: model, defaults, errors, includes, corpus. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static char tmpdir[256];
+static char err[1024];
+static const struct config_options unpriv = {false};
+static const struct config_options priv = {true};
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_config.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    err[0] = '\0';
+}
+
+static void teardown(void)
+{
+    char cmd[300];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Write TEXT to tmpdir/NAME (creating conf.d when named); the path goes to PATH. */
+static void write_file(const char *name, const char *text, char *path, size_t len)
+{
+    FILE *f;
+
+    snprintf(path, len, "%s/conf.d", tmpdir);
+    mkdir(path, 0700);
+    snprintf(path, len, "%s/%s", tmpdir, name);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static struct config *load_as(const char *name, const char *text, const struct config_options *o)
+{
+    char path[512];
+
+    write_file(name, text, path, sizeof(path));
+    return config_load(path, o, err, sizeof(err));
+}
+
+/* The error for TEXT in NAME, path prefix removed ("NAME:LINE: ..."). */
+static const char *error_of(const char *name, const char *text, const struct config_options *o)
+{
+    struct config *cfg = load_as(name, text, o);
+    size_t n = strlen(tmpdir);
+
+    if (cfg != NULL) {
+        config_free(cfg);
+        return "(loaded)";
+    }
+    ck_assert_int_eq(strncmp(err, tmpdir, n), 0);
+    return err + n + 1;
+}
+
+static bool strv_equal(char **a, char **b)
+{
+    size_t i = 0;
+
+    if (a == NULL || b == NULL)
+        return a == b;
+    for (; a[i] != NULL && b[i] != NULL; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return a[i] == b[i];
+}
+
+/* Everything but where an entry came from. */
+static void assert_service_equal(const struct service *a, const struct service *b)
+{
+    ck_assert_str_eq(a->name, b->name);
+    ck_assert_int_eq(a->enabled, b->enabled);
+    ck_assert_uint_eq(a->n_listen, b->n_listen);
+    for (size_t i = 0; i < a->n_listen; i++) {
+        ck_assert_str_eq(a->listen[i].text, b->listen[i].text);
+        ck_assert_int_eq(a->listen[i].kind, b->listen[i].kind);
+        ck_assert_int_eq(a->listen[i].sslen, b->listen[i].sslen);
+        ck_assert(memcmp(&a->listen[i].ss, &b->listen[i].ss, a->listen[i].sslen) == 0);
+    }
+    ck_assert_int_eq(a->protocol, b->protocol);
+    ck_assert_int_eq(a->mode, b->mode);
+    ck_assert_uint_eq(a->workers, b->workers);
+    ck_assert_int_eq(a->listen_fds, b->listen_fds);
+    ck_assert_str_eq(a->exec, b->exec);
+    ck_assert(strv_equal(a->args, b->args));
+    ck_assert(strv_equal(a->env, b->env));
+    ck_assert(strv_equal(a->pass_env, b->pass_env));
+    ck_assert_int_eq(a->has_user, b->has_user);
+    ck_assert_int_eq(a->has_group, b->has_group);
+    ck_assert_uint_eq(a->uid, b->uid);
+    ck_assert_uint_eq(a->gid, b->gid);
+    ck_assert(a->user == b->user || strcmp(a->user, b->user) == 0);
+    ck_assert_uint_eq(a->instances, b->instances);
+    ck_assert_uint_eq(a->per_source, b->per_source);
+    ck_assert_uint_eq(a->rate.count, b->rate.count);
+    ck_assert_uint_eq(a->rate.seconds, b->rate.seconds);
+    ck_assert_uint_eq(a->n_allow, b->n_allow);
+    ck_assert_uint_eq(a->n_deny, b->n_deny);
+    ck_assert(a->n_allow == 0 || memcmp(a->allow, b->allow, a->n_allow * sizeof(*a->allow)) == 0);
+    ck_assert(a->n_deny == 0 || memcmp(a->deny, b->deny, a->n_deny * sizeof(*a->deny)) == 0);
+    ck_assert_int_eq(a->stderr_mode, b->stderr_mode);
+    ck_assert_uint_eq(a->timeout, b->timeout);
+    ck_assert(a->chroot == b->chroot || strcmp(a->chroot, b->chroot) == 0);
+    ck_assert(a->chdir == b->chdir || strcmp(a->chdir, b->chdir) == 0);
+    ck_assert_int_eq(a->has_umask, b->has_umask);
+    ck_assert_uint_eq(a->umask, b->umask);
+    ck_assert_int_eq(a->has_nice, b->has_nice);
+    ck_assert_int_eq(a->nice, b->nice);
+    for (int i = 0; i < RL_COUNT; i++) {
+        ck_assert_int_eq(a->rlimits[i].set, b->rlimits[i].set);
+        ck_assert(a->rlimits[i].value == b->rlimits[i].value);
+    }
+    ck_assert_int_eq(a->backlog, b->backlog);
+    ck_assert_int_eq(a->reuseport, b->reuseport);
+    ck_assert_int_eq(a->keepalive, b->keepalive);
+    ck_assert_int_eq(a->nodelay, b->nodelay);
+    ck_assert_int_eq(a->has_socket_mode, b->has_socket_mode);
+    ck_assert_uint_eq(a->socket_mode, b->socket_mode);
+    ck_assert_int_eq(a->has_socket_owner, b->has_socket_owner);
+    ck_assert_uint_eq(a->socket_uid, b->socket_uid);
+    ck_assert_uint_eq(a->socket_gid, b->socket_gid);
+}
+
+static void assert_config_equal(const struct config *a, const struct config *b)
+{
+    ck_assert_int_eq(a->log_level, b->log_level);
+    ck_assert_uint_eq(a->max_children, b->max_children);
+    ck_assert_uint_eq(a->n_services, b->n_services);
+    for (size_t i = 0; i < a->n_services; i++)
+        assert_service_equal(&a->services[i], &b->services[i]);
+}
+
+static const char *const full_conf =
+    "log_level = \"debug\";\n"
+    "max_children = 50;\n"
+    "defaults = { instances = 100; stderr = \"log\"; };\n"
+    "services = (\n"
+    "  { name = \"echo\"; listen = [\"127.0.0.1:7007\", \"[::1]:7007\"]; exec = \"/bin/cat\";\n"
+    "    args = [\"cat\", \"-u\"]; env = { A = \"1\"; B = \"two words\"; };\n"
+    "    pass_env = [\"TZ\"]; per_source = 8; rate = \"500/2\";\n"
+    "    allow = [\"127.0.0.0/8\", \"::1\"]; deny = [\"10.0.0.0/8\"]; timeout = 30;\n"
+    "    chdir = \"/tmp\"; umask = \"027\"; nice = 5;\n"
+    "    rlimits = { nofile = 64; core = \"unlimited\"; };\n"
+    "    backlog = 16; reuseport = true; keepalive = true; nodelay = true; },\n"
+    "  { name = \"dns\"; protocol = \"udp\"; listen = \"127.0.0.1:5353\"; exec = \"/bin/true\";\n"
+    "    listen_fds = true; enabled = false; },\n"
+    "  { name = \"pool\"; mode = \"prefork\"; workers = 4; listen = \"unix:/tmp/x.sock\";\n"
+    "    exec = \"/bin/true\"; socket_mode = \"0660\"; }\n"
+    ");\n";
+
+static const char *const full_yaml =
+    "log_level: debug\n"
+    "max_children: 50\n"
+    "defaults: {instances: 100, stderr: log}\n"
+    "services:\n"
+    "  - name: echo\n"
+    "    listen: [\"127.0.0.1:7007\", \"[::1]:7007\"]\n"
+    "    exec: /bin/cat\n"
+    "    args: [cat, -u]\n"
+    "    env: {A: \"1\", B: two words}\n"
+    "    pass_env: [TZ]\n"
+    "    per_source: 8\n"
+    "    rate: 500/2\n"
+    "    allow: [127.0.0.0/8, \"::1\"]\n"
+    "    deny: [10.0.0.0/8]\n"
+    "    timeout: 30\n"
+    "    chdir: /tmp\n"
+    "    umask: \"027\"\n"
+    "    nice: 5\n"
+    "    rlimits: {nofile: 64, core: unlimited}\n"
+    "    backlog: 16\n"
+    "    reuseport: true\n"
+    "    keepalive: true\n"
+    "    nodelay: true\n"
+    "  - name: dns\n"
+    "    protocol: udp\n"
+    "    listen: 127.0.0.1:5353\n"
+    "    exec: /bin/true\n"
+    "    listen_fds: true\n"
+    "    enabled: false\n"
+    "  - {name: pool, mode: prefork, workers: 4, listen: \"unix:/tmp/x.sock\",\n"
+    "     exec: /bin/true, socket_mode: \"0660\"}\n";
+
+START_TEST(test_same_model)
+{
+    struct config *a = load_as("full.conf", full_conf, &unpriv);
+    struct config *b;
+    const struct service *s;
+
+    ck_assert_msg(a != NULL, "%s", err);
+    b = load_as("full.yaml", full_yaml, &unpriv);
+    ck_assert_msg(b != NULL, "%s", err);
+    assert_config_equal(a, b);
+    ck_assert_int_eq(a->log_level, CFG_LOG_DEBUG);
+    ck_assert_uint_eq(a->n_services, 3);
+    s = &a->services[0];
+    ck_assert_str_eq(s->env[1], "B=two words");
+    ck_assert_uint_eq(s->instances, 100);
+    ck_assert_int_eq(s->stderr_mode, STDERR_LOG);
+    ck_assert_uint_eq(s->rate.count, 500);
+    ck_assert_uint_eq(s->rate.seconds, 2);
+    ck_assert_uint_eq(s->umask, 027);
+    ck_assert(s->rlimits[RL_CORE].value == RLIM_INFINITY);
+    ck_assert(s->rlimits[RL_NOFILE].value == 64);
+    ck_assert(!s->rlimits[RL_CPU].set);
+    ck_assert_int_eq(a->services[1].mode, MODE_WAIT);
+    ck_assert_int_eq(a->services[1].listen_fds, true);
+    ck_assert_int_eq(a->services[2].mode, MODE_PREFORK);
+    ck_assert_uint_eq(a->services[2].workers, 4);
+    ck_assert_uint_eq(a->services[2].socket_mode, 0660);
+    ck_assert_int_eq(s->line, 5);
+    ck_assert_int_eq(b->services[0].line, 5);
+    config_free(a);
+    config_free(b);
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+    struct config *cfg =
+        load_as("d.conf", "services = ({ name = \"e\"; listen = \"*:7\"; exec = \"/bin/cat\"; });",
+                &unpriv);
+    const struct service *s;
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_int_eq(cfg->log_level, CFG_LOG_INFO);
+    ck_assert_uint_eq(cfg->max_children, 1024);
+    s = &cfg->services[0];
+    ck_assert(s->enabled);
+    ck_assert_int_eq(s->protocol, PROTO_TCP);
+    ck_assert_int_eq(s->mode, MODE_NOWAIT);
+    ck_assert_uint_eq(s->workers, 2);
+    ck_assert(!s->listen_fds);
+    ck_assert_str_eq(s->args[0], "/bin/cat");
+    ck_assert_ptr_null(s->args[1]);
+    ck_assert_ptr_null(s->env[0]);
+    ck_assert_ptr_null(s->pass_env[0]);
+    ck_assert(!s->has_user && !s->has_group && s->user == NULL);
+    ck_assert_uint_eq(s->instances, 0);
+    ck_assert_uint_eq(s->per_source, 0);
+    ck_assert_uint_eq(s->rate.count, 0);
+    ck_assert_uint_eq(s->n_allow + s->n_deny, 0);
+    ck_assert_int_eq(s->stderr_mode, STDERR_DISCARD);
+    ck_assert_uint_eq(s->timeout, 0);
+    ck_assert_ptr_null(s->chroot);
+    ck_assert_ptr_null(s->chdir);
+    ck_assert(!s->has_umask && !s->has_nice && !s->has_socket_mode && !s->has_socket_owner);
+    for (int i = 0; i < RL_COUNT; i++)
+        ck_assert(!s->rlimits[i].set);
+    ck_assert_int_eq(s->backlog, 128);
+    ck_assert(!s->reuseport && !s->keepalive && !s->nodelay);
+    ck_assert_int_eq(s->listen[0].kind, LISTEN_WILDCARD);
+    config_free(cfg);
+
+    cfg = load_as("u.yaml", "services: [{name: u, protocol: udp, listen: \"*:7\", exec: /bin/cat}]",
+                  &unpriv);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_int_eq(cfg->services[0].mode, MODE_WAIT);
+    config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_empty_configs)
+{
+    const char *texts[][2] = {{"e.conf", ""},
+                              {"e.yaml", ""},
+                              {"c.yaml", "# nothing\n"},
+                              {"n.yaml", "services:\n"},
+                              {"l.conf", "services = ();\nlog_level = \"info\";\n"}};
+
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        struct config *cfg = load_as(texts[i][0], texts[i][1], &unpriv);
+        ck_assert_msg(cfg != NULL, "%s: %s", texts[i][0], err);
+        ck_assert_uint_eq(cfg->n_services, 0);
+        config_free(cfg);
+    }
+}
+END_TEST
+
+#define SVC "name = \"s\"; listen = \"127.0.0.1:7\"; exec = \"/bin/cat\"; "
+
+/* Each bad input and its exact message (after the temp folder). */
+static const char *const bad_cases[][3] = {
+    {"a.conf", "services = ({ " SVC "instances = -1; });",
+     "a.conf:1: service \"s\": key \"instances\": expected an integer >= 0"},
+    {"a.yaml",
+     "services:\n  - name: s\n    listen: 127.0.0.1:7\n    exec: /bin/cat\n"
+     "    instances: lots\n",
+     "a.yaml:5: service \"s\": key \"instances\": expected an integer >= 0"},
+    {"a.conf", "bogus = 1;", "a.conf:1: key \"bogus\": unknown key"},
+    {"a.conf", "services = ({ " SVC "\n colour = 1; });",
+     "a.conf:2: service \"s\": key \"colour\": unknown key"},
+    {"a.conf", "log_level = \"loud\";",
+     "a.conf:1: key \"log_level\": expected \"info\" or \"debug\""},
+    {"a.conf", "max_children = 0;", "a.conf:1: key \"max_children\": expected an integer >= 1"},
+    {"a.conf", "services = ({ listen = \"127.0.0.1:7\"; });",
+     "a.conf:1: key \"name\": required key is missing"},
+    {"a.conf", "services = ({ name = \"a b\"; });",
+     "a.conf:1: key \"name\": expected letters, digits, \"_\", \".\" or \"-\" (at least one)"},
+    {"a.conf", "services = ({ name = \"s\"; exec = \"/bin/cat\"; });",
+     "a.conf:1: service \"s\": key \"listen\": required key is missing"},
+    {"a.conf", "services = ({ name = \"s\"; listen = \"127.0.0.1:7\"; });",
+     "a.conf:1: service \"s\": key \"exec\": required key is missing"},
+    {"a.conf", "services = ({ name = \"s\"; listen = \"127.0.0.1:7\"; exec = \"bin/cat\"; });",
+     "a.conf:1: service \"s\": key \"exec\": must be an absolute path"},
+    {"a.conf", "services = ({ name = \"s\"; listen = \"127.0.0.1:7\"; exec = \"/nonexistent\"; });",
+     "a.conf:1: service \"s\": key \"exec\": \"/nonexistent\": No such file or directory"},
+    {"a.conf", "services = ({ name = \"s\"; listen = \"127.0.0.1:7\"; exec = \"/tmp\"; });",
+     "a.conf:1: service \"s\": key \"exec\": \"/tmp\" is not a regular file"},
+    {"a.conf", "services = ({ " SVC "protocol = \"sctp\"; });",
+     "a.conf:1: service \"s\": key \"protocol\": expected \"tcp\" or \"udp\""},
+    {"a.conf", "services = ({ " SVC "protocol = \"udp\";\n mode = \"nowait\"; });",
+     "a.conf:2: service \"s\": key \"mode\": \"nowait\" cannot be used with protocol \"udp\" "
+     "(use \"wait\")"},
+    {"a.conf", "services = ({ " SVC "workers = 3; });",
+     "a.conf:1: service \"s\": key \"workers\": only applies to mode \"prefork\""},
+    {"a.conf", "services = ({ " SVC "mode = \"prefork\"; workers = 0; });",
+     "a.conf:1: service \"s\": key \"workers\": expected an integer >= 1"},
+    {"a.conf", "services = ({ " SVC "listen_fds = true; });",
+     "a.conf:1: service \"s\": key \"listen_fds\": only applies to mode \"wait\" or \"prefork\""},
+    {"a.conf", "services = ({ " SVC "mode = \"prefork\";\n allow = [\"10.0.0.0/8\"]; });",
+     "a.conf:2: service \"s\": key \"allow\": cannot be used with mode \"prefork\" (workers "
+     "accept themselves)"},
+    {"a.conf", "services = ({ " SVC "mode = \"prefork\"; rate = \"1/1\"; });",
+     "a.conf:1: service \"s\": key \"rate\": cannot be used with mode \"prefork\" (workers "
+     "accept themselves)"},
+    {"a.conf", "services = ({ " SVC "rate = \"0/1\"; });",
+     "a.conf:1: service \"s\": key \"rate\": expected \"N/S\" (N connections per S seconds, both "
+     ">= 1), such as \"200/1\""},
+    {"a.conf", "services = ({ " SVC "rate = \"5/\"; });",
+     "a.conf:1: service \"s\": key \"rate\": expected \"N/S\" (N connections per S seconds, both "
+     ">= 1), such as \"200/1\""},
+    {"a.conf", "services = ({ " SVC "umask = \"999\"; });",
+     "a.conf:1: service \"s\": key \"umask\": expected an octal string such as \"022\""},
+    {"a.conf", "services = ({ " SVC "umask = 18; });",
+     "a.conf:1: service \"s\": key \"umask\": expected an octal string such as \"022\""},
+    {"a.conf", "services = ({ " SVC "nice = 40; });",
+     "a.conf:1: service \"s\": key \"nice\": expected an integer between -20 and 19"},
+    {"a.conf", "services = ({ " SVC "rlimits = { stack = 1; }; });",
+     "a.conf:1: service \"s\": key \"rlimits.stack\": unknown key (expected cpu, as, nofile, "
+     "nproc, fsize or core)"},
+    {"a.conf", "services = ({ " SVC "rlimits = { nofile = \"lots\"; }; });",
+     "a.conf:1: service \"s\": key \"rlimits.nofile\": expected an integer >= 0 or \"unlimited\""},
+    {"a.conf", "services = ({ " SVC "env = { A = 1; }; });",
+     "a.conf:1: service \"s\": key \"env.A\": expected a string, got an integer"},
+    {"a.conf", "services = ({ " SVC "pass_env = [\"A=B\"]; });",
+     "a.conf:1: service \"s\": key \"pass_env\": \"A=B\" is not a valid environment variable "
+     "name"},
+    {"a.conf", "services = ({ " SVC "args = []; });",
+     "a.conf:1: service \"s\": key \"args\": must hold at least argv[0]"},
+    {"a.conf", "services = ({ " SVC "args = \"cat\"; });",
+     "a.conf:1: service \"s\": key \"args\": expected a list of strings, got a string"},
+    {"a.conf", "services = ({ " SVC "enabled = \"yes\"; });",
+     "a.conf:1: service \"s\": key \"enabled\": expected a boolean (true or false), got a string"},
+    {"a.conf", "services = ({ " SVC "stderr = \"file\"; });",
+     "a.conf:1: service \"s\": key \"stderr\": expected \"discard\", \"socket\" or \"log\""},
+    {"a.conf", "services = ({ " SVC "chroot = \"jail\"; });",
+     "a.conf:1: service \"s\": key \"chroot\": must be an absolute path"},
+    {"a.conf", "services = ({ " SVC "backlog = 0; });",
+     "a.conf:1: service \"s\": key \"backlog\": expected an integer >= 1"},
+    {"a.conf", "services = ({ " SVC "socket_mode = \"0600\"; });",
+     "a.conf:1: service \"s\": key \"socket_mode\": only applies to unix: listeners"},
+    {"a.conf", "services = ({ " SVC "user = \"root\"; });",
+     "a.conf:1: service \"s\": key \"user\": only root may set it (the daemon is not running as "
+     "root)"},
+    {"a.conf", "services = ({ " SVC "group = 0; });",
+     "a.conf:1: service \"s\": key \"group\": only root may set it (the daemon is not running as "
+     "root)"},
+    {"a.conf", "services = ({ " SVC "socket_owner = \"root\"; });",
+     "a.conf:1: service \"s\": key \"socket_owner\": only root may set it (the daemon is not "
+     "running as root)"},
+    {"a.conf", "defaults = { user = \"root\"; };",
+     "a.conf:1: key \"user\": only root may set it (the daemon is not running as root)"},
+    {"a.conf", "defaults = {\n name = \"x\"; };",
+     "a.conf:2: key \"name\": a service name cannot have a default"},
+    {"a.conf", "defaults = { instances = -2; };\nservices = ();",
+     "a.conf:1: key \"instances\": expected an integer >= 0"},
+    {"a.conf", "defaults = { bogus = 1; };", "a.conf:1: key \"bogus\": unknown key"},
+    {"a.conf", "services = ({ " SVC "},\n { " SVC "});",
+     "a.conf:2: service \"s\": key \"name\": duplicate service name (first at %s/a.conf:1)"},
+    {"a.conf",
+     "services = ({ " SVC "},\n { name = \"t\"; listen = \"*:7\"; exec = \"/bin/cat\"; });",
+     "a.conf:2: service \"t\": key \"listen\": \"*:7\" collides with \"127.0.0.1:7\" of service "
+     "\"s\" (%s/a.conf:1)"},
+    {"a.yaml",
+     "services:\n  - name: s\n    listen:\n      - 127.0.0.1:7\n      - 1.2.3.4:x:y\n"
+     "    exec: /bin/cat\n",
+     "a.yaml:5: service \"s\": key \"listen\": invalid address \"1.2.3.4:x:y\": write IPv6 in "
+     "brackets, [::1]:PORT"},
+    {"a.yaml", "services:\n  - name: s\n    listen: []\n    exec: /bin/cat\n",
+     "a.yaml:3: service \"s\": key \"listen\": must name at least one address"},
+    {"a.yaml",
+     "services:\n  - name: s\n    listen: \"*:7\"\n    exec: /bin/cat\n"
+     "    allow: [10.0.0.0/33]\n",
+     "a.yaml:5: service \"s\": key \"allow\": %CIDR"},
+    {"a.yaml", "services: {name: s}\n",
+     "a.yaml:1: key \"services\": expected a list of service maps, got a map"},
+    {"a.yaml", "services: [x]\n",
+     "a.yaml:1: key \"services\": each service must be a map, got a "
+     "string"},
+    {"a.yaml", "- a\n- b\n", "a.yaml:1: expected a map of settings at the top, got a list"},
+    {"a.yaml", "services:\n  - name: s\n    name: t\n",
+     "a.yaml:3: syntax error: duplicate key \"name\""},
+    {"a.yaml", "a: [\n", "a.yaml:2: syntax error: did not find expected node content"},
+    {"a.conf", "a = \"\xff\";", "a.conf:1: syntax error: invalid UTF-8"},
+    {"a.conf", "services = ({ name = \"s\" ", "a.conf:1: syntax error: unexpected token"},
+    {"a.conf", "include = [\"conf.d/*.conf\"];\n", "(loaded)"},
+};
+
+/* PATTERN with its "%s" (if any) replaced by the temp folder. */
+static void subst_tmpdir(const char *pattern, char *out, size_t len)
+{
+    const char *p = strstr(pattern, "%s");
+
+    if (p == NULL)
+        snprintf(out, len, "%s", pattern);
+    else
+        snprintf(out, len, "%.*s%s%s", (int)(p - pattern), pattern, tmpdir, p + 2);
+}
+
+START_TEST(test_errors)
+{
+    for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+        char expect[1024];
+        const char *got = error_of(bad_cases[i][0], bad_cases[i][1], &unpriv);
+        if (strstr(bad_cases[i][2], "%CIDR") != NULL) {
+            /* the reason is addr.c's; only our part of the line is asserted here */
+            ck_assert_msg(strncmp(got, bad_cases[i][2], strlen(bad_cases[i][2]) - 5) == 0,
+                          "case %zu: %s", i, got);
+            continue;
+        }
+        subst_tmpdir(bad_cases[i][2], expect, sizeof(expect));
+        ck_assert_msg(strcmp(got, expect) == 0, "case %zu:\n got: %s\nwant: %s", i, got, expect);
+    }
+}
+END_TEST
+
+START_TEST(test_not_executable)
+{
+    char path[512], text[1024];
+
+    write_file("plain", "data\n", path, sizeof(path));
+    snprintf(text, sizeof(text),
+             "services = ({ name = \"s\"; listen = \"127.0.0.1:7\"; exec = \"%s\"; });", path);
+    if (geteuid() == 0) { /* root may execute nearly anything: only check it loads or fails */
+        error_of("x.conf", text, &unpriv);
+        return;
+    }
+    ck_assert_ptr_null(load_as("x.conf", text, &unpriv));
+    ck_assert_ptr_nonnull(strstr(err, "is not executable"));
+    ck_assert_ptr_nonnull(strstr(err, ":1: service \"s\": key \"exec\": \""));
+}
+END_TEST
+
+START_TEST(test_privileged)
+{
+    struct config *cfg = load_as(
+        "p.conf",
+        "defaults = { user = \"root\"; };\n"
+        "services = ({ name = \"s\"; listen = \"unix:/tmp/p.sock\"; exec = \"/bin/cat\";\n"
+        "  socket_owner = \"0:0\"; },\n"
+        "  { name = \"t\"; listen = \"127.0.0.1:8\"; exec = \"/bin/cat\"; group = \"0\"; });",
+        &priv);
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert(cfg->services[0].has_user && !cfg->services[0].has_group);
+    ck_assert_str_eq(cfg->services[0].user, "root");
+    ck_assert_uint_eq(cfg->services[0].uid, 0);
+    ck_assert_uint_eq(cfg->services[0].gid, 0);
+    ck_assert(cfg->services[0].has_socket_owner);
+    ck_assert(cfg->services[1].has_group);
+    config_free(cfg);
+    ck_assert_str_eq(
+        error_of("q.conf", "services = ({ " SVC "user = \"no-such-user-x\"; });", &priv),
+        "q.conf:1: service \"s\": key \"user\": unknown user \"no-such-user-x\"");
+}
+END_TEST
+
+/* A value inherited from defaults is blamed on its defaults line, naming the service. */
+START_TEST(test_defaults_rules)
+{
+    struct config *cfg = load_as("r.conf",
+                                 "defaults = { workers = 5; listen_fds = true; backlog = 5; };\n"
+                                 "services = ({ " SVC "});",
+                                 &unpriv);
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_uint_eq(cfg->services[0].workers, 2);
+    ck_assert(!cfg->services[0].listen_fds);
+    ck_assert_int_eq(cfg->services[0].backlog, 5);
+    config_free(cfg);
+    ck_assert_str_eq(error_of("r.conf",
+                              "defaults = {\n per_source = 2; };\n"
+                              "services = ({ " SVC "mode = \"prefork\"; });",
+                              &unpriv),
+                     "r.conf:2: service \"s\": key \"per_source\": cannot be used with mode "
+                     "\"prefork\" (workers accept themselves)");
+}
+END_TEST
+
+START_TEST(test_disabled_validated)
+{
+    ck_assert_str_eq(
+        error_of("d.conf", "services = ({ " SVC "enabled = false; timeout = -1; });", &unpriv),
+        "d.conf:1: service \"s\": key \"timeout\": expected an integer >= 0");
+    /* disabled entries do not hold their port */
+    ck_assert_str_eq(error_of("d.conf",
+                              "services = ({ " SVC "enabled = false; },\n"
+                              "{ name = \"t\"; listen = \"*:7\"; exec = \"/bin/cat\"; });",
+                              &unpriv),
+                     "(loaded)");
+    /* tcp and udp may share a port */
+    ck_assert_str_eq(error_of("d.conf",
+                              "services = ({ " SVC "},\n"
+                              "{ name = \"t\"; protocol = \"udp\"; listen = \"*:7\"; exec = "
+                              "\"/bin/cat\"; });",
+                              &unpriv),
+                     "(loaded)");
+}
+END_TEST
+
+START_TEST(test_includes)
+{
+    char path[512];
+    struct config *cfg;
+
+    write_file("conf.d/b.yaml", "services:\n  - {name: b, listen: \"*:2\", exec: /bin/cat}\n", path,
+               sizeof(path));
+    write_file("conf.d/a.conf",
+               "services = ({ name = \"a\"; listen = \"*:1\"; exec = \"/bin/cat\"; });", path,
+               sizeof(path));
+    write_file("conf.d/c.conf", "services = ();", path, sizeof(path));
+    cfg = load_as("main.conf",
+                  "include = [\"conf.d/*\", \"conf.d/a.conf\", \"none/*.conf\", \"*.conf\"];\n"
+                  "services = ({ name = \"m\"; listen = \"*:3\"; exec = \"/bin/cat\"; });",
+                  &unpriv);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_uint_eq(cfg->n_services, 3);
+    ck_assert_str_eq(cfg->services[0].name, "m");
+    ck_assert_str_eq(cfg->services[1].name, "a");
+    ck_assert_str_eq(cfg->services[2].name, "b");
+    snprintf(path, sizeof(path), "%s/conf.d/b.yaml", tmpdir);
+    ck_assert_str_eq(cfg->services[2].file, path);
+    ck_assert_int_eq(cfg->services[2].line, 2);
+    config_free(cfg);
+
+    write_file("conf.d/d.yaml",
+               "services:\n  - {name: d, listen: \"*:4\", exec: /bin/cat,\n"
+               "     bad: 1}\n",
+               path, sizeof(path));
+    ck_assert_str_eq(error_of("main.conf", "include = [\"conf.d/*.yaml\"];", &unpriv),
+                     "conf.d/d.yaml:3: service \"d\": key \"bad\": unknown key");
+    write_file("conf.d/d.yaml", "log_level: info\n", path, sizeof(path));
+    ck_assert_str_eq(error_of("main.yaml", "include: [conf.d/d.yaml]", &unpriv),
+                     "conf.d/d.yaml:1: key \"log_level\": an included file may only hold "
+                     "\"services\"");
+    write_file("conf.d/d.yaml", "include: [\"*\"]\n", path, sizeof(path));
+    ck_assert_str_eq(error_of("main.yaml", "include: [conf.d/d.yaml]", &unpriv),
+                     "conf.d/d.yaml:1: key \"include\": an included file may only hold "
+                     "\"services\"");
+    write_file("conf.d/d.yaml", "services:\n  - {name: m, listen: \"*:5\", exec: /bin/cat}\n", path,
+               sizeof(path));
+    {
+        const char *want = "conf.d/d.yaml:2: service \"m\": key \"name\": duplicate service "
+                           "name (first at ";
+        const char *got = error_of(
+            "main.yaml",
+            "include: [conf.d/d.yaml]\nservices: [{name: m, listen: \"*:6\", exec: /bin/cat}]",
+            &unpriv);
+        ck_assert_msg(strncmp(got, want, strlen(want)) == 0, "%s", got);
+    }
+}
+END_TEST
+
+START_TEST(test_round_trip)
+{
+    const char *inputs[][2] = {{"full.conf", full_conf}, {"full.yaml", full_yaml}, {"e.conf", ""}};
+
+    for (size_t i = 0; i < 3; i++) {
+        struct config *a = load_as(inputs[i][0], inputs[i][1], &unpriv), *b;
+        char path[512];
+        FILE *f;
+
+        ck_assert_msg(a != NULL, "%s", err);
+        snprintf(path, sizeof(path), "%s/dump.yaml", tmpdir);
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        config_dump_yaml(a, f);
+        fclose(f);
+        b = config_load(path, &unpriv, err, sizeof(err));
+        ck_assert_msg(b != NULL, "%s", err);
+        assert_config_equal(a, b);
+        config_free(a);
+        config_free(b);
+    }
+}
+END_TEST
+
+START_TEST(test_print_check)
+{
+    struct config *cfg = load_as("full.conf", full_conf, &unpriv);
+    char buf[1024] = "";
+    FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+    ck_assert_ptr_nonnull(cfg);
+    config_print_check(cfg, f);
+    fclose(f);
+    ck_assert_str_eq(buf, "echo tcp/nowait 127.0.0.1:7007,[::1]:7007 /bin/cat\n"
+                          "pool tcp/prefork unix:/tmp/x.sock /bin/true\n");
+    config_free(cfg);
+}
+END_TEST
+
+/* The first line of FILE, without its newline. */
+static void first_line(const char *file, char *buf, size_t len)
+{
+    FILE *f = fopen(file, "r");
+
+    ck_assert_msg(f != NULL, "cannot open %s", file);
+    if (fgets(buf, (int)len, f) == NULL)
+        buf[0] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    fclose(f);
+}
+
+static bool is_fixture(const char *name)
+{
+    size_t n = strlen(name);
+
+    return name[0] != '.' && !(n > 4 && strcmp(name + n - 4, ".err") == 0);
+}
+
+/* -T output of CFG loads back to the same model. */
+static void assert_round_trip(const struct config *cfg)
+{
+    char path[] = "/tmp/check_config_dump.XXXXXX.yaml";
+    int fd = mkstemps(path, 5);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    struct config *again;
+
+    ck_assert_ptr_nonnull(f);
+    config_dump_yaml(cfg, f);
+    fclose(f);
+    again = config_load(path, &unpriv, err, sizeof(err));
+    unlink(path);
+    ck_assert_msg(again != NULL, "%s: %s", cfg->path, err);
+    assert_config_equal(cfg, again);
+    config_free(again);
+}
+
+/* Every file under conf/good loads; every one under conf/bad fails with its .err line. */
+static void run_corpus(bool good)
+{
+    const char *src = getenv("TESTS_SRCDIR");
+    char dir[512], path[1024], expect[1024];
+    struct dirent *de;
+    DIR *d;
+    int count = 0;
+
+    snprintf(dir, sizeof(dir), "%s/conf/%s", src ? src : "tests", good ? "good" : "bad");
+    ck_assert_int_eq(chdir(dir), 0); /* messages name files relative to the corpus */
+    d = opendir(".");
+    ck_assert_ptr_nonnull(d);
+    while ((de = readdir(d)) != NULL) {
+        struct config *cfg;
+        struct stat st;
+        if (!is_fixture(de->d_name) || stat(de->d_name, &st) < 0 || !S_ISREG(st.st_mode))
+            continue;
+        cfg = config_load(de->d_name, &unpriv, err, sizeof(err));
+        count++;
+        if (good) {
+            ck_assert_msg(cfg != NULL, "%s: %s", de->d_name, err);
+            assert_round_trip(cfg);
+            config_free(cfg);
+            continue;
+        }
+        ck_assert_msg(cfg == NULL, "%s loaded", de->d_name);
+        snprintf(path, sizeof(path), "%s.err", de->d_name);
+        first_line(path, expect, sizeof(expect));
+        ck_assert_msg(strcmp(err, expect) == 0, "%s:\n got: %s\nwant: %s", de->d_name, err, expect);
+    }
+    closedir(d);
+    ck_assert_int_gt(count, 0);
+}
+
+START_TEST(test_corpus_good)
+{
+    run_corpus(true);
+}
+END_TEST
+
+START_TEST(test_corpus_bad)
+{
+    run_corpus(false);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("core");
+    TCase *corpus = tcase_create("corpus");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_same_model);
+    tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_empty_configs);
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_not_executable);
+    tcase_add_test(tc, test_privileged);
+    tcase_add_test(tc, test_defaults_rules);
+    tcase_add_test(tc, test_disabled_validated);
+    tcase_add_test(tc, test_includes);
+    tcase_add_test(tc, test_round_trip);
+    tcase_add_test(tc, test_print_check);
+    suite_add_tcase(s, tc);
+    tcase_add_test(corpus, test_corpus_good);
+    tcase_add_test(corpus, test_corpus_bad);
+    suite_add_tcase(s, corpus);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(config_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

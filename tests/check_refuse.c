@@ -1,0 +1,144 @@
+/*
+ * Unit tests for refuse.c: the first refusal of a reason in a second is
+ * logged, the rest counted and flushed as one count once the second ends,
+ * all on an injected clock.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "refuse.h"
+
+#define SEC NSEC_PER_SEC
+#define T0  (500 * SEC)
+
+struct emitted {
+    unsigned calls;
+    unsigned count[ADMIT_VERDICT_COUNT];
+};
+
+static void emit(void *ctx, enum admit_verdict why, unsigned count)
+{
+    struct emitted *e = ctx;
+
+    ck_assert_uint_lt(why, ADMIT_VERDICT_COUNT);
+    ck_assert_uint_gt(count, 0);
+    e->calls++;
+    e->count[why] += count;
+}
+
+START_TEST(first_logged_rest_counted)
+{
+    struct refuse_summary s;
+    struct emitted e = {0};
+
+    memset(&s, 0, sizeof(s));
+    ck_assert(!refuse_pending(&s));
+    ck_assert(refuse_note(&s, REFUSE_RATE, T0 + 1));
+    ck_assert(!refuse_pending(&s));
+    for (int i = 0; i < 99; i++)
+        ck_assert(!refuse_note(&s, REFUSE_RATE, T0 + 1 + (uint64_t)i * (SEC / 100)));
+    /* Another reason in the same second has its own first line. */
+    ck_assert(refuse_note(&s, REFUSE_DENY, T0 + SEC / 2));
+    ck_assert(refuse_pending(&s));
+
+    /* Not yet: the second has not ended. */
+    refuse_flush(&s, T0 + SEC - 1, emit, &e);
+    ck_assert_uint_eq(e.calls, 0);
+    refuse_flush(&s, T0 + SEC, emit, &e);
+    ck_assert_uint_eq(e.calls, 1);
+    ck_assert_uint_eq(e.count[REFUSE_RATE], 99);
+    ck_assert(!refuse_pending(&s));
+    /* Flushed once only. */
+    refuse_flush(&s, T0 + 5 * SEC, emit, &e);
+    ck_assert_uint_eq(e.calls, 1);
+}
+END_TEST
+
+START_TEST(each_second_starts_over)
+{
+    struct refuse_summary s;
+    struct emitted e = {0};
+
+    memset(&s, 0, sizeof(s));
+    for (uint64_t sec = 0; sec < 5; sec++) {
+        ck_assert(refuse_note(&s, REFUSE_PER_SOURCE, T0 + sec * SEC));
+        ck_assert(!refuse_note(&s, REFUSE_PER_SOURCE, T0 + sec * SEC + 1));
+        ck_assert(!refuse_note(&s, REFUSE_PER_SOURCE, T0 + sec * SEC + SEC - 1));
+        refuse_flush(&s, T0 + (sec + 1) * SEC, emit, &e);
+        ck_assert_uint_eq(e.calls, sec + 1);
+    }
+    ck_assert_uint_eq(e.count[REFUSE_PER_SOURCE], 10);
+    /* A lone refusal per second is logged each time and never summarised. */
+    memset(&e, 0, sizeof(e));
+    for (uint64_t sec = 10; sec < 15; sec++)
+        ck_assert(refuse_note(&s, REFUSE_INSTANCES, T0 + sec * SEC));
+    refuse_flush(&s, T0 + 20 * SEC, emit, &e);
+    ck_assert_uint_eq(e.calls, 0);
+}
+END_TEST
+
+START_TEST(late_flush_keeps_counts)
+{
+    struct refuse_summary s;
+    struct emitted e = {0};
+
+    memset(&s, 0, sizeof(s));
+    ck_assert(refuse_note(&s, REFUSE_MAX_CHILDREN, T0));
+    ck_assert(!refuse_note(&s, REFUSE_MAX_CHILDREN, T0 + 1));
+    ck_assert(!refuse_note(&s, REFUSE_MAX_CHILDREN, T0 + 2));
+    /* The next second begins before the loop flushed: logged, nothing lost. */
+    ck_assert(refuse_note(&s, REFUSE_MAX_CHILDREN, T0 + SEC));
+    ck_assert(!refuse_note(&s, REFUSE_MAX_CHILDREN, T0 + SEC + 1));
+    refuse_flush(&s, T0 + SEC + 2, emit, &e);
+    ck_assert_uint_eq(e.calls, 0);
+    refuse_flush(&s, T0 + 2 * SEC, emit, &e);
+    ck_assert_uint_eq(e.count[REFUSE_MAX_CHILDREN], 3);
+}
+END_TEST
+
+START_TEST(every_reason_independent)
+{
+    struct refuse_summary s;
+    struct emitted e = {0};
+
+    memset(&s, 0, sizeof(s));
+    for (unsigned r = REFUSE_DENY; r < ADMIT_VERDICT_COUNT; r++) {
+        ck_assert(refuse_note(&s, (enum admit_verdict)r, T0));
+        for (unsigned i = 0; i < r; i++)
+            ck_assert(!refuse_note(&s, (enum admit_verdict)r, T0 + 7));
+    }
+    refuse_flush(&s, T0 + SEC, emit, &e);
+    ck_assert_uint_eq(e.calls, ADMIT_VERDICT_COUNT - REFUSE_DENY);
+    for (unsigned r = REFUSE_DENY; r < ADMIT_VERDICT_COUNT; r++)
+        ck_assert_uint_eq(e.count[r], r);
+    /* Out-of-range reasons are logged, never counted. */
+    ck_assert(refuse_note(&s, ADMIT_VERDICT_COUNT, T0));
+    ck_assert(!refuse_pending(&s));
+}
+END_TEST
+
+static Suite *refuse_suite(void)
+{
+    Suite *s = suite_create("refuse");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, first_logged_rest_counted);
+    tcase_add_test(tc, each_second_starts_over);
+    tcase_add_test(tc, late_flush_keeps_counts);
+    tcase_add_test(tc, every_reason_independent);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(refuse_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

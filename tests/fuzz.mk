@@ -1,0 +1,1 @@
+# fuzz (see the files it names)

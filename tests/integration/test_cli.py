@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""The command line (SPEC section 2): -t, -T, errors and exit codes."""
+
+import os
+import re
+import socket
+import sys
+import tempfile
+import shutil
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sslib  # noqa: E402
+from sslib import run_tool, svc  # noqa: E402
+
+CAT = '/bin/cat'
+
+
+class CliTest(sslib.DaemonTest):
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix='ss-itest-cli-')
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, 'w') as f:
+            f.write(text)
+        return path
+
+    def two_services(self, p1, p2):
+        return {'services': [
+            svc('alpha', p1, CAT),
+            {'name': 'beta', 'listen': ['127.0.0.1:%d' % p2,
+                                        '127.0.0.2:%d' % p2],
+             'exec': '/usr/bin/env'},
+        ]}
+
+    def test_check_lists_services_then_ok(self):
+        p1, p2 = sslib.free_ports(2)
+        cfg = self.write('two.conf', sslib.to_libconfig(self.two_services(p1,
+                                                                          p2)))
+        # -t binds nothing: it succeeds while we hold the port ourselves
+        hold = socket.socket()
+        hold.bind(('127.0.0.1', p1))
+        hold.listen(1)
+        self.addCleanup(hold.close)
+        code, out, err = run_tool(['-t', '-c', cfg])
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.splitlines(), [
+            'alpha tcp/nowait 127.0.0.1:%d %s' % (p1, CAT),
+            'beta tcp/nowait 127.0.0.1:%d,127.0.0.2:%d /usr/bin/env'
+            % (p2, p2),
+            'configuration OK'])
+
+    def test_check_yaml(self):
+        p1, p2 = sslib.free_ports(2)
+        cfg = self.write('two.yaml', sslib.to_yaml(self.two_services(p1, p2)))
+        code, out, err = run_tool(['-t', '-c', cfg])
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.splitlines()[-1], 'configuration OK')
+        self.assertEqual(len(out.splitlines()), 3, out)
+
+    def assertOneErrorLine(self, code, err, path, line, *needles):
+        self.assertEqual(code, 1, 'exit code for an invalid config\n' + err)
+        lines = err.splitlines()
+        self.assertEqual(len(lines), 1,
+                         'exactly one stderr line expected:\n' + err)
+        prefix = 'superserverd: %s:%d: ' % (path, line)
+        self.assertTrue(lines[0].startswith(prefix),
+                        '%r does not start with %r' % (lines[0], prefix))
+        for n in needles:
+            self.assertIn(n, lines[0])
+
+    def test_bad_type_libconfig_names_file_line_key(self):
+        text = ('services = (\n'                       # 1
+                '  { name = "echo";\n'                  # 2
+                '    listen = "127.0.0.1:%d";\n'        # 3
+                '    exec = "/bin/cat";\n'              # 4
+                '    instances = "many"; }\n'           # 5
+                ');\n' % sslib.free_port())
+        cfg = self.write('bad.conf', text)
+        code, out, err = run_tool(['-t', '-c', cfg])
+        self.assertOneErrorLine(code, err, cfg, 5, '"echo"', '"instances"')
+        self.assertNotIn('configuration OK', out)
+
+    def test_bad_type_yaml_names_file_line_key(self):
+        text = ('services:\n'                            # 1
+                '  - name: echo\n'                       # 2
+                '    listen: "127.0.0.1:%d"\n'           # 3
+                '    exec: /bin/cat\n'                   # 4
+                '    instances: many\n' % sslib.free_port())  # 5
+        cfg = self.write('bad.yaml', text)
+        code, out, err = run_tool(['-t', '-c', cfg])
+        self.assertOneErrorLine(code, err, cfg, 5, '"echo"', '"instances"')
+
+    def test_unknown_key_is_an_error(self):
+        text = ('services = (\n'
+                '  { name = "echo"; listen = "127.0.0.1:%d";\n'
+                '    exec = "/bin/cat";\n'
+                '    no_such_key = 1; }\n'
+                ');\n' % sslib.free_port())
+        cfg = self.write('unknown.conf', text)
+        code, out, err = run_tool(['-t', '-c', cfg])
+        self.assertOneErrorLine(code, err, cfg, 4, '"no_such_key"')
+
+    def test_missing_exec_is_an_error(self):
+        text = ('services = (\n'
+                '  { name = "echo"; listen = "127.0.0.1:%d";\n'
+                '    exec = "%s/nonexistent"; }\n'
+                ');\n' % (sslib.free_port(), self.tmp))
+        cfg = self.write('noexec.conf', text)
+        code, out, err = run_tool(['-t', '-c', cfg])
+        self.assertEqual(code, 1, err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertTrue(err.startswith('superserverd: %s:' % cfg), err)
+
+    def test_daemon_with_bad_config_exits_1(self):
+        cfg = self.write('bad2.conf', 'services = ( { name = "x"; } );\n')
+        code, out, err = run_tool(['-f', '-c', cfg])
+        self.assertEqual(code, 1, err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        self.assertTrue(err.startswith('superserverd: %s:1: ' % cfg), err)
+
+    def test_dump_is_yaml_accepted_by_check(self):
+        p1, p2 = sslib.free_ports(2)
+        cfg = self.write('orig.conf', sslib.to_libconfig(
+            dict(self.two_services(p1, p2),
+                 defaults={'instances': 7})))
+        code, dump, err = run_tool(['-T', '-c', cfg])
+        self.assertEqual(code, 0, err)
+        self.assertTrue(dump.strip(), 'empty dump')
+        again = self.write('dumped.yaml', dump)
+        code, out2, err2 = run_tool(['-t', '-c', again])
+        self.assertEqual(code, 0, 'dump not accepted by -t:\n%s\n%s'
+                         % (err2, dump))
+        code, out1, err1 = run_tool(['-t', '-c', cfg])
+        self.assertEqual(out2, out1, 'same services after a -T round trip')
+
+    def test_dump_is_normalized_fixed_point(self):
+        p1, p2 = sslib.free_ports(2)
+        cfg = self.write('orig.conf', sslib.to_libconfig(
+            self.two_services(p1, p2)))
+        code, dump, err = run_tool(['-T', '-c', cfg])
+        self.assertEqual(code, 0, err)
+        again = self.write('dumped.yaml', dump)
+        code, dump2, err = run_tool(['-T', '-c', again])
+        self.assertEqual(code, 0, err)
+        def body(text):  # comments (e.g. naming the source file) aside
+            return [l for l in text.splitlines()
+                    if not l.lstrip().startswith('#')]
+        self.maxDiff = None
+        self.assertEqual(body(dump2), body(dump),
+                         '-T of its own output must be stable')
+
+    def test_empty_config_is_valid(self):
+        cfg = self.write('empty.conf', '')
+        code, out, err = run_tool(['-t', '-c', cfg])
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.splitlines(), ['configuration OK'])
+
+    def test_usage_error_exit_2(self):
+        code, out, err = run_tool(['--no-such-option'])
+        self.assertEqual(code, 2, out + err)
+        self.assertTrue(err.strip(), 'a usage error says so on stderr')
+        code, out, err = run_tool(['-c'])  # missing argument
+        self.assertEqual(code, 2, out + err)
+
+    def test_version_and_help_exit_0(self):
+        for opt in ('-V', '--version', '-h', '--help'):
+            code, out, err = run_tool([opt])
+            self.assertEqual(code, 0, '%s: %s' % (opt, err))
+            self.assertTrue(out.strip(), '%s prints something' % opt)
+        code, out, err = run_tool(['-V'])
+        self.assertRegex(out, r'\d+\.\d+')
+
+    def test_address_in_use_exit_3(self):
+        port = sslib.free_port()
+        hold = socket.socket()
+        hold.bind(('127.0.0.1', port))
+        hold.listen(1)
+        self.addCleanup(hold.close)
+        cfg = self.write('busy.conf', sslib.to_libconfig(
+            {'services': [svc('busy', port, CAT)]}))
+        code, out, err = run_tool(['-f', '-c', cfg], timeout=10)
+        self.assertEqual(code, 3, out + err)
+        lines = [l for l in err.splitlines() if l.strip()]
+        self.assertEqual(len(lines), 1, 'one line on stderr:\n' + err)
+        self.assertIn('busy', lines[0])
+        self.assertIn('127.0.0.1:%d' % port, lines[0])
+        self.assertRegex(lines[0], re.compile('in use', re.I))
+
+    def test_pidfile_written_locked_removed(self):
+        port = sslib.free_port()
+        pidfile = os.path.join(self.tmp, 'ss.pid')
+        d = self.daemon([svc('p', port, CAT)], args=['-p', pidfile])
+        with open(pidfile) as f:
+            self.assertEqual(f.read().strip(), str(d.pid))
+        cfg2 = self.write('other.conf', sslib.to_libconfig(
+            {'services': [svc('q', sslib.free_port(), CAT)]}))
+        code, out, err = run_tool(['-f', '-c', cfg2, '-p', pidfile],
+                                  timeout=10)
+        self.assertEqual(code, 3, 'second instance on a locked pidfile\n'
+                         + err)
+        self.assertTrue(os.path.exists(pidfile))
+        self.assertEqual(d.stop(), 0)
+        self.assertFalse(os.path.exists(pidfile), 'pidfile removed at exit')
+
+
+if __name__ == '__main__':
+    sslib.main()

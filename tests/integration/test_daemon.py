@@ -1,0 +1,184 @@
+"""Running as a system daemon: pidfile, daemonizing, systemd readiness
+notifications, socket activation, and refusing untrusted files as root."""
+
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+
+import sslib
+from sslib import svc, wait_until
+
+
+def echo_exec():
+    return sslib.service_exec('echo')
+
+
+class PidfileTest(sslib.DaemonTest):
+    def setUp(self):
+        sslib.require_bundled(self, 'echo')
+        self.port = sslib.free_port()
+
+    def test_pidfile_written_locked_and_removed(self):
+        d = self.daemon(start=False, services=[svc('e', self.port, echo_exec())])
+        pidfile = d.path('ss.pid')
+        d.extra_args = ['-p', pidfile]
+        d.start()
+        with open(pidfile) as f:
+            self.assertEqual(int(f.read().strip()), d.pid)
+        # A second instance on the same pidfile fails with exit 3 and one line.
+        other = sslib.free_port()
+        d.write_config(services=[svc('e', other, echo_exec())], path=d.path('two.conf'))
+        code, out, err = sslib.run_tool(['-f', '-c', d.path('two.conf'), '-p', pidfile])
+        self.assertEqual(code, 3, err)
+        self.assertRegex(err, r'^superserverd: pidfile .* is locked by a running '
+                              r'instance \(pid %d\)\n$' % d.pid)
+        self.assertTrue(sslib.refused(other), 'the second instance bound nothing')
+        self.assertEqual(d.stop(), 0)
+        self.assertFalse(os.path.exists(pidfile), 'pidfile removed at exit')
+
+    def test_stale_pidfile_is_replaced(self):
+        d = self.daemon(start=False, services=[svc('e', self.port, echo_exec())])
+        pidfile = d.path('stale.pid')
+        with open(pidfile, 'w') as f:
+            f.write('999999\n')  # nobody holds its lock
+        d.extra_args = ['-p', pidfile]
+        d.start()
+        with open(pidfile) as f:
+            self.assertEqual(int(f.read().strip()), d.pid)
+        self.assertServes(self.port, d=d)
+
+
+class DaemonizeTest(sslib.DaemonTest):
+    def test_detaches_and_serves(self):
+        sslib.require_bundled(self, 'echo')
+        port = sslib.free_port()
+        d = sslib.Daemon(services=[svc('e', port, echo_exec())])
+        pidfile = d.path('bg.pid')
+        proc = subprocess.run([sslib.SUPERSERVERD, '-c', d.config_path, '-p', pidfile,
+                               '-l', 'stderr'],
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        pid = wait_until(lambda: os.path.exists(pidfile) and
+                         open(pidfile).read().strip())
+        self.assertTrue(pid, 'pidfile written by the detached daemon')
+        pid = int(pid)
+
+        def stop():
+            if sslib.alive(pid):
+                os.kill(pid, signal.SIGTERM)
+                wait_until(lambda: not sslib.alive(pid))
+            d.cleanup()
+        self.addCleanup(stop)
+        self.assertNotEqual(os.getsid(pid), pid, 'double fork: not a session leader')
+        self.assertEqual(os.readlink('/proc/%d/cwd' % pid), '/')
+        for fd in (0, 1, 2):
+            self.assertEqual(os.readlink('/proc/%d/fd/%d' % (pid, fd)), '/dev/null')
+        self.assertEqual(sslib.request(port, b'bg\n'), b'bg\n')
+        os.kill(pid, signal.SIGTERM)
+        self.assertTrue(wait_until(lambda: not os.path.exists(pidfile)),
+                        'pidfile removed at exit')
+
+
+class NotifyTest(sslib.DaemonTest):
+    def test_ready_reloading_stopping(self):
+        sslib.require_bundled(self, 'echo')
+        tmp = tempfile.mkdtemp(prefix='ss-notify-')
+        path = os.path.join(tmp, 'notify')
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        sock.settimeout(sslib.WAIT_TIMEOUT)
+        d = self.daemon(services=[svc('e', sslib.free_port(), echo_exec())],
+                        env={'NOTIFY_SOCKET': path})
+        self.assertEqual(sock.recv(256), b'READY=1')
+        d.send_signal(signal.SIGHUP)
+        self.assertEqual(sock.recv(256), b'RELOADING=1')
+        self.assertEqual(sock.recv(256), b'READY=1')
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(sock.recv(256), b'STOPPING=1')
+
+
+class SocketActivationTest(sslib.DaemonTest):
+    def test_passed_socket_is_used(self):
+        sslib.require_bundled(self, 'echo')
+        lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(lsock.close)
+        lsock.bind(('127.0.0.1', 0))
+        lsock.listen(16)
+        port = lsock.getsockname()[1]
+        inode = os.fstat(lsock.fileno()).st_ino
+        fd = lsock.fileno()
+
+        def as_fd3():
+            os.dup2(fd, 3)
+        d = self.daemon(start=False, services=[svc('e', port, echo_exec())])
+        # LISTEN_PID must be the daemon's own pid: a shell that execs it.
+        d.extra_env = {'LISTEN_FDS': '1'}
+        real = sslib.SUPERSERVERD
+        wrapper = d.script('activate.sh',
+                           'LISTEN_PID=$$ exec %s "$@"\n' % real)
+        sslib.SUPERSERVERD = wrapper
+        try:
+            d.preexec_fn = as_fd3
+            d.pass_fds = (3,)
+            d.start()
+        finally:
+            sslib.SUPERSERVERD = real
+        lsock.close()  # only the daemon holds it now
+        self.assertServes(port, d=d)
+        self.assertEqual(sslib.socket_inode(d.pid, port), inode,
+                         'the passed socket, not a new one')
+
+
+class StrictModesTest(sslib.DaemonTest):
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest('checks of untrusted files apply to a root daemon; not root')
+
+    def test_group_writable_config_refused(self):
+        d = sslib.Daemon(services=[svc('e', sslib.free_port(), '/bin/cat')])
+        self.addCleanup(d.cleanup)
+        os.chmod(d.config_path, 0o664)
+        code, out, err = sslib.run_tool(['-t', '-c', d.config_path])
+        self.assertEqual(code, 1, out + err)
+        self.assertEqual(err, 'superserverd: %s: refusing a config file writable by group or '
+                              'others (mode 0664) while running as root\n' % d.config_path)
+
+    def test_config_not_owned_by_root_refused(self):
+        d = sslib.Daemon(services=[svc('e', sslib.free_port(), '/bin/cat')])
+        self.addCleanup(d.cleanup)
+        os.chown(d.config_path, 65534, 65534)
+        code, out, err = sslib.run_tool(['-t', '-c', d.config_path])
+        self.assertEqual(code, 1, out + err)
+        self.assertIn('not owned by root (owner uid 65534)', err)
+
+    def test_world_writable_exec_refused(self):
+        d = sslib.Daemon(services=[svc('e', sslib.free_port(), '/bin/cat')])
+        self.addCleanup(d.cleanup)
+        h = d.script('h.sh', 'exec cat\n')
+        os.chmod(h, 0o777)
+        d.write_config(services=[svc('e', sslib.free_port(), h)])
+        code, out, err = sslib.run_tool(['-t', '-c', d.config_path])
+        self.assertEqual(code, 1, out + err)
+        self.assertRegex(err, r'^superserverd: .*:\d+: service "e": key "exec": "%s" is '
+                              r'writable by group or others \(mode 0777\); refusing it while '
+                              r'running as root\n$' % h)
+
+    def test_included_file_checked_too(self):
+        d = sslib.Daemon(text='include = ["conf.d/*.conf"];\n')
+        self.addCleanup(d.cleanup)
+        os.mkdir(d.path('conf.d'))
+        inc = d.write_config(services=[svc('e', sslib.free_port(), '/bin/cat')],
+                             path=d.path('conf.d', 'x.conf'))
+        code, out, err = sslib.run_tool(['-t', '-c', d.config_path])
+        self.assertEqual(code, 0, err)
+        os.chmod(inc, 0o666)
+        code, out, err = sslib.run_tool(['-t', '-c', d.config_path])
+        self.assertEqual(code, 1, out + err)
+        self.assertIn('conf.d/x.conf: refusing a config file writable', err)
+
+
+if __name__ == '__main__':
+    sslib.main()

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Log lines (SPEC section 6): start/exit events, exit by signal, the
+SIGUSR1 status dump."""
+
+import os
+import signal
+import socket
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sslib  # noqa: E402
+from sslib import request, svc  # noqa: E402
+
+
+class LogTest(sslib.DaemonTest):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.ports = dict(zip(['cat', 'three', 'segv', 'hold', 'idle'],
+                             sslib.free_ports(5)))
+        d = sslib.Daemon()
+        cls.d = d
+        p = cls.ports
+        three = d.script('three.sh', 'exit 3\n')
+        segv = d.script('segv.sh', 'ulimit -c 0\nkill -s SEGV $$\n')
+        # hold: answers "up", then waits for the client to close
+        hold = d.script('hold.sh', 'echo up\nread x\nexit 0\n')
+        d.write_config([
+            svc('cat', p['cat'], '/bin/cat'),
+            svc('three', p['three'], three),
+            svc('segv', p['segv'], segv),
+            svc('hold', p['hold'], hold),
+            svc('idle', p['idle'], '/bin/cat'),
+        ])
+        try:
+            d.start()
+        except BaseException:
+            d.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.cleanup()
+
+    def hold_one(self):
+        """A connection to `hold` with its handler running; returns
+        (socket, pid)."""
+        d = self.d
+        after = d.mark()
+        s = sslib.connect(self.ports['hold'])
+        self.addCleanup(s.close)
+        self.assertEqual(s.recv(3), b'up\n', d.log_text())
+        cport = s.getsockname()[1]
+        ev = d.wait_event('start', service='hold', after=after,
+                          peer='127.0.0.1:%d' % cport)
+        return s, int(ev[0]['pid'])
+
+    def test_start_and_exit_lines(self):
+        d = self.d
+        s = sslib.connect(self.ports['cat'])
+        cport = s.getsockname()[1]
+        s.sendall(b'x')
+        s.shutdown(socket.SHUT_WR)
+        self.assertEqual(sslib.recv_all(s), b'x')
+        s.close()
+        m = d.wait_log(r'\bevent=start service=cat pid=(\d+) '
+                       r'peer=127\.0\.0\.1:%d$' % cport)
+        pid = m[0].group(1)
+        d.wait_log(r'\bevent=exit service=cat pid=%s status=0 '
+                   r'duration_ms=\d+$' % pid)
+
+    def test_exit_status_nonzero(self):
+        d = self.d
+        after = d.mark()
+        request(self.ports['three'])
+        ev = d.wait_event('exit', service='three', after=after)
+        self.assertEqual(ev[0].get('status'), '3', ev[0]['_line'])
+        self.assertNotIn('signal', ev[0])
+
+    def test_exit_by_segv(self):
+        d = self.d
+        after = d.mark()
+        request(self.ports['segv'])
+        m = d.wait_log(r'\bevent=exit service=segv pid=\d+ signal=SEGV '
+                       r'duration_ms=\d+$', after=after)
+        self.assertNotIn('status=', m[0].string)
+
+    def test_exit_by_kill_and_term(self):
+        for sig, name in ((signal.SIGKILL, 'KILL'), (signal.SIGTERM, 'TERM')):
+            s, pid = self.hold_one()
+            os.kill(pid, sig)
+            self.d.wait_log(r'\bevent=exit service=hold pid=%d signal=%s '
+                            r'duration_ms=\d+$' % (pid, name))
+            s.close()
+
+    def test_duration_is_plausible(self):
+        d = self.d
+        s, pid = self.hold_one()
+        s.close()  # the handler's read sees EOF and exits 0
+        ev = d.wait_event('exit', pid=pid)
+        self.assertEqual(ev[0].get('status'), '0', ev[0]['_line'])
+        self.assertLess(int(ev[0]['duration_ms']), 5000)
+
+    def test_sigusr1_status(self):
+        d = self.d
+        s, pid = self.hold_one()
+        cport = s.getsockname()[1]
+        after = d.mark()
+        d.send_signal(signal.SIGUSR1)
+        ev = d.wait_event('status', service='hold', after=after)
+        self.assertRegex(ev[0]['_line'],
+                         r'\bevent=status service=hold .*\blive=1\b')
+        idle = d.wait_event('status', service='idle', after=after)
+        self.assertEqual(idle[0].get('live'), '0', idle[0]['_line'])
+        # each live handler: pid, peer, age
+        lines = d.log_lines()[after:]
+        mine = [l for l in lines if 'pid=%d' % pid in l]
+        self.assertTrue(mine, 'status dump names the live handler pid %d:\n%s'
+                        % (pid, '\n'.join(lines)))
+        self.assertIn('127.0.0.1:%d' % cport, mine[0])
+        self.assertTrue(d.running())
+        s.close()
+
+
+if __name__ == '__main__':
+    sslib.main()

@@ -1,0 +1,1 @@
+# scale (see the files it names)

@@ -1,0 +1,1 @@
+# soak (see the files it names)
