@@ -37,9 +37,10 @@ static void on_term(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: refserver [-F] [-b BACKLOG] -p PORT -e HANDLER\n"
+    fprintf(f, "usage: refserver [-F] [-S] [-b BACKLOG] -p PORT -e HANDLER\n"
                "       refserver -C [-b BACKLOG] -p PORT\n"
                "  -F  fork instead of vfork\n"
+               "  -S  setsid in the child, as SPEC 4 requires of superserverd\n"
                "  -C  close each connection at once, spawning nothing\n");
 }
 
@@ -98,11 +99,13 @@ static int open_listener(int port, int backlog)
 }
 
 /* Start the handler on connection `cfd`. The child touches only what was prepared. */
-static void spawn(int cfd, int use_fork, char *const argv[], char *const envp[])
+static void spawn(int cfd, int use_fork, int new_session, char *const argv[], char *const envp[])
 {
     pid_t pid = use_fork ? fork() : vfork();
 
     if (pid == 0) {
+        if (new_session && setsid() < 0)
+            _exit(126);
         if (dup2(cfd, 0) < 0 || dup2(cfd, 1) < 0)
             _exit(126);
         execve(argv[0], argv, envp);
@@ -117,15 +120,18 @@ int main(int argc, char **argv)
     static char path_env[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     char *envp[] = {path_env, NULL};
     char *hargv[2] = {NULL, NULL};
-    int ch, port = 0, backlog = 1024, use_fork = 0, close_only = 0, lfd;
+    int ch, port = 0, backlog = 1024, use_fork = 0, close_only = 0, new_session = 0, lfd;
 
-    while ((ch = getopt(argc, argv, "CFb:p:e:")) != -1) {
+    while ((ch = getopt(argc, argv, "CFSb:p:e:")) != -1) {
         switch (ch) {
         case 'C':
             close_only = 1;
             break;
         case 'F':
             use_fork = 1;
+            break;
+        case 'S':
+            new_session = 1;
             break;
         case 'b':
             backlog = atoi(optarg);
@@ -168,7 +174,7 @@ int main(int argc, char **argv)
             continue;
         }
         if (!close_only)
-            spawn(cfd, use_fork, hargv, envp);
+            spawn(cfd, use_fork, new_session, hargv, envp);
         close(cfd);
     }
     close(lfd);
