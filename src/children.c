@@ -70,6 +70,12 @@ struct child *children_add(struct children *t, pid_t pid)
     memset(c, 0, sizeof(*c));
     c->pid = pid;
     c->timer_slot = TIMER_NONE;
+    c->older = t->newest;
+    if (t->newest)
+        t->newest->newer = c;
+    else
+        t->oldest = c;
+    t->newest = c;
     children_place(t->slots, t->cap, c);
     t->count++;
     return c;
@@ -104,6 +110,14 @@ void children_remove(struct children *t, struct child *c)
         }
     }
     t->count--;
+    if (c->newer)
+        c->newer->older = c->older;
+    else
+        t->newest = c->older;
+    if (c->older)
+        c->older->newer = c->newer;
+    else
+        t->oldest = c->newer;
     c->next_free = t->free_list;
     t->free_list = c;
 }

@@ -34,6 +34,7 @@ struct child {
     int timeout_stage;         /* 0 none sent, 1 TERM sent, 2 KILL sent */
     struct stderr_reader *err; /* stderr = log: the pipe we read */
     struct child *next_free;
+    struct child *newer, *older; /* live children in spawn order */
 };
 
 struct children {
@@ -41,6 +42,7 @@ struct children {
     size_t cap;           /* power of two */
     size_t count;
     struct child *free_list;
+    struct child *newest, *oldest;
 };
 
 void children_init(struct children *t);

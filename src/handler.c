@@ -210,6 +210,9 @@ static void handler_serve(struct server *s, struct listener *l, int conn,
         admit_started(rt->admit, NULL);
     }
     close(conn);
+    /* We were suspended until the exec: take the exit notices that queued
+     * meanwhile, before another one coalesces with them (signals.h). */
+    handler_reap_signalled(s);
 }
 
 static void pause_listener(struct server *s, struct listener *l, uint64_t until)
@@ -267,6 +270,7 @@ void handler_start_wait(struct server *s, struct listener *l)
     c->wait_listener = l;
     l->refs++;
     l->wait_pid = c->pid;
+    handler_reap_signalled(s);
 }
 
 static void log_exit(const struct child *c, int status, uint64_t now)
@@ -324,6 +328,46 @@ static void handler_exited(struct server *s, struct child *c, int status)
     svc_rt_unref(rt);
 }
 
+/* Reap PID if it has exited; O(1) in the kernel, unlike waitpid(-1). */
+static bool reap_pid(struct server *s, pid_t pid)
+{
+    int status;
+
+    if (waitpid(pid, &status, WNOHANG) != pid)
+        return false;
+    struct child *c = children_find(&s->children, pid);
+    if (c)
+        handler_exited(s, c, status);
+    return true;
+}
+
+/*
+ * With many live handlers a waitpid(-1) sweep is costly, so exits whose
+ * SIGCHLD coalesced with another's are looked for first where they almost
+ * always are: among the newest handlers.
+ */
+#define REAP_PROBE_NEWEST 16
+
+void handler_reap_signalled(struct server *s)
+{
+    pid_t pids[256];
+    int n;
+
+    while ((n = signals_read_exits(s->childfd, pids, 256)) > 0) {
+        for (int i = 0; i < n; i++)
+            reap_pid(s, pids[i]);
+        s->reap_due = true; /* others may have exited under the same notice */
+        if (s->children.count <= REAP_PACED_FROM)
+            continue;
+        struct child *c = s->children.newest;
+        for (int k = 0; c && k < REAP_PROBE_NEWEST; k++) {
+            struct child *older = c->older;
+            reap_pid(s, c->pid);
+            c = older;
+        }
+    }
+}
+
 void handler_reap(struct server *s)
 {
     for (;;) {
@@ -332,6 +376,7 @@ void handler_reap(struct server *s)
         if (pid <= 0)
             break; /* 0: none left exited; -1/ECHILD: no children at all */
         struct child *c = children_find(&s->children, pid);
+        log_debug("event=reap pid=%d by=sweep", (int)pid); /* its SIGCHLD coalesced */
         if (c)
             handler_exited(s, c, status);
     }

@@ -14,7 +14,7 @@
 #include "config.h"
 
 /* What epoll's data.ptr points at: every watched object starts with this. */
-enum ev_kind { EV_SIGNAL, EV_LISTENER, EV_STDERR };
+enum ev_kind { EV_SIGNAL, EV_CHILD, EV_LISTENER, EV_STDERR };
 struct ev_source {
     enum ev_kind kind;
 };

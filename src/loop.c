@@ -34,6 +34,17 @@ int loop_init(struct server *s)
     return 0;
 }
 
+int loop_watch_children(struct server *s)
+{
+    s->childfd = signals_open_childfd();
+    if (s->childfd == -1)
+        return -1;
+    s->child_ev.kind = EV_CHILD;
+    loop_ctl(s, EPOLL_CTL_ADD, s->childfd, &s->child_ev);
+    s->reap_due = true; /* anything that exited before we watched */
+    return 0;
+}
+
 void loop_watch(struct server *s, struct listener *l, bool on)
 {
     if (on && l->closed)
@@ -71,6 +82,29 @@ static bool resume_listeners(struct server *s, uint64_t now)
     return waiting;
 }
 
+/*
+ * Handlers named by SIGCHLD's siginfo are reaped at once, each in O(1), and
+ * so are coalesced exits among the newest handlers (handler.c).  The
+ * waitpid(-1) sweep that catches any other coalesced exit walks every live
+ * child in the kernel (~0.5 us each), so past REAP_PACED_FROM live handlers
+ * it is spaced by 50 ms per REAP_PACED_FROM handlers, at most
+ * REAP_MAX_DELAY_NS: the walks stay far under 1% of a core and new
+ * connections do not queue behind them.
+ */
+#define REAP_MAX_DELAY_NS (1000 * NSEC_PER_MSEC)
+
+static uint64_t reap_not_before(const struct server *s)
+{
+    size_t live = s->children.count;
+    uint64_t gap = 0;
+
+    if (live > REAP_PACED_FROM) {
+        gap = (uint64_t)(live / REAP_PACED_FROM) * 50 * NSEC_PER_MSEC;
+        gap = gap < REAP_MAX_DELAY_NS ? gap : REAP_MAX_DELAY_NS;
+    }
+    return s->last_reap_ns + gap;
+}
+
 static int loop_timeout(struct server *s, uint64_t now, bool paused)
 {
     uint64_t next = UINT64_MAX;
@@ -84,6 +118,8 @@ static int loop_timeout(struct server *s, uint64_t now, bool paused)
     }
     if (paused || s->pool_check)
         next = now + TICK_NS < next ? now + TICK_NS : next;
+    if (s->reap_due && reap_not_before(s) < next)
+        next = reap_not_before(s);
     if (next == UINT64_MAX)
         return -1;
     if (next <= now)
@@ -95,14 +131,11 @@ static void loop_signals(struct server *s)
 {
     int sigs[64];
     int n = signals_drain(s->sigfd, sigs, 64);
-    bool reap = false, reload = false, status = false;
+    bool reload = false, status = false;
     int resize = 0;
 
     for (int i = 0; i < n; i++) {
         switch (sigs[i]) {
-        case SIGCHLD:
-            reap = true;
-            break;
         case SIGHUP:
             reload = true;
             break;
@@ -121,8 +154,6 @@ static void loop_signals(struct server *s)
             break;
         }
     }
-    if (reap)
-        handler_reap(s);
     if (s->stopping)
         return;
     if (reload)
@@ -139,6 +170,8 @@ static void loop_dispatch(struct server *s, struct ev_source *ev)
 {
     if (ev->kind == EV_SIGNAL) {
         loop_signals(s);
+    } else if (ev->kind == EV_CHILD) {
+        handler_reap_signalled(s);
     } else if (ev->kind == EV_LISTENER) {
         struct listener *l = (struct listener *)ev;
         if (l->closed || !l->watched)
@@ -169,6 +202,11 @@ int loop_run(struct server *s)
         for (int i = 0; i < n && !s->stopping; i++)
             loop_dispatch(s, events[i].data.ptr);
         now = clock_now_ns();
+        if (s->reap_due && now >= reap_not_before(s)) {
+            s->reap_due = false;
+            s->last_reap_ns = now;
+            handler_reap(s);
+        }
         handler_timeouts(s, now);
         if (s->n_refusing)
             handler_flush_refusals(s, now);

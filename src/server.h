@@ -20,6 +20,9 @@
 /* Runtime of one service, kept by name across reloads while anything refers to it. */
 struct stderr_reader;
 
+/* Past this many live handlers, reaping avoids waitpid(-1) sweeps (loop.c). */
+#define REAP_PACED_FROM 512
+
 struct svc_rt {
     char *name;
     const struct service *svc; /* in the active config; NULL once the service is gone */
@@ -40,6 +43,8 @@ struct server {
     struct config_options cfg_opts;
     int epfd;
     int sigfd;
+    int childfd; /* SIGCHLD's signalfd (see signals.h) */
+    struct ev_source child_ev;
     int devnull;
     struct ev_source sig_ev;
 
@@ -53,6 +58,8 @@ struct server {
     struct children children;
     struct timer_heap timers;
     unsigned live_total;
+    bool reap_due;         /* SIGCHLD seen, waitpid sweep pending */
+    uint64_t last_reap_ns; /* when the last sweep ran (sweeps are paced, see loop.c) */
     bool stopping;
     bool any_paused; /* some listener waits for resume_ns */
     bool pool_check; /* some prefork pool may be short of workers */
@@ -65,6 +72,7 @@ void handler_accept(struct server *s, struct listener *l);
 void handler_start_wait(struct server *s, struct listener *l);
 void handler_fill_pools(struct server *s);
 void handler_reap(struct server *s);
+void handler_reap_signalled(struct server *s);
 void handler_timeouts(struct server *s, uint64_t now);
 void handler_refuse(struct server *s, struct svc_rt *rt, enum admit_verdict why, const char *peer);
 void handler_flush_refusals(struct server *s, uint64_t now);
@@ -94,6 +102,7 @@ int loop_init(struct server *s);
 int loop_run(struct server *s);
 void loop_watch(struct server *s, struct listener *l, bool on);
 int loop_add_stderr(struct server *s, struct ev_source *ev, int fd);
+int loop_watch_children(struct server *s);
 
 /* status.c */
 void status_dump(struct server *s);

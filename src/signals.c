@@ -6,12 +6,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "signals.h"
 
-const int signals_caught[] = {SIGCHLD, SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGTTIN, SIGTTOU};
+const int signals_caught[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGTTIN, SIGTTOU};
 const int signals_caught_count = sizeof(signals_caught) / sizeof(signals_caught[0]);
 
 static int signal_pipe_write = -1;
@@ -57,10 +58,37 @@ int signals_init(void)
     for (int i = 0; i < signals_caught_count; i++)
         sigaction(signals_caught[i], &sa, NULL);
 
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* SIGCHLD stays pending for the signalfd (see signals.h). */
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    sigprocmask(SIG_SETMASK, &mask, NULL);
     return fds[0];
+}
+
+int signals_open_childfd(void)
+{
+    sigset_t mask;
+
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    return signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int signals_read_exits(int fd, pid_t *pids, int max)
+{
+    struct signalfd_siginfo info[32];
+    int n = 0;
+
+    while (n < max) {
+        size_t want = (size_t)(max - n) < 32 ? (size_t)(max - n) : 32;
+        ssize_t r = read(fd, info, want * sizeof(info[0]));
+        if (r <= 0)
+            break;
+        for (size_t i = 0; i < (size_t)r / sizeof(info[0]); i++)
+            pids[n++] = (pid_t)info[i].ssi_pid;
+    }
+    return n;
 }
 
 int signals_drain(int fd, int *sigs, int max)

@@ -214,6 +214,10 @@ int main(int argc, char **argv)
     }
     if (pidfile_write() == -1)
         fprintf(stderr, "superserverd: cannot write the pidfile: %s\n", strerror(errno));
+    if (loop_watch_children(&s) == -1) {
+        fprintf(stderr, "superserverd: cannot watch handler exits: %s\n", strerror(errno));
+        return EXIT_RUNTIME;
+    }
     int dest = o.log_dest >= 0 ? o.log_dest : (o.foreground ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
     log_init(dest, verbose);
 

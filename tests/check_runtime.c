@@ -75,6 +75,30 @@ START_TEST(children_records_are_reused)
 }
 END_TEST
 
+START_TEST(children_spawn_order)
+{
+    struct children t;
+    children_init(&t);
+    for (pid_t p = 1; p <= 5; p++)
+        children_add(&t, p);
+    children_remove(&t, children_find(&t, 3)); /* middle */
+    children_remove(&t, children_find(&t, 5)); /* newest */
+    children_remove(&t, children_find(&t, 1)); /* oldest */
+    pid_t want[] = {4, 2};
+    int i = 0;
+    for (struct child *c = t.newest; c; c = c->older)
+        ck_assert_int_eq(c->pid, want[i++]);
+    ck_assert_int_eq(i, 2);
+    ck_assert_int_eq(t.oldest->pid, 2);
+    ck_assert_ptr_null(t.oldest->older);
+    ck_assert_ptr_null(t.newest->newer);
+    children_add(&t, 6);
+    ck_assert_int_eq(t.newest->pid, 6);
+    ck_assert_int_eq(t.newest->older->pid, 4);
+    children_destroy(&t);
+}
+END_TEST
+
 START_TEST(timers_order_and_cancel)
 {
     enum { N = 1000 };
@@ -142,6 +166,7 @@ int main(void)
     tcase_add_test(tc, children_add_find_remove);
     tcase_add_test(tc, children_random_churn);
     tcase_add_test(tc, children_records_are_reused);
+    tcase_add_test(tc, children_spawn_order);
     tcase_add_test(tc, timers_order_and_cancel);
     tcase_add_test(tc, log_quote_values);
     tcase_add_test(tc, signal_names);
