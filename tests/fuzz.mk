@@ -61,6 +61,8 @@ clean-fuzz:
 	-rm -rf tests/fuzz/bin tests/fuzz/corpus tests/fuzz/logs tests/fuzz/artifacts
 .PHONY: clean-fuzz
 
+# (EXTRA_DIST names the folders of tests/fuzz/regress/, not the folder itself:
+# make would try to build it from regress.c.)
 FUZZ_REGRESS_CFLAGS = $(UNIT_TEST_CFLAGS) -I$(top_srcdir)/tests/fuzz
 check_PROGRAMS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
 	tests/fuzz/regress_config tests/fuzz/regress_addr
@@ -93,4 +95,5 @@ EXTRA_DIST += \
 	tests/fuzz/run.sh \
 	tests/fuzz/libconfig.dict tests/fuzz/yaml.dict tests/fuzz/addr.dict \
 	tests/fuzz/seeds \
-	tests/fuzz/regress
+	tests/fuzz/regress/libconfig tests/fuzz/regress/yaml \
+	tests/fuzz/regress/config tests/fuzz/regress/addr
