@@ -150,9 +150,10 @@ static int y_on_scalar(struct yctx *c, const yaml_event_t *ev, int line)
     if (n == NULL)
         return -1;
     if (y_want_key(c)) {
-        c->key = n->text;
+        /* A key is a name: `TRUE:` stays "TRUE", not the normalized boolean. */
+        c->key = arena_strndup(c->a, (const char *)ev->data.scalar.value, ev->data.scalar.length);
         c->key_line = line;
-        return 0;
+        return c->key != NULL ? 0 : y_fail(c, line, "out of memory");
     }
     return y_attach(c, n);
 }

@@ -345,6 +345,10 @@ struct config *config_load(const char *path, const struct config_options *opts, 
     arena_free(&ld.tmp);
     if (rc == 0)
         return &box->cfg;
+    /* Messages quote what the file says: keep them one line whatever it holds. */
+    for (char *p = err; errlen > 0 && *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     config_free(&box->cfg);
     return NULL;
 }

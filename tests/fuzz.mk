@@ -1,1 +1,99 @@
-# fuzz (see the files it names)
+# Fuzzing.  `make fuzz` builds the libFuzzer harnesses of tests/fuzz/ with
+# clang (straight from the sources, not the gcc-built library) and runs each
+# for FUZZ_SECONDS, FUZZ_JOBS at a time; it skips, saying so, without clang's
+# fuzzer runtime.  Not part of check or distcheck.  In `make check`, each
+# harness is also built with the normal compiler against a replay driver that
+# feeds it tests/fuzz/regress/NAME/ (inputs that once crashed) and the seeds.
+CLANG = clang
+FUZZ_SECONDS = 60
+FUZZ_JOBS = 1
+FUZZ_HARNESSES = libconfig yaml config addr
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_COMPILE = $(CLANG) $(FUZZ_FLAGS) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) \
+	$(LIBCONFIG_CFLAGS) $(YAML_CFLAGS) -I$(srcdir)/tests/fuzz
+FUZZ_LIBS = $(LIBCONFIG_LIBS) $(YAML_LIBS)
+FUZZ_ENV = CLANG='$(CLANG)' FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_JOBS='$(FUZZ_JOBS)' \
+	srcdir='$(srcdir)'
+FUZZ_COMMON = $(srcdir)/tests/fuzz/fuzz_common.c
+FUZZ_DEP_H = $(srcdir)/tests/fuzz/fuzz.h $(srcdir)/src/arena.h $(srcdir)/src/cfgnode.h \
+	$(srcdir)/src/conf_parse.h $(srcdir)/src/addr.h $(srcdir)/src/config.h \
+	$(srcdir)/src/config_int.h
+FUZZ_PARSE_SRC = $(srcdir)/src/arena.c $(srcdir)/src/cfgnode.c $(srcdir)/src/conf_parse.c \
+	$(srcdir)/src/conf_libconfig.c $(srcdir)/src/conf_yaml.c
+FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/addr.c $(srcdir)/src/config.c \
+	$(srcdir)/src/config_schema.c $(srcdir)/src/config_value.c \
+	$(srcdir)/src/config_check.c $(srcdir)/src/config_dump.c
+FUZZ_BINS = tests/fuzz/bin/fuzz_libconfig tests/fuzz/bin/fuzz_yaml \
+	tests/fuzz/bin/fuzz_config tests/fuzz/bin/fuzz_addr
+
+fuzz:
+	@if $(FUZZ_ENV) $(SHELL) $(srcdir)/tests/fuzz/run.sh probe; then \
+	  $(MAKE) $(AM_MAKEFLAGS) $(FUZZ_BINS) && \
+	  $(FUZZ_ENV) $(SHELL) $(srcdir)/tests/fuzz/run.sh run $(FUZZ_HARNESSES); \
+	else \
+	  echo "make fuzz: SKIPPED: '$(CLANG)' cannot build a libFuzzer program" \
+	    "(see tests/fuzz/bin/probe.log); on Debian 12: apt-get install clang libclang-rt-14-dev"; \
+	fi
+.PHONY: fuzz
+
+tests/fuzz/bin/fuzz_libconfig: $(srcdir)/tests/fuzz/fuzz_libconfig.c $(FUZZ_COMMON) \
+		$(srcdir)/tests/fuzz/fuzz_tree.h $(FUZZ_DEP_H) $(FUZZ_PARSE_SRC)
+	@mkdir -p tests/fuzz/bin
+	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_libconfig.c $(FUZZ_COMMON) $(FUZZ_PARSE_SRC) \
+	  -o $@ $(FUZZ_LIBS)
+tests/fuzz/bin/fuzz_yaml: $(srcdir)/tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON) \
+		$(srcdir)/tests/fuzz/fuzz_tree.h $(FUZZ_DEP_H) $(FUZZ_PARSE_SRC)
+	@mkdir -p tests/fuzz/bin
+	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON) $(FUZZ_PARSE_SRC) \
+	  -o $@ $(FUZZ_LIBS)
+# glob() is wrapped so `include` cannot reach outside the harness's temp dir.
+tests/fuzz/bin/fuzz_config: $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(FUZZ_CONFIG_SRC)
+	@mkdir -p tests/fuzz/bin
+	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(FUZZ_CONFIG_SRC) \
+	  -Wl,--wrap=glob -o $@ $(FUZZ_LIBS)
+tests/fuzz/bin/fuzz_addr: $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(srcdir)/src/addr.c
+	@mkdir -p tests/fuzz/bin
+	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(srcdir)/src/addr.c -o $@
+
+clean-local: clean-fuzz
+clean-fuzz:
+	-rm -rf tests/fuzz/bin tests/fuzz/corpus tests/fuzz/logs tests/fuzz/artifacts
+.PHONY: clean-fuzz
+
+# (EXTRA_DIST names the folders of tests/fuzz/regress/, not the folder itself:
+# make would try to build it from regress.c.)
+FUZZ_REGRESS_CFLAGS = $(UNIT_TEST_CFLAGS) -I$(top_srcdir)/tests/fuzz
+check_PROGRAMS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
+	tests/fuzz/regress_config tests/fuzz/regress_addr
+TESTS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
+	tests/fuzz/regress_config tests/fuzz/regress_addr
+tests_fuzz_regress_libconfig_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_libconfig.c \
+	tests/fuzz/fuzz_common.c
+tests_fuzz_regress_libconfig_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"libconfig"'
+tests_fuzz_regress_libconfig_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
+tests_fuzz_regress_libconfig_LDADD = $(UNIT_TEST_LIBS)
+tests_fuzz_regress_yaml_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_yaml.c \
+	tests/fuzz/fuzz_common.c
+tests_fuzz_regress_yaml_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"yaml"'
+tests_fuzz_regress_yaml_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
+tests_fuzz_regress_yaml_LDADD = $(UNIT_TEST_LIBS)
+tests_fuzz_regress_config_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_config.c \
+	tests/fuzz/fuzz_common.c
+tests_fuzz_regress_config_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"config"'
+tests_fuzz_regress_config_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
+tests_fuzz_regress_config_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=glob
+tests_fuzz_regress_config_LDADD = $(UNIT_TEST_LIBS)
+tests_fuzz_regress_addr_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_addr.c \
+	tests/fuzz/fuzz_common.c
+tests_fuzz_regress_addr_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"addr"'
+tests_fuzz_regress_addr_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
+tests_fuzz_regress_addr_LDADD = $(UNIT_TEST_LIBS)
+
+EXTRA_DIST += \
+	tests/fuzz/fuzz.h tests/fuzz/fuzz_tree.h \
+	tests/fuzz/run.sh \
+	tests/fuzz/libconfig.dict tests/fuzz/yaml.dict tests/fuzz/addr.dict \
+	tests/fuzz/seeds \
+	tests/fuzz/regress/libconfig tests/fuzz/regress/yaml \
+	tests/fuzz/regress/config tests/fuzz/regress/addr
