@@ -64,8 +64,8 @@ static void remove_dir(void)
 /* Once per process: the temp dir, with a file of each syntax that `include` can find. */
 static void setup(void)
 {
-    static const char inc_conf[] =
-        "services = ( { name = \"inc-conf\"; listen = \"127.0.0.1:7201\"; exec = \"/bin/true\"; } );\n";
+    static const char inc_conf[] = "services = ( { name = \"inc-conf\"; listen = "
+                                   "\"127.0.0.1:7201\"; exec = \"/bin/true\"; } );\n";
     static const char inc_yaml[] =
         "services:\n  - {name: inc-yaml, listen: \"[::1]:7202\", exec: /bin/true, protocol: udp}\n";
     char path[128];
@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         config_free(cfg);
     } else {
         FUZZ_ASSERT(strncmp(err, dir, strlen(dir)) == 0); /* names the file */
-        FUZZ_ASSERT(strchr(err, '\n') == NULL);         /* on one line */
+        FUZZ_ASSERT(strchr(err, '\n') == NULL);           /* on one line */
     }
     unlink(path); /* no state from one input to the next (include "*" would see it) */
     return 0;
@@ -156,4 +156,3 @@ const char *fuzz_seed_prefix(const char *path)
         return "y";
     return "l";
 }
-
