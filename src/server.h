@@ -53,8 +53,8 @@ struct server {
     bool stopping;
     bool any_paused; /* some listener waits for resume_ns */
     bool pool_check; /* some prefork pool may be short of workers */
-    bool fd_exhausted_logged;
-    uint64_t fd_exhausted_until;
+    uint64_t fd_exhausted_until; /* "accept paused" logged at most once a second */
+    uint64_t stderr_lost_until;  /* likewise "handler stderr to /dev/null" */
 };
 
 /* handler.c: starting and reaping handlers */
