@@ -92,6 +92,7 @@ int loop_init(struct server *s);
 int loop_run(struct server *s);
 void loop_watch(struct server *s, struct listener *l, bool on);
 int loop_add_stderr(struct server *s, struct ev_source *ev, int fd);
+void loop_del_stderr(struct server *s, int fd);
 
 /* status.c */
 void status_dump(struct server *s);

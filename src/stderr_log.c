@@ -77,7 +77,6 @@ static void emit_lines(struct stderr_reader *r, bool at_eof)
 
 void stderr_reader_readable(struct server *s, struct stderr_reader *r)
 {
-    (void)s;
     for (size_t budget = 0; budget < STDERR_READ_BUDGET;) {
         ssize_t n = read(r->fd, r->buf + r->used, sizeof(r->buf) - r->used);
         if (n > 0) {
@@ -88,8 +87,9 @@ void stderr_reader_readable(struct server *s, struct stderr_reader *r)
         }
         if (n == -1 && (errno == EAGAIN || errno == EINTR))
             return;
-        /* EOF (every writer gone) or an error: finish. Closing drops it from epoll. */
+        /* EOF (every writer gone) or an error: finish. */
         emit_lines(r, true);
+        loop_del_stderr(s, r->fd);
         close(r->fd);
         free(r->service);
         free(r);
