@@ -153,8 +153,14 @@ static struct child *handler_launch(struct server *s, struct svc_rt *rt, int soc
     if (pid == -1) {
         if (reader >= 0)
             close(reader);
-        errno = spawn_errno;
-        log_warn("service %s: cannot start a handler", rt->name);
+        /* The refusal is logged (and summarised) by the caller; the reason
+         * once a second, so a fork failing under a flood cannot flood the log. */
+        uint64_t now = clock_now_ns();
+        if (now >= s->spawn_failed_until) {
+            errno = spawn_errno;
+            log_warn("service %s: cannot start a handler", rt->name);
+            s->spawn_failed_until = now + NSEC_PER_SEC;
+        }
         return NULL;
     }
     if (req.failed_step) {

@@ -55,6 +55,7 @@ struct server {
     bool pool_check; /* some prefork pool may be short of workers */
     uint64_t fd_exhausted_until; /* "accept paused" logged at most once a second */
     uint64_t stderr_lost_until;  /* likewise "handler stderr to /dev/null" */
+    uint64_t spawn_failed_until; /* and "cannot start a handler" */
 };
 
 /* handler.c: starting and reaping handlers */
