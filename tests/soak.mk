@@ -34,7 +34,7 @@ check-valgrind:
 	{ echo '#!/bin/sh'; \
 	  echo "REAL_SUPERSERVERD='$(abs_top_builddir)/src/superserverd'; export REAL_SUPERSERVERD"; \
 	  echo "VG_LOG_DIR='$(abs_top_builddir)/$(VG_DIR)'; export VG_LOG_DIR"; \
-	  echo "exec '$(abs_top_srcdir)/tests/soak/valgrind-wrap.sh' \"\$$@\""; \
+	  echo "exec /bin/sh '$(abs_top_srcdir)/tests/soak/valgrind-wrap.sh' \"\$$@\""; \
 	} > $(VG_DAEMON) && chmod +x $(VG_DAEMON)
 	@rc=0; \
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(VALGRIND_TESTS)" \
