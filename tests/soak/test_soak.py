@@ -20,6 +20,7 @@ SECONDS = float(os.environ.get('SS_SOAK_SECONDS', 240))
 SOAK_MIN = min(CONNECTIONS, 20000)
 WARMUP = 5000
 PROCS, THREADS = 4, 4
+BURST = 100
 
 
 class SoakTest(sl.DaemonTest):
@@ -37,6 +38,18 @@ class SoakTest(sl.DaemonTest):
         warm = sl.MultiLoad(ports, WARMUP, procs=PROCS, threads=THREADS,
                             seconds=60, tag=b'warm').run()
         self.assertEqual(warm.failed, 0, warm.failures)
+        # Also a burst of BURST live handlers at once, more than the load
+        # ever has: the tables that grow with the number of live handlers
+        # are grown now, and growth after this point is not the load's peak.
+        burst = []
+        try:
+            for i in range(BURST):
+                burst.append(sl.connect(ports[i % len(ports)]))
+            tail.wait(lambda t: len(t.live) >= BURST, timeout=30.0,
+                      what='%d live handlers' % BURST)
+        finally:
+            for s in burst:
+                s.close()
         tail.wait_reaped(timeout=30.0)
         rss_warm = sl.rss_kb(d.pid)
         fds_warm = sl.fd_count(d.pid)
@@ -74,9 +87,9 @@ class SoakTest(sl.DaemonTest):
                '%.0f us per connection)', sorted(load.per_port.values()), cpu,
                100 * cpu / load.elapsed, 1e6 * cpu / max(made, 1))
         sl.say('soak: VmRSS %d kB at start, %d kB after %d warm-up '
-               'connections, %d kB after the soak: %+.2f%%; samples (s, kB, '
-               'live handlers) %s', rss_start, rss_warm, WARMUP, rss_end,
-               growth, samples)
+               'connections and a burst of %d, %d kB after the soak: %+.2f%%; samples (s, kB, '
+               'live handlers) %s', rss_start, rss_warm, WARMUP, BURST,
+               rss_end, growth, samples)
         sl.say('soak: fds %d at start, %d after warm-up, %d at the end; '
                'zombies %d; handlers started %d, exited %d', fds_start,
                fds_warm, fds_end, len(zombies), tail.starts, tail.exits)
@@ -84,12 +97,12 @@ class SoakTest(sl.DaemonTest):
         self.assertGreaterEqual(made, SOAK_MIN)
         self.assertEqual(zombies, [])
         self.assertEqual(fds_end, fds_start)
-        self.assertEqual(tail.starts, WARMUP + made + 0)
+        self.assertEqual(tail.starts, WARMUP + BURST + made)
         self.assertEqual(tail.exits, tail.starts)
         self.assertLess(growth, 1.0)
         st = sl.status_dump(d, tail, ['soak0', 'soak1', 'soak2'])
         self.assertEqual(sum(int(v['accepted']) for v in st.values()),
-                         WARMUP + made)
+                         WARMUP + BURST + made)
         self.assertTrue(all(v['live'] == '0' for v in st.values()))
         self.assertEqual(d.stop(), 0)
 
