@@ -367,7 +367,8 @@ class Load:
 
 def _load_proc(ports, total, threads, seconds, tag, q):
     try:
-        ld = Load(ports, total, threads=threads, seconds=seconds, tag=tag).run()
+        ld = Load(ports, total, threads=threads, seconds=seconds,
+                  tag=tag).run()
         q.put((ld.ok, ld.failed, ld.failures, ld.per_port))
     except BaseException as e:  # reported by the parent
         q.put((0, 0, ['load process: %r' % e], {}))

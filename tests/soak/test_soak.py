@@ -87,7 +87,8 @@ class SoakTest(sl.DaemonTest):
                '%.0f us per connection)', sorted(load.per_port.values()), cpu,
                100 * cpu / load.elapsed, 1e6 * cpu / max(made, 1))
         sl.say('soak: VmRSS %d kB at start, %d kB after %d warm-up '
-               'connections and a burst of %d, %d kB after the soak: %+.2f%%; samples (s, kB, '
+               'connections and a burst of %d, %d kB after the soak: %+.2f%%; '
+               'samples (s, kB, '
                'live handlers) %s', rss_start, rss_warm, WARMUP, BURST,
                rss_end, growth, samples)
         sl.say('soak: fds %d at start, %d after warm-up, %d at the end; '
