@@ -107,10 +107,18 @@ static int handler_stderr(struct server *s, const struct service *svc, int sock,
     *reader = -1;
     if (svc->stderr_mode == STDERR_SOCKET)
         return sock;
-    if (svc->stderr_mode == STDERR_LOG && pipe2(p, O_CLOEXEC) == 0) {
-        fcntl(p[0], F_SETFL, O_NONBLOCK);
-        *reader = p[0];
-        return p[1];
+    if (svc->stderr_mode == STDERR_LOG) {
+        if (pipe2(p, O_CLOEXEC) == 0) {
+            fcntl(p[0], F_SETFL, O_NONBLOCK);
+            *reader = p[0];
+            return p[1];
+        }
+        /* Out of descriptors: serve anyway, but never lose stderr silently. */
+        uint64_t now = clock_now_ns();
+        if (now >= s->stderr_lost_until) {
+            log_warn("service %s: handler stderr to /dev/null, no pipe", svc->name);
+            s->stderr_lost_until = now + NSEC_PER_SEC;
+        }
     }
     return s->devnull;
 }
@@ -143,8 +151,14 @@ static struct child *handler_launch(struct server *s, struct svc_rt *rt, int soc
     if (pid == -1) {
         if (reader >= 0)
             close(reader);
-        errno = spawn_errno;
-        log_warn("service %s: cannot start a handler", rt->name);
+        /* The refusal is logged (and summarised) by the caller; the reason
+         * once a second, so a fork failing under a flood cannot flood the log. */
+        uint64_t now = clock_now_ns();
+        if (now >= s->spawn_failed_until) {
+            errno = spawn_errno;
+            log_warn("service %s: cannot start a handler", rt->name);
+            s->spawn_failed_until = now + NSEC_PER_SEC;
+        }
         return NULL;
     }
     if (req.failed_step) {

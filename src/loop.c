@@ -64,6 +64,14 @@ int loop_add_stderr(struct server *s, struct ev_source *ev, int fd)
     return epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &e);
 }
 
+/* Explicitly, before close: a handler between clone and exec may still hold a
+ * copy of the pipe, and then close() alone leaves the registration (and its
+ * pointer to the freed reader) in epoll. */
+void loop_del_stderr(struct server *s, int fd)
+{
+    epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
 /* Listeners paused for EMFILE or a wait back-off come back when due. */
 static bool resume_listeners(struct server *s, uint64_t now)
 {

@@ -61,10 +61,11 @@ struct server {
     bool reap_due;         /* SIGCHLD seen, waitpid sweep pending */
     uint64_t last_reap_ns; /* when the last sweep ran (sweeps are paced, see loop.c) */
     bool stopping;
-    bool any_paused; /* some listener waits for resume_ns */
-    bool pool_check; /* some prefork pool may be short of workers */
-    bool fd_exhausted_logged;
-    uint64_t fd_exhausted_until;
+    bool any_paused;             /* some listener waits for resume_ns */
+    bool pool_check;             /* some prefork pool may be short of workers */
+    uint64_t fd_exhausted_until; /* "accept paused" logged at most once a second */
+    uint64_t stderr_lost_until;  /* likewise "handler stderr to /dev/null" */
+    uint64_t spawn_failed_until; /* and "cannot start a handler" */
 };
 
 /* handler.c: starting and reaping handlers */
@@ -103,6 +104,7 @@ int loop_run(struct server *s);
 void loop_watch(struct server *s, struct listener *l, bool on);
 int loop_add_stderr(struct server *s, struct ev_source *ev, int fd);
 int loop_watch_children(struct server *s);
+void loop_del_stderr(struct server *s, int fd);
 
 /* status.c */
 void status_dump(struct server *s);

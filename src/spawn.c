@@ -300,6 +300,11 @@ static const char *child_fds(const struct spawn_request *req)
         return "dup2";
     if (req->sock_on_fd3 && dup2(0, 3) == -1)
         return "dup2";
+    /* Now, not at exec: with CLONE_VFORK the parent runs again before the
+     * kernel closes the close-on-exec descriptors, and a copy held then keeps
+     * a listener the parent closed bound (EADDRINUSE when a reload re-adds
+     * its address) and a pipe it closed registered in its epoll. */
+    close_range(req->sock_on_fd3 ? 4 : 3, ~0U, 0);
     return NULL;
 }
 

@@ -80,9 +80,11 @@ int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service
     return 0;
 }
 
-/* Closing the pipe also takes it out of epoll (nobody else holds it). */
+/* Out of epoll explicitly: a close() does not unregister while a child
+ * being spawned still holds a copy of the pipe. */
 static void stderr_reader_free(struct server *s, struct stderr_reader *r)
 {
+    loop_del_stderr(s, r->fd);
     if (r->prev)
         r->prev->next = r->next;
     else
