@@ -30,7 +30,7 @@ check-valgrind:
 	@if test -n "$(SAN_CFLAGS)"; then \
 	  echo "check-valgrind: this build has sanitizers; configure without --enable-sanitizers" >&2; \
 	  exit 1; fi
-	rm -rf $(VG_DIR) && $(MKDIR_P) $(VG_DIR)
+	rm -rf $(VG_DIR) && $(MKDIR_P) $(VG_DIR) && chmod 1777 $(VG_DIR)
 	{ echo '#!/bin/sh'; \
 	  echo "REAL_SUPERSERVERD='$(abs_top_builddir)/src/superserverd'; export REAL_SUPERSERVERD"; \
 	  echo "VG_LOG_DIR='$(abs_top_builddir)/$(VG_DIR)'; export VG_LOG_DIR"; \
@@ -38,7 +38,7 @@ check-valgrind:
 	} > $(VG_DAEMON) && chmod +x $(VG_DAEMON)
 	@rc=0; \
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(VALGRIND_TESTS)" \
-	  TESTS_ENVIRONMENT="SUPERSERVERD='$(abs_top_builddir)/$(VG_DAEMON)'; export SUPERSERVERD; SS_TEST_PENDING=$${SS_TEST_PENDING-1}; export SS_TEST_PENDING;" \
+	  TESTS_ENVIRONMENT="SUPERSERVERD='$(abs_top_builddir)/$(VG_DAEMON)'; export SUPERSERVERD; SS_UNDER_VALGRIND=1; export SS_UNDER_VALGRIND; SS_TEST_PENDING=$${SS_TEST_PENDING-1}; export SS_TEST_PENDING;" \
 	  || rc=$$?; \
 	$(PYTHON3) $(srcdir)/tests/soak/vgcheck.py $(VG_DIR) || rc=1; \
 	exit $$rc

@@ -80,6 +80,8 @@ class IdentityTest(sslib.DaemonTest):
         self.assertEqual(set(status['Uid'].split()), {str(pw.pw_uid)})
 
     def test_rlimits_umask_nice(self):
+        if os.environ.get('SS_UNDER_VALGRIND'):
+            self.skipTest('valgrind refuses setrlimit(RLIMIT_NOFILE) in the handler')
         port = sslib.free_port()
         d = self.daemon([svc('proc', port, CAT, args=STATUS,
                              rlimits={'nofile': 64, 'core': 0},
