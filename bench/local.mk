@@ -2,7 +2,8 @@
 # Bench programs are built without sanitizers and optimised: they measure, not get tested.
 BENCH_CFLAGS = -std=c11 $(WARN_CFLAGS) -O2
 
-noinst_PROGRAMS += bench/loadgen bench/refserver bench/hello-static bench/hello-dynamic
+noinst_PROGRAMS += bench/loadgen bench/refserver bench/hello-static bench/hello-dynamic \
+	bench/hello-worker
 bench_loadgen_SOURCES = bench/loadgen.c
 bench_loadgen_CFLAGS = $(BENCH_CFLAGS)
 bench_loadgen_LDFLAGS =
@@ -12,6 +13,9 @@ bench_refserver_LDFLAGS =
 bench_hello_dynamic_SOURCES = bench/hello-dynamic.c
 bench_hello_dynamic_CFLAGS = $(BENCH_CFLAGS)
 bench_hello_dynamic_LDFLAGS =
+bench_hello_worker_SOURCES = bench/hello-worker.c
+bench_hello_worker_CFLAGS = $(BENCH_CFLAGS)
+bench_hello_worker_LDFLAGS =
 bench_hello_static_SOURCES = bench/hello-static.c
 bench_hello_static_CFLAGS = $(BENCH_CFLAGS)
 bench_hello_static_LDFLAGS =
