@@ -285,7 +285,9 @@ static void act_bind(struct server *s, struct binding *b, struct svc_rt *old_own
         if (b->claimed && prev && !service_runs_same(prev, b->svc))
             pool_retire(l); /* the replacements start in the same loop turn */
         s->pool_check = true;
-    } else if (l->wait_pid == 0 && !l->resume_ns) {
+    } else if (l->wait_pid == 0) {
+        /* A reload may be the fix for a handler that was backed off. */
+        l->fast_exits = 0;
         loop_watch(s, l, true);
     }
 }

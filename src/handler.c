@@ -270,6 +270,7 @@ void handler_start_wait(struct server *s, struct listener *l)
     uint64_t now = clock_now_ns();
 
     loop_watch(s, l, false); /* the handler owns the socket until it exits */
+    wait_mark_take(l->fd, l->protocol == PROTO_TCP, &l->wait_mark);
     enum admit_verdict v =
         admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, now);
     struct child *c = NULL;
@@ -301,19 +302,31 @@ static void log_exit(const struct child *c, int status, uint64_t now)
     }
 }
 
-/* A wait handler is done: watch its socket again, after a back-off if it
- * failed young (a handler that dies at once must not make us spin). */
-static void wait_handler_done(struct server *s, struct listener *l, bool failed_young, uint64_t now)
+/*
+ * A wait handler is done: watch its socket again.  One that exited young
+ * having failed, or having left its queue as it found it (wait_mark.h), is
+ * retried at once WAIT_GRACE times in a row (a listening socket's queue can
+ * look unchanged when more connections came in), then backed off: a handler
+ * that exits at once must not make the daemon spin.  Never disabled.
+ */
+#define WAIT_GRACE 2
+
+static void wait_handler_done(struct server *s, struct listener *l, bool young, bool failed,
+                              uint64_t now)
 {
     l->wait_pid = 0;
     if (l->closed || s->stopping)
         return;
-    if (!failed_young) {
+    if (!young || (!failed && !wait_mark_unchanged(l->fd, &l->wait_mark))) {
         l->fast_exits = 0;
         loop_watch(s, l, true);
         return;
     }
-    uint64_t delay = backoff_delay(++l->fast_exits);
+    if (++l->fast_exits <= WAIT_GRACE) {
+        loop_watch(s, l, true);
+        return;
+    }
+    uint64_t delay = backoff_delay(l->fast_exits - WAIT_GRACE);
     log_event("event=backoff service=%s address=%s delay_ms=%llu", l->rt->name, l->addr.text,
               (unsigned long long)(delay / NSEC_PER_MSEC));
     pause_listener(s, l, now + delay);
@@ -335,7 +348,7 @@ static void handler_exited(struct server *s, struct child *c, int status)
         pool_worker_exited(s, l, c, young, now);
         s->pool_check = true;
     } else if (l)
-        wait_handler_done(s, l, young && failed, now);
+        wait_handler_done(s, l, young, failed, now);
     if (l)
         listener_unref(l);
     children_remove(&s->children, c);

@@ -12,6 +12,7 @@
 
 #include "addr.h"
 #include "config.h"
+#include "wait_mark.h"
 
 /* What epoll's data.ptr points at: every watched object starts with this. */
 enum ev_kind { EV_SIGNAL, EV_CHILD, EV_LISTENER, EV_STDERR };
@@ -42,6 +43,7 @@ struct listener {
     gid_t socket_gid;
     /* wait mode: the handler that holds it, and back-off of fast exits */
     pid_t wait_pid;
+    struct wait_mark wait_mark; /* its queue when handed over */
     unsigned fast_exits;
     uint64_t resume_ns; /* not watched until then (EMFILE or wait back-off) */
     /* prefork: live workers by index (0 = free slot) */

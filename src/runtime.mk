@@ -18,7 +18,8 @@ src_libsuperserver_a_SOURCES = \
 	src/spawn.c src/spawn.h \
 	src/status.c \
 	src/stderr_log.c src/stderr_log.h \
-	src/timers.c src/timers.h
+	src/timers.c src/timers.h \
+	src/wait_mark.c src/wait_mark.h
 
 sbin_PROGRAMS += src/superserverd
 src_superserverd_SOURCES = src/superserverd.c

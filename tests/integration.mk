@@ -32,3 +32,5 @@ TESTS += tests/integration/test_install.py
 EXTRA_DIST += tests/integration/test_install.py
 TESTS += tests/integration/test_reload_modes.py
 EXTRA_DIST += tests/integration/test_reload_modes.py
+TESTS += tests/integration/test_wait_mode.py
+EXTRA_DIST += tests/integration/test_wait_mode.py
