@@ -35,70 +35,6 @@ static uint64_t backoff_delay(unsigned streak)
     return d < BACKOFF_MAX_NS ? d : BACKOFF_MAX_NS;
 }
 
-static void refusals_list(struct server *s, struct svc_rt *rt)
-{
-    if (rt->refusals_listed)
-        return;
-    if (s->n_refusing == s->cap_refusing) {
-        size_t ncap = s->cap_refusing ? s->cap_refusing * 2 : 16;
-        struct svc_rt **n = realloc(s->refusing, ncap * sizeof(*n));
-        if (!n)
-            return; /* the count stays in the summary; reported with the next refusal */
-        s->refusing = n;
-        s->cap_refusing = ncap;
-    }
-    s->refusing[s->n_refusing++] = rt;
-    rt->refusals_listed = true;
-    rt->refs++;
-}
-
-struct flush_ctx {
-    const char *name;
-};
-
-static void emit_refusals(void *ctx, enum admit_verdict why, unsigned count)
-{
-    const struct flush_ctx *f = ctx;
-    log_event("event=refuse service=%s reason=%s count=%u", f->name, admit_reason_name(why), count);
-}
-
-void handler_refuse(struct server *s, struct svc_rt *rt, enum admit_verdict why, const char *peer)
-{
-    rt->refused++;
-    if (why == REFUSE_SPAWN_FAILED)
-        rt->failed++;
-    uint64_t now = clock_now_ns();
-    if (refuse_pending(&rt->refusals)) {
-        /* Report an ended second before counting into a new one. */
-        struct flush_ctx f = {rt->name};
-        refuse_flush(&rt->refusals, now, emit_refusals, &f);
-    }
-    if (refuse_note(&rt->refusals, why, now)) {
-        log_event("event=refuse service=%s peer=%s reason=%s", rt->name, peer,
-                  admit_reason_name(why));
-        return;
-    }
-    refusals_list(s, rt);
-}
-
-void handler_flush_refusals(struct server *s, uint64_t now)
-{
-    size_t kept = 0;
-
-    for (size_t i = 0; i < s->n_refusing; i++) {
-        struct svc_rt *rt = s->refusing[i];
-        struct flush_ctx f = {rt->name};
-        refuse_flush(&rt->refusals, now, emit_refusals, &f);
-        if (refuse_pending(&rt->refusals)) {
-            s->refusing[kept++] = rt;
-        } else {
-            rt->refusals_listed = false;
-            svc_rt_unref(rt);
-        }
-    }
-    s->n_refusing = kept;
-}
-
 /* fd 2 for the handler; for `stderr = log` also the pipe's read end in *reader. */
 static int handler_stderr(struct server *s, const struct service *svc, int sock, int *reader)
 {
@@ -209,13 +145,13 @@ static void handler_serve(struct server *s, struct listener *l, int conn,
     enum admit_verdict v =
         admit_check(rt->admit, rt->svc, inet, s->live_total, s->cfg->max_children, clock_now_ns());
     if (v != ADMIT_OK) {
-        handler_refuse(s, rt, v, peer_text);
+        refusals_record(s, rt, v, peer_text);
         close(conn);
         return;
     }
     struct child *c = handler_launch(s, rt, conn, (struct sockaddr *)peer, peerlen, peer_text, -1);
     if (!c) {
-        handler_refuse(s, rt, REFUSE_SPAWN_FAILED, peer_text);
+        refusals_record(s, rt, REFUSE_SPAWN_FAILED, peer_text);
     } else if (inet) {
         addr_source_key(inet, &c->key);
         c->has_key = true;
@@ -277,7 +213,7 @@ void handler_start_wait(struct server *s, struct listener *l)
     if (v == ADMIT_OK)
         c = handler_launch(s, rt, l->fd, NULL, 0, l->addr.text, -1);
     if (!c) {
-        handler_refuse(s, rt, v == ADMIT_OK ? REFUSE_SPAWN_FAILED : v, l->addr.text);
+        refusals_record(s, rt, v == ADMIT_OK ? REFUSE_SPAWN_FAILED : v, l->addr.text);
         pause_listener(s, l, now + backoff_delay(++l->fast_exits));
         return;
     }

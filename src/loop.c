@@ -217,7 +217,7 @@ int loop_run(struct server *s)
         }
         handler_timeouts(s, now);
         if (s->n_refusing)
-            handler_flush_refusals(s, now);
+            refusals_flush(s, now);
         if (s->any_paused)
             s->any_paused = resume_listeners(s, now);
         if (s->pool_check) {

@@ -35,12 +35,12 @@ static void pool_spawn(struct server *s, struct listener *l, unsigned idx)
     enum admit_verdict v =
         admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, clock_now_ns());
     if (v != ADMIT_OK) {
-        handler_refuse(s, rt, v, l->addr.text);
+        refusals_record(s, rt, v, l->addr.text);
         return;
     }
     struct child *c = handler_launch_worker(s, l, (int)idx);
     if (!c) {
-        handler_refuse(s, rt, REFUSE_SPAWN_FAILED, l->addr.text);
+        refusals_record(s, rt, REFUSE_SPAWN_FAILED, l->addr.text);
         rt->worker_resume_ns = clock_now_ns() + POOL_BACKOFF_FIRST_NS;
         return;
     }

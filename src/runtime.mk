@@ -13,6 +13,7 @@ src_libsuperserver_a_SOURCES = \
 	src/loop.c \
 	src/notify.c src/notify.h \
 	src/pool.c \
+	src/refusals.c \
 	src/server.h \
 	src/signals.c src/signals.h \
 	src/spawn.c src/spawn.h \

@@ -75,11 +75,13 @@ void handler_fill_pools(struct server *s);
 void handler_reap(struct server *s);
 void handler_reap_signalled(struct server *s);
 void handler_timeouts(struct server *s, uint64_t now);
-void handler_refuse(struct server *s, struct svc_rt *rt, enum admit_verdict why, const char *peer);
-void handler_flush_refusals(struct server *s, uint64_t now);
 void handler_resize_pools(struct server *s, int delta);
 void handler_stop_workers(struct server *s);
 struct child *handler_launch_worker(struct server *s, struct listener *l, int index);
+
+/* refusals.c: counting and logging refusals (summarised per second) */
+void refusals_record(struct server *s, struct svc_rt *rt, enum admit_verdict why, const char *peer);
+void refusals_flush(struct server *s, uint64_t now);
 
 /* pool.c: prefork pools */
 void pool_worker_exited(struct server *s, struct listener *l, struct child *c, bool young,
