@@ -132,6 +132,36 @@ class SocketActivationTest(sslib.DaemonTest):
                          'the passed socket, not a new one')
 
 
+class SyslogTest(sslib.DaemonTest):
+    def test_events_go_to_syslog_facility_daemon(self):
+        if os.geteuid() != 0:
+            self.skipTest('needs root to listen on /dev/log; not root')
+        if os.path.exists('/dev/log'):
+            self.skipTest('a system logger owns /dev/log here; cannot listen in its place')
+        sslib.require_bundled(self, 'echo')
+        log = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(log.close)
+        log.bind('/dev/log')
+        self.addCleanup(os.unlink, '/dev/log')
+        log.settimeout(sslib.WAIT_TIMEOUT)
+        port = sslib.free_port()
+        d = self.daemon(start=False, services=[svc('e', port, echo_exec())])
+        d.extra_args = ['-l', 'syslog']
+        d.start(wait_ready=False)
+        seen = []
+        while not any('event=ready' in m for m in seen):
+            seen.append(log.recv(4096).decode())
+        self.assertEqual(sslib.request(port, b'sys\n'), b'sys\n')
+        while not any('event=exit' in m for m in seen):
+            seen.append(log.recv(4096).decode())
+        # <30> is facility daemon (3) at priority info (6); the ident carries the pid.
+        start = [m for m in seen if 'event=start service=e ' in m]
+        self.assertTrue(start, seen)
+        self.assertRegex(start[0], r'^<30>.*superserverd\[%d\]: event=start service=e pid=\d+ '
+                                   r'peer=127\.0\.0\.1:\d+$' % d.pid)
+        self.assertEqual(d.log_text().strip(), '', 'nothing on stderr with -l syslog')
+
+
 class NofileLimitTest(sslib.DaemonTest):
     def test_daemon_raises_its_own_limit_handlers_keep_the_inherited_one(self):
         import resource
