@@ -3,28 +3,23 @@
  * ASCII characters in lines of 72, each line starting one character later
  * than the one before, ended by CRLF.  On a stream socket it sends the pattern
  * until the peer goes away (which is the normal end: exit 0).  On a datagram
- * socket it answers each datagram with 0 to 512 bytes of the pattern, exiting
- * after IDLE_MS without one.  On a listening socket it serves one connection
- * at a time.
+ * socket it answers each datagram with 0 to 512 bytes of the pattern, one
+ * line further each time.  handler_io does the rest: which kind of socket,
+ * idle exit, accepting on a listening socket.
  */
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#define IDLE_MS     10000
+#include "handler_io.h"
+
 #define FIRST_CHAR  ' '
 #define N_CHARS     95 /* ' ' .. '~' */
 #define LINE_CHARS  72
 #define LINE_BYTES  (LINE_CHARS + 2)
 #define CYCLE_BYTES (N_CHARS * LINE_BYTES) /* the pattern repeats after 95 lines */
 #define DGRAM_MAX   512
-
-enum fd_kind { FD_STREAM, FD_DGRAM, FD_LISTEN };
 
 /* One full cycle of the pattern, so a stream is just this buffer written over and over. */
 static char cycle[CYCLE_BYTES];
@@ -40,67 +35,24 @@ static void cycle_init(void)
     }
 }
 
-/* What fd is: anything that is not a socket is treated as a stream. */
-static enum fd_kind fd_kind(int fd)
-{
-    int type, acc;
-    socklen_t len = sizeof type;
-
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
-        return FD_STREAM;
-    if (type == SOCK_DGRAM)
-        return FD_DGRAM;
-    len = sizeof acc;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == 0 && acc)
-        return FD_LISTEN;
-    return FD_STREAM;
-}
-
-/* A prefork worker lives as long as the daemon wants; a wait handler exits when idle. */
-static int idle_ms(void)
-{
-    return getenv("SUPERSERVER_WORKER") ? -1 : IDLE_MS;
-}
-
-/* Wait until fd has EVENTS: 1 ready, 0 timed out, -1 error. */
-static int wait_fd(int fd, short events, int timeout_ms)
-{
-    struct pollfd p = {.fd = fd, .events = events};
-
-    for (;;) {
-        int r = poll(&p, 1, timeout_ms);
-        if (r >= 0)
-            return r;
-        if (errno != EINTR)
-            return -1;
-    }
-}
-
-/* Write all of BUF, waiting for room when the descriptor is non-blocking. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if ((errno == EAGAIN || errno == EWOULDBLOCK) && wait_fd(fd, POLLOUT, -1) >= 0)
-                continue;
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Send the pattern until the peer stops listening; SIGPIPE is ignored, so that is EPIPE. */
-static int serve_stream(int out)
+static int chargen_stream(int in, int out)
 {
     for (;;) {
-        if (write_all(out, cycle, sizeof cycle) < 0)
-            return errno == EPIPE || errno == ECONNRESET || errno == ETIMEDOUT ? 0 : 1;
+        if (handler_write_all(out, cycle, sizeof cycle) < 0)
+            return handler_peer_gone(errno) ? 0 : 1;
     }
+}
+
+/* A seed that differs between runs and processes; never 0, where xorshift would stay. */
+static uint32_t random_seed(void)
+{
+    struct timespec ts;
+    uint32_t seed;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    seed = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec ^ ((uint32_t)getpid() << 16);
+    return seed != 0 ? seed : 1;
 }
 
 /* A small xorshift generator: datagram lengths need variety, not secrecy. */
@@ -114,70 +66,28 @@ static uint32_t next_random(uint32_t *state)
     return *state = x;
 }
 
-/* Answer each datagram with a random-length piece of the pattern, one line further each time. */
-static int serve_dgram(int fd, int timeout_ms)
+/* Answer a datagram with a random-length piece of the pattern, one line further each time. */
+static ssize_t chargen_datagram(const char *req, size_t len, char *answer, size_t size)
 {
-    char in[512], out[DGRAM_MAX];
-    struct timespec ts;
-    uint32_t seed;
-    int line = 0;
+    /* The handler's process serves one datagram socket, so its place in the pattern is static. */
+    static uint32_t seed;
+    static int line;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    seed = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec ^ ((uint32_t)getpid() << 16);
     if (seed == 0)
-        seed = 1;
-    for (;;) {
-        struct sockaddr_storage peer;
-        socklen_t plen = sizeof peer;
-        int r = wait_fd(fd, POLLIN, timeout_ms);
-        if (r <= 0)
-            return r < 0;
-        if (recvfrom(fd, in, sizeof in, 0, (struct sockaddr *)&peer, &plen) < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNREFUSED)
-                continue;
-            return 1;
-        }
-        size_t len = next_random(&seed) % (DGRAM_MAX + 1);
-        for (size_t i = 0; i < len; i++)
-            out[i] = cycle[((size_t)line * LINE_BYTES + i) % CYCLE_BYTES];
-        line = (line + 1) % N_CHARS;
-        /* An answer is best effort: an unreachable sender must not end the service. */
-        if (plen > 0)
-            (void)sendto(fd, out, len, 0, (struct sockaddr *)&peer, plen);
-    }
-}
-
-/* Accept connections on a listening socket and serve them in turn. */
-static int serve_listener(int lfd, int timeout_ms)
-{
-    for (;;) {
-        int r = wait_fd(lfd, POLLIN, timeout_ms);
-        if (r <= 0)
-            return r < 0;
-        int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-        if (c < 0) {
-            /* Another worker may have taken it, or the client gave up. */
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED)
-                continue;
-            return 1;
-        }
-        (void)serve_stream(c);
-        close(c);
-    }
+        seed = random_seed();
+    size_t n = next_random(&seed) % (DGRAM_MAX + 1);
+    if (n > size)
+        n = size;
+    for (size_t i = 0; i < n; i++)
+        answer[i] = cycle[((size_t)line * LINE_BYTES + i) % CYCLE_BYTES];
+    line = (line + 1) % N_CHARS;
+    return (ssize_t)n;
 }
 
 int main(void)
 {
-    struct sigaction sa = {.sa_handler = SIG_IGN};
+    static const struct handler_ops ops = {.stream = chargen_stream, .datagram = chargen_datagram};
 
-    sigaction(SIGPIPE, &sa, NULL);
     cycle_init();
-    switch (fd_kind(0)) {
-    case FD_DGRAM:
-        return serve_dgram(0, idle_ms());
-    case FD_LISTEN:
-        return serve_listener(0, idle_ms());
-    default:
-        return serve_stream(1);
-    }
+    return handler_run(&ops);
 }

@@ -4,86 +4,24 @@
  * its syntax, answers with a short text/plain body and closes the connection.
  * GET and HEAD get 200; other methods 405; a malformed head 400; one over
  * HEAD_MAX bytes 431; an HTTP version other than 1.x 505; a client that is
- * too slow 408.  On a listening socket (tcp wait or prefork) it accepts and
- * answers one connection at a time.
+ * too slow 408.  handler_io does the rest: the linger before the close,
+ * accepting on a listening socket (tcp wait or prefork), refusing udp.
  */
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#define IDLE_MS      10000
+#include "handler_io.h"
+
 #define READ_MS      10000 /* the whole head must arrive within this */
-#define LINGER_MS    2000
 #define HEAD_MAX     8192
 #define RESPONSE_MAX 1024
 
 static const char hello_body[] = "hello from superserver\n";
-
-/* What fd is: a listening socket, a datagram socket, or (anything else) a stream. */
-enum fd_kind { FD_STREAM, FD_DGRAM, FD_LISTEN };
-
-static enum fd_kind fd_kind(int fd)
-{
-    int type, acc;
-    socklen_t len = sizeof type;
-
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
-        return FD_STREAM;
-    if (type == SOCK_DGRAM)
-        return FD_DGRAM;
-    len = sizeof acc;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == 0 && acc)
-        return FD_LISTEN;
-    return FD_STREAM;
-}
-
-/* Milliseconds on the monotonic clock. */
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Wait until fd has EVENTS: 1 ready, 0 timed out, -1 error. */
-static int wait_fd(int fd, short events, int timeout_ms)
-{
-    struct pollfd p = {.fd = fd, .events = events};
-
-    for (;;) {
-        int r = poll(&p, 1, timeout_ms);
-        if (r >= 0)
-            return r;
-        if (errno != EINTR)
-            return -1;
-    }
-}
-
-/* Write all of BUF, waiting for room when the descriptor is non-blocking. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if ((errno == EAGAIN || errno == EWOULDBLOCK) && wait_fd(fd, POLLOUT, -1) >= 0)
-                continue;
-            return -1;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
 
 /* Where the head in BUF ends (just past its empty line), or 0 if not yet. */
 static size_t head_end(const char *buf, size_t len)
@@ -108,12 +46,12 @@ enum read_result { READ_OK, READ_EOF, READ_PARTIAL, READ_TIMEOUT, READ_TOO_BIG, 
  */
 static enum read_result read_head(int fd, char *buf, size_t size, size_t *lenp)
 {
-    long long deadline = now_ms() + READ_MS;
+    long long deadline = handler_now_ms() + READ_MS;
     size_t len = 0;
 
     for (;;) {
-        long long left = deadline - now_ms();
-        if (left <= 0 || wait_fd(fd, POLLIN, (int)left) == 0)
+        long long left = deadline - handler_now_ms();
+        if (left <= 0 || handler_wait_fd(fd, POLLIN, (int)left) == 0)
             return READ_TIMEOUT;
         ssize_t n = read(fd, buf + len, size - 1 - len);
         if (n < 0) {
@@ -234,10 +172,13 @@ static const char *reason_phrase(int status)
     }
 }
 
-/* Send a complete response with STATUS; errors are answered with their reason as the body. */
-static int respond(int out, int status, bool with_body)
+/*
+ * Format a complete response with STATUS into BUF: its length, or 0 if it
+ * does not fit.  Errors are answered with their reason as the body.
+ */
+static size_t format_response(char *buf, size_t size, int status, bool with_body)
 {
-    char date[64], body[64], buf[RESPONSE_MAX];
+    char date[64], body[64];
     time_t now = time(NULL);
     struct tm tm;
 
@@ -248,7 +189,7 @@ static int respond(int out, int status, bool with_body)
         snprintf(body, sizeof body, "%s", hello_body);
     else
         snprintf(body, sizeof body, "%d %s\n", status, reason_phrase(status));
-    int n = snprintf(buf, sizeof buf,
+    int n = snprintf(buf, size,
                      "HTTP/1.1 %d %s\r\n"
                      "Date: %s\r\n"
                      "Server: superserver-hello-http\r\n"
@@ -260,37 +201,14 @@ static int respond(int out, int status, bool with_body)
                      "%s",
                      status, reason_phrase(status), date, strlen(body),
                      status == 405 ? "Allow: GET, HEAD\r\n" : "", with_body ? body : "");
-    if (n < 0 || (size_t)n >= sizeof buf)
-        return -1;
-    return write_all(out, buf, (size_t)n);
-}
-
-/*
- * Close gently: closing with unread input (a request body, pipelined
- * requests) would reset the connection and could destroy the response before
- * the client reads it.  So say we are done, then drop what the client still
- * sends, for LINGER_MS at most.
- */
-static void linger_close(int in, int out)
-{
-    char buf[4096];
-    long long deadline = now_ms() + LINGER_MS;
-
-    (void)shutdown(out, SHUT_WR);
-    for (;;) {
-        long long left = deadline - now_ms();
-        if (left <= 0 || wait_fd(in, POLLIN, (int)left) <= 0)
-            return;
-        ssize_t n = read(in, buf, sizeof buf);
-        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
-            return;
-    }
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
 
 /* Answer one request on a connection: 0 when it ended normally. */
-static int serve_stream(int in, int out)
+static int hello_stream(int in, int out)
 {
     static char head[HEAD_MAX + 1];
+    char response[RESPONSE_MAX];
     size_t len = 0;
     bool is_head = false;
     int status;
@@ -314,46 +232,18 @@ static int serve_stream(int in, int out)
     default:
         return errno == ECONNRESET ? 0 : 1; /* the connection broke: nobody to answer */
     }
-    if (respond(out, status, !is_head) < 0)
-        return errno == EPIPE || errno == ECONNRESET ? 0 : 1;
-    linger_close(in, out);
-    return 0;
-}
-
-/* Accept connections on a listening socket and answer each in turn. */
-static int serve_listener(int lfd)
-{
-    /* A prefork worker lives as long as the daemon wants; a wait handler exits when idle. */
-    int timeout_ms = getenv("SUPERSERVER_WORKER") ? -1 : IDLE_MS;
-
-    for (;;) {
-        int r = wait_fd(lfd, POLLIN, timeout_ms);
-        if (r <= 0)
-            return r < 0;
-        int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-        if (c < 0) {
-            /* Another worker may have taken it, or the client gave up. */
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK || errno == ECONNABORTED)
-                continue;
-            return 1;
-        }
-        (void)serve_stream(c, c);
-        close(c);
-    }
+    size_t n = format_response(response, sizeof response, status, !is_head);
+    if (n == 0)
+        return 1;
+    return handler_reply(in, out, response, n);
 }
 
 int main(void)
 {
-    struct sigaction sa = {.sa_handler = SIG_IGN};
+    static const struct handler_ops ops = {
+        .stream = hello_stream,
+        .stream_only = "hello-http: HTTP needs a stream socket (protocol tcp)",
+    };
 
-    sigaction(SIGPIPE, &sa, NULL);
-    switch (fd_kind(0)) {
-    case FD_DGRAM:
-        fputs("hello-http: HTTP needs a stream socket (protocol tcp)\n", stderr);
-        return 1;
-    case FD_LISTEN:
-        return serve_listener(0);
-    default:
-        return serve_stream(0, 1);
-    }
+    return handler_run(&ops);
 }

@@ -1,5 +1,10 @@
 # Bundled handlers, installed to $(pkglibexecdir).  Each is one file that
-# talks on fd 0/1 and shares nothing with the daemon.
+# talks on fd 0/1 and shares nothing with the daemon; the plumbing they all
+# need (dispatch on fd 0, idle exit, accept loop, datagram loop, linger) is
+# one small library they link.
+noinst_LIBRARIES += services/libhandler.a
+services_libhandler_a_SOURCES = services/handler_io.c services/handler_io.h
+
 pkglibexec_PROGRAMS += \
 	services/echo \
 	services/discard \
@@ -9,11 +14,17 @@ pkglibexec_PROGRAMS += \
 	services/hello-http
 
 services_echo_SOURCES = services/echo.c
+services_echo_LDADD = services/libhandler.a
 services_discard_SOURCES = services/discard.c
+services_discard_LDADD = services/libhandler.a
 services_daytime_SOURCES = services/daytime.c
+services_daytime_LDADD = services/libhandler.a
 services_chargen_SOURCES = services/chargen.c
+services_chargen_LDADD = services/libhandler.a
 services_time_SOURCES = services/time.c
+services_time_LDADD = services/libhandler.a
 services_hello_http_SOURCES = services/hello-http.c
+services_hello_http_LDADD = services/libhandler.a
 
 # The handlers on their own, fed the kinds of socket the daemon hands them.
 TESTS += services/check-handlers.py
