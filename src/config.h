@@ -32,6 +32,17 @@ struct svc_rate {
     unsigned seconds; /* ... per S seconds; count == 0 means no rate limit */
 };
 
+/* Options of a service's listening sockets (kept by each open listener too). */
+struct sock_opts {
+    int backlog;
+    bool reuseport, keepalive, nodelay;
+    bool has_socket_mode;
+    mode_t socket_mode;
+    bool has_socket_owner;
+    uid_t socket_uid;
+    gid_t socket_gid;
+};
+
 struct service {
     char *name;
     bool enabled;
@@ -73,13 +84,7 @@ struct service {
     int nice;
     struct svc_rlimit_value rlimits[RL_COUNT];
 
-    int backlog;
-    bool reuseport, keepalive, nodelay;
-    bool has_socket_mode;
-    mode_t socket_mode;
-    bool has_socket_owner;
-    uid_t socket_uid;
-    gid_t socket_gid;
+    struct sock_opts sock;
 };
 
 struct config {

@@ -136,10 +136,10 @@ static void dump_identity(FILE *out, const struct service *s)
         dump_key_str(out, "user", s->user);
     if (s->has_group)
         dump_ids(out, "group", NULL, &s->gid);
-    if (s->has_socket_owner)
-        dump_ids(out, "socket_owner", &s->socket_uid, &s->socket_gid);
-    if (s->has_socket_mode)
-        fprintf(out, "    socket_mode: \"%04o\"\n", (unsigned)s->socket_mode);
+    if (s->sock.has_socket_owner)
+        dump_ids(out, "socket_owner", &s->sock.socket_uid, &s->sock.socket_gid);
+    if (s->sock.has_socket_mode)
+        fprintf(out, "    socket_mode: \"%04o\"\n", (unsigned)s->sock.socket_mode);
 }
 
 static void dump_admission(FILE *out, const struct service *s)
@@ -195,10 +195,10 @@ static void dump_service(FILE *out, const struct service *s)
     dump_identity(out, s);
     fprintf(out, "    instances: %u\n", s->instances);
     dump_admission(out, s);
-    fprintf(out, "    backlog: %d\n", s->backlog);
-    fprintf(out, "    reuseport: %s\n", s->reuseport ? "true" : "false");
-    fprintf(out, "    keepalive: %s\n", s->keepalive ? "true" : "false");
-    fprintf(out, "    nodelay: %s\n", s->nodelay ? "true" : "false");
+    fprintf(out, "    backlog: %d\n", s->sock.backlog);
+    fprintf(out, "    reuseport: %s\n", s->sock.reuseport ? "true" : "false");
+    fprintf(out, "    keepalive: %s\n", s->sock.keepalive ? "true" : "false");
+    fprintf(out, "    nodelay: %s\n", s->sock.nodelay ? "true" : "false");
 }
 
 void config_dump_yaml(const struct config *cfg, FILE *out)

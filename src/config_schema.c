@@ -96,10 +96,10 @@ static int k_socket_owner(struct loader *ld, struct svc_build *b, const struct c
         *colon++ = '\0';
     if (text[0] == '\0' || (colon != NULL && *colon == '\0'))
         return cfg_fail(ld, n, n->key, "expected \"user\" or \"user:group\"");
-    s->has_socket_owner = true;
-    if (cv_lookup_user(ld, n, text, &s->socket_uid, &s->socket_gid, NULL) < 0)
+    s->sock.has_socket_owner = true;
+    if (cv_lookup_user(ld, n, text, &s->sock.socket_uid, &s->sock.socket_gid, NULL) < 0)
         return -1;
-    return colon ? cv_lookup_group(ld, n, colon, &s->socket_gid) : 0;
+    return colon ? cv_lookup_group(ld, n, colon, &s->sock.socket_gid) : 0;
 }
 
 /* ---- the keys ---- */
@@ -418,29 +418,29 @@ static int k_backlog(struct loader *ld, struct svc_build *b, const struct cfgnod
 
     if (cv_get_int(ld, n, n->key, 1, INT_MAX, false, &v) < 0)
         return -1;
-    b->s->backlog = (int)v;
+    b->s->sock.backlog = (int)v;
     return 0;
 }
 
 static int k_reuseport(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return cv_get_bool(ld, n, &b->s->reuseport);
+    return cv_get_bool(ld, n, &b->s->sock.reuseport);
 }
 
 static int k_keepalive(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return cv_get_bool(ld, n, &b->s->keepalive);
+    return cv_get_bool(ld, n, &b->s->sock.keepalive);
 }
 
 static int k_nodelay(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return cv_get_bool(ld, n, &b->s->nodelay);
+    return cv_get_bool(ld, n, &b->s->sock.nodelay);
 }
 
 static int k_socket_mode(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    b->s->has_socket_mode = true;
-    return cv_get_octal(ld, n, &b->s->socket_mode);
+    b->s->sock.has_socket_mode = true;
+    return cv_get_octal(ld, n, &b->s->sock.socket_mode);
 }
 
 /* In processing order: protocol before listen and mode, chroot before exec. */
@@ -510,7 +510,7 @@ static void svc_init(struct service *s)
     s->mode = MODE_NOWAIT;
     s->workers = 2;
     s->stderr_mode = STDERR_DISCARD;
-    s->backlog = 128;
+    s->sock.backlog = 128;
 }
 
 /* Parse each present key, from ENTRY or else from DEFAULTS, in table order. */
@@ -610,11 +610,11 @@ static int unix_checks(struct loader *ld, struct svc_build *b)
     if ((r = inapplicable(ld, b, SK_SOCKET_MODE, "only applies to unix: listeners")) < 0)
         return -1;
     if (r > 0)
-        s->has_socket_mode = false, s->socket_mode = 0;
+        s->sock.has_socket_mode = false, s->sock.socket_mode = 0;
     if ((r = inapplicable(ld, b, SK_SOCKET_OWNER, "only applies to unix: listeners")) < 0)
         return -1;
     if (r > 0)
-        s->has_socket_owner = false, s->socket_uid = 0, s->socket_gid = 0;
+        s->sock.has_socket_owner = false, s->sock.socket_uid = 0, s->sock.socket_gid = 0;
     return 0;
 }
 

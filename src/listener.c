@@ -119,28 +119,16 @@ static int unix_prepare_path(const char *path, char *err, size_t errlen)
 
 static int unix_apply_owner(const struct service *svc, const char *path, char *err, size_t errlen)
 {
-    if (svc->has_socket_mode && chmod(path, svc->socket_mode) == -1) {
+    if (svc->sock.has_socket_mode && chmod(path, svc->sock.socket_mode) == -1) {
         snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
         return -1;
     }
-    if (svc->has_socket_owner && chown(path, svc->socket_uid, svc->socket_gid) == -1) {
+    if (svc->sock.has_socket_owner &&
+        chown(path, svc->sock.socket_uid, svc->sock.socket_gid) == -1) {
         snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
         return -1;
     }
     return 0;
-}
-
-static void listener_record_options(struct listener *l, const struct service *svc)
-{
-    l->backlog = svc->backlog;
-    l->reuseport = svc->reuseport;
-    l->keepalive = svc->keepalive;
-    l->nodelay = svc->nodelay;
-    l->has_socket_mode = svc->has_socket_mode;
-    l->socket_mode = svc->socket_mode;
-    l->has_socket_owner = svc->has_socket_owner;
-    l->socket_uid = svc->socket_uid;
-    l->socket_gid = svc->socket_gid;
 }
 
 /* socket + options + bind + listen; -1 with err. */
@@ -159,7 +147,7 @@ static int open_socket(const struct service *svc, const struct listen_addr *a, i
         set_flag(fd, SOL_SOCKET, SO_REUSEADDR, true);
         if (family == AF_INET6)
             set_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->kind != LISTEN_WILDCARD);
-        if (svc->reuseport)
+        if (svc->sock.reuseport)
             set_flag(fd, SOL_SOCKET, SO_REUSEPORT, true);
     } else if (unix_prepare_path(((const struct sockaddr_un *)&a->ss)->sun_path, err, errlen)) {
         close(fd);
@@ -176,7 +164,7 @@ static int open_socket(const struct service *svc, const struct listen_addr *a, i
         close(fd);
         return -1;
     }
-    if (type == SOCK_STREAM && listen(fd, svc->backlog) == -1) {
+    if (type == SOCK_STREAM && listen(fd, svc->sock.backlog) == -1) {
         snprintf(err, errlen, "listen: %s", strerror(errno));
         close(fd);
         return -1;
@@ -226,7 +214,7 @@ struct listener *listener_open(const struct service *svc, const struct listen_ad
     l->mode = svc->mode;
     l->refs = 1;
     l->unlink_on_close = a->kind == LISTEN_UNIX && !adopted;
-    listener_record_options(l, svc);
+    l->opts = svc->sock;
     listener_update(l, svc);
     return l;
 }
@@ -237,12 +225,13 @@ bool listener_reusable(const struct listener *l, const struct service *svc,
     if (l->closed || l->addr.kind != a->kind || l->protocol != svc->protocol ||
         !sockaddr_equal(&l->addr.ss, l->addr.sslen, &a->ss, a->sslen))
         return false;
-    if (l->reuseport != svc->reuseport)
+    if (l->opts.reuseport != svc->sock.reuseport)
         return false;
     if (a->kind == LISTEN_UNIX &&
-        (l->has_socket_mode != svc->has_socket_mode || l->socket_mode != svc->socket_mode ||
-         l->has_socket_owner != svc->has_socket_owner || l->socket_uid != svc->socket_uid ||
-         l->socket_gid != svc->socket_gid))
+        (l->opts.has_socket_mode != svc->sock.has_socket_mode ||
+         l->opts.socket_mode != svc->sock.socket_mode ||
+         l->opts.has_socket_owner != svc->sock.has_socket_owner ||
+         l->opts.socket_uid != svc->sock.socket_uid || l->opts.socket_gid != svc->sock.socket_gid))
         return false;
     return true;
 }
@@ -251,16 +240,16 @@ void listener_update(struct listener *l, const struct service *svc)
 {
     bool stream = svc->protocol == PROTO_TCP;
 
-    if (stream && l->backlog != svc->backlog)
-        listen(l->fd, svc->backlog); /* listen() again resizes the queue, keeping it */
+    if (stream && l->opts.backlog != svc->sock.backlog)
+        listen(l->fd, svc->sock.backlog); /* listen() again resizes the queue, keeping it */
     if (stream && l->addr.kind != LISTEN_UNIX) {
-        set_flag(l->fd, SOL_SOCKET, SO_KEEPALIVE, svc->keepalive);
-        set_flag(l->fd, IPPROTO_TCP, TCP_NODELAY, svc->nodelay);
+        set_flag(l->fd, SOL_SOCKET, SO_KEEPALIVE, svc->sock.keepalive);
+        set_flag(l->fd, IPPROTO_TCP, TCP_NODELAY, svc->sock.nodelay);
     }
     if ((l->mode == MODE_NOWAIT) != (svc->mode == MODE_NOWAIT))
         set_blocking(l->fd, svc->mode != MODE_NOWAIT);
     l->mode = svc->mode;
-    listener_record_options(l, svc);
+    l->opts = svc->sock;
 }
 
 void listener_close(struct listener *l)

@@ -33,14 +33,7 @@ struct listener {
     bool watched;  /* registered in epoll */
     bool closed;   /* fd closed: dropped by a reload while a child still refers to it */
     bool unlink_on_close;
-    /* the options the socket has now */
-    int backlog;
-    bool reuseport, keepalive, nodelay;
-    bool has_socket_mode;
-    mode_t socket_mode;
-    bool has_socket_owner;
-    uid_t socket_uid;
-    gid_t socket_gid;
+    struct sock_opts opts; /* the options the socket has now */
     /* wait mode: the handler that holds it, and back-off of fast exits */
     pid_t wait_pid;
     struct wait_mark wait_mark; /* its queue when handed over */

@@ -122,15 +122,15 @@ static void assert_service_equal(const struct service *a, const struct service *
         ck_assert_int_eq(a->rlimits[i].set, b->rlimits[i].set);
         ck_assert(a->rlimits[i].value == b->rlimits[i].value);
     }
-    ck_assert_int_eq(a->backlog, b->backlog);
-    ck_assert_int_eq(a->reuseport, b->reuseport);
-    ck_assert_int_eq(a->keepalive, b->keepalive);
-    ck_assert_int_eq(a->nodelay, b->nodelay);
-    ck_assert_int_eq(a->has_socket_mode, b->has_socket_mode);
-    ck_assert_uint_eq(a->socket_mode, b->socket_mode);
-    ck_assert_int_eq(a->has_socket_owner, b->has_socket_owner);
-    ck_assert_uint_eq(a->socket_uid, b->socket_uid);
-    ck_assert_uint_eq(a->socket_gid, b->socket_gid);
+    ck_assert_int_eq(a->sock.backlog, b->sock.backlog);
+    ck_assert_int_eq(a->sock.reuseport, b->sock.reuseport);
+    ck_assert_int_eq(a->sock.keepalive, b->sock.keepalive);
+    ck_assert_int_eq(a->sock.nodelay, b->sock.nodelay);
+    ck_assert_int_eq(a->sock.has_socket_mode, b->sock.has_socket_mode);
+    ck_assert_uint_eq(a->sock.socket_mode, b->sock.socket_mode);
+    ck_assert_int_eq(a->sock.has_socket_owner, b->sock.has_socket_owner);
+    ck_assert_uint_eq(a->sock.socket_uid, b->sock.socket_uid);
+    ck_assert_uint_eq(a->sock.socket_gid, b->sock.socket_gid);
 }
 
 static void assert_config_equal(const struct config *a, const struct config *b)
@@ -219,7 +219,7 @@ START_TEST(test_same_model)
     ck_assert_int_eq(a->services[1].listen_fds, true);
     ck_assert_int_eq(a->services[2].mode, MODE_PREFORK);
     ck_assert_uint_eq(a->services[2].workers, 4);
-    ck_assert_uint_eq(a->services[2].socket_mode, 0660);
+    ck_assert_uint_eq(a->services[2].sock.socket_mode, 0660);
     ck_assert_int_eq(s->line, 5);
     ck_assert_int_eq(b->services[0].line, 5);
     config_free(a);
@@ -256,11 +256,12 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(s->timeout, 0);
     ck_assert_ptr_null(s->chroot);
     ck_assert_ptr_null(s->chdir);
-    ck_assert(!s->has_umask && !s->has_nice && !s->has_socket_mode && !s->has_socket_owner);
+    ck_assert(!s->has_umask && !s->has_nice && !s->sock.has_socket_mode &&
+              !s->sock.has_socket_owner);
     for (int i = 0; i < RL_COUNT; i++)
         ck_assert(!s->rlimits[i].set);
-    ck_assert_int_eq(s->backlog, 128);
-    ck_assert(!s->reuseport && !s->keepalive && !s->nodelay);
+    ck_assert_int_eq(s->sock.backlog, 128);
+    ck_assert(!s->sock.reuseport && !s->sock.keepalive && !s->sock.nodelay);
     ck_assert_int_eq(s->listen[0].kind, LISTEN_WILDCARD);
     config_free(cfg);
 
@@ -479,7 +480,7 @@ START_TEST(test_privileged)
     ck_assert_str_eq(cfg->services[0].user, "root");
     ck_assert_uint_eq(cfg->services[0].uid, 0);
     ck_assert_uint_eq(cfg->services[0].gid, 0);
-    ck_assert(cfg->services[0].has_socket_owner);
+    ck_assert(cfg->services[0].sock.has_socket_owner);
     ck_assert(cfg->services[1].has_group);
     config_free(cfg);
     ck_assert_str_eq(
@@ -499,7 +500,7 @@ START_TEST(test_defaults_rules)
     ck_assert_msg(cfg != NULL, "%s", err);
     ck_assert_uint_eq(cfg->services[0].workers, 2);
     ck_assert(!cfg->services[0].listen_fds);
-    ck_assert_int_eq(cfg->services[0].backlog, 5);
+    ck_assert_int_eq(cfg->services[0].sock.backlog, 5);
     config_free(cfg);
     ck_assert_str_eq(error_of("r.conf",
                               "defaults = {\n per_source = 2; };\n"
