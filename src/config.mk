@@ -9,7 +9,7 @@ src_libsuperserver_a_SOURCES += \
 src_libsuperserver_a_SOURCES += \
 	src/config_int.h \
 	src/config.c \
-	src/config_schema.c \
+	src/config_schema.c src/config_keys.c src/config_keys.h \
 	src/config_value.c \
 	src/config_check.c \
 	src/config_dump.c

@@ -18,11 +18,11 @@ FUZZ_ENV = CLANG='$(CLANG)' FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_JOBS='$(FUZZ_JOB
 FUZZ_COMMON = $(srcdir)/tests/fuzz/fuzz_common.c
 FUZZ_DEP_H = $(srcdir)/tests/fuzz/fuzz.h $(srcdir)/src/arena.h $(srcdir)/src/cfgnode.h \
 	$(srcdir)/src/conf_parse.h $(srcdir)/src/addr.h $(srcdir)/src/config.h \
-	$(srcdir)/src/config_int.h
+	$(srcdir)/src/config_int.h $(srcdir)/src/config_keys.h
 FUZZ_PARSE_SRC = $(srcdir)/src/arena.c $(srcdir)/src/cfgnode.c $(srcdir)/src/conf_parse.c \
 	$(srcdir)/src/conf_libconfig.c $(srcdir)/src/conf_yaml.c
 FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/addr.c $(srcdir)/src/config.c \
-	$(srcdir)/src/config_schema.c $(srcdir)/src/config_value.c \
+	$(srcdir)/src/config_schema.c $(srcdir)/src/config_keys.c $(srcdir)/src/config_value.c \
 	$(srcdir)/src/config_check.c $(srcdir)/src/config_dump.c
 FUZZ_BINS = tests/fuzz/bin/fuzz_libconfig tests/fuzz/bin/fuzz_yaml \
 	tests/fuzz/bin/fuzz_config tests/fuzz/bin/fuzz_addr

@@ -1,0 +1,67 @@
+/*
+ * The service keys: their list in processing order, the model being built,
+ * and the parser of each key (config_keys.c).  Shared by the key parsers and
+ * the schema that assembles a service from them (config_schema.c).
+ */
+#ifndef SUPERSERVER_CONFIG_KEYS_H
+#define SUPERSERVER_CONFIG_KEYS_H
+
+#include "config_int.h"
+
+enum svc_key {
+    SK_NAME,
+    SK_ENABLED,
+    SK_PROTOCOL,
+    SK_MODE,
+    SK_WORKERS,
+    SK_LISTEN_FDS,
+    SK_LISTEN,
+    SK_CHROOT,
+    SK_CHDIR,
+    SK_EXEC,
+    SK_ARGS,
+    SK_USER,
+    SK_GROUP,
+    SK_ENV,
+    SK_PASS_ENV,
+    SK_INSTANCES,
+    SK_PER_SOURCE,
+    SK_RATE,
+    SK_ALLOW,
+    SK_DENY,
+    SK_STDERR,
+    SK_TIMEOUT,
+    SK_UMASK,
+    SK_NICE,
+    SK_RLIMITS,
+    SK_BACKLOG,
+    SK_REUSEPORT,
+    SK_KEEPALIVE,
+    SK_NODELAY,
+    SK_SOCKET_MODE,
+    SK_SOCKET_OWNER,
+    SK_COUNT
+};
+
+/* One service being built: the model and the node each key came from. */
+struct svc_build {
+    struct service *s;
+    const struct cfgnode *src[SK_COUNT];
+    const struct cfgnode *defaults;
+    struct svc_origin *origin;
+};
+
+typedef int (*key_parser)(struct loader *, struct svc_build *, const struct cfgnode *);
+
+struct schema_key {
+    const char *name;
+    key_parser parse;
+};
+
+/* In processing order: protocol before listen and mode, chroot before exec. */
+extern const struct schema_key svc_keys[SK_COUNT];
+
+/* `name` first, on its own: every later message names the service. */
+int k_name(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+
+#endif
