@@ -41,20 +41,6 @@ struct activation {
     size_t *old_by_group; /* indexes into s->listeners by port or unix path, then index */
 };
 
-static void rt_destroy(struct svc_rt *rt)
-{
-    spawn_plan_free(&rt->plan);
-    admit_state_free(rt->admit);
-    free(rt->name);
-    free(rt);
-}
-
-void svc_rt_unref(struct svc_rt *rt)
-{
-    if (--rt->refs == 0)
-        rt_destroy(rt);
-}
-
 static int cmp_rt_name(const void *x, const void *y)
 {
     const struct svc_rt *const *a = x, *const *b = y;
@@ -68,22 +54,6 @@ static struct svc_rt *rt_lookup(struct activation *a, const char *name)
     struct svc_rt **hit =
         a->n_old_rts ? bsearch(&kp, a->old_rts, a->n_old_rts, sizeof(*hit), cmp_rt_name) : NULL;
     return hit ? *hit : NULL;
-}
-
-static struct svc_rt *rt_create(const char *name)
-{
-    struct svc_rt *rt = calloc(1, sizeof(*rt));
-    if (!rt)
-        return NULL;
-    rt->name = strdup(name);
-    rt->admit = admit_state_new();
-    if (!rt->name || !rt->admit) {
-        free(rt->name);
-        admit_state_free(rt->admit);
-        free(rt);
-        return NULL;
-    }
-    return rt;
 }
 
 /* Old runtime by name or a new one; plans built for every enabled service. */
@@ -101,7 +71,7 @@ static int act_prepare_services(struct server *s, struct config *cfg, struct act
             return -1;
         }
         struct svc_rt *rt = rt_lookup(a, svc->name);
-        if (!rt && !(rt = rt_create(svc->name))) {
+        if (!rt && !(rt = svc_rt_new(svc->name))) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
@@ -237,34 +207,8 @@ static void act_unwind(struct config *cfg, struct activation *a)
     for (size_t i = 0; i < cfg->n_services; i++) {
         spawn_plan_free(&a->plans[i]);
         if (a->rts[i] && a->rts[i]->refs == 0)
-            rt_destroy(a->rts[i]);
+            svc_rt_destroy(a->rts[i]);
     }
-}
-
-/* Do the spawn-relevant settings of two versions of a service differ?  Then a
- * prefork pool is rolled over on reload. */
-static bool strv_equal(char **a, char **b)
-{
-    for (; a && b && *a && *b; a++, b++)
-        if (strcmp(*a, *b) != 0)
-            return false;
-    return (!a || !*a) && (!b || !*b);
-}
-
-static bool str_equal(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-static bool service_runs_same(const struct service *a, const struct service *b)
-{
-    return strcmp(a->exec, b->exec) == 0 && strv_equal(a->args, b->args) &&
-           strv_equal(a->env, b->env) && strv_equal(a->pass_env, b->pass_env) &&
-           a->has_user == b->has_user && a->uid == b->uid && a->has_group == b->has_group &&
-           a->gid == b->gid && str_equal(a->chroot, b->chroot) && str_equal(a->chdir, b->chdir) &&
-           a->has_umask == b->has_umask && a->umask == b->umask && a->has_nice == b->has_nice &&
-           a->nice == b->nice && memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&
-           a->stderr_mode == b->stderr_mode && a->listen_fds == b->listen_fds;
 }
 
 /* Give a kept or new socket its service; prefork pools get their target. */
@@ -282,7 +226,7 @@ static void act_bind(struct server *s, struct binding *b, struct svc_rt *old_own
         loop_watch(s, l, false); /* workers accept, not us */
         if (!b->claimed || !prev || prev->mode != MODE_PREFORK || prev->workers != b->svc->workers)
             pool_set_target(s, l, b->svc->workers);
-        if (b->claimed && prev && !service_runs_same(prev, b->svc))
+        if (b->claimed && prev && !config_service_runs_same(prev, b->svc))
             pool_retire(l); /* the replacements start in the same loop turn */
         s->pool_check = true;
     } else if (l->wait_pid == 0) {

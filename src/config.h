@@ -115,6 +115,11 @@ void config_print_check(const struct config *cfg, FILE *out);
 /* The -T output: the effective config, defaults applied, as YAML. */
 void config_dump_yaml(const struct config *cfg, FILE *out);
 
+/* Would two versions of a service start their handlers alike (same program,
+ * arguments, environment, identity, confinement)?  A reload rolls a prefork
+ * pool over when not. */
+bool config_service_runs_same(const struct service *a, const struct service *b);
+
 const char *config_protocol_name(enum svc_protocol p);
 const char *config_mode_name(enum svc_mode m);
 

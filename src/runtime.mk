@@ -18,6 +18,7 @@ src_libsuperserver_a_SOURCES = \
 	src/signals.c src/signals.h \
 	src/spawn.c src/spawn.h \
 	src/status.c \
+	src/svc_rt.c \
 	src/stderr_log.c src/stderr_log.h \
 	src/timers.c src/timers.h \
 	src/wait_mark.c src/wait_mark.h
