@@ -16,10 +16,13 @@ AM_TESTS_ENVIRONMENT = \
 # The whole suite again, built with AddressSanitizer and UBSan, in this same
 # tree (cleaned before and after, so the normal build stays the normal one).
 check-sanitizers:
-	$(MAKE) $(AM_MAKEFLAGS) clean
+	@$(MAKE) $(AM_MAKEFLAGS) clean >/dev/null
 	$(MAKE) $(AM_MAKEFLAGS) check SAN_CFLAGS='$(SANITIZER_CFLAGS)' \
 		SAN_LDFLAGS='$(SANITIZER_LDFLAGS)'
-	$(MAKE) $(AM_MAKEFLAGS) clean
+	@pass=$$(sed -n 's/^# PASS: *//p' test-suite.log); \
+	fail=$$(sed -n 's/^# FAIL: *//p' test-suite.log); \
+	$(MAKE) $(AM_MAKEFLAGS) clean >/dev/null; \
+	echo "sanitizers: $${pass:-0} passed, $${fail:-0} failed"
 .PHONY: check-sanitizers
 
 TESTS += tests/check-format.sh
