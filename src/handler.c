@@ -60,12 +60,15 @@ static int handler_stderr(struct server *s, const struct service *svc, int sock,
 }
 
 /* Start one handler of RT with SOCK on fd 0/1.  Returns the child record or NULL. */
-static struct child *handler_launch(struct server *s, struct svc_rt *rt, int sock,
+static struct child *handler_launch(struct server *s, struct listener *l, int sock,
                                     const struct sockaddr *peer, socklen_t peerlen,
                                     const char *peer_text, int worker_index)
 {
+    struct svc_rt *rt = l->rt;
     const struct service *svc = rt->svc;
     struct spawn_request req = {.svc = svc, .plan = &rt->plan, .sock = sock};
+    if (listener_bound_to_one_address(l))
+        req.local = (const struct sockaddr *)&l->addr.ss; /* no getsockname per connection */
     struct spawn_env env;
     char envbuf[1024];
     int reader;
@@ -130,7 +133,7 @@ static struct child *handler_launch(struct server *s, struct svc_rt *rt, int soc
 
 struct child *handler_launch_worker(struct server *s, struct listener *l, int index)
 {
-    return handler_launch(s, l->rt, l->fd, NULL, 0, l->addr.text, index);
+    return handler_launch(s, l, l->fd, NULL, 0, l->addr.text, index);
 }
 
 /* One accepted connection: admit, start, hand over. */
@@ -149,7 +152,7 @@ static void handler_serve(struct server *s, struct listener *l, int conn,
         close(conn);
         return;
     }
-    struct child *c = handler_launch(s, rt, conn, (struct sockaddr *)peer, peerlen, peer_text, -1);
+    struct child *c = handler_launch(s, l, conn, (struct sockaddr *)peer, peerlen, peer_text, -1);
     if (!c) {
         refusals_record(s, rt, REFUSE_SPAWN_FAILED, peer_text);
     } else if (inet) {
@@ -160,9 +163,7 @@ static void handler_serve(struct server *s, struct listener *l, int conn,
         admit_started(rt->admit, NULL);
     }
     close(conn);
-    /* We were suspended until the exec: take the exit notices that queued
-     * meanwhile, before another one coalesces with them (signals.h). */
-    handler_reap_signalled(s);
+    handler_after_spawn(s);
 }
 
 static void pause_listener(struct server *s, struct listener *l, uint64_t until)
@@ -211,7 +212,7 @@ void handler_start_wait(struct server *s, struct listener *l)
         admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, now);
     struct child *c = NULL;
     if (v == ADMIT_OK)
-        c = handler_launch(s, rt, l->fd, NULL, 0, l->addr.text, -1);
+        c = handler_launch(s, l, l->fd, NULL, 0, l->addr.text, -1);
     if (!c) {
         refusals_record(s, rt, v == ADMIT_OK ? REFUSE_SPAWN_FAILED : v, l->addr.text);
         pause_listener(s, l, now + backoff_delay(++l->fast_exits));
@@ -221,7 +222,7 @@ void handler_start_wait(struct server *s, struct listener *l)
     c->wait_listener = l;
     l->refs++;
     l->wait_pid = c->pid;
-    handler_reap_signalled(s);
+    handler_after_spawn(s);
 }
 
 static void log_exit(const struct child *c, int status, uint64_t now)
@@ -311,12 +312,24 @@ static bool reap_pid(struct server *s, pid_t pid)
  */
 #define REAP_PROBE_NEWEST 16
 
+void handler_after_spawn(struct server *s)
+{
+    /* We were suspended until the exec: with many live handlers, take the
+     * exit notices that queued meanwhile before another one coalesces with
+     * them (signals.h); with few, a coalesced exit costs only a cheap sweep. */
+    if (s->children.count > REAP_PACED_FROM)
+        handler_reap_signalled(s);
+}
+
 void handler_reap_signalled(struct server *s)
 {
     pid_t pids[256];
     int n;
 
-    while ((n = signals_read_exits(s->childfd, pids, 256)) > 0) {
+    do {
+        n = signals_read_exits(s->childfd, pids, 256);
+        if (n == 0)
+            return;
         for (int i = 0; i < n; i++)
             reap_pid(s, pids[i]);
         s->reap_due = true; /* others may have exited under the same notice */
@@ -328,7 +341,7 @@ void handler_reap_signalled(struct server *s)
             reap_pid(s, c->pid);
             c = older;
         }
-    }
+    } while (n == 256); /* fewer: the queue was drained */
 }
 
 void handler_reap(struct server *s)

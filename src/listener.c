@@ -252,6 +252,15 @@ void listener_update(struct listener *l, const struct service *svc)
     l->opts = svc->sock;
 }
 
+bool listener_bound_to_one_address(const struct listener *l)
+{
+    if (l->addr.kind != LISTEN_INET)
+        return false;
+    if (l->addr.ss.ss_family == AF_INET)
+        return ((const struct sockaddr_in *)&l->addr.ss)->sin_addr.s_addr != htonl(INADDR_ANY);
+    return !IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&l->addr.ss)->sin6_addr);
+}
+
 void listener_close(struct listener *l)
 {
     if (l->closed)

@@ -60,6 +60,9 @@ bool listener_reusable(const struct listener *l, const struct service *svc,
 void listener_update(struct listener *l, const struct service *svc);
 /* Close the socket now (removing its unix path when we own it); free when unreferenced. */
 void listener_close(struct listener *l);
+/* Bound to one IP address (not a wildcard, any-address or unix): every
+ * connection's local address is then the bound one. */
+bool listener_bound_to_one_address(const struct listener *l);
 void listener_unref(struct listener *l);
 
 #endif

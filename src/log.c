@@ -16,6 +16,35 @@
 
 static enum log_dest log_dest = LOG_DEST_STDERR;
 static bool log_verbose;
+/* While the loop runs, stderr lines collect here and go out in one write per
+ * loop turn (log_flush before the loop sleeps), not one write per event. */
+static bool log_buffered;
+static char log_buf[16384];
+static size_t log_used;
+
+static void log_write_all(const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(STDERR_FILENO, p, n);
+        if (w <= 0)
+            return; /* nowhere left to report a failed log write */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+void log_flush(void)
+{
+    log_write_all(log_buf, log_used);
+    log_used = 0;
+}
+
+void log_set_buffered(bool on)
+{
+    if (!on)
+        log_flush();
+    log_buffered = on;
+}
 
 void log_init(enum log_dest dest, bool verbose)
 {
@@ -48,8 +77,14 @@ static void log_emit(int prio, const char *line)
         n = LOG_LINE_MAX - 1;
     memcpy(buf, line, n);
     buf[n++] = '\n';
-    ssize_t r = write(STDERR_FILENO, buf, n);
-    (void)r; /* nowhere left to report a failed log write */
+    if (!log_buffered) {
+        log_write_all(buf, n);
+        return;
+    }
+    if (log_used + n > sizeof(log_buf))
+        log_flush();
+    memcpy(log_buf + log_used, buf, n);
+    log_used += n;
 }
 
 static void log_vevent(int prio, const char *fmt, va_list ap) LOG_PRINTF(2, 0);
@@ -125,6 +160,7 @@ void fatal(const char *fmt, ...)
     va_start(ap, fmt);
     log_vproblem(LOG_ERR, "fatal", saved, fmt, ap);
     va_end(ap);
+    log_flush();
     exit(3);
 }
 
@@ -135,6 +171,7 @@ void fatalx(const char *fmt, ...)
     va_start(ap, fmt);
     log_vproblem(LOG_ERR, "fatal", 0, fmt, ap);
     va_end(ap);
+    log_flush();
     exit(3);
 }
 

@@ -17,6 +17,10 @@ enum log_dest { LOG_DEST_STDERR, LOG_DEST_SYSLOG };
 void log_init(enum log_dest dest, bool verbose);
 void log_set_verbose(bool verbose);
 bool log_is_verbose(void);
+/* Collect stderr lines and write them out at log_flush (the loop does, once a
+ * turn); turning it off flushes.  Syslog lines are never held. */
+void log_set_buffered(bool on);
+void log_flush(void);
 
 /* One key=value event line at info level / debug level (only with -v). */
 void log_event(const char *fmt, ...) LOG_PRINTF(1, 2);

@@ -200,11 +200,14 @@ int loop_run(struct server *s)
     struct epoll_event events[LOOP_EVENTS];
 
     s->pool_check = true;
+    log_set_buffered(true);
     while (!s->stopping) {
         uint64_t now = clock_now_ns();
+        log_flush(); /* before sleeping: the log is never behind an idle daemon */
         int n = epoll_wait(s->epfd, events, LOOP_EVENTS, loop_timeout(s, now, s->any_paused));
         if (n == -1 && errno != EINTR) {
             log_warn("epoll_wait");
+            log_set_buffered(false);
             return -1;
         }
         for (int i = 0; i < n && !s->stopping; i++)
@@ -225,5 +228,6 @@ int loop_run(struct server *s)
             s->pool_check = pool_pending(s);
         }
     }
+    log_set_buffered(false);
     return 0;
 }

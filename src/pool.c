@@ -50,7 +50,7 @@ static void pool_spawn(struct server *s, struct listener *l, unsigned idx)
     c->is_worker = true;
     c->worker_index = idx;
     l->workers[idx] = c->pid;
-    handler_reap_signalled(s);
+    handler_after_spawn(s);
 }
 
 static void pool_fill(struct server *s, struct listener *l, uint64_t now)

@@ -87,6 +87,8 @@ int signals_read_exits(int fd, pid_t *pids, int max)
             break;
         for (size_t i = 0; i < (size_t)r / sizeof(info[0]); i++)
             pids[n++] = (pid_t)info[i].ssi_pid;
+        if ((size_t)r < want * sizeof(info[0]))
+            break; /* a short read: nothing more was queued */
     }
     return n;
 }

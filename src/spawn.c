@@ -176,21 +176,23 @@ static void conn_env_inet(struct spawn_env *e, struct spawn_request *req, const 
 {
     struct sockaddr_storage local;
     socklen_t llen = sizeof(local);
-    char ip[ADDR_STRLEN];
+    const struct sockaddr *where = req->local;
+    char ip[ADDR_STRLEN], lip[ADDR_STRLEN];
 
+    if (!where && getsockname(sock, (struct sockaddr *)&local, &llen) == 0)
+        where = (const struct sockaddr *)&local;
     spawn_env_addf(e, req, "PROTO=%s", proto);
     if (peer) {
         addr_format_ip(peer, ip, sizeof(ip));
         spawn_env_addf(e, req, "%sREMOTEIP=%s", proto, ip);
         spawn_env_addf(e, req, "%sREMOTEPORT=%u", proto, addr_port(peer));
     }
-    if (getsockname(sock, (struct sockaddr *)&local, &llen) == 0) {
-        addr_format_ip((struct sockaddr *)&local, ip, sizeof(ip));
-        spawn_env_addf(e, req, "%sLOCALIP=%s", proto, ip);
-        spawn_env_addf(e, req, "%sLOCALPORT=%u", proto, addr_port((struct sockaddr *)&local));
+    if (where) {
+        addr_format_ip(where, lip, sizeof(lip));
+        spawn_env_addf(e, req, "%sLOCALIP=%s", proto, lip);
+        spawn_env_addf(e, req, "%sLOCALPORT=%u", proto, addr_port(where));
     }
     if (peer) {
-        addr_format_ip(peer, ip, sizeof(ip));
         spawn_env_addf(e, req, "REMOTE_ADDR=%s", ip);
         spawn_env_addf(e, req, "REMOTE_PORT=%u", addr_port(peer));
     }

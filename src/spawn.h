@@ -32,9 +32,10 @@ void spawn_plan_free(struct exec_plan *plan);
 struct spawn_request {
     const struct service *svc;
     struct exec_plan *plan;
-    int sock;                              /* to fd 0 and 1 */
-    int stderr_fd;                         /* to fd 2 */
-    bool sock_on_fd3;                      /* listen_fds: also fd 3 with LISTEN_FDS/LISTEN_PID */
+    int sock;                     /* to fd 0 and 1 */
+    int stderr_fd;                /* to fd 2 */
+    const struct sockaddr *local; /* local address when known (saves a getsockname), or NULL */
+    bool sock_on_fd3;             /* listen_fds: also fd 3 with LISTEN_FDS/LISTEN_PID */
     const char *conn_env[SPAWN_CONN_VARS]; /* NULL-terminated "K=V" for this connection */
     /* Filled by a child that failed before execve (visible thanks to CLONE_VM). */
     int child_errno;
