@@ -19,7 +19,7 @@ static bool log_verbose;
 /* While the loop runs, stderr lines collect here and go out in one write per
  * loop turn (log_flush before the loop sleeps), not one write per event. */
 static bool log_buffered;
-static char log_buf[16384];
+static char log_buf[4096]; /* one page: held lines are few per loop turn */
 static size_t log_used;
 
 static void log_write_all(const char *p, size_t n)

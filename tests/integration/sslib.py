@@ -743,6 +743,25 @@ class DaemonTest(unittest.TestCase):
                          d.log_text() if d else None)
 
 
+class FilesTest(DaemonTest):
+    """A DaemonTest with a temp dir of its own (self.tmp, world-readable so
+    handlers run as other users can read it) and self.write(name, text)."""
+
+    tmp_prefix = 'ss-itest-'
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix=self.tmp_prefix)
+        os.chmod(self.tmp, 0o755)
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+
+    def write(self, name, text):
+        path = os.path.join(self.tmp, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, 'w') as f:
+            f.write(text)
+        return path
+
+
 def run_tool(args, timeout=10.0, env=None, cwd=None):
     """Run superserverd with ARGS (not as a daemon); return
     (code, stdout, stderr) as text."""

@@ -5,8 +5,6 @@ import os
 import re
 import socket
 import sys
-import tempfile
-import shutil
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sslib  # noqa: E402
@@ -15,17 +13,8 @@ from sslib import run_tool, svc  # noqa: E402
 CAT = '/bin/cat'
 
 
-class CliTest(sslib.DaemonTest):
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix='ss-itest-cli-')
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-
-    def write(self, name, text):
-        path = os.path.join(self.tmp, name)
-        with open(path, 'w') as f:
-            f.write(text)
-        return path
+class CliTest(sslib.FilesTest):
+    tmp_prefix = 'ss-itest-cli-'
 
     def two_services(self, p1, p2):
         return {'services': [

@@ -5,7 +5,6 @@ of both syntaxes, errors that are never ignored, enabled = false."""
 import os
 import shutil
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -15,19 +14,8 @@ from sslib import run_tool, svc  # noqa: E402
 CAT = '/bin/cat'
 
 
-class ConfigTest(sslib.DaemonTest):
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix='ss-itest-cfg-')
-        os.chmod(self.tmp, 0o755)
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-
-    def write(self, name, text):
-        path = os.path.join(self.tmp, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, 'w') as f:
-            f.write(text)
-        return path
+class ConfigTest(sslib.FilesTest):
+    tmp_prefix = 'ss-itest-cfg-'
 
     def check(self, path):
         return run_tool(['-t', '-c', path])
@@ -91,7 +79,7 @@ class ConfigTest(sslib.DaemonTest):
         code, out, err = self.check(main)
         self.assertEqual(code, 1, err)
         self.assertTrue(err.startswith('superserverd: '), err)
-        self.assertIn('bad.yaml:5: ', err)
+        self.assertIn(inc + ':5: ', err)
         self.assertIn('"backlog"', err)
 
     def test_duplicate_names(self):

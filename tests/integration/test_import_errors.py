@@ -3,9 +3,7 @@
 stderr, exit 1 when nothing translates, output accepted by -t."""
 
 import os
-import shutil
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sslib  # noqa: E402
@@ -13,17 +11,8 @@ from sslib import run_tool  # noqa: E402
 
 
 
-class ImportTest(sslib.DaemonTest):
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix='ss-itest-imp-')
-        self.addCleanup(shutil.rmtree, self.tmp, True)
-
-    def write(self, name, text):
-        path = os.path.join(self.tmp, name)
-        with open(path, 'w') as f:
-            f.write(text)
-        return path
+class ImportTest(sslib.FilesTest):
+    tmp_prefix = 'ss-itest-imp-'
 
     def check(self, path):
         return run_tool(['-t', '-c', path])
