@@ -17,7 +17,6 @@
 
 struct svc_rt;
 struct listener;
-struct stderr_reader;
 
 struct child {
     pid_t pid;
@@ -31,8 +30,7 @@ struct child {
     unsigned worker_index;
     size_t timer_slot; /* index in the timer heap, or TIMER_NONE */
     uint64_t deadline_ns;
-    int timeout_stage;         /* 0 none sent, 1 TERM sent, 2 KILL sent */
-    struct stderr_reader *err; /* stderr = log: the pipe we read */
+    int timeout_stage; /* 0 none sent, 1 TERM sent, 2 KILL sent */
     struct child *next_free;
     struct child *newer, *older; /* live children in spawn order */
 };
