@@ -135,43 +135,50 @@ static int loop_timeout(struct server *s, uint64_t now, bool paused)
     return (int)((next - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
 }
 
+/* Note what the signals ask for; acting on it waits for the end of the
+ * event batch (loop_act), since a reload frees listeners that later events of
+ * the same batch may still point to. */
 static void loop_signals(struct server *s)
 {
     int sigs[64];
     int n = signals_drain(s->sigfd, sigs, 64);
-    bool reload = false, status = false;
-    int resize = 0;
 
     for (int i = 0; i < n; i++) {
         switch (sigs[i]) {
         case SIGHUP:
-            reload = true;
+            s->reload_pending = true;
             break;
         case SIGTERM:
         case SIGINT:
             s->stopping = true;
             break;
         case SIGUSR1:
-            status = true;
+            s->status_pending = true;
             break;
         case SIGTTIN:
-            resize++;
+            s->resize_pending++;
             break;
         case SIGTTOU:
-            resize--;
+            s->resize_pending--;
             break;
         }
     }
-    if (s->stopping)
-        return;
-    if (reload)
+}
+
+static void loop_act(struct server *s)
+{
+    if (s->reload_pending) {
+        s->reload_pending = false;
         server_reload(s);
-    for (; resize > 0; resize--)
+    }
+    for (; s->resize_pending > 0; s->resize_pending--)
         handler_resize_pools(s, +1);
-    for (; resize < 0; resize++)
+    for (; s->resize_pending < 0; s->resize_pending++)
         handler_resize_pools(s, -1);
-    if (status)
+    if (s->status_pending) {
+        s->status_pending = false;
         status_dump(s);
+    }
 }
 
 static void loop_dispatch(struct server *s, struct ev_source *ev)
@@ -212,6 +219,9 @@ int loop_run(struct server *s)
         }
         for (int i = 0; i < n && !s->stopping; i++)
             loop_dispatch(s, events[i].data.ptr);
+        if (s->stopping)
+            break;
+        loop_act(s);
         now = clock_now_ns();
         if (s->reap_due && now >= reap_not_before(s)) {
             s->reap_due = false;

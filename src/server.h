@@ -61,11 +61,13 @@ struct server {
     bool reap_due;         /* SIGCHLD seen, waitpid sweep pending */
     uint64_t last_reap_ns; /* when the last sweep ran (sweeps are paced, see loop.c) */
     bool stopping;
-    bool any_paused;             /* some listener waits for resume_ns */
-    bool pool_check;             /* some prefork pool may be short of workers */
-    uint64_t fd_exhausted_until; /* "accept paused" logged at most once a second */
-    uint64_t stderr_lost_until;  /* likewise "handler stderr to /dev/null" */
-    uint64_t spawn_failed_until; /* and "cannot start a handler" */
+    bool reload_pending, status_pending; /* asked by a signal, done after the event batch */
+    int resize_pending;                  /* SIGTTIN minus SIGTTOU not yet applied */
+    bool any_paused;                     /* some listener waits for resume_ns */
+    bool pool_check;                     /* some prefork pool may be short of workers */
+    uint64_t fd_exhausted_until;         /* "accept paused" logged at most once a second */
+    uint64_t stderr_lost_until;          /* likewise "handler stderr to /dev/null" */
+    uint64_t spawn_failed_until;         /* and "cannot start a handler" */
 };
 
 /* handler.c: starting and reaping handlers */
