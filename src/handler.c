@@ -59,7 +59,7 @@ static int handler_stderr(struct server *s, const struct service *svc, int sock,
     return s->devnull;
 }
 
-/* Start one handler of RT with SOCK on fd 0/1.  Returns the child record or NULL. */
+/* Start one handler of L's service with SOCK on fd 0/1.  Returns the child record or NULL. */
 static struct child *handler_launch(struct server *s, struct listener *l, int sock,
                                     const struct sockaddr *peer, socklen_t peerlen,
                                     const char *peer_text, int worker_index)
