@@ -54,6 +54,29 @@ class LimitsTest(sslib.DaemonTest):
                          r'\bevent=refuse service=%s peer=\S+ reason=%s\b'
                          % (service, reason))
 
+    def test_counts_survive_reload(self):
+        """Handlers of a reloaded service still count against its instances;
+        those of a removed service are still reaped and logged."""
+        port, other = sslib.free_ports(2)
+        d = self.daemon(start=False)
+        gated = self.gated(d)
+        d.write_config([svc('inst', port, gated, instances=1),
+                        svc('gone', other, gated)])
+        d.start()
+        self.open_held(d, port, 'inst', 1)
+        held_gone = self.open_held(d, other, 'gone', 1)
+        gone_pid = d.events('start', service='gone')[0]['pid']
+        # Reload: 'inst' changed (env), 'gone' removed.
+        ev = d.reload([svc('inst', port, gated, instances=1, env={'V': '2'})])
+        self.assertEqual(ev.get('result'), 'ok', ev['_line'])
+        self.assertRefused(d, port, 'instances', 'inst')
+        self.release(d)
+        d.wait_log(r'\bevent=exit service=gone pid=%s status=0\b' % gone_pid)
+        d.wait_event('exit', service='inst')
+        held_gone[0].close()
+        self.assertServes(port, b'', d=d, expect=b'ok\n')
+        self.assertEqual(d.zombies(), [])
+
     def test_instances(self):
         port = sslib.free_port()
         d = self.daemon(start=False)
