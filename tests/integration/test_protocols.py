@@ -168,6 +168,42 @@ class ProtocolsTest(sslib.DaemonTest):
         self.assertEqual(env.get('UNIXREMOTEPID'), str(os.getpid()))
         self.assertEqual(env.get('SUPERSERVER_SERVICE'), 'ux')
 
+    def test_unix_socket_file_life_cycle(self):
+        """A stale socket file is replaced; anything else at the path is
+        refused, never removed; the file goes when the service is removed
+        by a reload and at exit."""
+        d = self.daemon(start=False)
+        stale = d.path('stale.sock')
+        old = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old.bind(stale)
+        old.close()  # a socket file nobody listens on any more
+        plain = d.path('plain.sock')
+        with open(plain, 'w') as f:
+            f.write('not a socket\n')
+        ux = {'name': 'ux', 'listen': 'unix:' + stale, 'exec': '/bin/cat'}
+        d.write_config([ux, {'name': 'bad', 'listen': 'unix:' + plain, 'exec': '/bin/cat'}])
+        code, out, err = sslib.run_tool(['-f', '-c', d.config_path])
+        self.assertEqual(code, 3, out + err)
+        self.assertIn('%s exists and is not a socket' % plain, err)
+        with open(plain) as f:
+            self.assertEqual(f.read(), 'not a socket\n', 'never removed')
+        d.write_config([ux, {'name': 'other', 'listen': 'unix:' + d.path('o.sock'),
+                             'exec': '/bin/cat'}])
+        d.start()
+        self.assertTrue(stat.S_ISSOCK(os.stat(stale).st_mode))
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(c.close)
+        c.settimeout(5)
+        c.connect(stale)  # the stale file was replaced by a listening socket
+        c.sendall(b'hi')
+        c.shutdown(socket.SHUT_WR)
+        self.assertEqual(sslib.recv_all(c), b'hi')
+        ev = d.reload([ux])
+        self.assertEqual(ev.get('closed'), '1', ev['_line'])
+        self.assertFalse(os.path.exists(d.path('o.sock')), 'removed with its service')
+        self.assertEqual(d.stop(), 0)
+        self.assertFalse(os.path.exists(stale), 'removed at exit')
+
     def test_reload_backlog_keeps_queue(self):
         port = sslib.free_port()
         d = self.daemon(start=False)
