@@ -275,6 +275,16 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
         else
             a->opened++;
     }
+    /* The new config's references first, so a runtime kept by name
+     * survives dropping the old config's. */
+    for (size_t i = 0; i < cfg->n_services; i++)
+        if (a->rts[i])
+            a->rts[i]->refs++;
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
+        if (s->rts[i]) {
+            s->rts[i]->svc = NULL; /* gone, unless the new config names it */
+            svc_rt_unref(s->rts[i]);
+        }
     for (size_t i = 0; i < cfg->n_services; i++) {
         struct svc_rt *rt = a->rts[i];
         if (!rt)
@@ -282,16 +292,7 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
         spawn_plan_free(&rt->plan);
         rt->plan = a->plans[i];
         rt->svc = &cfg->services[i];
-        rt->refs++; /* the new config's reference */
     }
-    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
-        if (s->rts[i]) {
-            s->rts[i]->svc = NULL;
-            svc_rt_unref(s->rts[i]); /* the old config's reference */
-        }
-    for (size_t i = 0; i < cfg->n_services; i++)
-        if (a->rts[i])
-            a->rts[i]->svc = &cfg->services[i];
     for (size_t i = 0; i < n; i++)
         a->new_listeners[i] = a->b[i].l;
     free(owners_old);
