@@ -27,12 +27,25 @@
 #define BACKOFF_FIRST_NS (100 * NSEC_PER_MSEC)
 #define BACKOFF_MAX_NS   (10 * NSEC_PER_SEC)
 
-static uint64_t backoff_delay(unsigned streak)
+/* The wait before the STREAK-th restart in a row (from 1) of a handler or
+ * worker that keeps failing at once: 100 ms, doubling, at most 10 s. */
+uint64_t backoff_delay(unsigned streak)
 {
     uint64_t d = BACKOFF_FIRST_NS;
     for (unsigned i = 1; i < streak && d < BACKOFF_MAX_NS; i++)
         d *= 2;
     return d < BACKOFF_MAX_NS ? d : BACKOFF_MAX_NS;
+}
+
+/* True at most once a second per *UNTIL: for warnings a flood would repeat. */
+static bool once_a_second(uint64_t *until)
+{
+    uint64_t now = clock_now_ns();
+
+    if (now < *until)
+        return false;
+    *until = now + NSEC_PER_SEC;
+    return true;
 }
 
 /* fd 2 for the handler; for `stderr = log` also the pipe's read end in *reader. */
@@ -50,11 +63,8 @@ static int handler_stderr(struct server *s, const struct service *svc, int sock,
             return p[1];
         }
         /* Out of descriptors: serve anyway, but never lose stderr silently. */
-        uint64_t now = clock_now_ns();
-        if (now >= s->stderr_lost_until) {
+        if (once_a_second(&s->stderr_lost_until))
             log_warn("service %s: handler stderr to /dev/null, no pipe", svc->name);
-            s->stderr_lost_until = now + NSEC_PER_SEC;
-        }
     }
     return s->devnull;
 }
@@ -92,11 +102,9 @@ static struct child *handler_launch(struct server *s, struct listener *l, int so
             close(reader);
         /* The refusal is logged (and summarised) by the caller; the reason
          * once a second, so a fork failing under a flood cannot flood the log. */
-        uint64_t now = clock_now_ns();
-        if (now >= s->spawn_failed_until) {
+        if (once_a_second(&s->spawn_failed_until)) {
             errno = spawn_errno;
             log_warn("service %s: cannot start a handler", rt->name);
-            s->spawn_failed_until = now + NSEC_PER_SEC;
         }
         return NULL;
     }
@@ -187,12 +195,9 @@ void handler_accept(struct server *s, struct listener *l)
             continue;
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
             /* Not spinning: the queue waits in the kernel until descriptors free up. */
-            uint64_t now = clock_now_ns();
-            if (now >= s->fd_exhausted_until) {
+            if (once_a_second(&s->fd_exhausted_until))
                 log_warn("service %s: accept paused", l->rt->name);
-                s->fd_exhausted_until = now + NSEC_PER_SEC;
-            }
-            pause_listener(s, l, now + EMFILE_PAUSE_NS);
+            pause_listener(s, l, clock_now_ns() + EMFILE_PAUSE_NS);
             return;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK)

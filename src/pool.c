@@ -12,9 +12,7 @@
 #include "log.h"
 #include "server.h"
 
-#define POOL_BACKOFF_FIRST_NS (100 * NSEC_PER_MSEC)
-#define POOL_BACKOFF_MAX_NS   (10 * NSEC_PER_SEC)
-#define POOL_MAX_WORKERS      4096
+#define POOL_MAX_WORKERS 4096
 
 static int pool_reserve(struct listener *l, unsigned n)
 {
@@ -41,7 +39,7 @@ static void pool_spawn(struct server *s, struct listener *l, unsigned idx)
     struct child *c = handler_launch_worker(s, l, (int)idx);
     if (!c) {
         refusals_record(s, rt, REFUSE_SPAWN_FAILED, l->addr.text);
-        rt->worker_resume_ns = clock_now_ns() + POOL_BACKOFF_FIRST_NS;
+        rt->worker_resume_ns = clock_now_ns() + backoff_delay(1);
         return;
     }
     admit_started(rt->admit, NULL);
@@ -97,12 +95,7 @@ void pool_worker_exited(struct server *s, struct listener *l, struct child *c, b
         rt->worker_fast_exits = 0;
         return;
     }
-    uint64_t d = POOL_BACKOFF_FIRST_NS;
-    for (unsigned i = 0; i < rt->worker_fast_exits && d < POOL_BACKOFF_MAX_NS; i++)
-        d *= 2;
-    if (d > POOL_BACKOFF_MAX_NS)
-        d = POOL_BACKOFF_MAX_NS;
-    rt->worker_fast_exits++;
+    uint64_t d = backoff_delay(++rt->worker_fast_exits);
     rt->worker_resume_ns = now + d;
     log_event("event=backoff service=%s address=%s delay_ms=%llu", rt->name, l->addr.text,
               (unsigned long long)(d / NSEC_PER_MSEC));

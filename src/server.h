@@ -81,6 +81,7 @@ void handler_timeouts(struct server *s, uint64_t now);
 void handler_resize_pools(struct server *s, int delta);
 void handler_stop_workers(struct server *s);
 struct child *handler_launch_worker(struct server *s, struct listener *l, int index);
+uint64_t backoff_delay(unsigned streak);
 
 /* refusals.c: counting and logging refusals (summarised per second) */
 void refusals_record(struct server *s, struct svc_rt *rt, enum admit_verdict why, const char *peer);
