@@ -14,14 +14,12 @@ Environment (exported by tests/local.mk): SUPERSERVERD, SERVICES_DIR,
 TESTS_SRCDIR, TOP_BUILDDIR, TOP_SRCDIR.  SS_KEEP_TMP=1 keeps temp dirs.
 """
 
-import errno
 import json
 import os
 import re
 import shutil
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
@@ -510,6 +508,15 @@ class Daemon:
             self.wait_log(r'\bevent=ready\b', timeout=READY_TIMEOUT,
                           what='daemon readiness')
         return self
+
+    def start_or_clean_up(self):
+        """start(), removing everything on failure (for class-level daemons,
+        where no per-test clean-up runs)."""
+        try:
+            return self.start()
+        except BaseException:
+            self.cleanup()
+            raise
 
     @property
     def pid(self):

@@ -98,11 +98,7 @@ class HandlerEnvTest(sslib.DaemonTest):
             svc('status', p['status'], CAT,
                 args=['cat', '/proc/self/status', '/proc/self/stat']),
         ])
-        try:
-            d.start()
-        except BaseException:
-            d.cleanup()
-            raise
+        d.start_or_clean_up()
 
     @classmethod
     def tearDownClass(cls):
@@ -194,7 +190,7 @@ class ReservedSignalsTest(sslib.DaemonTest):
 
     def test_reserved_signals_reset(self):
         port = sslib.free_port()
-        d = self.daemon([svc('status', port, CAT,
+        self.daemon([svc('status', port, CAT,
                              args=['cat', '/proc/self/status'])],
                         preexec_fn=raw_ignore_32_33)
         # (raw_ignore_32_33 raises, failing the start, if it did not work;

@@ -32,11 +32,7 @@ class LogTest(sslib.DaemonTest):
             svc('hold', p['hold'], hold),
             svc('idle', p['idle'], '/bin/cat'),
         ])
-        try:
-            d.start()
-        except BaseException:
-            d.cleanup()
-            raise
+        d.start_or_clean_up()
 
     @classmethod
     def tearDownClass(cls):

@@ -15,7 +15,6 @@ import os
 import re
 import resource
 import signal
-import socket
 import sys
 import threading
 import time
@@ -283,7 +282,21 @@ def echo_once(port, payload, timeout=sslib.IO_TIMEOUT):
     return None
 
 
-class Load:
+class _LoadRun:
+    """What both loads share: t0/t1, ok/failed counts, start() and join()."""
+
+    @property
+    def elapsed(self):
+        return (self.t1 or time.monotonic()) - self.t0
+
+    def rate(self):
+        return (self.ok + self.failed) / self.elapsed if self.elapsed else 0.0
+
+    def run(self):
+        return self.start().join()
+
+
+class Load(_LoadRun):
     """THREADS client threads, each making connections round-robin over
     PORTS until TOTAL connections were made in all or DEADLINE (monotonic)
     passes.  Failures are kept (first 20) and counted."""
@@ -354,15 +367,6 @@ class Load:
     def stop(self):
         self.stop_flag = True
 
-    @property
-    def elapsed(self):
-        return (self.t1 or time.monotonic()) - self.t0
-
-    def rate(self):
-        return (self.ok + self.failed) / self.elapsed if self.elapsed else 0.0
-
-    def run(self):
-        return self.start().join()
 
 
 def _load_proc(ports, total, threads, seconds, tag, q):
@@ -374,7 +378,7 @@ def _load_proc(ports, total, threads, seconds, tag, q):
         q.put((0, 0, ['load process: %r' % e], {}))
 
 
-class MultiLoad:
+class MultiLoad(_LoadRun):
     """A Load split over PROCS client processes (Python threads alone cannot
     keep a forking server busy: the GIL).  TOTAL connections in all, or
     until SECONDS pass.  Only the processes started here are joined, and
@@ -438,12 +442,3 @@ class MultiLoad:
             self.failed += 1
         return self
 
-    @property
-    def elapsed(self):
-        return (self.t1 or time.monotonic()) - self.t0
-
-    def rate(self):
-        return (self.ok + self.failed) / self.elapsed if self.elapsed else 0.0
-
-    def run(self):
-        return self.start().join()
