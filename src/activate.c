@@ -382,6 +382,13 @@ void server_reload(struct server *s)
 
     notify_send("RELOADING=1");
     struct config *cfg = config_load(s->config_path, &s->cfg_opts, err, sizeof(err));
+    /* Children not yet exec'd read the config this replaces and may hold
+     * copies of sockets it closes. */
+    if (cfg && !spawn_quiesce()) {
+        snprintf(err, sizeof(err), "a handler start is stuck in the kernel; try again later");
+        config_free(cfg);
+        cfg = NULL;
+    }
     if (cfg && server_activate(s, cfg, &st, err, sizeof(err)) == -1) {
         config_free(cfg);
         cfg = NULL;

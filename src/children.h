@@ -30,7 +30,9 @@ struct child {
     unsigned worker_index;
     size_t timer_slot; /* index in the timer heap, or TIMER_NONE */
     uint64_t deadline_ns;
-    int timeout_stage; /* 0 none sent, 1 TERM sent, 2 KILL sent */
+    int timeout_stage;       /* 0 none sent, 1 TERM sent, 2 KILL sent */
+    const char *failed_step; /* set when it failed before its exec (spawn.h) */
+    int failed_errno;
     struct child *next_free;
     struct child *newer, *older; /* live children in spawn order */
 };

@@ -108,14 +108,6 @@ static struct child *handler_launch(struct server *s, struct listener *l, int so
         }
         return NULL;
     }
-    if (req.failed_step) {
-        rt->failed++;
-        char q[256];
-        snprintf(q, sizeof(q), "%s: %s", req.failed_step, strerror(req.child_errno));
-        char qq[300];
-        log_event("event=exec_failed service=%s pid=%d error=%s", rt->name, (int)pid,
-                  log_quote(q, qq, sizeof(qq)));
-    }
     struct child *c = children_add(&s->children, pid);
     if (!c) {
         /* Out of memory: it still gets reaped (unknown pids are reaped silently). */
@@ -123,6 +115,7 @@ static struct child *handler_launch(struct server *s, struct listener *l, int so
             close(reader);
         return NULL;
     }
+    spawn_collect(); /* a suspended parent (CLONE_VFORK) learns of a failure now */
     if (reader >= 0 && stderr_reader_start(s, reader, pid, rt->name) == -1)
         close(reader);
     c->rt = rt;
@@ -281,6 +274,15 @@ static void handler_exited(struct server *s, struct child *c, int status)
     bool young = now - c->start_ns < YOUNG_NS;
     bool failed = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
 
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        spawn_collect(); /* was it a start that failed before the exec? */
+    if (c->failed_step) {
+        char q[256], qq[300];
+        rt->failed++;
+        snprintf(q, sizeof(q), "%s: %s", c->failed_step, strerror(c->failed_errno));
+        log_event("event=exec_failed service=%s pid=%d error=%s", rt->name, (int)c->pid,
+                  log_quote(q, qq, sizeof(qq)));
+    }
     log_exit(c, status, now);
     timers_cancel(&s->timers, c);
     admit_finished(rt->admit, c->has_key ? &c->key : NULL);
@@ -317,11 +319,23 @@ static bool reap_pid(struct server *s, pid_t pid)
  */
 #define REAP_PROBE_NEWEST 16
 
+/* spawn.h: a child that failed before its exec; logged when it is reaped. */
+void handler_exec_failed(pid_t pid, const char *step, int err, void *ctx)
+{
+    struct server *s = ctx;
+    struct child *c = children_find(&s->children, pid);
+
+    if (c) {
+        c->failed_step = step;
+        c->failed_errno = err;
+    }
+}
+
 void handler_after_spawn(struct server *s)
 {
-    /* We were suspended until the exec: with many live handlers, take the
-     * exit notices that queued meanwhile before another one coalesces with
-     * them (signals.h); with few, a coalesced exit costs only a cheap sweep. */
+    /* With many live handlers, take the exit notices that queued during the
+     * spawn batch before another one coalesces with them (signals.h); with
+     * few, a coalesced exit costs only a cheap sweep. */
     if (s->children.count > REAP_PACED_FROM)
         handler_reap_signalled(s);
 }

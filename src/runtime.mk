@@ -13,10 +13,12 @@ src_libsuperserver_a_SOURCES = \
 	src/loop.c \
 	src/notify.c src/notify.h \
 	src/pool.c \
+	src/raw_syscall.h \
 	src/refusals.c \
 	src/server.h \
 	src/signals.c src/signals.h \
 	src/spawn.c src/spawn.h \
+	src/spawn_plan.c \
 	src/status.c \
 	src/svc_rt.c \
 	src/stderr_log.c src/stderr_log.h \

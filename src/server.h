@@ -77,6 +77,7 @@ void handler_fill_pools(struct server *s);
 void handler_reap(struct server *s);
 void handler_reap_signalled(struct server *s);
 void handler_after_spawn(struct server *s);
+void handler_exec_failed(pid_t pid, const char *step, int err, void *server);
 void handler_timeouts(struct server *s, uint64_t now);
 void handler_resize_pools(struct server *s, int delta);
 void handler_stop_workers(struct server *s);

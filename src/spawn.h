@@ -1,8 +1,11 @@
 /*
  * Starting a handler.  Everything the child needs (argv, environment,
  * groups) is prepared in the parent, once per service into an exec plan and
- * once per connection into a scratch buffer; the child, started with
- * clone(CLONE_VM|CLONE_VFORK), only makes system calls and execs.
+ * once per connection into a request; spawn_handler copies the request into
+ * one of a few spawn slots and starts the child with clone(CLONE_VM) on the
+ * slot's stack.  The daemon does not wait for the exec: the child only makes
+ * raw system calls (raw_syscall.h) and the slot stays reserved until the
+ * kernel reports that the child has left the daemon's memory.
  */
 #ifndef SUPERSERVER_SPAWN_H
 #define SUPERSERVER_SPAWN_H
@@ -16,9 +19,9 @@
 
 /* Per service, built when a config is activated. */
 struct exec_plan {
-    char **envp;    /* fixed entries, then room for the per-connection ones */
-    size_t n_fixed; /* fixed entries start at envp[SPAWN_CONN_VARS] */
-    gid_t *groups;  /* supplementary groups of `user` */
+    char **env; /* PATH, SUPERSERVER_SERVICE, pass_env, env: the fixed entries */
+    size_t n_env;
+    gid_t *groups; /* supplementary groups of `user` */
     int n_groups;
 };
 
@@ -31,26 +34,37 @@ void spawn_plan_free(struct exec_plan *plan);
 /* What one spawn hands over. */
 struct spawn_request {
     const struct service *svc;
-    struct exec_plan *plan;
+    const struct exec_plan *plan;
     int sock;                     /* to fd 0 and 1 */
     int stderr_fd;                /* to fd 2 */
     const struct sockaddr *local; /* local address when known (saves a getsockname), or NULL */
     bool sock_on_fd3;             /* listen_fds: also fd 3 with LISTEN_FDS/LISTEN_PID */
     const char *conn_env[SPAWN_CONN_VARS]; /* NULL-terminated "K=V" for this connection */
-    /* Filled by a child that failed before execve (visible thanks to CLONE_VM). */
-    int child_errno;
-    const char *failed_step;
 };
 
-/* One-time set-up: the child's stack, and the RLIMIT_NOFILE handlers get
- * back (the daemon raises its own; select()-era handlers must not inherit
- * that).  -1 on failure. */
+/* Told of a child that failed before its exec (it exits 127): the step, such
+ * as "setuid" or "execve", and the error. */
+typedef void spawn_failure_fn(pid_t pid, const char *step, int err, void *ctx);
+
+/* One-time set-up: the slots' stacks, where failures are reported, and the
+ * RLIMIT_NOFILE handlers get back (the daemon raises its own; select()-era
+ * handlers must not inherit that).  -1 on failure. */
 struct rlimit;
-int spawn_init(const struct rlimit *handler_nofile);
+int spawn_init(const struct rlimit *handler_nofile, spawn_failure_fn *on_failure, void *ctx);
 
 /* Start the handler.  Returns its pid, or -1 with errno when it could not be
- * created.  A child that fails later exits 127 and sets req->child_errno. */
-pid_t spawn_handler(struct spawn_request *req);
+ * created.  The request is copied: the caller may reuse it at once. */
+pid_t spawn_handler(const struct spawn_request *req);
+
+/* Free the slots of children that have exec'd or exited, reporting those
+ * that failed.  Call before acting on an exit status of 127. */
+void spawn_collect(void);
+
+/* Wait (bounded) until no child is between clone and exec, so that the
+ * daemon may free the configuration they read and close sockets they still
+ * hold a copy of.  False when one is stuck even after SIGKILL (it is in an
+ * uninterruptible system call): then nothing it can read may be freed. */
+bool spawn_quiesce(void);
 
 /* Per-connection variables are formatted into a caller's buffer. */
 struct spawn_env {

@@ -123,8 +123,9 @@ static int server_start(struct server *s, const struct options *o, struct config
         return -1;
     }
     s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if ((s->sigfd = signals_init()) == -1 || spawn_init(handler_nofile) == -1 ||
-        loop_init(s) == -1 || s->devnull == -1) {
+    if ((s->sigfd = signals_init()) == -1 ||
+        spawn_init(handler_nofile, handler_exec_failed, s) == -1 || loop_init(s) == -1 ||
+        s->devnull == -1) {
         fprintf(stderr, "superserverd: cannot set up the event loop: %s\n", strerror(errno));
         return -1;
     }
@@ -149,6 +150,8 @@ static void child_forget(struct child *c, void *ctx)
 
 static void server_free(struct server *s)
 {
+    if (!spawn_quiesce())
+        return; /* a child stuck before its exec still reads it all */
     server_release(s);
     stderr_readers_close_all(s);
     children_each(&s->children, child_forget, NULL);
