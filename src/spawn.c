@@ -64,10 +64,10 @@ static struct spawn_slot slots[SPAWN_SLOTS];
 /*
  * How many children may be between clone and exec at once: one more than
  * there are CPUs to run them.  More only queue in the scheduler, each in the
- * scheduling group of its own new session (autogroup), and then starve the
- * handlers already running: measured on 2 CPUs, 3 slots gave 1.03-1.11x the
- * connection rate of vfork at the same p99 latency; 8 gave 1.21x but twice
- * the p99 (bench/RESULTS.md).
+ * scheduling group of its own new session (autogroup), and starve the
+ * handlers already running: on 2 CPUs, 8 slots gave 1.2x the connection
+ * rate of a vfork loop at c=64 but twice its p99 latency; 3 slots give
+ * about its rate at about its p99 (bench/RESULTS.md).
  */
 static int slots_in_use = SPAWN_SLOTS;
 /* CLONE_VFORK: without inline raw system calls, under valgrind (which runs
