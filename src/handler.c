@@ -115,7 +115,6 @@ static struct child *handler_launch(struct server *s, struct listener *l, int so
             close(reader);
         return NULL;
     }
-    spawn_collect(); /* a suspended parent (CLONE_VFORK) learns of a failure now */
     if (reader >= 0 && stderr_reader_start(s, reader, pid, rt->name) == -1)
         close(reader);
     c->rt = rt;
@@ -299,6 +298,18 @@ static void handler_exited(struct server *s, struct child *c, int status)
     svc_rt_unref(rt);
 }
 
+/* spawn.h: a child that failed before its exec; logged when it is reaped. */
+void handler_exec_failed(pid_t pid, const char *step, int err, void *ctx)
+{
+    struct server *s = ctx;
+    struct child *c = children_find(&s->children, pid);
+
+    if (c) {
+        c->failed_step = step;
+        c->failed_errno = err;
+    }
+}
+
 /* Reap PID if it has exited; O(1) in the kernel, unlike waitpid(-1). */
 static bool reap_pid(struct server *s, pid_t pid)
 {
@@ -318,18 +329,6 @@ static bool reap_pid(struct server *s, pid_t pid)
  * always are: among the newest handlers.
  */
 #define REAP_PROBE_NEWEST 16
-
-/* spawn.h: a child that failed before its exec; logged when it is reaped. */
-void handler_exec_failed(pid_t pid, const char *step, int err, void *ctx)
-{
-    struct server *s = ctx;
-    struct child *c = children_find(&s->children, pid);
-
-    if (c) {
-        c->failed_step = step;
-        c->failed_errno = err;
-    }
-}
 
 void handler_after_spawn(struct server *s)
 {
