@@ -75,7 +75,7 @@ class LimitsTest(sslib.DaemonTest):
         d.wait_event('exit', service='inst')
         held_gone[0].close()
         self.assertServes(port, b'', d=d, expect=b'ok\n')
-        self.assertEqual(d.zombies(), [])
+        self.assertEqual(d.wait_reaped(), [])
 
     def test_instances(self):
         port = sslib.free_port()
