@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +276,56 @@ static int make_listen(struct inetd_svc *s, const char *host, int family, unsign
     return 0;
 }
 
+/* The name a service gets: its inetd name, with what a service name may not
+ * hold turned into '-'. */
+static void set_name(struct inetd_svc *s, const char *service)
+{
+    s->name = inetd_xstrdup(service);
+    for (char *p = s->name; *p; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+            *p = '-';
+}
+
+/* A "unix" line (OpenBSD, FreeBSD): field 1 is the socket's path, and no
+ * "host:" applies. */
+static int translate_unix(char **f, size_t nf, struct inetd_svc *s, char *why)
+{
+    char text[4 + PATH_MAX], err[128];
+    bool stream = strcmp(f[1], "stream") == 0;
+
+    if (!stream && strcmp(f[1], "dgram") != 0) {
+        snprintf(why, REASON_LEN, "socket type \"%s\" is not supported (only stream and dgram)",
+                 f[1]);
+        return -1;
+    }
+    if (f[0][0] != '/') {
+        snprintf(why, REASON_LEN, "unix socket path \"%s\" is not absolute", f[0]);
+        return -1;
+    }
+    if (strcmp(f[5], "internal") == 0) {
+        snprintf(why, REASON_LEN, "internal services are not offered on unix sockets");
+        return -1;
+    }
+    s->proto = stream ? "tcp" : "udp"; /* what a unix: listen address is paired with */
+    if (parse_wait(f[3], s, why) < 0 || parse_user(f[4], s, why) < 0 ||
+        parse_server(f, nf, f[0], s, why) < 0)
+        return -1;
+    snprintf(text, sizeof(text), "unix:%s", f[0]);
+    if (addr_parse_listen(text, s->proto, &s->listen, err, sizeof(err)) < 0) {
+        snprintf(why, REASON_LEN, "%s", err);
+        return -1;
+    }
+    s->host = HOST_ADDR;
+    /* Named after the socket's file: "/run/echo.sock" gives "echo". */
+    const char *file = strrchr(f[0], '/') + 1;
+    const char *dot = strrchr(file, '.');
+    size_t len = dot && dot != file ? (size_t)(dot - file) : strlen(file);
+    char name[NAME_MAX + 1];
+    snprintf(name, sizeof(name), "%.*s", (int)len, file);
+    set_name(s, *name ? name : "unix");
+    return 0;
+}
+
 int inetd_svc_translate(char **f, size_t nf, const char *defhost, struct inetd_svc *s, char *why)
 {
     const char *service = f[0], *host = defhost;
@@ -288,6 +339,8 @@ int inetd_svc_translate(char **f, size_t nf, const char *defhost, struct inetd_s
             return -1;
         }
     }
+    if (strcmp(f[2], "unix") == 0)
+        return translate_unix(f, nf, s, why);
     if (colon != NULL) {
         *colon = '\0';
         host = f[0];
@@ -306,9 +359,6 @@ int inetd_svc_translate(char **f, size_t nf, const char *defhost, struct inetd_s
         parse_port(service, s->proto, &port, why) < 0 ||
         make_listen(s, host, family, port, why) < 0)
         return -1;
-    s->name = inetd_xstrdup(service);
-    for (char *p = s->name; *p; p++)
-        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
-            *p = '-';
+    set_name(s, service);
     return 0;
 }

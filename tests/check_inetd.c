@@ -309,6 +309,44 @@ START_TEST(addresses_and_names)
 }
 END_TEST
 
+START_TEST(unix_sockets)
+{
+    struct run r;
+
+    run_text("/run/ss/echo.sock stream unix nowait root /bin/cat cat\n"
+             "/run/ss/log.sock dgram unix wait nobody:nogroup /usr/sbin/logd logd -v\n"
+             "127.0.0.1:\n" /* an address default does not apply to a path */
+             "/run/a:b/.hidden stream unix nowait.60 root /bin/cat\n"
+             "/run/ss/echo.sock stream unix nowait root /bin/true\n"
+             "/run/ss/x.sock dgram unix nowait root /bin/cat\n"
+             "run/rel.sock stream unix nowait root /bin/cat\n"
+             "/run/ss/int.sock stream unix nowait root internal\n"
+             "/run/ss/raw.sock raw unix nowait root /bin/cat\n",
+             &r);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "  # line 1\n  - name: \"echo\"\n"
+                                        "    listen: \"unix:/run/ss/echo.sock\"\n"
+                                        "    protocol: \"tcp\"\n    mode: \"nowait\"\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "  - name: \"log\"\n"
+                                        "    listen: \"unix:/run/ss/log.sock\"\n"
+                                        "    protocol: \"udp\"\n    mode: \"wait\"\n"
+                                        "    user: \"nobody\"\n    group: \"nogroup\"\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "  - name: \".hidden\"\n"
+                                        "    listen: \"unix:/run/a:b/.hidden\"\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, ":5: cannot translate: tcp \"unix:/run/ss/echo.sock\" "
+                                        "collides with \"unix:/run/ss/echo.sock\" from line 1\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, ":6: cannot translate: dgram with nowait is not "
+                                        "supported (udp services use wait)\n"));
+    ck_assert_ptr_nonnull(
+        strstr(r.err, ":7: cannot translate: unix socket path \"run/rel.sock\" is not absolute\n"));
+    ck_assert_ptr_nonnull(
+        strstr(r.err, ":8: cannot translate: internal services are not offered on unix sockets\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, ":9: cannot translate: socket type \"raw\" is not "
+                                        "supported (only stream and dgram)\n"));
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(bad_lines)
 {
     static const struct {
@@ -448,6 +486,7 @@ static Suite *inetd_suite(void)
     tcase_add_test(tc, nothing_translatable);
     tcase_add_test(tc, twins_merge);
     tcase_add_test(tc, addresses_and_names);
+    tcase_add_test(tc, unix_sockets);
     tcase_add_test(tc, bad_lines);
     tcase_add_test(tc, limits_and_quoting);
     tcase_add_test(tc, long_line);

@@ -2,6 +2,8 @@
 started on it serves the translated services."""
 
 import os
+import pwd
+import socket
 
 import sslib
 
@@ -49,6 +51,31 @@ class ImportTest(sslib.DaemonTest):
         d.start()
         self.assertServes(port, b'imported\n', d=d)
         self.assertServes(cat_port, b'cat\n', d=d)
+
+    def test_unix_line_serves(self):
+        """An OpenBSD/FreeBSD "unix" line becomes a unix: listener that serves."""
+        d = sslib.Daemon(services=[])
+        self.addCleanup(d.cleanup)
+        path = d.path('cat.sock')
+        src = d.path('inetd.conf')
+        user = pwd.getpwuid(os.geteuid()).pw_name
+        with open(src, 'w') as f:
+            f.write('%s\tstream\tunix\tnowait\t%s\t/bin/cat\tcat\n' % (path, user))
+        code, out, err = sslib.run_tool(['--import-inetd', src])
+        self.assertEqual(code, 0, err)
+        self.assertEqual(err, '')
+        self.assertIn('name: "cat"', out)
+        self.assertIn('listen: "unix:%s"' % path, out)
+        d.write_config(text=out, path=d.path('imported.yaml'))
+        d.config_path = d.path('imported.yaml')
+        d.start()
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.addCleanup(c.close)
+        c.settimeout(5)
+        c.connect(path)
+        c.sendall(b'over unix\n')
+        c.shutdown(socket.SHUT_WR)
+        self.assertEqual(sslib.recv_all(c), b'over unix\n', d.log_text())
 
 
 if __name__ == '__main__':
