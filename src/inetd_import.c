@@ -29,8 +29,8 @@ static bool same_str(const char *a, const char *b)
 static bool same_settings(const struct inetd_svc *a, const struct inetd_svc *b)
 {
     if (a->wait != b->wait || a->rate != b->rate || a->instances != b->instances ||
-        !same_str(a->user, b->user) || !same_str(a->group, b->group) ||
-        !same_str(a->exec, b->exec) || a->n_args != b->n_args)
+        a->per_source != b->per_source || !same_str(a->user, b->user) ||
+        !same_str(a->group, b->group) || !same_str(a->exec, b->exec) || a->n_args != b->n_args)
         return false;
     for (size_t i = 0; i < a->n_args; i++)
         if (strcmp(a->args[i], b->args[i]) != 0)
@@ -157,6 +157,8 @@ static void emit_service(FILE *out, const struct inetd_svc *s)
     }
     if (s->instances)
         fprintf(out, "    instances: %u\n", s->instances);
+    if (s->per_source)
+        fprintf(out, "    per_source: %u\n", s->per_source);
     emit_key(out, "user", s->user);
     if (s->group)
         emit_key(out, "group", s->group);

@@ -165,10 +165,43 @@ static int parse_proto(const char *socktype, const char *proto, struct inetd_svc
     return -1;
 }
 
-/* "wait", "nowait", with ".N" (OpenBSD: N spawns a minute) or "/N" (FreeBSD: max children). */
+/* FreeBSD's "/max-child[/max-connections-per-ip-per-minute[/max-child-per-ip]]"
+ * after wait or nowait, each 0 for no limit. */
+static int parse_freebsd_limits(const char *text, struct inetd_svc *s, char *why)
+{
+    unsigned v[3] = {0, 0, 0};
+    int k = 0;
+
+    for (; *text == '/' && k < 3; k++) {
+        char *end;
+        if (!isdigit((unsigned char)text[1]))
+            return 1;
+        errno = 0;
+        unsigned long n = strtoul(text + 1, &end, 10);
+        if (errno != 0 || n > 1000000 || (*end != '\0' && *end != '/'))
+            return 1;
+        v[k] = (unsigned)n;
+        text = end;
+    }
+    if (*text != '\0')
+        return 1;
+    if (v[1]) {
+        snprintf(why, REASON_LEN,
+                 "a limit of %u connections a minute per address (the second /N) has no "
+                 "equivalent: superserver's rate is per service",
+                 v[1]);
+        return -1;
+    }
+    s->instances = v[0];
+    s->per_source = v[2];
+    return 0;
+}
+
+/* "wait", "nowait", with ".N" (OpenBSD: N spawns a minute) or "/N[/M[/P]]" (FreeBSD). */
 static int parse_wait(const char *text, struct inetd_svc *s, char *why)
 {
     size_t n = strcspn(text, "./");
+    int r;
 
     if (n == 4 && strncmp(text, "wait", 4) == 0)
         s->wait = true;
@@ -176,8 +209,11 @@ static int parse_wait(const char *text, struct inetd_svc *s, char *why)
         goto bad;
     if (text[n] == '.' && !parse_uint(text + n + 1, 1000000, &s->rate))
         goto bad;
-    if (text[n] == '/' && !parse_uint(text + n + 1, 1000000, &s->instances))
+    if (text[n] == '/' && (r = parse_freebsd_limits(text + n, s, why)) != 0) {
+        if (r < 0)
+            return -1;
         goto bad;
+    }
     if (!s->wait && strcmp(s->proto, "udp") == 0) {
         snprintf(why, REASON_LEN, "dgram with nowait is not supported (udp services use wait)");
         return -1;
@@ -185,7 +221,8 @@ static int parse_wait(const char *text, struct inetd_svc *s, char *why)
     s->wait_text = inetd_xstrdup(text);
     return 0;
 bad:
-    snprintf(why, REASON_LEN, "\"%s\" is not wait or nowait (with an optional .N or /N)", text);
+    snprintf(why, REASON_LEN, "\"%s\" is not wait or nowait (with an optional .N or /N[/M[/P]])",
+             text);
     return -1;
 }
 

@@ -28,6 +28,7 @@ struct inetd_svc {
     char *wait_text; /* the field as written, for the rate comment */
     unsigned rate;   /* spawns per minute (".N"), 0 = none */
     unsigned instances;
+    unsigned per_source; /* FreeBSD's max-child-per-ip */
     char *user, *group, *exec;
     char **args;
     size_t n_args;

@@ -347,6 +347,31 @@ START_TEST(unix_sockets)
 }
 END_TEST
 
+START_TEST(freebsd_limits)
+{
+    struct run r;
+
+    run_text("7001 stream tcp nowait/10/0/3 root /bin/cat\n"
+             "7002 stream tcp nowait/0 root /bin/cat\n"
+             "7003 stream tcp nowait/5/20 root /bin/cat\n"
+             "7004 stream tcp nowait/1/2/3/4 root /bin/cat\n"
+             "7005 stream tcp nowait/3/ root /bin/cat\n",
+             &r);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "    mode: \"nowait\"\n    instances: 10\n"
+                                        "    per_source: 3\n    user: \"root\"\n"));
+    /* 0: no limit */
+    ck_assert_ptr_nonnull(strstr(r.out, "listen: \"*:7002\"\n    protocol: \"tcp\"\n"
+                                        "    mode: \"nowait\"\n    user: \"root\"\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, ":3: cannot translate: a limit of 20 connections a minute "
+                                        "per address (the second /N) has no equivalent: "
+                                        "superserver's rate is per service\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, ":4: cannot translate: \"nowait/1/2/3/4\" is not wait"));
+    ck_assert_ptr_nonnull(strstr(r.err, ":5: cannot translate: \"nowait/3/\" is not wait"));
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(bad_lines)
 {
     static const struct {
@@ -356,11 +381,11 @@ START_TEST(bad_lines)
         {"7001 seqpacket tcp nowait root /bin/cat",
          "socket type \"seqpacket\" is not supported (only stream and dgram)"},
         {"7001 stream tcp sometimes root /bin/cat",
-         "\"sometimes\" is not wait or nowait (with an optional .N or /N)"},
+         "\"sometimes\" is not wait or nowait (with an optional .N or /N[/M[/P]])"},
         {"7001 stream tcp nowait.x root /bin/cat",
-         "\"nowait.x\" is not wait or nowait (with an optional .N or /N)"},
+         "\"nowait.x\" is not wait or nowait (with an optional .N or /N[/M[/P]])"},
         {"7001 stream tcp nowait.0 root /bin/cat",
-         "\"nowait.0\" is not wait or nowait (with an optional .N or /N)"},
+         "\"nowait.0\" is not wait or nowait (with an optional .N or /N[/M[/P]])"},
         {"7001 stream tcp nowait :wheel /bin/cat", "missing user (field 5 is \":wheel\")"},
         {"7001 stream tcp nowait root internal", "unknown internal service \"7001\""},
         {"0 stream tcp nowait root /bin/cat", "port \"0\" is out of range"},
@@ -487,6 +512,7 @@ static Suite *inetd_suite(void)
     tcase_add_test(tc, twins_merge);
     tcase_add_test(tc, addresses_and_names);
     tcase_add_test(tc, unix_sockets);
+    tcase_add_test(tc, freebsd_limits);
     tcase_add_test(tc, bad_lines);
     tcase_add_test(tc, limits_and_quoting);
     tcase_add_test(tc, long_line);
