@@ -76,20 +76,28 @@ static bool utf8_valid(const unsigned char *s)
     return true;
 }
 
-/* Parse a decimal number in 1..MAX filling all of TEXT. */
-static bool parse_uint(const char *text, unsigned long max, unsigned *out)
+/* Parse a decimal number in MIN..MAX at the start of TEXT; where it ends, or NULL. */
+static const char *parse_number(const char *text, unsigned long min, unsigned long max,
+                                unsigned *out)
 {
     char *end;
     unsigned long v;
 
     if (!isdigit((unsigned char)*text))
-        return false;
+        return NULL;
     errno = 0;
     v = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v == 0 || v > max)
-        return false;
+    if (errno != 0 || v < min || v > max)
+        return NULL;
     *out = (unsigned)v;
-    return true;
+    return end;
+}
+
+/* Parse a decimal number in 1..MAX filling all of TEXT. */
+static bool parse_uint(const char *text, unsigned long max, unsigned *out)
+{
+    const char *end = parse_number(text, 1, max, out);
+    return end && *end == '\0';
 }
 
 /*
@@ -134,22 +142,30 @@ bad:
     return -1;
 }
 
+/* The socket-type field: stream or dgram, or explain. */
+static int parse_socktype(const char *socktype, bool *stream, char *why)
+{
+    *stream = strcmp(socktype, "stream") == 0;
+    if (*stream || strcmp(socktype, "dgram") == 0)
+        return 0;
+    snprintf(why, REASON_LEN, "socket type \"%s\" is not supported (only stream and dgram)",
+             socktype);
+    return -1;
+}
+
 /* The socket-type and protocol fields: set proto and family, or explain. */
 static int parse_proto(const char *socktype, const char *proto, struct inetd_svc *s, int *family,
                        char *why)
 {
     static const char *const families[] = {"", "4", "6", "46"};
-    bool stream = strcmp(socktype, "stream") == 0;
+    bool stream;
 
     if (strncmp(proto, "rpc/", 4) == 0) {
         snprintf(why, REASON_LEN, "RPC services are not supported");
         return -1;
     }
-    if (!stream && strcmp(socktype, "dgram") != 0) {
-        snprintf(why, REASON_LEN, "socket type \"%s\" is not supported (only stream and dgram)",
-                 socktype);
+    if (parse_socktype(socktype, &stream, why) < 0)
         return -1;
-    }
     s->proto = strncmp(proto, "tcp", 3) == 0 ? "tcp" : strncmp(proto, "udp", 3) == 0 ? "udp" : "";
     for (size_t i = 0; *s->proto && i < sizeof(families) / sizeof(families[0]); i++) {
         if (strcmp(proto + 3, families[i]) != 0)
@@ -166,42 +182,22 @@ static int parse_proto(const char *socktype, const char *proto, struct inetd_svc
 }
 
 /* FreeBSD's "/max-child[/max-connections-per-ip-per-minute[/max-child-per-ip]]"
- * after wait or nowait, each 0 for no limit. */
-static int parse_freebsd_limits(const char *text, struct inetd_svc *s, char *why)
+ * after wait or nowait into LIMITS, each 0 for no limit. */
+static bool parse_freebsd_limits(const char *text, unsigned limits[3])
 {
-    unsigned v[3] = {0, 0, 0};
-    int k = 0;
-
-    for (; *text == '/' && k < 3; k++) {
-        char *end;
-        if (!isdigit((unsigned char)text[1]))
-            return 1;
-        errno = 0;
-        unsigned long n = strtoul(text + 1, &end, 10);
-        if (errno != 0 || n > 1000000 || (*end != '\0' && *end != '/'))
-            return 1;
-        v[k] = (unsigned)n;
-        text = end;
+    for (int k = 0; k < 3 && *text == '/'; k++) {
+        text = parse_number(text + 1, 0, 1000000, &limits[k]);
+        if (!text)
+            return false;
     }
-    if (*text != '\0')
-        return 1;
-    if (v[1]) {
-        snprintf(why, REASON_LEN,
-                 "a limit of %u connections a minute per address (the second /N) has no "
-                 "equivalent: superserver's rate is per service",
-                 v[1]);
-        return -1;
-    }
-    s->instances = v[0];
-    s->per_source = v[2];
-    return 0;
+    return *text == '\0'; /* not a fourth field, nor anything else after a number */
 }
 
 /* "wait", "nowait", with ".N" (OpenBSD: N spawns a minute) or "/N[/M[/P]]" (FreeBSD). */
 static int parse_wait(const char *text, struct inetd_svc *s, char *why)
 {
     size_t n = strcspn(text, "./");
-    int r;
+    unsigned limits[3] = {0, 0, 0};
 
     if (n == 4 && strncmp(text, "wait", 4) == 0)
         s->wait = true;
@@ -209,11 +205,17 @@ static int parse_wait(const char *text, struct inetd_svc *s, char *why)
         goto bad;
     if (text[n] == '.' && !parse_uint(text + n + 1, 1000000, &s->rate))
         goto bad;
-    if (text[n] == '/' && (r = parse_freebsd_limits(text + n, s, why)) != 0) {
-        if (r < 0)
-            return -1;
+    if (text[n] == '/' && !parse_freebsd_limits(text + n, limits))
         goto bad;
+    if (limits[1]) {
+        snprintf(why, REASON_LEN,
+                 "a limit of %u connections a minute per address (the second /N) has no "
+                 "equivalent: superserver's rate is per service",
+                 limits[1]);
+        return -1;
     }
+    s->instances = limits[0];
+    s->per_source = limits[2];
     if (!s->wait && strcmp(s->proto, "udp") == 0) {
         snprintf(why, REASON_LEN, "dgram with nowait is not supported (udp services use wait)");
         return -1;
@@ -294,10 +296,21 @@ static int parse_port(const char *service, const char *proto, unsigned *port, ch
     return 0;
 }
 
+/* Fill s->listen from TEXT ("ADDR:PORT", "unix:PATH"), or explain. */
+static int set_listen(struct inetd_svc *s, const char *text, char *why)
+{
+    char err[128];
+
+    if (addr_parse_listen(text, s->proto, &s->listen, err, sizeof(err)) == 0)
+        return 0;
+    snprintf(why, REASON_LEN, "%s", err);
+    return -1;
+}
+
 /* Build the listen string for HOST (or DEFHOST) and PORT; fill s->listen. */
 static int make_listen(struct inetd_svc *s, const char *host, int family, unsigned port, char *why)
 {
-    char addr[INET6_ADDRSTRLEN + 2], text[sizeof(addr) + 8], err[128];
+    char addr[INET6_ADDRSTRLEN + 2], text[sizeof(addr) + 8];
 
     if (host == NULL || strcmp(host, "*") == 0) {
         s->host = family == AF_INET ? HOST_V4ANY : family == AF_INET6 ? HOST_V6ANY : HOST_ANY;
@@ -306,11 +319,7 @@ static int make_listen(struct inetd_svc *s, const char *host, int family, unsign
         return -1;
     }
     snprintf(text, sizeof(text), "%s:%u", addr, port);
-    if (addr_parse_listen(text, s->proto, &s->listen, err, sizeof(err)) < 0) {
-        snprintf(why, REASON_LEN, "%s", err);
-        return -1;
-    }
-    return 0;
+    return set_listen(s, text, why);
 }
 
 /* The name a service gets: its inetd name, with what a service name may not
@@ -327,14 +336,11 @@ static void set_name(struct inetd_svc *s, const char *service)
  * "host:" applies. */
 static int translate_unix(char **f, size_t nf, struct inetd_svc *s, char *why)
 {
-    char text[4 + PATH_MAX], err[128];
-    bool stream = strcmp(f[1], "stream") == 0;
+    char text[4 + PATH_MAX];
+    bool stream;
 
-    if (!stream && strcmp(f[1], "dgram") != 0) {
-        snprintf(why, REASON_LEN, "socket type \"%s\" is not supported (only stream and dgram)",
-                 f[1]);
+    if (parse_socktype(f[1], &stream, why) < 0)
         return -1;
-    }
     if (f[0][0] != '/') {
         snprintf(why, REASON_LEN, "unix socket path \"%s\" is not absolute", f[0]);
         return -1;
@@ -348,10 +354,8 @@ static int translate_unix(char **f, size_t nf, struct inetd_svc *s, char *why)
         parse_server(f, nf, f[0], s, why) < 0)
         return -1;
     snprintf(text, sizeof(text), "unix:%s", f[0]);
-    if (addr_parse_listen(text, s->proto, &s->listen, err, sizeof(err)) < 0) {
-        snprintf(why, REASON_LEN, "%s", err);
+    if (set_listen(s, text, why) < 0)
         return -1;
-    }
     s->host = HOST_ADDR;
     /* Named after the socket's file: "/run/echo.sock" gives "echo". */
     const char *file = strrchr(f[0], '/') + 1;
