@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "daemon.h"
+#include "process.h"
 #include "inetd_import.h"
 #include "log.h"
 #include "notify.h"

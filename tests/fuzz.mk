@@ -10,20 +10,20 @@ FUZZ_JOBS = 1
 FUZZ_HARNESSES = libconfig yaml config addr
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FUZZ_COMPILE = $(CLANG) $(FUZZ_FLAGS) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) \
+FUZZ_COMPILE = $(CLANG) $(FUZZ_FLAGS) $(DEFS) $(ALL_LAYERS_CPPFLAGS) $(CPPFLAGS) \
 	$(LIBCONFIG_CFLAGS) $(YAML_CFLAGS) -I$(srcdir)/tests/fuzz
 FUZZ_LIBS = $(LIBCONFIG_LIBS) $(YAML_LIBS)
 FUZZ_ENV = CLANG='$(CLANG)' FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_JOBS='$(FUZZ_JOBS)' \
 	srcdir='$(srcdir)'
 FUZZ_COMMON = $(srcdir)/tests/fuzz/fuzz_common.c
-FUZZ_DEP_H = $(srcdir)/tests/fuzz/fuzz.h $(srcdir)/src/arena.h $(srcdir)/src/cfgnode.h \
-	$(srcdir)/src/conf_parse.h $(srcdir)/src/addr.h $(srcdir)/src/config.h \
-	$(srcdir)/src/config_int.h $(srcdir)/src/config_keys.h
-FUZZ_PARSE_SRC = $(srcdir)/src/arena.c $(srcdir)/src/cfgnode.c $(srcdir)/src/conf_parse.c \
-	$(srcdir)/src/conf_libconfig.c $(srcdir)/src/conf_yaml.c
-FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/addr.c $(srcdir)/src/config.c \
-	$(srcdir)/src/config_schema.c $(srcdir)/src/config_keys.c $(srcdir)/src/config_value.c \
-	$(srcdir)/src/config_check.c $(srcdir)/src/config_dump.c
+FUZZ_DEP_H = $(srcdir)/tests/fuzz/fuzz.h $(srcdir)/src/lib/arena.h $(srcdir)/src/config/cfgnode.h \
+	$(srcdir)/src/config/conf_file.h $(srcdir)/src/lib/addr.h $(srcdir)/src/config/config.h \
+	$(srcdir)/src/config/config_int.h $(srcdir)/src/config/config_keys.h
+FUZZ_PARSE_SRC = $(srcdir)/src/lib/arena.c $(srcdir)/src/config/cfgnode.c $(srcdir)/src/config/conf_file.c \
+	$(srcdir)/src/config/conf_libconfig.c $(srcdir)/src/config/conf_yaml.c
+FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/lib/addr.c $(srcdir)/src/config/config.c \
+	$(srcdir)/src/config/config_schema.c $(srcdir)/src/config/config_keys.c $(srcdir)/src/config/config_value.c \
+	$(srcdir)/src/config/config_check.c $(srcdir)/src/config/config_print.c
 FUZZ_BINS = tests/fuzz/bin/fuzz_libconfig tests/fuzz/bin/fuzz_yaml \
 	tests/fuzz/bin/fuzz_config tests/fuzz/bin/fuzz_addr
 
@@ -52,9 +52,9 @@ tests/fuzz/bin/fuzz_config: $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(
 	@mkdir -p tests/fuzz/bin
 	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(FUZZ_CONFIG_SRC) \
 	  -Wl,--wrap=glob -o $@ $(FUZZ_LIBS)
-tests/fuzz/bin/fuzz_addr: $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(srcdir)/src/addr.c
+tests/fuzz/bin/fuzz_addr: $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(srcdir)/src/lib/addr.c
 	@mkdir -p tests/fuzz/bin
-	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(srcdir)/src/addr.c -o $@
+	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(srcdir)/src/lib/addr.c -o $@
 
 clean-local: clean-fuzz
 clean-fuzz:
@@ -70,23 +70,23 @@ TESTS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
 	tests/fuzz/regress_config tests/fuzz/regress_addr
 tests_fuzz_regress_libconfig_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_libconfig.c \
 	tests/fuzz/fuzz_common.c
-tests_fuzz_regress_libconfig_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"libconfig"'
+tests_fuzz_regress_libconfig_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS) -DFUZZ_NAME='"libconfig"'
 tests_fuzz_regress_libconfig_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
 tests_fuzz_regress_libconfig_LDADD = $(UNIT_TEST_LIBS)
 tests_fuzz_regress_yaml_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_yaml.c \
 	tests/fuzz/fuzz_common.c
-tests_fuzz_regress_yaml_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"yaml"'
+tests_fuzz_regress_yaml_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS) -DFUZZ_NAME='"yaml"'
 tests_fuzz_regress_yaml_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
 tests_fuzz_regress_yaml_LDADD = $(UNIT_TEST_LIBS)
 tests_fuzz_regress_config_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_config.c \
 	tests/fuzz/fuzz_common.c
-tests_fuzz_regress_config_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"config"'
+tests_fuzz_regress_config_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS) -DFUZZ_NAME='"config"'
 tests_fuzz_regress_config_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
 tests_fuzz_regress_config_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=glob
 tests_fuzz_regress_config_LDADD = $(UNIT_TEST_LIBS)
 tests_fuzz_regress_addr_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_addr.c \
 	tests/fuzz/fuzz_common.c
-tests_fuzz_regress_addr_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_NAME='"addr"'
+tests_fuzz_regress_addr_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS) -DFUZZ_NAME='"addr"'
 tests_fuzz_regress_addr_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
 tests_fuzz_regress_addr_LDADD = $(UNIT_TEST_LIBS)
 

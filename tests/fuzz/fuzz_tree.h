@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf_parse.h"
+#include "conf_file.h"
 #include "fuzz.h"
 
 #define FUZZ_FILE "fuzz-input"

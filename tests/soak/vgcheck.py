@@ -3,7 +3,7 @@
 memcheck error or a definite leak.
 
 Under valgrind the daemon starts handlers with clone(CLONE_VM|CLONE_VFORK)
-(src/spawn.c), which valgrind runs as a plain fork: each
+(src/runtime/spawn.c), which valgrind runs as a plain fork: each
 handler start leaves a (normally empty) vg.PID of the child too.  When a
 handler's execve fails, valgrind cannot continue in that child and says
 "EXEC FAILED: I can't recover from execve() failing"; that is valgrind's

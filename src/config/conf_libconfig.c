@@ -10,7 +10,7 @@
 
 #include <libconfig.h>
 
-#include "conf_parse.h"
+#include "conf_file.h"
 
 struct lc_ctx {
     struct arena *a;

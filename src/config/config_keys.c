@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf_parse.h"
+#include "conf_file.h"
 #include "config_keys.h"
 
 static int k_user(struct loader *ld, struct svc_build *b, const struct cfgnode *n)

@@ -104,7 +104,7 @@ int server_activate(struct server *s, struct config *cfg, struct activation_stat
 void server_reload(struct server *s);
 void server_release(struct server *s);
 
-/* svc_rt.c: a service's runtime, counted references */
+/* svc_state.c: a service's runtime, counted references */
 struct svc_rt *svc_rt_new(const char *name);
 void svc_rt_destroy(struct svc_rt *rt);
 void svc_rt_unref(struct svc_rt *rt);

@@ -1,6 +1,6 @@
 /*
  * Internals shared by config.c (files, includes, cross-service checks),
- * config_schema.c (one service's keys) and config_dump.c.  Not an API.
+ * config_schema.c (one service's keys) and config_print.c.  Not an API.
  */
 #ifndef SUPERSERVER_CONFIG_INT_H
 #define SUPERSERVER_CONFIG_INT_H

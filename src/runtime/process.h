@@ -3,8 +3,8 @@
  * lock so a second instance fails, stale ones replaced), detaching from the
  * terminal, and the process-wide start-up chores.
  */
-#ifndef SUPERSERVER_DAEMON_H
-#define SUPERSERVER_DAEMON_H
+#ifndef SUPERSERVER_PROCESS_H
+#define SUPERSERVER_PROCESS_H
 
 #include <stddef.h>
 #include <sys/types.h>

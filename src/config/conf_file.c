@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf_parse.h"
+#include "conf_file.h"
 
 bool conf_is_yaml(const char *path)
 {

@@ -9,7 +9,7 @@
 
 #include <yaml.h>
 
-#include "conf_parse.h"
+#include "conf_file.h"
 
 #define YAML_STR_TAG "tag:yaml.org,2002:str"
 

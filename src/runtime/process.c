@@ -1,4 +1,4 @@
-/* Pidfile, daemonizing and process hygiene (see daemon.h). */
+/* Pidfile, daemonizing and process hygiene (see process.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon.h"
+#include "process.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)

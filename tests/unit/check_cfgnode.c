@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cfgnode.h"
-#include "conf_parse.h"
+#include "conf_file.h"
 
 static struct arena A;
 static char err[512];

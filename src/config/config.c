@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "conf_parse.h"
+#include "conf_file.h"
 #include "config_int.h"
 
 /* Most files `include` may pull in, a bound for hostile globs. */

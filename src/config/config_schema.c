@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf_parse.h"
+#include "conf_file.h"
 #include "config_keys.h"
 
 static int key_index(const char *name)

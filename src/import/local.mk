@@ -1,0 +1,8 @@
+# src/import: --import-inetd, inetd.conf -> YAML.  Includes itself, src/config
+# and src/lib.
+noinst_LIBRARIES += src/import/libss_import.a
+src_import_libss_import_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib -I$(srcdir)/src/config \
+	-I$(srcdir)/src/import
+src_import_libss_import_a_SOURCES = \
+	src/import/inetd_import.c src/import/inetd_import.h \
+	src/import/inetd_line.c src/import/inetd_line.h

@@ -1,0 +1,10 @@
+# src/lib: what knows nothing of superserver's model (arena, addresses and
+# CIDRs, the clock, logging, raw system calls).  Includes only itself.
+noinst_LIBRARIES += src/lib/libss_lib.a
+src_lib_libss_lib_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib
+src_lib_libss_lib_a_SOURCES = \
+	src/lib/addr.c src/lib/addr.h \
+	src/lib/arena.c src/lib/arena.h \
+	src/lib/clock.c src/lib/clock.h \
+	src/lib/log.c src/lib/log.h \
+	src/lib/raw_syscall.h
