@@ -64,7 +64,4 @@ int cfgnode_line(const struct cfgnode *n);
  */
 bool cfgnode_parse_int(const char *text, long long *out);
 
-/* Is BUF (LEN bytes) valid UTF-8 without NUL?  Else *bad is the offset of the fault. */
-bool cfgnode_utf8_valid(const char *buf, size_t len, size_t *bad);
-
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf_file.h"
+#include "utf8.h"
 
 bool conf_is_yaml(const char *path)
 {
@@ -124,7 +125,7 @@ struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, 
                  e == EFBIG ? "file too large (over 4 MiB)" : strerror(e ? e : ENOMEM));
         return NULL;
     }
-    if (!cfgnode_utf8_valid(buf, len, &bad)) {
+    if (!utf8_valid(buf, len, &bad)) {
         conf_syntax_error(err, errlen, path, conf_line_of(buf, bad), "%s",
                           buf[bad] == '\0' ? "NUL byte in the file" : "invalid UTF-8");
         return NULL;

@@ -11,6 +11,7 @@
 #include <libconfig.h>
 
 #include "conf_file.h"
+#include "utf8.h"
 
 struct lc_ctx {
     struct arena *a;
@@ -59,7 +60,7 @@ static struct cfgnode *lc_scalar(struct lc_ctx *c, const config_setting_t *s, in
         str = config_setting_get_string(s);
         if (str == NULL)
             str = "";
-        if (!cfgnode_utf8_valid(str, strlen(str), NULL)) {
+        if (!utf8_valid(str, strlen(str), NULL)) {
             conf_syntax_error(c->err, c->errlen, c->file, line, "invalid UTF-8 in a string");
             return NULL;
         }

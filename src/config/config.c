@@ -47,24 +47,6 @@ int cfg_fail(struct loader *ld, const struct cfgnode *at, const char *key, const
     return -1;
 }
 
-const char *config_protocol_name(enum svc_protocol p)
-{
-    return p == PROTO_UDP ? "udp" : "tcp";
-}
-
-const char *config_mode_name(enum svc_mode m)
-{
-    switch (m) {
-    case MODE_WAIT:
-        return "wait";
-    case MODE_PREFORK:
-        return "prefork";
-    case MODE_NOWAIT:
-        break;
-    }
-    return "nowait";
-}
-
 static int top_log_level(struct loader *ld, struct config *cfg, const struct cfgnode *n)
 {
     if (n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_STRING) {

@@ -1,7 +1,7 @@
 /*
- * The service model: what a configuration means once parsed and validated.
- * Everything the runtime needs is resolved here (addresses, uids, CIDRs,
- * argv), so the daemon never looks at syntax and never fails on a value.
+ * Loading a configuration: the main file and its includes, in either
+ * syntax, into the model (model.h), fully validated; and printing it back
+ * (-t, -T).
  */
 #ifndef SUPERSERVER_CONFIG_H
 #define SUPERSERVER_CONFIG_H
@@ -9,91 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <sys/resource.h>
-#include <sys/types.h>
 
-#include "addr.h"
-
-enum svc_protocol { PROTO_TCP, PROTO_UDP };
-enum svc_mode { MODE_NOWAIT, MODE_WAIT, MODE_PREFORK };
-enum svc_stderr { STDERR_DISCARD, STDERR_SOCKET, STDERR_LOG };
-enum cfg_log_level { CFG_LOG_INFO, CFG_LOG_DEBUG };
-
-/* The rlimits a service may set, in the order of the `rlimits` map keys. */
-enum svc_rlimit { RL_CPU, RL_AS, RL_NOFILE, RL_NPROC, RL_FSIZE, RL_CORE, RL_COUNT };
-
-struct svc_rlimit_value {
-    bool set;
-    rlim_t value; /* RLIM_INFINITY for "unlimited" */
-};
-
-struct svc_rate {
-    unsigned count;   /* N new connections ... */
-    unsigned seconds; /* ... per S seconds; count == 0 means no rate limit */
-};
-
-/* Options of a service's listening sockets (kept by each open listener too). */
-struct sock_opts {
-    int backlog;
-    bool reuseport, keepalive, nodelay;
-    bool has_socket_mode;
-    mode_t socket_mode;
-    bool has_socket_owner;
-    uid_t socket_uid;
-    gid_t socket_gid;
-};
-
-struct service {
-    char *name;
-    bool enabled;
-    const char *file; /* where the entry starts, for messages */
-    int line;
-
-    struct listen_addr *listen; /* n_listen >= 1 */
-    size_t n_listen;
-    enum svc_protocol protocol;
-    enum svc_mode mode;
-    unsigned workers; /* prefork only, >= 1 */
-    bool listen_fds;
-
-    char *exec;
-    char **args;     /* NULL-terminated argv; args[0] defaults to exec */
-    char **env;      /* NULL-terminated "KEY=VALUE" from `env`, in file order */
-    char **pass_env; /* NULL-terminated names */
-
-    bool has_user, has_group;
-    uid_t uid;  /* resolved from `user` */
-    gid_t gid;  /* resolved from `group`, else the user's primary group */
-    char *user; /* the user's name, for initgroups(); NULL when no user */
-
-    unsigned instances;  /* 0 = unlimited */
-    unsigned per_source; /* 0 = unlimited */
-    struct svc_rate rate;
-    struct cidr *allow;
-    size_t n_allow;
-    struct cidr *deny;
-    size_t n_deny;
-
-    enum svc_stderr stderr_mode;
-    unsigned timeout; /* seconds, 0 = none */
-    char *chroot;     /* NULL = none */
-    char *chdir;      /* NULL = none */
-    bool has_umask;
-    mode_t umask;
-    bool has_nice;
-    int nice;
-    struct svc_rlimit_value rlimits[RL_COUNT];
-
-    struct sock_opts sock;
-};
-
-struct config {
-    char *path; /* the main file, as given */
-    enum cfg_log_level log_level;
-    unsigned max_children; /* default 1024 */
-    struct service *services;
-    size_t n_services;
-};
+#include "model.h"
 
 struct config_options {
     /* May `user`, `group` and `socket_owner` be set?  True for a root daemon. */
@@ -114,13 +31,5 @@ void config_print_check(const struct config *cfg, FILE *out);
 
 /* The -T output: the effective config, defaults applied, as YAML. */
 void config_dump_yaml(const struct config *cfg, FILE *out);
-
-/* Would two versions of a service start their handlers alike (same program,
- * arguments, environment, identity, confinement)?  A reload rolls a prefork
- * pool over when not. */
-bool config_service_runs_same(const struct service *a, const struct service *b);
-
-const char *config_protocol_name(enum svc_protocol p);
-const char *config_mode_name(enum svc_mode m);
 
 #endif

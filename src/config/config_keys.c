@@ -117,7 +117,7 @@ static int k_listen(struct loader *ld, struct svc_build *b, const struct cfgnode
 {
     const struct cfgnode *it = n->type == CFGNODE_LIST ? n->first : n;
     size_t count = n->type == CFGNODE_LIST ? n->count : 1;
-    const char *proto = config_protocol_name(b->s->protocol);
+    const char *proto = model_protocol_name(b->s->protocol);
     struct service *s = b->s;
     char why[256];
 

@@ -1,8 +1,8 @@
 /*
- * The -T output: the effective model as YAML, every default written out, in
- * a form config_load reads back to the same model.  Keys that would be
- * errors for a service's mode (workers, listen_fds, allow... with prefork)
- * are left out rather than written with their defaults.
+ * The -t listing, one line per enabled service, and the -T output: the effective model as YAML,
+ * every default written out, in a form config_load reads back to the same model.  Keys that would
+ * be errors for a service's mode (workers, listen_fds, allow... with prefork) are left out rather
+ * than written with their defaults.
  */
 #include <arpa/inet.h>
 #include <grp.h>
@@ -11,47 +11,26 @@
 #include <string.h>
 
 #include "config.h"
+#include "yaml_out.h"
 
-/*
- * The code point of the UTF-8 sequence at P when YAML cannot carry it raw
- * (C1 controls, U+FFFE, U+FFFF: libyaml refuses them) or would fold it as a
- * line break (NEL, U+2028, U+2029); else 0.  *len is the sequence's length.
- */
-static unsigned dump_needs_escape(const unsigned char *p, size_t *len)
+void config_print_check(const struct config *cfg, FILE *out)
 {
-    if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-        return *len = 2, p[1];
-    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
-        return *len = 3, 0x2000u + (p[2] - 0x80u);
-    if (p[0] == 0xef && p[1] == 0xbf && (p[2] == 0xbe || p[2] == 0xbf))
-        return *len = 3, 0xffc0u + (p[2] - 0x80u);
-    return 0;
-}
-
-/* S as a YAML double-quoted scalar. */
-static void dump_str(FILE *out, const char *s)
-{
-    size_t len;
-    unsigned cp;
-
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(out, "\\x%02x", *p);
-        else if ((cp = dump_needs_escape(p, &len)) != 0)
-            fprintf(out, "\\u%04x", cp), p += len - 1;
-        else
-            fputc(*p, out);
+    for (size_t i = 0; i < cfg->n_services; i++) {
+        const struct service *s = &cfg->services[i];
+        if (!s->enabled)
+            continue;
+        fprintf(out, "%s %s/%s ", s->name, model_protocol_name(s->protocol),
+                model_mode_name(s->mode));
+        for (size_t j = 0; j < s->n_listen; j++)
+            fprintf(out, "%s%s", j ? "," : "", s->listen[j].text);
+        fprintf(out, " %s\n", s->exec);
     }
-    fputc('"', out);
 }
 
 static void dump_key_str(FILE *out, const char *key, const char *value)
 {
     fprintf(out, "    %s: ", key);
-    dump_str(out, value);
+    yaml_scalar(out, value);
     fputc('\n', out);
 }
 
@@ -60,7 +39,7 @@ static void dump_list(FILE *out, const char *key, char *const *items)
     fprintf(out, "    %s: [", key);
     for (size_t i = 0; items != NULL && items[i] != NULL; i++) {
         fputs(i ? ", " : "", out);
-        dump_str(out, items[i]);
+        yaml_scalar(out, items[i]);
     }
     fputs("]\n", out);
 }
@@ -125,7 +104,7 @@ static void dump_env(FILE *out, char *const *env)
     for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
         const char *eq = strchr(env[i], '=');
         fprintf(out, "%s%.*s: ", i ? ", " : "", (int)(eq - env[i]), env[i]);
-        dump_str(out, eq + 1);
+        yaml_scalar(out, eq + 1);
     }
     fputs("}\n", out);
 }
@@ -179,14 +158,14 @@ static void dump_process(FILE *out, const struct service *s)
 static void dump_service(FILE *out, const struct service *s)
 {
     fprintf(out, "  - name: ");
-    dump_str(out, s->name);
+    yaml_scalar(out, s->name);
     fprintf(out, "\n    enabled: %s\n", s->enabled ? "true" : "false");
-    fprintf(out, "    protocol: %s\n", config_protocol_name(s->protocol));
-    fprintf(out, "    mode: %s\n", config_mode_name(s->mode));
+    fprintf(out, "    protocol: %s\n", model_protocol_name(s->protocol));
+    fprintf(out, "    mode: %s\n", model_mode_name(s->mode));
     fputs("    listen: [", out);
     for (size_t i = 0; i < s->n_listen; i++) {
         fputs(i ? ", " : "", out);
-        dump_str(out, s->listen[i].text);
+        yaml_scalar(out, s->listen[i].text);
     }
     fputs("]\n", out);
     if (s->mode != MODE_NOWAIT)

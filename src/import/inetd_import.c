@@ -14,6 +14,7 @@
 
 #include "inetd_import.h"
 #include "inetd_line.h"
+#include "yaml_out.h"
 
 struct inetd_list {
     struct inetd_svc *v;
@@ -107,35 +108,11 @@ static int list_add(struct inetd_list *l, struct inetd_svc *s, const char *proto
     return 0;
 }
 
-/* Write S as a YAML double-quoted scalar. */
-static void emit_str(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '"' || c == '\\')
-            fprintf(out, "\\%c", c);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(out, "\\x%02x", c);
-        else
-            fputc(c, out);
-    }
-    fputc('"', out);
-}
-
 static void emit_key(FILE *out, const char *key, const char *value)
 {
     fprintf(out, "    %s: ", key);
-    emit_str(out, value);
+    yaml_scalar(out, value);
     fputc('\n', out);
-}
-
-/* A file name in a comment: one line, and ASCII so it is valid UTF-8 whatever its bytes. */
-static void emit_comment_text(FILE *out, const char *s)
-{
-    for (; *s; s++)
-        fputc((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f ? '?' : *s, out);
 }
 
 static void emit_service(FILE *out, const struct inetd_svc *s)
@@ -145,7 +122,7 @@ static void emit_service(FILE *out, const struct inetd_svc *s)
     else
         fprintf(out, "  # line %u\n", s->line);
     fprintf(out, "  - name: ");
-    emit_str(out, s->name);
+    yaml_scalar(out, s->name);
     fputc('\n', out);
     emit_key(out, "listen", s->listen.text);
     emit_key(out, "protocol", s->proto);
@@ -166,7 +143,7 @@ static void emit_service(FILE *out, const struct inetd_svc *s)
     fprintf(out, "    args:\n");
     for (size_t i = 0; i < s->n_args; i++) {
         fprintf(out, "      - ");
-        emit_str(out, s->args[i]);
+        yaml_scalar(out, s->args[i]);
         fputc('\n', out);
     }
 }
@@ -242,7 +219,7 @@ int inetd_import(const char *path, FILE *out, FILE *err)
         fprintf(err, "superserverd: %s: no service could be translated\n", path);
     } else {
         fprintf(out, "# superserver configuration translated from ");
-        emit_comment_text(out, path);
+        yaml_comment(out, path);
         fprintf(out,
                 "\n# by superserverd --import-inetd; \"# line N\" names each service's line.\n");
         fprintf(out, "services:\n");

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "inetd_line.h"
+#include "utf8.h"
 
 #ifndef HANDLER_DIR
 #define HANDLER_DIR "/usr/local/libexec/superserver"
@@ -55,25 +56,6 @@ void *inetd_xrealloc(void *p, size_t n, size_t size)
     if (p == NULL)
         abort();
     return p;
-}
-
-/* Is LINE valid UTF-8?  YAML output must be, and a stray Latin-1 byte is not. */
-static bool utf8_valid(const unsigned char *s)
-{
-    while (*s) {
-        size_t len = *s < 0x80             ? 1
-                     : (*s & 0xe0) == 0xc0 ? 2
-                     : (*s & 0xf0) == 0xe0 ? 3
-                     : (*s & 0xf8) == 0xf0 ? 4
-                                           : 0;
-        if (len == 0 || (len == 2 && *s < 0xc2))
-            return false;
-        for (size_t i = 1; i < len; i++)
-            if ((s[i] & 0xc0) != 0x80)
-                return false;
-        s += len;
-    }
-    return true;
 }
 
 /* Parse a decimal number in MIN..MAX at the start of TEXT; where it ends, or NULL. */
@@ -375,7 +357,7 @@ int inetd_svc_translate(char **f, size_t nf, const char *defhost, struct inetd_s
     int family = AF_UNSPEC;
 
     for (size_t i = 0; i < nf; i++) {
-        if (!utf8_valid((const unsigned char *)f[i])) {
+        if (!utf8_valid(f[i], strlen(f[i]), NULL)) {
             snprintf(why, REASON_LEN, "not valid UTF-8");
             return -1;
         }

@@ -7,4 +7,6 @@ src_lib_libss_lib_a_SOURCES = \
 	src/lib/arena.c src/lib/arena.h \
 	src/lib/clock.c src/lib/clock.h \
 	src/lib/log.c src/lib/log.h \
+	src/lib/utf8.c src/lib/utf8.h \
+	src/lib/yaml_out.c src/lib/yaml_out.h \
 	src/lib/raw_syscall.h

@@ -226,7 +226,7 @@ static void act_bind(struct server *s, struct binding *b, struct svc_rt *old_own
         loop_watch(s, l, false); /* workers accept, not us */
         if (!b->claimed || !prev || prev->mode != MODE_PREFORK || prev->workers != b->svc->workers)
             pool_set_target(s, l, b->svc->workers);
-        if (b->claimed && prev && !config_service_runs_same(prev, b->svc))
+        if (b->claimed && prev && !model_runs_same(prev, b->svc))
             pool_retire(l); /* the replacements start in the same loop turn */
         s->pool_check = true;
     } else if (l->wait_pid == 0) {

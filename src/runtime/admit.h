@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
-#include "config.h"
+#include "model.h"
 
 enum admit_verdict {
     ADMIT_OK,

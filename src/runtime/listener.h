@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #include "addr.h"
-#include "config.h"
+#include "model.h"
 #include "wait_mark.h"
 
 /* What epoll's data.ptr points at: every watched object starts with this. */

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
-#include "config.h"
+#include "model.h"
 
 /* Per service, built when a config is activated. */
 struct exec_plan {

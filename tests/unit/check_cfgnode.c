@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cfgnode.h"
+#include "utf8.h"
 #include "conf_file.h"
 
 static struct arena A;
@@ -74,14 +75,14 @@ START_TEST(test_utf8)
 {
     size_t bad;
 
-    ck_assert(cfgnode_utf8_valid("h\xc3\xa9llo", 6, NULL));
-    ck_assert(!cfgnode_utf8_valid("ab\xff", 3, &bad));
+    ck_assert(utf8_valid("h\xc3\xa9llo", 6, NULL));
+    ck_assert(!utf8_valid("ab\xff", 3, &bad));
     ck_assert_uint_eq(bad, 2);
-    ck_assert(!cfgnode_utf8_valid("a\0b", 3, &bad));
+    ck_assert(!utf8_valid("a\0b", 3, &bad));
     ck_assert_uint_eq(bad, 1);
-    ck_assert(!cfgnode_utf8_valid("\xc0\x80", 2, NULL));     /* overlong */
-    ck_assert(!cfgnode_utf8_valid("\xed\xa0\x80", 3, NULL)); /* surrogate */
-    ck_assert(!cfgnode_utf8_valid("\xe2\x82", 2, NULL));     /* truncated */
+    ck_assert(!utf8_valid("\xc0\x80", 2, NULL));     /* overlong */
+    ck_assert(!utf8_valid("\xed\xa0\x80", 3, NULL)); /* surrogate */
+    ck_assert(!utf8_valid("\xe2\x82", 2, NULL));     /* truncated */
 }
 END_TEST
 

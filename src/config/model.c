@@ -1,0 +1,47 @@
+/* What the model's types mean on their own: names and comparison (model.h). */
+#include <string.h>
+
+#include "model.h"
+
+const char *model_protocol_name(enum svc_protocol p)
+{
+    return p == PROTO_UDP ? "udp" : "tcp";
+}
+
+const char *model_mode_name(enum svc_mode m)
+{
+    switch (m) {
+    case MODE_WAIT:
+        return "wait";
+    case MODE_PREFORK:
+        return "prefork";
+    case MODE_NOWAIT:
+        break;
+    }
+    return "nowait";
+}
+
+static bool strv_equal(char **a, char **b)
+{
+    for (; a && b && *a && *b; a++, b++)
+        if (strcmp(*a, *b) != 0)
+            return false;
+    return (!a || !*a) && (!b || !*b);
+}
+
+static bool str_equal(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Every key that changes what a handler runs or how: a new such key belongs here. */
+bool model_runs_same(const struct service *a, const struct service *b)
+{
+    return strcmp(a->exec, b->exec) == 0 && strv_equal(a->args, b->args) &&
+           strv_equal(a->env, b->env) && strv_equal(a->pass_env, b->pass_env) &&
+           a->has_user == b->has_user && a->uid == b->uid && a->has_group == b->has_group &&
+           a->gid == b->gid && str_equal(a->chroot, b->chroot) && str_equal(a->chdir, b->chdir) &&
+           a->has_umask == b->has_umask && a->umask == b->umask && a->has_nice == b->has_nice &&
+           a->nice == b->nice && memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&
+           a->stderr_mode == b->stderr_mode && a->listen_fds == b->listen_fds;
+}
