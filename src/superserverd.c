@@ -12,14 +12,12 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "process.h"
 #include "inetd_import.h"
+#include "listener.h"
 #include "log.h"
 #include "notify.h"
+#include "process.h"
 #include "server.h"
-#include "signals.h"
-#include "spawn.h"
-#include "stderr_log.h"
 
 #define EXIT_CONFIG  1
 #define EXIT_USAGE   2
@@ -111,63 +109,6 @@ static int parse_options(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/* Everything the loop needs, in an order where each failure is still reportable. */
-static int server_start(struct server *s, const struct options *o, struct config *cfg,
-                        const struct rlimit *handler_nofile)
-{
-    char err[1024];
-    struct activation_stats st;
-
-    if (o->pidfile && pidfile_acquire(o->pidfile, err, sizeof(err)) == -1) {
-        fprintf(stderr, "superserverd: %s\n", err);
-        return -1;
-    }
-    s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if ((s->sigfd = signals_init()) == -1 ||
-        spawn_init(handler_nofile, handler_exec_failed, s) == -1 || loop_init(s) == -1 ||
-        s->devnull == -1) {
-        fprintf(stderr, "superserverd: cannot set up the event loop: %s\n", strerror(errno));
-        return -1;
-    }
-    children_init(&s->children);
-    timers_init(&s->timers);
-    if (server_activate(s, cfg, &st, err, sizeof(err)) == -1) {
-        fprintf(stderr, "superserverd: %s\n", err);
-        return -1;
-    }
-    listener_adopt_done();
-    return 0;
-}
-
-/* Handlers still running keep their runtime alive; at exit we let go. */
-static void child_forget(struct child *c, void *ctx)
-{
-    (void)ctx;
-    if (c->wait_listener)
-        listener_unref(c->wait_listener);
-    svc_rt_unref(c->rt);
-}
-
-static void server_free(struct server *s)
-{
-    if (!spawn_quiesce())
-        return; /* a child stuck before its exec still reads it all */
-    server_release(s);
-    stderr_readers_close_all(s);
-    children_each(&s->children, child_forget, NULL);
-    for (size_t i = 0; i < s->n_refusing; i++)
-        svc_rt_unref(s->refusing[i]);
-    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
-        if (s->rts[i])
-            svc_rt_unref(s->rts[i]);
-    free(s->rts);
-    free(s->refusing);
-    if (s->cfg)
-        config_free(s->cfg);
-    children_destroy(&s->children);
-    timers_destroy(&s->timers);
-}
-
 int main(int argc, char **argv)
 {
     struct options o;
@@ -204,20 +145,27 @@ int main(int argc, char **argv)
     daemon_sanitize_process(&handler_nofile);
     notify_init();
     listener_adopt_init();
-    if (server_start(&s, &o, cfg, &handler_nofile) == -1) {
+    if (o.pidfile && pidfile_acquire(o.pidfile, err, sizeof(err)) == -1) {
+        fprintf(stderr, "superserverd: %s\n", err);
+        config_free(cfg);
+        return EXIT_RUNTIME;
+    }
+    if (server_start(&s, cfg, &handler_nofile, err, sizeof(err)) == -1) {
+        fprintf(stderr, "superserverd: %s\n", err);
         if (!s.cfg)
             config_free(cfg);
         server_free(&s);
         pidfile_remove();
         return EXIT_RUNTIME;
     }
+    listener_adopt_done();
     if (!o.foreground && daemonize() == -1) {
         fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
     if (pidfile_write() == -1)
         fprintf(stderr, "superserverd: cannot write the pidfile: %s\n", strerror(errno));
-    if (loop_watch_children(&s) == -1) {
+    if (server_watch_children(&s) == -1) {
         fprintf(stderr, "superserverd: cannot watch handler exits: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
@@ -229,9 +177,8 @@ int main(int argc, char **argv)
     log_event("event=ready services=%zu sockets=%zu pid=%d", s.cfg->n_services, s.n_listeners,
               (int)getpid());
     notify_send("READY=1");
-    int rc = loop_run(&s);
+    int rc = server_run(&s);
     notify_send("STOPPING=1");
-    handler_stop_workers(&s);
     server_free(&s);
     pidfile_remove();
     log_event("event=stop");

@@ -12,3 +12,13 @@ uint64_t clock_monotonic_ns(void)
 }
 
 uint64_t (*clock_now_ns)(void) = clock_monotonic_ns;
+
+bool clock_once_a_second(uint64_t *until)
+{
+    uint64_t now = clock_now_ns();
+
+    if (now < *until)
+        return false;
+    *until = now + NSEC_PER_SEC;
+    return true;
+}

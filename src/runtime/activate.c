@@ -13,14 +13,18 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "accept.h"
+#include "activate.h"
 #include "log.h"
 #include "notify.h"
-#include "server.h"
+#include "pool.h"
+#include "context.h"
+#include "wait.h"
 
 /* One address of the new config and the socket that will serve it. */
 struct binding {
     const struct service *svc;
-    struct svc_rt *rt;
+    struct svc_state *rt;
     const struct listen_addr *addr;
     struct listener *l;
     bool claimed;  /* an old socket kept */
@@ -28,30 +32,30 @@ struct binding {
 };
 
 struct activation {
-    struct svc_rt **rts;     /* parallel to the new cfg->services; NULL when disabled */
-    struct exec_plan *plans; /* new plans, parallel too */
+    struct svc_state **rts;   /* parallel to the new cfg->services; NULL when disabled */
+    struct exec_plan **plans; /* new plans, parallel too */
     struct binding *b;
     size_t n_b;
     bool *old_claimed; /* parallel to s->listeners */
     struct listener **new_listeners;
     unsigned kept, opened, closed;
     /* Indexes of the running state, so matching is O(n log n), not O(n^2). */
-    struct svc_rt **old_rts; /* s->rts by name */
+    struct svc_state **old_rts; /* s->states by name */
     size_t n_old_rts;
     size_t *old_by_group; /* indexes into s->listeners by port or unix path, then index */
 };
 
 static int cmp_rt_name(const void *x, const void *y)
 {
-    const struct svc_rt *const *a = x, *const *b = y;
+    const struct svc_state *const *a = x, *const *b = y;
     return strcmp((*a)->name, (*b)->name);
 }
 
 /* The running service of that name (names are unique in a config). */
-static struct svc_rt *rt_lookup(struct activation *a, const char *name)
+static struct svc_state *rt_lookup(struct activation *a, const char *name)
 {
-    struct svc_rt key = {.name = (char *)name}, *kp = &key;
-    struct svc_rt **hit =
+    struct svc_state key = {.name = (char *)name}, *kp = &key;
+    struct svc_state **hit =
         a->n_old_rts ? bsearch(&kp, a->old_rts, a->n_old_rts, sizeof(*hit), cmp_rt_name) : NULL;
     return hit ? *hit : NULL;
 }
@@ -65,13 +69,13 @@ static int act_prepare_services(struct server *s, struct config *cfg, struct act
         if (!svc->enabled)
             continue;
         char why[256];
-        if (spawn_plan_build(&a->plans[i], svc, why, sizeof(why)) == -1) {
+        if (!(a->plans[i] = exec_plan_new(svc, why, sizeof(why)))) {
             snprintf(err, errlen, "%s:%d: service \"%s\": %s", svc->file, svc->line, svc->name,
                      why);
             return -1;
         }
-        struct svc_rt *rt = rt_lookup(a, svc->name);
-        if (!rt && !(rt = svc_rt_new(svc->name))) {
+        struct svc_state *rt = rt_lookup(a, svc->name);
+        if (!rt && !(rt = svc_state_new(svc->name))) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
@@ -103,13 +107,11 @@ static int group_cmp(const struct listen_addr *x, const struct listen_addr *y)
     return px < py ? -1 : px > py;
 }
 
-/* qsort has no user pointer: the listener table being sorted is set here. */
-static struct listener *const *sort_listeners;
-
-static int cmp_old_group(const void *x, const void *y)
+static int cmp_old_group(const void *x, const void *y, void *listeners)
 {
+    struct listener *const *ls = listeners;
     size_t i = *(const size_t *)x, j = *(const size_t *)y;
-    int c = group_cmp(&sort_listeners[i]->addr, &sort_listeners[j]->addr);
+    int c = group_cmp(&ls[i]->addr, &ls[j]->addr);
     return c ? c : (i > j) - (i < j);
 }
 
@@ -117,14 +119,12 @@ static int cmp_old_group(const void *x, const void *y)
 static void act_index(struct server *s, struct activation *a)
 {
     for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
-        if (s->rts[i])
-            a->old_rts[a->n_old_rts++] = s->rts[i];
+        if (s->states[i])
+            a->old_rts[a->n_old_rts++] = s->states[i];
     qsort(a->old_rts, a->n_old_rts, sizeof(*a->old_rts), cmp_rt_name);
     for (size_t j = 0; j < s->n_listeners; j++)
         a->old_by_group[j] = j;
-    sort_listeners = s->listeners;
-    qsort(a->old_by_group, s->n_listeners, sizeof(*a->old_by_group), cmp_old_group);
-    sort_listeners = NULL;
+    qsort_r(a->old_by_group, s->n_listeners, sizeof(*a->old_by_group), cmp_old_group, s->listeners);
 }
 
 /* Position in old_by_group of the first old socket of ADDR's group. */
@@ -205,14 +205,14 @@ static void act_unwind(struct config *cfg, struct activation *a)
         if (!a->b[i].claimed && a->b[i].l)
             listener_unref(a->b[i].l);
     for (size_t i = 0; i < cfg->n_services; i++) {
-        spawn_plan_free(&a->plans[i]);
+        exec_plan_unref(a->plans[i]);
         if (a->rts[i] && a->rts[i]->refs == 0)
-            svc_rt_destroy(a->rts[i]);
+            svc_state_destroy(a->rts[i]);
     }
 }
 
 /* Give a kept or new socket its service; prefork pools get their target. */
-static void act_bind(struct server *s, struct binding *b, struct svc_rt *old_owner)
+static void act_bind(struct server *s, struct binding *b, struct svc_state *old_owner)
 {
     struct listener *l = b->l;
     const struct service *prev = old_owner ? old_owner->svc : NULL;
@@ -222,8 +222,9 @@ static void act_bind(struct server *s, struct binding *b, struct svc_rt *old_own
     if (b->claimed)
         listener_update(l, b->svc);
     l->rt = b->rt;
+    listener_serve_with(l, b->svc->mode == MODE_NOWAIT ? accept_ready : wait_ready, s);
     if (b->svc->mode == MODE_PREFORK) {
-        loop_watch(s, l, false); /* workers accept, not us */
+        listener_watch(&s->loop, l, false); /* workers accept, not us */
         if (!b->claimed || !prev || prev->mode != MODE_PREFORK || prev->workers != b->svc->workers)
             pool_set_target(s, l, b->svc->workers);
         if (b->claimed && prev && !model_runs_same(prev, b->svc))
@@ -232,7 +233,7 @@ static void act_bind(struct server *s, struct binding *b, struct svc_rt *old_own
     } else if (l->wait_pid == 0) {
         /* A reload may be the fix for a handler that was backed off. */
         l->fast_exits = 0;
-        loop_watch(s, l, true);
+        listener_watch(&s->loop, l, true);
     }
 }
 
@@ -250,7 +251,7 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
         for (size_t i = 0; old->addr.kind == LISTEN_UNIX && i < a->n_b; i++)
             if (unix_same_path(&old->addr, a->b[i].addr))
                 old->unlink_on_close = false; /* the path now belongs to the new socket */
-        loop_watch(s, old, false);
+        listener_watch(&s->loop, old, false);
         if (old->mode == MODE_PREFORK)
             pool_retire(old);
         listener_close(old);
@@ -281,15 +282,15 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
         if (a->rts[i])
             a->rts[i]->refs++;
     for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
-        if (s->rts[i]) {
-            s->rts[i]->svc = NULL; /* gone, unless the new config names it */
-            svc_rt_unref(s->rts[i]);
+        if (s->states[i]) {
+            s->states[i]->svc = NULL; /* gone, unless the new config names it */
+            svc_state_unref(s->states[i]);
         }
     for (size_t i = 0; i < cfg->n_services; i++) {
-        struct svc_rt *rt = a->rts[i];
+        struct svc_state *rt = a->rts[i];
         if (!rt)
             continue;
-        spawn_plan_free(&rt->plan);
+        exec_plan_unref(rt->plan);
         rt->plan = a->plans[i];
         rt->svc = &cfg->services[i];
     }
@@ -333,7 +334,7 @@ static int act_alloc(struct server *s, struct config *cfg, struct activation *a)
     return 0;
 }
 
-int server_activate(struct server *s, struct config *cfg, struct activation_stats *st, char *err,
+int activate_config(struct server *s, struct config *cfg, struct activation_stats *st, char *err,
                     size_t errlen)
 {
     struct activation a;
@@ -352,9 +353,9 @@ int server_activate(struct server *s, struct config *cfg, struct activation_stat
     act_commit(s, cfg, &a);
     if (s->cfg)
         config_free(s->cfg);
-    free(s->rts);
+    free(s->states);
     s->cfg = cfg;
-    s->rts = a.rts;
+    s->states = a.rts;
     a.rts = NULL;
     st->kept = a.kept;
     st->opened = a.opened;
@@ -375,21 +376,21 @@ static size_t enabled_services(const struct config *cfg)
     return n;
 }
 
-void server_reload(struct server *s)
+void activate_reload(struct server *s)
 {
     char err[1024], quoted[1100];
     struct activation_stats st;
 
     notify_send("RELOADING=1");
     struct config *cfg = config_load(s->config_path, &s->cfg_opts, err, sizeof(err));
-    /* Children not yet exec'd read the config this replaces and may hold
-     * copies of sockets it closes. */
-    if (cfg && !spawn_quiesce()) {
+    /* Children not yet exec'd may hold copies of sockets it closes (their
+     * exec plans stay alive by reference). */
+    if (cfg && !spawn_quiesce(&s->spawner)) {
         snprintf(err, sizeof(err), "a handler start is stuck in the kernel; try again later");
         config_free(cfg);
         cfg = NULL;
     }
-    if (cfg && server_activate(s, cfg, &st, err, sizeof(err)) == -1) {
+    if (cfg && activate_config(s, cfg, &st, err, sizeof(err)) == -1) {
         config_free(cfg);
         cfg = NULL;
     }
@@ -404,10 +405,10 @@ void server_reload(struct server *s)
     notify_send("READY=1");
 }
 
-void server_release(struct server *s)
+void activate_release(struct server *s)
 {
     for (size_t i = 0; i < s->n_listeners; i++) {
-        loop_watch(s, s->listeners[i], false);
+        listener_watch(&s->loop, s->listeners[i], false);
         if (s->listeners[i]->mode == MODE_PREFORK)
             pool_retire(s->listeners[i]);
         listener_close(s->listeners[i]);

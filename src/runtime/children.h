@@ -15,20 +15,25 @@
 
 #define TIMER_NONE ((size_t)-1)
 
-struct svc_rt;
+struct svc_state;
 struct listener;
+struct child;
+
+/* What the starter of a handler wants done when it exits, after the common
+ * bookkeeping (handler.c): CTX is the daemon's context. */
+typedef void child_exit_fn(struct child *c, int status, void *ctx);
 
 struct child {
     pid_t pid;
-    struct svc_rt *rt;              /* the service it was started for (holds a ref) */
-    struct listener *wait_listener; /* wait/prefork: the socket it was handed (holds a ref) */
+    struct svc_state *rt;      /* the service it was started for (holds a ref) */
+    struct listener *listener; /* wait/prefork: the socket it was handed (holds a ref) */
+    child_exit_fn *on_exit;    /* NULL: nothing more to do */
     uint64_t start_ns;
     char peer[ADDR_STRLEN];
     struct source_key key;
     bool has_key;
-    bool is_worker; /* prefork worker */
-    unsigned worker_index;
-    size_t timer_slot; /* index in the timer heap, or TIMER_NONE */
+    unsigned worker_index; /* prefork: its slot in the pool */
+    size_t timer_slot;     /* index in the timer heap, or TIMER_NONE */
     uint64_t deadline_ns;
     int timeout_stage;       /* 0 none sent, 1 TERM sent, 2 KILL sent */
     const char *failed_step; /* set when it failed before its exec (spawn.h) */

@@ -1,20 +1,19 @@
 /*
- * What a handler is started with, prepared in the parent: the exec plan
- * (environment and supplementary groups) once per service when a config is
- * activated, and the per-connection variables of SPEC section 4 once per
- * connection.  The child side (spawn.c) only copies pointers.
+ * Exec plans and per-connection variables (see exec_plan.h).  The child
+ * side (spawn.c) only reads them.
  */
 #include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "addr.h"
-#include "spawn.h"
+#include "exec_plan.h"
 
 #define SAFE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -68,141 +67,209 @@ static int plan_groups(struct exec_plan *plan, const struct service *svc, char *
     return -1;
 }
 
-int spawn_plan_build(struct exec_plan *plan, const struct service *svc, char *err, size_t errlen)
+/* Owned copies of the strings of V (NULL-terminated); NULL when out of memory. */
+static char **strv_dup(char *const *v)
+{
+    size_t n = strv_len(v);
+    char **copy = calloc(n + 1, sizeof(*copy));
+
+    for (size_t i = 0; copy && i < n; i++)
+        if (!(copy[i] = strdup(v[i]))) {
+            for (size_t k = 0; k < i; k++)
+                free(copy[k]);
+            free(copy);
+            return NULL;
+        }
+    return copy;
+}
+
+static void strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* PATH, SUPERSERVER_SERVICE, then pass_env and env (a later name replaces an earlier). */
+static int plan_env(struct exec_plan *plan, const struct service *svc)
 {
     size_t max = 2 + strv_len(svc->pass_env) + strv_len(svc->env);
     char **fixed = calloc(max, sizeof(*fixed));
     size_t n = 0;
 
-    memset(plan, 0, sizeof(*plan));
     if (!fixed)
-        goto nomem;
-    if (!(fixed[n++] = strdup(SAFE_PATH)))
-        goto nomem;
+        return -1;
+    plan->env = fixed;
+    if (!(fixed[n] = strdup(SAFE_PATH)))
+        return -1;
+    plan->n_env = ++n;
     if (asprintf(&fixed[n], "SUPERSERVER_SERVICE=%s", svc->name) == -1)
-        goto nomem;
-    n++;
+        return -1;
+    plan->n_env = ++n;
     for (char **p = svc->pass_env; p && *p; p++) {
         const char *v = getenv(*p);
         char *entry;
         if (!v)
             continue;
         if (asprintf(&entry, "%s=%s", *p, v) == -1)
-            goto nomem;
-        env_put(fixed, &n, entry);
+            return -1;
+        env_put(fixed, &plan->n_env, entry);
     }
     for (char **p = svc->env; p && *p; p++) {
         char *entry = strdup(*p);
         if (!entry)
-            goto nomem;
-        env_put(fixed, &n, entry);
+            return -1;
+        env_put(fixed, &plan->n_env, entry);
     }
-    plan->env = fixed;
-    plan->n_env = n;
-    return plan_groups(plan, svc, err, errlen);
-nomem:
-    for (size_t i = 0; fixed && i < n; i++)
-        free(fixed[i]);
-    free(fixed);
-    snprintf(err, errlen, "out of memory");
-    return -1;
+    return 0;
 }
 
-void spawn_plan_free(struct exec_plan *plan)
+static const int rlimit_resource[RL_COUNT] = {
+    [RL_CPU] = RLIMIT_CPU,     [RL_AS] = RLIMIT_AS,       [RL_NOFILE] = RLIMIT_NOFILE,
+    [RL_NPROC] = RLIMIT_NPROC, [RL_FSIZE] = RLIMIT_FSIZE, [RL_CORE] = RLIMIT_CORE,
+};
+
+/* The confinement keys, copied. */
+static int plan_confinement(struct exec_plan *plan, const struct service *svc)
 {
-    for (size_t i = 0; i < plan->n_env; i++)
-        free(plan->env[i]);
-    free(plan->env);
-    free(plan->groups);
-    memset(plan, 0, sizeof(*plan));
+    for (int i = 0; i < RL_COUNT; i++)
+        if (svc->rlimits[i].set) {
+            plan->rlimits[plan->n_rlimits].resource = rlimit_resource[i];
+            plan->rlimits[plan->n_rlimits++].value = svc->rlimits[i].value;
+        }
+    plan->sets_nofile = svc->rlimits[RL_NOFILE].set;
+    plan->has_nice = svc->has_nice;
+    plan->nice = svc->nice;
+    plan->has_umask = svc->has_umask;
+    plan->umask = svc->umask;
+    plan->set_groups = svc->has_user || svc->has_group;
+    plan->gid = svc->gid;
+    plan->set_uid = svc->has_user;
+    plan->uid = svc->uid;
+    if (svc->chroot && !(plan->chroot = strdup(svc->chroot)))
+        return -1;
+    if (svc->chdir && !(plan->chdir = strdup(svc->chdir)))
+        return -1;
+    return 0;
 }
 
-void spawn_env_start(struct spawn_env *e, struct spawn_request *req, char *buf, size_t len)
+struct exec_plan *exec_plan_new(const struct service *svc, char *err, size_t errlen)
+{
+    struct exec_plan *plan = calloc(1, sizeof(*plan));
+
+    if (!plan)
+        goto nomem;
+    plan->refs = 1;
+    if (!(plan->exec = strdup(svc->exec)) || !(plan->argv = strv_dup(svc->args)) ||
+        plan_env(plan, svc) == -1 || plan_confinement(plan, svc) == -1)
+        goto nomem;
+    if (plan_groups(plan, svc, err, errlen) == -1) {
+        exec_plan_unref(plan);
+        return NULL;
+    }
+    return plan;
+nomem:
+    exec_plan_unref(plan);
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+}
+
+struct exec_plan *exec_plan_ref(struct exec_plan *plan)
+{
+    plan->refs++;
+    return plan;
+}
+
+void exec_plan_unref(struct exec_plan *plan)
+{
+    if (!plan || --plan->refs > 0)
+        return;
+    free(plan->exec);
+    strv_free(plan->argv, strv_len(plan->argv));
+    strv_free(plan->env, plan->n_env);
+    free(plan->groups);
+    free(plan->chroot);
+    free(plan->chdir);
+    free(plan);
+}
+
+void conn_env_start(struct conn_env *e, char *buf, size_t len)
 {
     e->buf = buf;
     e->len = len;
     e->used = 0;
     e->n = 0;
-    req->conn_env[0] = NULL;
+    e->vars[0] = NULL;
 }
 
-void spawn_env_addf(struct spawn_env *e, struct spawn_request *req, const char *fmt, ...)
+void conn_env_addf(struct conn_env *e, const char *fmt, ...)
 {
     va_list ap;
 
-    if (e->n >= SPAWN_CONN_VARS - 1 || e->used >= e->len)
+    if (e->n >= EXEC_CONN_VARS - 1 || e->used >= e->len)
         return;
     va_start(ap, fmt);
     int w = vsnprintf(e->buf + e->used, e->len - e->used, fmt, ap);
     va_end(ap);
     if (w < 0 || (size_t)w >= e->len - e->used)
         return;
-    req->conn_env[e->n++] = e->buf + e->used;
-    req->conn_env[e->n] = NULL;
+    e->vars[e->n++] = e->buf + e->used;
+    e->vars[e->n] = NULL;
     e->used += (size_t)w + 1;
 }
 
-static void conn_env_inet(struct spawn_env *e, struct spawn_request *req, const char *proto,
-                          int sock, const struct sockaddr *peer)
+static void conn_env_inet(struct conn_env *e, const char *proto, int sock,
+                          const struct sockaddr *peer, const struct sockaddr *where)
 {
     struct sockaddr_storage local;
     socklen_t llen = sizeof(local);
-    const struct sockaddr *where = req->local;
     char ip[ADDR_STRLEN], lip[ADDR_STRLEN];
 
     if (!where && getsockname(sock, (struct sockaddr *)&local, &llen) == 0)
         where = (const struct sockaddr *)&local;
-    spawn_env_addf(e, req, "PROTO=%s", proto);
+    conn_env_addf(e, "PROTO=%s", proto);
     if (peer) {
         addr_format_ip(peer, ip, sizeof(ip));
-        spawn_env_addf(e, req, "%sREMOTEIP=%s", proto, ip);
-        spawn_env_addf(e, req, "%sREMOTEPORT=%u", proto, addr_port(peer));
+        conn_env_addf(e, "%sREMOTEIP=%s", proto, ip);
+        conn_env_addf(e, "%sREMOTEPORT=%u", proto, addr_port(peer));
     }
     if (where) {
         addr_format_ip(where, lip, sizeof(lip));
-        spawn_env_addf(e, req, "%sLOCALIP=%s", proto, lip);
-        spawn_env_addf(e, req, "%sLOCALPORT=%u", proto, addr_port(where));
+        conn_env_addf(e, "%sLOCALIP=%s", proto, lip);
+        conn_env_addf(e, "%sLOCALPORT=%u", proto, addr_port(where));
     }
     if (peer) {
-        spawn_env_addf(e, req, "REMOTE_ADDR=%s", ip);
-        spawn_env_addf(e, req, "REMOTE_PORT=%u", addr_port(peer));
+        conn_env_addf(e, "REMOTE_ADDR=%s", ip);
+        conn_env_addf(e, "REMOTE_PORT=%u", addr_port(peer));
     }
 }
 
-static void conn_env_unix(struct spawn_env *e, struct spawn_request *req, int sock)
+static void conn_env_unix(struct conn_env *e, int sock)
 {
     struct ucred cred;
     socklen_t len = sizeof(cred);
 
-    spawn_env_addf(e, req, "PROTO=UNIX");
+    conn_env_addf(e, "PROTO=UNIX");
     if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
-        spawn_env_addf(e, req, "UNIXREMOTEEUID=%u", (unsigned)cred.uid);
-        spawn_env_addf(e, req, "UNIXREMOTEEGID=%u", (unsigned)cred.gid);
-        spawn_env_addf(e, req, "UNIXREMOTEPID=%ld", (long)cred.pid);
+        conn_env_addf(e, "UNIXREMOTEEUID=%u", (unsigned)cred.uid);
+        conn_env_addf(e, "UNIXREMOTEEGID=%u", (unsigned)cred.gid);
+        conn_env_addf(e, "UNIXREMOTEPID=%ld", (long)cred.pid);
     }
 }
 
-void spawn_conn_env(struct spawn_env *e, struct spawn_request *req, int sock,
-                    const struct sockaddr *peer, socklen_t peerlen)
+void conn_env_socket(struct conn_env *e, const struct service *svc, int sock,
+                     const struct sockaddr *peer, const struct sockaddr *local)
 {
-    const struct service *svc = req->svc;
     bool is_unix = svc->listen[0].kind == LISTEN_UNIX;
 
-    (void)peerlen;
     if (svc->mode == MODE_NOWAIT) {
         if (peer && peer->sa_family == AF_UNIX)
-            conn_env_unix(e, req, sock);
+            conn_env_unix(e, sock);
         else
-            conn_env_inet(e, req, "TCP", sock, peer);
-    } else if (svc->protocol == PROTO_UDP) {
-        if (is_unix)
-            spawn_env_addf(e, req, "PROTO=UNIX");
-        else
-            conn_env_inet(e, req, "UDP", sock, NULL);
+            conn_env_inet(e, "TCP", sock, peer, local);
+    } else if (is_unix) {
+        conn_env_addf(e, "PROTO=UNIX");
     } else {
-        if (is_unix)
-            spawn_env_addf(e, req, "PROTO=UNIX");
-        else
-            conn_env_inet(e, req, "TCP", sock, NULL);
+        conn_env_inet(e, svc->protocol == PROTO_UDP ? "UDP" : "TCP", sock, NULL, local);
     }
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "listener.h"
+#include "log.h"
 
 #define ADOPT_MAX 64
 static int adopt_fds[ADOPT_MAX];
@@ -205,7 +207,7 @@ struct listener *listener_open(const struct service *svc, const struct listen_ad
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    l->ev.kind = EV_LISTENER;
+    ev_set(&l->ev, fd, NULL, NULL);
     l->fd = fd;
     l->addr.kind = a->kind;
     l->addr.ss = a->ss;
@@ -280,4 +282,29 @@ void listener_unref(struct listener *l)
     free(l->workers);
     free(l->addr.text);
     free(l);
+}
+
+void listener_serve_with(struct listener *l, ev_ready_fn *ready, void *ctx)
+{
+    l->ev.ready = ready;
+    l->ev.ctx = ctx;
+}
+
+void listener_watch(struct loop *lp, struct listener *l, bool on)
+{
+    if (!on) {
+        loop_forget(lp, &l->ev);
+        return;
+    }
+    if (l->closed || l->ev.watched)
+        return;
+    l->resume_ns = 0;
+    if (loop_watch(lp, &l->ev, EPOLLIN) == -1)
+        log_warn("cannot watch %s", l->addr.text);
+}
+
+void listener_pause(struct loop *lp, struct listener *l, uint64_t until)
+{
+    listener_watch(lp, l, false);
+    l->resume_ns = until;
 }

@@ -1,36 +1,32 @@
 /*
  * Listening sockets: opening one for a service's address, applying options
  * in place, deciding on reload whether an existing socket can be kept, and
- * closing.  Knows nothing of the loop beyond the tag it carries.
+ * closing, watching.  The callback it is served through is set by
+ * activate.c from the service's mode.
  */
 #ifndef SUPERSERVER_LISTENER_H
 #define SUPERSERVER_LISTENER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "addr.h"
+#include "loop.h"
 #include "model.h"
 #include "wait_mark.h"
 
-/* What epoll's data.ptr points at: every watched object starts with this. */
-enum ev_kind { EV_SIGNAL, EV_CHILD, EV_LISTENER, EV_STDERR };
-struct ev_source {
-    enum ev_kind kind;
-};
-
-struct svc_rt;
+struct svc_state;
 
 struct listener {
-    struct ev_source ev;
+    struct ev ev; /* its callback is its mode's: accept.c or wait.c */
     int fd;
     struct listen_addr addr; /* addr.text owned */
     enum svc_protocol protocol;
     enum svc_mode mode;
-    struct svc_rt *rt;
+    struct svc_state *rt;
     unsigned refs; /* the daemon's table, plus each wait/prefork child handed it */
-    bool watched;  /* registered in epoll */
     bool closed;   /* fd closed: dropped by a reload while a child still refers to it */
     bool unlink_on_close;
     struct sock_opts opts; /* the options the socket has now */
@@ -43,7 +39,14 @@ struct listener {
     pid_t *workers;
     unsigned n_worker_slots;
     unsigned worker_target;
+    bool pool_short; /* held below its target by a limit, and said so */
 };
+
+/* The listener whose struct ev this is. */
+static inline struct listener *listener_of(struct ev *ev)
+{
+    return (struct listener *)((char *)ev - offsetof(struct listener, ev));
+}
 
 /* Inherited sockets (systemd socket activation) to adopt by address. */
 void listener_adopt_init(void);
@@ -64,5 +67,13 @@ void listener_close(struct listener *l);
  * connection's local address is then the bound one. */
 bool listener_bound_to_one_address(const struct listener *l);
 void listener_unref(struct listener *l);
+
+/* Serve L's connections through READY (with CTX) when it is watched. */
+void listener_serve_with(struct listener *l, ev_ready_fn *ready, void *ctx);
+/* Watch L (unless closed; a pending resume is dropped) or stop watching it. */
+void listener_watch(struct loop *lp, struct listener *l, bool on);
+/* Stop watching L until UNTIL (EMFILE, or a wait handler's back-off); the
+ * daemon's turn watches it again when due (set server.any_paused). */
+void listener_pause(struct loop *lp, struct listener *l, uint64_t until);
 
 #endif

@@ -1,26 +1,30 @@
-# src/runtime: the running daemon (the loop, activation, listeners, accept,
-# wait mode, pools, admission, refusals, spawn, reaping).  Includes every
-# layer below it.
+# src/runtime: the running daemon (the reactor and the turn, activation,
+# listeners, accept, wait mode, pools, admission, refusals, exec plans,
+# spawn, reaping).  Includes every layer below it.
 noinst_LIBRARIES += src/runtime/libss_runtime.a
 src_runtime_libss_runtime_a_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS)
 src_runtime_libss_runtime_a_SOURCES = \
-	src/runtime/activate.c \
+	src/runtime/accept.c src/runtime/accept.h \
+	src/runtime/activate.c src/runtime/activate.h \
 	src/runtime/admit.c src/runtime/admit.h \
 	src/runtime/children.c src/runtime/children.h \
-	src/runtime/exec_plan.c \
-	src/runtime/handler.c \
+	src/runtime/context.h \
+	src/runtime/exec_plan.c src/runtime/exec_plan.h \
+	src/runtime/handler.c src/runtime/handler.h \
 	src/runtime/listener.c src/runtime/listener.h \
-	src/runtime/loop.c \
+	src/runtime/loop.c src/runtime/loop.h \
 	src/runtime/notify.c src/runtime/notify.h \
-	src/runtime/pool.c \
+	src/runtime/pool.c src/runtime/pool.h \
 	src/runtime/process.c src/runtime/process.h \
-	src/runtime/refusals.c \
+	src/runtime/reap.c src/runtime/reap.h \
+	src/runtime/refusals.c src/runtime/refusals.h \
 	src/runtime/refuse.c src/runtime/refuse.h \
-	src/runtime/server.h \
+	src/runtime/server.c src/runtime/server.h \
 	src/runtime/signals.c src/runtime/signals.h \
 	src/runtime/spawn.c src/runtime/spawn.h \
-	src/runtime/status.c \
+	src/runtime/status.c src/runtime/status.h \
 	src/runtime/stderr_log.c src/runtime/stderr_log.h \
-	src/runtime/svc_state.c \
+	src/runtime/svc_state.c src/runtime/svc_state.h \
 	src/runtime/timers.c src/runtime/timers.h \
+	src/runtime/wait.c src/runtime/wait.h \
 	src/runtime/wait_mark.c src/runtime/wait_mark.h

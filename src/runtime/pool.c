@@ -1,16 +1,19 @@
 /*
- * Prefork pools: per listening socket of a prefork service, a set of
- * long-lived workers that accept themselves.  The daemon keeps the count,
- * replaces workers that exit (backing off when they die young in a row),
- * and grows or shrinks the pool on SIGTTIN/SIGTTOU and reload.
+ * Prefork pools (see pool.h).  A worker that cannot be started for a limit
+ * (`instances`, `max_children`) is not a refused connection: the pool says
+ * once that it is short, and tries again on later turns.
  */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "handler.h"
 #include "log.h"
-#include "server.h"
+#include "pool.h"
+#include "reap.h"
+#include "refusals.h"
+#include "context.h"
 
 #define POOL_MAX_WORKERS 4096
 
@@ -27,28 +30,40 @@ static int pool_reserve(struct listener *l, unsigned n)
     return 0;
 }
 
+static void pool_worker_exited(struct child *c, int status, void *ctx);
+
+/* Say once, not per try, that L's pool is held below its target by a limit. */
+static void pool_note_short(struct listener *l, enum admit_verdict why)
+{
+    if (l->pool_short)
+        return;
+    l->pool_short = true;
+    log_warnx("service %s: pool on %s stays below %u workers: %s limit reached", l->rt->name,
+              l->addr.text, l->worker_target, admit_reason_name(why));
+}
+
 static void pool_spawn(struct server *s, struct listener *l, unsigned idx)
 {
-    struct svc_rt *rt = l->rt;
+    struct svc_state *rt = l->rt;
     enum admit_verdict v =
         admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, clock_now_ns());
     if (v != ADMIT_OK) {
-        refusals_record(s, rt, v, l->addr.text);
+        pool_note_short(l, v);
         return;
     }
-    struct child *c = handler_launch_worker(s, l, (int)idx);
+    struct child *c = handler_start(s, l, l->fd, NULL, l->addr.text, (int)idx, pool_worker_exited);
     if (!c) {
         refusals_record(s, rt, REFUSE_SPAWN_FAILED, l->addr.text);
-        rt->worker_resume_ns = clock_now_ns() + backoff_delay(1);
+        rt->worker_resume_ns = clock_now_ns() + handler_backoff_delay(1);
         return;
     }
+    l->pool_short = false;
     admit_started(rt->admit, NULL);
-    c->wait_listener = l;
+    c->listener = l;
     l->refs++;
-    c->is_worker = true;
     c->worker_index = idx;
     l->workers[idx] = c->pid;
-    handler_after_spawn(s);
+    reap_after_spawn(s);
 }
 
 static void pool_fill(struct server *s, struct listener *l, uint64_t now)
@@ -62,7 +77,7 @@ static void pool_fill(struct server *s, struct listener *l, uint64_t now)
             pool_spawn(s, l, i);
 }
 
-void handler_fill_pools(struct server *s)
+void pool_fill_all(struct server *s)
 {
     uint64_t now = clock_now_ns();
     for (size_t i = 0; i < s->n_listeners; i++)
@@ -82,20 +97,24 @@ bool pool_pending(const struct server *s)
     return false;
 }
 
-void pool_worker_exited(struct server *s, struct listener *l, struct child *c, bool young,
-                        uint64_t now)
+static void pool_worker_exited(struct child *c, int status, void *ctx)
 {
-    struct svc_rt *rt = c->rt;
+    struct server *s = ctx;
+    struct listener *l = c->listener;
+    struct svc_state *rt = c->rt;
+    uint64_t now = clock_now_ns();
 
+    (void)status;
+    s->pool_check = true;
     if (c->worker_index < l->n_worker_slots && l->workers[c->worker_index] == c->pid)
         l->workers[c->worker_index] = 0;
     else
         return; /* retired by a resize or a roll-over: not replaced */
-    if (!young || s->stopping) {
+    if (now - c->start_ns >= HANDLER_YOUNG_NS || s->stopping) {
         rt->worker_fast_exits = 0;
         return;
     }
-    uint64_t d = backoff_delay(++rt->worker_fast_exits);
+    uint64_t d = handler_backoff_delay(++rt->worker_fast_exits);
     rt->worker_resume_ns = now + d;
     log_event("event=backoff service=%s address=%s delay_ms=%llu", rt->name, l->addr.text,
               (unsigned long long)(d / NSEC_PER_MSEC));
@@ -151,13 +170,40 @@ void pool_set_target(struct server *s, struct listener *l, unsigned target)
     pool_shrink(s, l);
 }
 
-void handler_resize_pools(struct server *s, int delta)
+/* The most workers L's pool may have: what `instances` leaves of its
+ * service's handlers elsewhere, and `max_children` of all the others. */
+static unsigned pool_limit(const struct server *s, const struct listener *l)
+{
+    unsigned mine = 0, limit = POOL_MAX_WORKERS;
+    unsigned instances = l->rt->svc->instances, max = s->cfg->max_children;
+
+    for (unsigned i = 0; i < l->n_worker_slots; i++)
+        mine += l->workers[i] != 0;
+    if (instances) {
+        unsigned service_others = admit_live(l->rt->admit) - mine;
+        unsigned room = service_others < instances ? instances - service_others : 0;
+        limit = room < limit ? room : limit;
+    }
+    if (max) {
+        unsigned others = s->live_total - mine;
+        unsigned room = others < max ? max - others : 0;
+        limit = room < limit ? room : limit;
+    }
+    return limit;
+}
+
+void pool_resize_all(struct server *s, int delta)
 {
     for (size_t i = 0; i < s->n_listeners; i++) {
         struct listener *l = s->listeners[i];
         if (l->mode != MODE_PREFORK || l->closed)
             continue;
         unsigned t = l->worker_target;
+        if (delta > 0 && t + 1 > pool_limit(s, l)) {
+            log_event("event=workers service=%s address=%s workers=%u limit=reached", l->rt->name,
+                      l->addr.text, t);
+            continue;
+        }
         pool_set_target(s, l, delta > 0 ? t + 1 : (t > 1 ? t - 1 : 1));
         log_event("event=workers service=%s address=%s workers=%u", l->rt->name, l->addr.text,
                   l->worker_target);
@@ -174,7 +220,7 @@ void pool_retire(struct listener *l)
         }
 }
 
-void handler_stop_workers(struct server *s)
+void pool_stop_all(struct server *s)
 {
     for (size_t i = 0; i < s->n_listeners; i++)
         if (s->listeners[i]->mode == MODE_PREFORK)

@@ -1,23 +1,18 @@
-/*
- * Refusals on the daemon's side: counting them per service and logging them
- * the way SPEC section 6 asks (the first of a kind in a second at once, the
- * rest of that second as one line with count=N when it ends).  The summary
- * arithmetic lives in refuse.c; this keeps the list of services with counts
- * still to report.
- */
+/* Counting and logging refusals (see refusals.h). */
 #include <stdlib.h>
 
 #include "clock.h"
 #include "log.h"
-#include "server.h"
+#include "refusals.h"
+#include "context.h"
 
-static void refusals_list(struct server *s, struct svc_rt *rt)
+static void refusals_list(struct server *s, struct svc_state *rt)
 {
     if (rt->refusals_listed)
         return;
     if (s->n_refusing == s->cap_refusing) {
         size_t ncap = s->cap_refusing ? s->cap_refusing * 2 : 16;
-        struct svc_rt **n = realloc(s->refusing, ncap * sizeof(*n));
+        struct svc_state **n = realloc(s->refusing, ncap * sizeof(*n));
         if (!n)
             return; /* the count stays in the summary; reported with the next refusal */
         s->refusing = n;
@@ -38,7 +33,8 @@ static void emit_refusals(void *ctx, enum admit_verdict why, unsigned count)
     log_event("event=refuse service=%s reason=%s count=%u", f->name, admit_reason_name(why), count);
 }
 
-void refusals_record(struct server *s, struct svc_rt *rt, enum admit_verdict why, const char *peer)
+void refusals_record(struct server *s, struct svc_state *rt, enum admit_verdict why,
+                     const char *peer)
 {
     rt->refused++;
     if (why == REFUSE_SPAWN_FAILED)
@@ -62,15 +58,24 @@ void refusals_flush(struct server *s, uint64_t now)
     size_t kept = 0;
 
     for (size_t i = 0; i < s->n_refusing; i++) {
-        struct svc_rt *rt = s->refusing[i];
+        struct svc_state *rt = s->refusing[i];
         struct flush_ctx f = {rt->name};
         refuse_flush(&rt->refusals, now, emit_refusals, &f);
         if (refuse_pending(&rt->refusals)) {
             s->refusing[kept++] = rt;
         } else {
             rt->refusals_listed = false;
-            svc_rt_unref(rt);
+            svc_state_unref(rt);
         }
     }
     s->n_refusing = kept;
+}
+
+void refusals_release(struct server *s)
+{
+    for (size_t i = 0; i < s->n_refusing; i++)
+        svc_state_unref(s->refusing[i]);
+    free(s->refusing);
+    s->refusing = NULL;
+    s->n_refusing = s->cap_refusing = 0;
 }

@@ -4,11 +4,10 @@
  * daemon goes on: it does not wait for the exec as a vfork parent would, so
  * the child's setsid, dup2s and exec overlap the daemon's next accept.
  *
- * So the child reads only its slot (a copy of the request) and what the
- * slot points to (the service and its exec plan, which spawn_quiesce keeps
- * alive), never allocates, and makes only raw system calls: it shares the
- * daemon's errno.  The kernel zeroes slot->in_child when the child execs or
- * exits (CLONE_CHILD_CLEARTID); only then may the slot be reused.
+ * So the child reads only its slot (a copy of the request) and the exec
+ * plan the slot holds a reference on, never allocates, and makes only raw
+ * system calls: it shares the daemon's errno.  The kernel zeroes slot->in_child when the child
+ * execs or exits (CLONE_CHILD_CLEARTID); only then may the slot be reused.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,32 +34,10 @@
 #include "signals.h"
 #include "spawn.h"
 
-#define SPAWN_SLOTS     8
 #define SLOT_STACK_SIZE (64 * 1024)
-#define SLOT_ENV_BYTES  1024
 #define QUIESCE_WAIT_NS (500 * NSEC_PER_MSEC)
 #define SLOT_WAIT_NS    NSEC_PER_SEC
 
-struct spawn_slot {
-    pid_t in_child; /* 1 from clone until the kernel zeroes it at exec or exit */
-    bool used;      /* started a child not collected yet */
-    pid_t pid;
-    uint64_t started; /* spawn sequence number */
-    /* The request, copied */
-    const struct service *svc;
-    const struct exec_plan *plan;
-    int sock, stderr_fd;
-    bool sock_on_fd3;
-    char **envp; /* this connection's entries, the plan's, NULL */
-    size_t envp_cap;
-    char env[SLOT_ENV_BYTES];
-    /* Written by a child that fails before its exec */
-    const char *failed_step;
-    int child_errno;
-    char *stack_top;
-};
-
-static struct spawn_slot slots[SPAWN_SLOTS];
 /*
  * How many children may be between clone and exec at once: one more than
  * there are CPUs to run them.  More only queue in the scheduler, each in the
@@ -68,42 +45,52 @@ static struct spawn_slot slots[SPAWN_SLOTS];
  * handlers already running: on 2 CPUs, 8 slots gave 1.2x the connection
  * rate of a vfork loop at c=64 but twice its p99 latency; 3 slots give
  * about its rate at about its p99 (bench/RESULTS.md).
+ *
+ * CLONE_VFORK instead: without inline raw system calls, under valgrind (which
+ * runs that child as a fork, and stops at a clone(CLONE_VM) child of any
+ * other kind), or where clone refuses CLONE_VM alone.
  */
-static int slots_in_use = SPAWN_SLOTS;
-/* CLONE_VFORK: without inline raw system calls, under valgrind (which runs
- * that child as a fork, and stops at a clone(CLONE_VM) child of any other
- * kind), or where clone refuses CLONE_VM alone */
-static bool suspend_parent = !RAW_SYSCALL_INLINE;
-static struct rlimit handler_nofile;
-static bool restore_nofile;
-static spawn_failure_fn *report_failure;
-static void *report_ctx;
-
-int spawn_init(const struct rlimit *nofile, spawn_failure_fn *on_failure, void *ctx)
+int spawn_init(struct spawner *sp, const struct rlimit *nofile, spawn_failure_fn *on_failure,
+               void *ctx)
 {
     struct rlimit now;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t each = SLOT_STACK_SIZE + page; /* a guard page below each stack */
 
-    handler_nofile = *nofile;
+    memset(sp, 0, sizeof(*sp));
+    sp->handler_nofile = *nofile;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    slots_in_use = cpus < 1 ? 2 : cpus >= SPAWN_SLOTS ? SPAWN_SLOTS : (int)cpus + 1;
-    restore_nofile = getrlimit(RLIMIT_NOFILE, &now) == 0 && now.rlim_cur != nofile->rlim_cur;
-    report_failure = on_failure;
-    if (UNDER_VALGRIND())
-        suspend_parent = true;
-    report_ctx = ctx;
+    sp->slots_in_use = cpus < 1 ? 2 : cpus >= SPAWN_SLOTS ? SPAWN_SLOTS : (int)cpus + 1;
+    sp->restore_nofile = getrlimit(RLIMIT_NOFILE, &now) == 0 && now.rlim_cur != nofile->rlim_cur;
+    sp->report_failure = on_failure;
+    sp->report_ctx = ctx;
+    sp->suspend_parent = !RAW_SYSCALL_INLINE || UNDER_VALGRIND();
     char *stacks = mmap(NULL, each * SPAWN_SLOTS, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stacks == MAP_FAILED)
         return -1;
+    sp->stacks = stacks;
+    sp->stacks_len = each * SPAWN_SLOTS;
     for (int i = 0; i < SPAWN_SLOTS; i++) {
         char *base = stacks + (size_t)i * each;
         if (mprotect(base, page, PROT_NONE) == -1)
             return -1;
-        slots[i].stack_top = base + each;
+        sp->slots[i].stack_top = base + each;
     }
     return 0;
+}
+
+void spawn_destroy(struct spawner *sp)
+{
+    for (int i = 0; i < SPAWN_SLOTS; i++) {
+        exec_plan_unref(sp->slots[i].plan);
+        sp->slots[i].plan = NULL;
+        free(sp->slots[i].envp);
+        sp->slots[i].envp = NULL;
+    }
+    if (sp->stacks)
+        munmap(sp->stacks, sp->stacks_len);
+    sp->stacks = NULL;
 }
 
 /* --- the child -------------------------------------------------------------------- */
@@ -145,11 +132,6 @@ static long child_fds(const struct spawn_slot *slot)
     return 0;
 }
 
-static const int rlimit_resource[RL_COUNT] = {
-    [RL_CPU] = RLIMIT_CPU,     [RL_AS] = RLIMIT_AS,       [RL_NOFILE] = RLIMIT_NOFILE,
-    [RL_NPROC] = RLIMIT_NPROC, [RL_FSIZE] = RLIMIT_FSIZE, [RL_CORE] = RLIMIT_CORE,
-};
-
 static long child_setrlimit(int resource, uint64_t cur, uint64_t max)
 {
     uint64_t rl[2] = {cur, max}; /* struct rlimit64 */
@@ -160,40 +142,39 @@ static long child_setrlimit(int resource, uint64_t cur, uint64_t max)
  * Returns the failed step with *err set, or NULL. */
 static const char *child_confine(const struct spawn_slot *slot, long *err)
 {
-    const struct service *svc = slot->svc;
+    const struct exec_plan *p = slot->plan;
 
-    if (restore_nofile && !svc->rlimits[RL_NOFILE].set &&
-        (*err = child_setrlimit(RLIMIT_NOFILE, handler_nofile.rlim_cur, handler_nofile.rlim_max)) <
-            0)
+    if (slot->restore_nofile && !p->sets_nofile &&
+        (*err = child_setrlimit(RLIMIT_NOFILE, slot->handler_nofile.rlim_cur,
+                                slot->handler_nofile.rlim_max)) < 0)
         return "setrlimit";
-    for (int i = 0; i < RL_COUNT; i++)
-        if (svc->rlimits[i].set &&
-            (*err = child_setrlimit(rlimit_resource[i], svc->rlimits[i].value,
-                                    svc->rlimits[i].value)) < 0)
+    for (int i = 0; i < p->n_rlimits; i++)
+        if ((*err = child_setrlimit(p->rlimits[i].resource, p->rlimits[i].value,
+                                    p->rlimits[i].value)) < 0)
             return "setrlimit";
-    if (svc->has_nice && (*err = RAW_SYSCALL(SYS_setpriority, PRIO_PROCESS, 0, svc->nice, 0)) < 0)
+    if (p->has_nice && (*err = RAW_SYSCALL(SYS_setpriority, PRIO_PROCESS, 0, p->nice, 0)) < 0)
         return "nice";
-    if (svc->has_umask)
-        RAW_SYSCALL(SYS_umask, svc->umask, 0, 0, 0);
-    if (svc->chroot && ((*err = RAW_SYSCALL(SYS_chroot, svc->chroot, 0, 0, 0)) < 0 ||
-                        (*err = RAW_SYSCALL(SYS_chdir, "/", 0, 0, 0)) < 0))
+    if (p->has_umask)
+        RAW_SYSCALL(SYS_umask, p->umask, 0, 0, 0);
+    if (p->chroot && ((*err = RAW_SYSCALL(SYS_chroot, p->chroot, 0, 0, 0)) < 0 ||
+                      (*err = RAW_SYSCALL(SYS_chdir, "/", 0, 0, 0)) < 0))
         return "chroot";
-    if (svc->chdir && (*err = RAW_SYSCALL(SYS_chdir, svc->chdir, 0, 0, 0)) < 0)
+    if (p->chdir && (*err = RAW_SYSCALL(SYS_chdir, p->chdir, 0, 0, 0)) < 0)
         return "chdir";
-    if (svc->has_user || svc->has_group) {
-        if ((*err = RAW_SYSCALL(SYS_setgroups, slot->plan->n_groups, slot->plan->groups, 0, 0)) < 0)
+    if (p->set_groups) {
+        if ((*err = RAW_SYSCALL(SYS_setgroups, p->n_groups, p->groups, 0, 0)) < 0)
             return "setgroups";
-        if ((*err = RAW_SYSCALL(SYS_setresgid, svc->gid, svc->gid, svc->gid, 0)) < 0)
+        if ((*err = RAW_SYSCALL(SYS_setresgid, p->gid, p->gid, p->gid, 0)) < 0)
             return "setgid";
     }
-    if (svc->has_user) {
-        if ((*err = RAW_SYSCALL(SYS_setresuid, svc->uid, svc->uid, svc->uid, 0)) < 0)
+    if (p->set_uid) {
+        if ((*err = RAW_SYSCALL(SYS_setresuid, p->uid, p->uid, p->uid, 0)) < 0)
             return "setuid";
         *err = -EPERM;
-        if (RAW_SYSCALL(SYS_getuid, 0, 0, 0, 0) != (long)svc->uid ||
-            RAW_SYSCALL(SYS_geteuid, 0, 0, 0, 0) != (long)svc->uid)
+        if (RAW_SYSCALL(SYS_getuid, 0, 0, 0, 0) != (long)p->uid ||
+            RAW_SYSCALL(SYS_geteuid, 0, 0, 0, 0) != (long)p->uid)
             return "setuid check";
-        if (svc->uid != 0 && RAW_SYSCALL(SYS_setuid, 0, 0, 0, 0) == 0)
+        if (p->uid != 0 && RAW_SYSCALL(SYS_setuid, 0, 0, 0, 0) == 0)
             return "setuid check";
     }
     return NULL;
@@ -233,7 +214,7 @@ static int spawn_child(void *arg)
     if (slot->sock_on_fd3)
         child_set_listen_pid(slot->envp);
     RAW_SYSCALL(SYS_rt_sigprocmask, SIG_SETMASK, &no_signals, NULL, sizeof(no_signals));
-    err = RAW_SYSCALL(SYS_execve, slot->svc->exec, slot->svc->args, slot->envp, 0);
+    err = RAW_SYSCALL(SYS_execve, slot->plan->exec, slot->plan->argv, slot->envp, 0);
     step = "execve";
 fail:
     slot->child_errno = (int)-err;
@@ -249,15 +230,17 @@ static bool slot_child_gone(const struct spawn_slot *slot)
     return __atomic_load_n(&slot->in_child, __ATOMIC_ACQUIRE) == 0;
 }
 
-void spawn_collect(void)
+void spawn_collect(struct spawner *sp)
 {
     for (int i = 0; i < SPAWN_SLOTS; i++) {
-        struct spawn_slot *slot = &slots[i];
+        struct spawn_slot *slot = &sp->slots[i];
         if (!slot->used || !slot_child_gone(slot))
             continue;
         slot->used = false;
-        if (slot->failed_step && report_failure)
-            report_failure(slot->pid, slot->failed_step, slot->child_errno, report_ctx);
+        exec_plan_unref(slot->plan);
+        slot->plan = NULL;
+        if (slot->failed_step && sp->report_failure)
+            sp->report_failure(slot->pid, slot->failed_step, slot->child_errno, sp->report_ctx);
     }
 }
 
@@ -276,18 +259,18 @@ static void slot_wait(struct spawn_slot *slot, uint64_t deadline)
 }
 
 /* A free slot, waiting (bounded) when every one has a child not yet exec'd. */
-static struct spawn_slot *slot_acquire(void)
+static struct spawn_slot *slot_acquire(struct spawner *sp)
 {
     uint64_t deadline = 0;
 
     for (int round = 0; round < 1000; round++) {
         struct spawn_slot *oldest = NULL;
-        spawn_collect();
-        for (int i = 0; i < slots_in_use; i++) {
-            if (!slots[i].used)
-                return &slots[i];
-            if (!oldest || slots[i].started < oldest->started)
-                oldest = &slots[i];
+        spawn_collect(sp);
+        for (int i = 0; i < sp->slots_in_use; i++) {
+            if (!sp->slots[i].used)
+                return &sp->slots[i];
+            if (!oldest || sp->slots[i].started < oldest->started)
+                oldest = &sp->slots[i];
         }
         if (!deadline)
             deadline = clock_now_ns() + SLOT_WAIT_NS;
@@ -299,11 +282,11 @@ static struct spawn_slot *slot_acquire(void)
 }
 
 /* Copy REQ into SLOT: the connection's variables, then the plan's. */
-static int slot_fill(struct spawn_slot *slot, const struct spawn_request *req)
+static int slot_fill(struct spawner *sp, struct spawn_slot *slot, const struct spawn_request *req)
 {
     size_t n_conn = 0, used = 0;
 
-    while (n_conn < SPAWN_CONN_VARS && req->conn_env[n_conn])
+    while (req->conn_env && req->conn_env[n_conn])
         n_conn++;
     size_t need = n_conn + req->plan->n_env + 1;
     if (need > slot->envp_cap) { /* the slot is free: no child reads this array */
@@ -317,47 +300,48 @@ static int slot_fill(struct spawn_slot *slot, const struct spawn_request *req)
     for (size_t i = 0; i < n_conn; i++) {
         size_t len = strlen(req->conn_env[i]) + 1;
         if (len > sizeof(slot->env) - used)
-            break; /* not reached: handler.c formats them into as many bytes */
+            break; /* not reached: conn_env formats them into as many bytes */
         slot->envp[k++] = memcpy(slot->env + used, req->conn_env[i], len);
         used += len;
     }
     for (size_t i = 0; i < req->plan->n_env; i++)
         slot->envp[k++] = req->plan->env[i];
     slot->envp[k] = NULL;
-    slot->svc = req->svc;
-    slot->plan = req->plan;
+    slot->plan = exec_plan_ref(req->plan);
     slot->sock = req->sock;
     slot->stderr_fd = req->stderr_fd;
     slot->sock_on_fd3 = req->sock_on_fd3;
+    slot->restore_nofile = sp->restore_nofile;
+    slot->handler_nofile = sp->handler_nofile;
     slot->failed_step = NULL;
     slot->child_errno = 0;
     return 0;
 }
 
-static pid_t slot_clone(struct spawn_slot *slot)
+static pid_t slot_clone(struct spawner *sp, struct spawn_slot *slot)
 {
-    if (!suspend_parent) {
+    if (!sp->suspend_parent) {
         slot->in_child = 1;
         pid_t pid = clone(spawn_child, slot->stack_top, CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD,
                           slot, NULL, NULL, &slot->in_child);
         if (pid != -1 || errno != EINVAL)
             return pid;
-        suspend_parent = true; /* CLONE_VM alone refused */
+        sp->suspend_parent = true; /* CLONE_VM alone refused */
     }
     slot->in_child = 0; /* when clone returns, the child has exec'd or exited */
     return clone(spawn_child, slot->stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, slot);
 }
 
-pid_t spawn_handler(const struct spawn_request *req)
+pid_t spawn_handler(struct spawner *sp, const struct spawn_request *req)
 {
-    struct spawn_slot *slot = slot_acquire();
+    struct spawn_slot *slot = slot_acquire(sp);
     sigset_t all, old;
 
     if (!slot) {
         errno = EAGAIN;
         return -1;
     }
-    if (slot_fill(slot, req) == -1) {
+    if (slot_fill(sp, slot, req) == -1) {
         errno = ENOMEM;
         return -1;
     }
@@ -365,25 +349,27 @@ pid_t spawn_handler(const struct spawn_request *req)
      * may run on the child's side of the shared memory. */
     sigfillset(&all);
     sigprocmask(SIG_SETMASK, &all, &old);
-    pid_t pid = slot_clone(slot);
+    pid_t pid = slot_clone(sp, slot);
     int saved = errno;
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (pid == -1) {
         slot->in_child = 0;
+        exec_plan_unref(slot->plan);
+        slot->plan = NULL;
         errno = saved;
         return -1;
     }
-    static uint64_t spawned;
     slot->pid = pid;
-    slot->started = ++spawned;
+    slot->started = ++sp->spawned;
     slot->used = true;
     return pid;
 }
 
-bool spawn_quiesce(void)
+bool spawn_quiesce(struct spawner *sp)
 {
     uint64_t deadline = clock_now_ns() + QUIESCE_WAIT_NS;
     bool stuck = false;
+    struct spawn_slot *slots = sp->slots;
 
     for (int i = 0; i < SPAWN_SLOTS; i++)
         if (slots[i].used)
@@ -399,6 +385,6 @@ bool spawn_quiesce(void)
             slot_wait(&slots[i], deadline);
             stuck = stuck || !slot_child_gone(&slots[i]);
         }
-    spawn_collect();
+    spawn_collect(sp);
     return !stuck;
 }

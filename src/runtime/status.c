@@ -1,7 +1,8 @@
-/* SIGUSR1: one line per service and one per live handler, into the log. */
+/* The status dump (see status.h). */
 #include "clock.h"
 #include "log.h"
-#include "server.h"
+#include "context.h"
+#include "status.h"
 
 static void status_child(struct child *c, void *ctx)
 {
@@ -15,7 +16,7 @@ void status_dump(struct server *s)
     uint64_t now = clock_now_ns();
 
     for (size_t i = 0; i < s->cfg->n_services; i++) {
-        struct svc_rt *rt = s->rts[i];
+        struct svc_state *rt = s->states[i];
         unsigned sockets = 0;
         if (!rt)
             continue;

@@ -7,18 +7,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
-#include "listener.h"
 #include "log.h"
-#include "server.h"
+#include "context.h"
 #include "stderr_log.h"
 
 #define STDERR_LINE_MAX    1024
 #define STDERR_READ_BUDGET (64 * 1024)
 
 struct stderr_reader {
-    struct ev_source ev;
+    struct ev ev;
     struct stderr_reader *prev, *next; /* the server's list, for shutdown */
     int fd;
     pid_t pid;
@@ -57,6 +57,8 @@ static void emit_lines(struct stderr_reader *r, bool at_eof)
     r->used -= start;
 }
 
+static void stderr_reader_ready(struct ev *ev, uint32_t events);
+
 int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service)
 {
     struct stderr_reader *r = calloc(1, sizeof(*r));
@@ -65,10 +67,10 @@ int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service
         free(r);
         return -1;
     }
-    r->ev.kind = EV_STDERR;
+    ev_set(&r->ev, fd, stderr_reader_ready, s);
     r->fd = fd;
     r->pid = pid;
-    if (loop_add_stderr(s, &r->ev, fd) == -1) {
+    if (loop_watch(&s->loop, &r->ev, EPOLLIN) == -1) {
         free(r->service);
         free(r);
         return -1;
@@ -84,7 +86,7 @@ int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service
  * being spawned still holds a copy of the pipe. */
 static void stderr_reader_free(struct server *s, struct stderr_reader *r)
 {
-    loop_del_stderr(s, r->fd);
+    loop_forget(&s->loop, &r->ev);
     if (r->prev)
         r->prev->next = r->next;
     else
@@ -104,8 +106,12 @@ void stderr_readers_close_all(struct server *s)
     }
 }
 
-void stderr_reader_readable(struct server *s, struct stderr_reader *r)
+static void stderr_reader_ready(struct ev *ev, uint32_t events)
 {
+    struct server *s = ev->ctx;
+    struct stderr_reader *r = (struct stderr_reader *)ev; /* ev is its first member */
+
+    (void)events;
     for (size_t budget = 0; budget < STDERR_READ_BUDGET;) {
         ssize_t n = read(r->fd, r->buf + r->used, sizeof(r->buf) - r->used);
         if (n > 0) {

@@ -12,8 +12,6 @@ struct stderr_reader;
 
 /* Watch FD (read end, non-blocking) for PID of SERVICE.  -1 on failure. */
 int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service);
-/* The pipe is readable: read a bounded amount, log whole lines; at EOF, finish. */
-void stderr_reader_readable(struct server *s, struct stderr_reader *r);
 /* At exit: log what is buffered and close every pipe. */
 void stderr_readers_close_all(struct server *s);
 

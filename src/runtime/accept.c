@@ -1,0 +1,79 @@
+/*
+ * Accepting for nowait services (see accept.h).  Accepts at most
+ * ACCEPT_BATCH connections per wake-up so one busy service cannot starve the
+ * others, and pauses a listener on EMFILE and its kin instead of spinning:
+ * the queue waits in the kernel until descriptors free up.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "accept.h"
+#include "clock.h"
+#include "handler.h"
+#include "log.h"
+#include "reap.h"
+#include "refusals.h"
+#include "context.h"
+
+#define ACCEPT_BATCH    64
+#define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
+
+/* One accepted connection: admit, start, hand over. */
+static void accept_serve(struct server *s, struct listener *l, int conn,
+                         struct sockaddr_storage *peer)
+{
+    struct svc_state *rt = l->rt;
+    const struct sockaddr *inet = peer->ss_family == AF_UNIX ? NULL : (struct sockaddr *)peer;
+    char peer_text[ADDR_STRLEN];
+
+    addr_format_peer((struct sockaddr *)peer, peer_text, sizeof(peer_text));
+    enum admit_verdict v =
+        admit_check(rt->admit, rt->svc, inet, s->live_total, s->cfg->max_children, clock_now_ns());
+    if (v != ADMIT_OK) {
+        refusals_record(s, rt, v, peer_text);
+        close(conn);
+        return;
+    }
+    struct child *c = handler_start(s, l, conn, (struct sockaddr *)peer, peer_text, -1, NULL);
+    if (!c) {
+        refusals_record(s, rt, REFUSE_SPAWN_FAILED, peer_text);
+    } else if (inet) {
+        addr_source_key(inet, &c->key);
+        c->has_key = true;
+        admit_started(rt->admit, &c->key);
+    } else {
+        admit_started(rt->admit, NULL);
+    }
+    close(conn);
+    reap_after_spawn(s);
+}
+
+void accept_ready(struct ev *ev, uint32_t events)
+{
+    struct server *s = ev->ctx;
+    struct listener *l = listener_of(ev);
+
+    (void)events;
+    for (int i = 0; i < ACCEPT_BATCH && !l->closed; i++) {
+        struct sockaddr_storage peer;
+        socklen_t len = sizeof(peer);
+        int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+        if (fd >= 0) {
+            accept_serve(s, l, fd, &peer);
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+            continue;
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            if (clock_once_a_second(&s->fd_exhausted_until))
+                log_warn("service %s: accept paused", l->rt->name);
+            listener_pause(&s->loop, l, clock_now_ns() + EMFILE_PAUSE_NS);
+            s->any_paused = true;
+            return;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            log_warn("service %s: accept", l->rt->name);
+        return;
+    }
+}

@@ -1,0 +1,15 @@
+/*
+ * nowait services: a listener's callback accepts a bounded batch of
+ * connections, admits each on numbers only and starts its handler.
+ */
+#ifndef SUPERSERVER_ACCEPT_H
+#define SUPERSERVER_ACCEPT_H
+
+#include <stdint.h>
+
+#include "loop.h"
+
+/* The callback of a nowait listener (ev->ctx is the server). */
+void accept_ready(struct ev *ev, uint32_t events);
+
+#endif

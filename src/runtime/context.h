@@ -1,0 +1,63 @@
+/*
+ * The daemon's one context, owned by main and passed down: types only.
+ * Each group of fields says which file writes it; everything else only
+ * reads.  The only mutable state of the running daemon besides what a
+ * module documents it must keep.
+ */
+#ifndef SUPERSERVER_CONTEXT_H
+#define SUPERSERVER_CONTEXT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "children.h"
+#include "config.h"
+#include "listener.h"
+#include "loop.h"
+#include "spawn.h"
+#include "svc_state.h"
+#include "timers.h"
+
+struct stderr_reader;
+
+struct server {
+    /* activate.c: the active config, its services' state, the sockets */
+    struct config *cfg;
+    const char *config_path;
+    struct config_options cfg_opts;
+    struct svc_state **states; /* parallel to cfg->services; NULL when disabled */
+    struct listener **listeners;
+    size_t n_listeners;
+
+    /* server.c: the loop, the signal pipe, what signals asked for */
+    struct loop loop;
+    struct ev sig_ev;
+    bool stopping;
+    bool reload_pending, status_pending; /* acted on after the event batch */
+    int resize_pending;                  /* SIGTTIN minus SIGTTOU not yet applied */
+    bool any_paused; /* accept.c, wait.c: some listener waits for its resume_ns */
+    bool pool_check; /* some prefork pool may be short of workers */
+
+    /* handler.c, reap.c: live handlers */
+    struct spawner spawner;
+    struct children children;
+    struct timer_heap timers;
+    unsigned live_total;
+    int devnull;
+    struct stderr_reader *readers; /* stderr_log.c: `stderr = log` pipes being read */
+    struct ev child_ev;            /* reap.c: SIGCHLD's signalfd */
+    bool reap_due;                 /* SIGCHLD seen, waitpid sweep pending */
+    uint64_t last_reap_ns;         /* when the last sweep ran (paced, see reap.c) */
+
+    /* refusals.c: services with refusals counted, not yet reported */
+    struct svc_state **refusing;
+    size_t n_refusing, cap_refusing;
+
+    /* warnings a flood would repeat, logged at most once a second */
+    uint64_t fd_exhausted_until; /* accept.c: "accept paused" */
+    uint64_t stderr_lost_until;  /* handler.c: "handler stderr to /dev/null" */
+    uint64_t spawn_failed_until; /* handler.c: "cannot start a handler" */
+};
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * One handler's life as every mode sees it: starting it (environment,
+ * stderr, spawn, the children table, its timer, the start line) and
+ * finishing it when it is reaped (the exit line, counters, then the
+ * starter's own on_exit); `timeout` enforcement; the restart back-off.
+ */
+#ifndef SUPERSERVER_HANDLER_H
+#define SUPERSERVER_HANDLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include "children.h"
+#include "listener.h"
+
+struct server;
+
+/* A handler exiting sooner than this after its start died young. */
+#define HANDLER_YOUNG_NS 1000000000ULL
+
+/* Start one handler of L's service with SOCK on fd 0/1; PEER and its text
+ * for a connection (NULL and the listening address otherwise); WORKER_INDEX
+ * >= 0 for a prefork worker.  The child record with ON_EXIT, or NULL when it
+ * could not be started (the caller records the refusal). */
+struct child *handler_start(struct server *s, struct listener *l, int sock,
+                            const struct sockaddr *peer, const char *peer_text, int worker_index,
+                            child_exit_fn *on_exit);
+
+/* C has exited with STATUS: log, count, call its on_exit, forget it. */
+void handler_reaped(struct server *s, struct child *c, int status);
+
+/* spawn.h: a child that failed before its exec; logged when it is reaped. */
+void handler_exec_failed(pid_t pid, const char *step, int err, void *server);
+
+/* Send SIGTERM, then SIGKILL, to handlers past their `timeout`. */
+void handler_timeouts(struct server *s, uint64_t now);
+/* The earliest handler deadline, or UINT64_MAX. */
+uint64_t handler_next_deadline(const struct server *s);
+
+/* The wait before the STREAK-th restart in a row (from 1) of a handler or
+ * worker that keeps failing at once: 100 ms, doubling, at most 10 s. */
+uint64_t handler_backoff_delay(unsigned streak);
+
+#endif

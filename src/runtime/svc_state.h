@@ -1,0 +1,37 @@
+/*
+ * What the daemon keeps per service, by name, across reloads: counters,
+ * admission state, refusal summaries, the exec plan and the prefork
+ * back-off.  Freed when the last config, handler or pending refusal
+ * summary lets go of it.
+ */
+#ifndef SUPERSERVER_SVC_STATE_H
+#define SUPERSERVER_SVC_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "admit.h"
+#include "exec_plan.h"
+#include "model.h"
+#include "refuse.h"
+
+struct svc_state {
+    char *name;
+    const struct service *svc; /* in the active config; NULL once the service is gone */
+    struct exec_plan *plan;
+    struct admit_state *admit;
+    struct refuse_summary refusals;
+    bool refusals_listed; /* in server.refusing */
+    uint64_t accepted, refused, failed;
+    unsigned refs; /* the active config + each child + listed in refusing */
+    /* prefork: young deaths in a row and when the next spawn may happen */
+    unsigned worker_fast_exits;
+    uint64_t worker_resume_ns;
+};
+
+/* A state for NAME with no references yet; NULL when out of memory. */
+struct svc_state *svc_state_new(const char *name);
+void svc_state_destroy(struct svc_state *rt);
+void svc_state_unref(struct svc_state *rt);
+
+#endif
