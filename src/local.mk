@@ -20,3 +20,4 @@ sbin_PROGRAMS += src/superserverd
 src_superserverd_SOURCES = src/superserverd.c
 src_superserverd_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS)
 src_superserverd_LDADD = $(SS_LIBS)
+EXTRA_DIST += src/README
