@@ -1,9 +1,9 @@
 /*
- * Everything a handler is started with, prepared in the parent: the exec
- * plan once per service when a config is activated (program, argv, the
- * fixed environment, identity, groups, rlimits, nice, umask, chroot,
- * chdir), and the per-connection variables of SPEC section 4 once per
- * connection.  A plan is a self-contained copy with a reference count: the
+ * What a handler is started with, prepared in the parent once per service
+ * when a config is activated: program, argv, the fixed environment,
+ * identity, groups, rlimits, nice, umask, chroot, chdir (the per-connection
+ * variables are conn_env.h's).  A plan is a self-contained copy with a
+ * reference count: the
  * spawner holds a reference while a child may still read it, so a reload
  * frees the old config without waiting for children.
  */
@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "model.h"
@@ -50,22 +49,5 @@ struct exec_plan {
 struct exec_plan *exec_plan_new(const struct service *svc, char *err, size_t errlen);
 struct exec_plan *exec_plan_ref(struct exec_plan *plan);
 void exec_plan_unref(struct exec_plan *plan);
-
-/* How many per-connection variables a handler gets at most. */
-#define EXEC_CONN_VARS 10
-
-/* Per-connection "K=V" variables, formatted into a caller's buffer. */
-struct conn_env {
-    char *buf;
-    size_t len, used;
-    int n;
-    const char *vars[EXEC_CONN_VARS]; /* NULL-terminated */
-};
-void conn_env_start(struct conn_env *e, char *buf, size_t len);
-void conn_env_addf(struct conn_env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The variables SPEC section 4 gives a handler of SVC on SOCK: PEER may be
- * NULL (wait and prefork), LOCAL too (then getsockname tells). */
-void conn_env_socket(struct conn_env *e, const struct service *svc, int sock,
-                     const struct sockaddr *peer, const struct sockaddr *local);
 
 #endif

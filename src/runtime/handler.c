@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "conn_env.h"
 #include "handler.h"
 #include "log.h"
 #include "context.h"

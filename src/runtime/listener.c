@@ -207,7 +207,7 @@ struct listener *listener_open(const struct service *svc, const struct listen_ad
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    ev_set(&l->ev, fd, NULL, NULL);
+    loop_ev_set(&l->ev, fd, NULL, NULL);
     l->fd = fd;
     l->addr.kind = a->kind;
     l->addr.ss = a->ss;

@@ -8,6 +8,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/activate.c src/runtime/activate.h \
 	src/runtime/admit.c src/runtime/admit.h \
 	src/runtime/children.c src/runtime/children.h \
+	src/runtime/conn_env.c src/runtime/conn_env.h \
 	src/runtime/context.h \
 	src/runtime/exec_plan.c src/runtime/exec_plan.h \
 	src/runtime/handler.c src/runtime/handler.h \

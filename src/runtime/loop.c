@@ -24,7 +24,7 @@ void loop_close(struct loop *lp)
     lp->epfd = -1;
 }
 
-void ev_set(struct ev *ev, int fd, ev_ready_fn *ready, void *ctx)
+void loop_ev_set(struct ev *ev, int fd, ev_ready_fn *ready, void *ctx)
 {
     ev->fd = fd;
     ev->ready = ready;

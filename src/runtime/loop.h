@@ -36,7 +36,7 @@ int loop_init(struct loop *lp);
 void loop_close(struct loop *lp);
 
 /* Describe EV: its descriptor, callback and context (not yet watched). */
-void ev_set(struct ev *ev, int fd, ev_ready_fn *ready, void *ctx);
+void loop_ev_set(struct ev *ev, int fd, ev_ready_fn *ready, void *ctx);
 
 /* Watch EV for EVENTS (EPOLLIN, EPOLLOUT, EPOLLET...), or change them when
  * already watched.  -1 with errno. */

@@ -73,7 +73,7 @@ int reap_watch(struct server *s)
 
     if (fd == -1)
         return -1;
-    ev_set(&s->child_ev, fd, reap_ready, s);
+    loop_ev_set(&s->child_ev, fd, reap_ready, s);
     if (loop_watch(&s->loop, &s->child_ev, EPOLLIN) == -1)
         return -1;
     s->reap_due = true; /* anything that exited before we watched */

@@ -160,7 +160,7 @@ int server_start(struct server *s, struct config *cfg, const struct rlimit *hand
         snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
         return -1;
     }
-    ev_set(&s->sig_ev, sigfd, server_signalled, s);
+    loop_ev_set(&s->sig_ev, sigfd, server_signalled, s);
     if (loop_watch(&s->loop, &s->sig_ev, EPOLLIN) == -1) {
         snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
         return -1;

@@ -67,7 +67,7 @@ int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service
         free(r);
         return -1;
     }
-    ev_set(&r->ev, fd, stderr_reader_ready, s);
+    loop_ev_set(&r->ev, fd, stderr_reader_ready, s);
     r->fd = fd;
     r->pid = pid;
     if (loop_watch(&s->loop, &r->ev, EPOLLIN) == -1) {
