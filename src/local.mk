@@ -5,7 +5,8 @@
 LAYER_CPPFLAGS = -D_GNU_SOURCE \
 	-DDEFAULT_CONFIG='"$(sysconfdir)/superserver/superserver.conf"' \
 	-DPACKAGE_VERSION='"$(PACKAGE_VERSION)"' \
-	-DHANDLER_DIR='"$(pkglibexecdir)"'
+	-DHANDLER_DIR='"$(pkglibexecdir)"' \
+	-DRUNSTATEDIR='"$(runstatedir)"'
 ALL_LAYERS_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib -I$(srcdir)/src/config \
 	-I$(srcdir)/src/import -I$(srcdir)/src/runtime
 SS_LIBS = src/runtime/libss_runtime.a src/import/libss_import.a src/config/libss_config.a \

@@ -12,8 +12,15 @@
 
 #include "model.h"
 
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+/* The control socket of a daemon running as root when the config names none. */
+#define CONFIG_CONTROL_DEFAULT RUNSTATEDIR "/superserverd.ctl"
+
 struct config_options {
-    /* May `user`, `group` and `socket_owner` be set?  True for a root daemon. */
+    /* May `user`, `group` and `socket_owner` be set?  True for a root daemon,
+     * which also gets the default `control` socket. */
     bool privileged;
 };
 
