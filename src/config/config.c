@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include "conf_file.h"
 #include "config_int.h"
@@ -67,40 +66,6 @@ static int top_max_children(struct loader *ld, struct config *cfg, const struct 
         return cfg_fail(ld, n, n->key, "too large (at most 4294967295)");
     cfg->max_children = (unsigned)n->ival;
     return 0;
-}
-
-/* `control`: "off", or the absolute path of the control socket (it must fit sun_path). */
-static int top_control(struct loader *ld, struct config *cfg, const struct cfgnode *n)
-{
-    const size_t max = sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1;
-    char *path;
-
-    if (n->type != CFGNODE_SCALAR || n->kind != CFGSCALAR_STRING)
-        return cfg_fail(ld, n, n->key, "expected \"off\" or an absolute path, got %s",
-                        cfgnode_describe(n));
-    cfg->control_is_default = false;
-    if (strcmp(n->text, "off") == 0) {
-        cfg->control = NULL;
-        return 0;
-    }
-    if (cv_get_path(ld, n, &path) < 0)
-        return -1;
-    if (strlen(path) > max)
-        return cfg_fail(ld, n, n->key, "path too long for a unix socket (%zu bytes, at most %zu)",
-                        strlen(path), max);
-    cfg->control = path;
-    return 0;
-}
-
-/* `control_group`: a group name or number, resolved now. */
-static int top_control_group(struct loader *ld, struct config *cfg, const struct cfgnode *n)
-{
-    char name[256];
-
-    if (cv_id_text(ld, n, name, sizeof(name)) < 0)
-        return -1;
-    cfg->has_control_group = true;
-    return cv_lookup_group(ld, n, name, &cfg->control_gid);
 }
 
 /* A list-valued top-level key; YAML's bare `key:` (null) counts as empty. */
@@ -260,12 +225,7 @@ static int load_main(struct loader *ld, struct config *cfg, const struct cfgnode
         return -1;
     if ((n = cfgnode_get(root, "max_children")) != NULL && top_max_children(ld, cfg, n) < 0)
         return -1;
-    cfg->control_is_default = ld->privileged;
-    if (ld->privileged && (cfg->control = arena_strdup(ld->mem, CONFIG_CONTROL_DEFAULT)) == NULL)
-        return cfg_fail(ld, root, NULL, "out of memory");
-    if ((n = cfgnode_get(root, "control")) != NULL && top_control(ld, cfg, n) < 0)
-        return -1;
-    if ((n = cfgnode_get(root, "control_group")) != NULL && top_control_group(ld, cfg, n) < 0)
+    if (config_top_control(ld, cfg, root) < 0)
         return -1;
     n = cfgnode_get(root, "defaults");
     if (n != NULL && n->type == CFGNODE_MAP) {

@@ -720,6 +720,7 @@ START_TEST(test_control)
 
     ck_assert_msg(cfg != NULL, "%s", err);
     ck_assert_ptr_null(cfg->control);
+    ck_assert(cfg->control_is_default);
     ck_assert(!cfg->has_control_group);
     config_free(cfg);
     cfg = load_as("e.yaml", "services: []\n", &priv);
@@ -804,6 +805,27 @@ START_TEST(test_control_round_trip)
 }
 END_TEST
 
+/* What a client makes of a config: the socket it names, the default, or none. */
+START_TEST(test_control_path)
+{
+    char path[512], out[200], e[300];
+
+    write_file("a.yaml", "control: /tmp/a.ctl\n", path, sizeof(path));
+    ck_assert_int_eq(config_control_path(path, out, sizeof(out), e, sizeof(e)), 1);
+    ck_assert_str_eq(out, "/tmp/a.ctl");
+    write_file("b.yaml", "services: []\n", path, sizeof(path));
+    ck_assert_int_eq(config_control_path(path, out, sizeof(out), e, sizeof(e)), 1);
+    ck_assert_str_eq(out, CONFIG_CONTROL_DEFAULT);
+    write_file("c.yaml", "control: \"off\"\n", path, sizeof(path));
+    ck_assert_int_eq(config_control_path(path, out, sizeof(out), e, sizeof(e)), 0);
+    ck_assert_str_eq(out, "");
+    write_file("d.yaml", "control: relative\n", path, sizeof(path));
+    ck_assert_int_eq(config_control_path(path, out, sizeof(out), e, sizeof(e)), -1);
+    ck_assert_str_eq(out, CONFIG_CONTROL_DEFAULT);
+    ck_assert_ptr_nonnull(strstr(e, "d.yaml:1: key \"control\": must be an absolute path"));
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -825,6 +847,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_control);
     tcase_add_test(tc, test_control_errors);
     tcase_add_test(tc, test_control_round_trip);
+    tcase_add_test(tc, test_control_path);
     suite_add_tcase(s, tc);
     tcase_add_test(corpus, test_corpus_good);
     tcase_add_test(corpus, test_corpus_bad);
