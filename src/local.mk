@@ -21,3 +21,11 @@ sbin_PROGRAMS += src/superserverd
 src_superserverd_SOURCES = src/superserverd.c
 src_superserverd_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS)
 src_superserverd_LDADD = $(SS_LIBS)
+
+# The control socket's command-line client (SPEC §9); it reads the config
+# only to find the socket, so it links the two bottom layers.
+sbin_PROGRAMS += src/superserverctl
+src_superserverctl_SOURCES = src/superserverctl.c
+src_superserverctl_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib -I$(srcdir)/src/config
+src_superserverctl_LDADD = src/config/libss_config.a src/lib/libss_lib.a $(LIBCONFIG_LIBS) \
+	$(YAML_LIBS)
