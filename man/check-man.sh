@@ -7,7 +7,7 @@ command -v man >/dev/null 2>&1 && command -v groff >/dev/null 2>&1 || {
 }
 dir="${TOP_SRCDIR:-$(dirname "$0")/..}/man"
 status=0
-for page in "$dir/superserverd.8" "$dir/superserver.conf.5"; do
+for page in "$dir"/*.[1-9]; do
     if ! warnings=$(man --warnings -l "$page" 2>&1 >/dev/null); then
         echo "FAIL $page: man exited with an error: $warnings"
         status=1

@@ -11,7 +11,8 @@ pkglibexec_PROGRAMS += \
 	services/daytime \
 	services/chargen \
 	services/time \
-	services/hello-http
+	services/hello-http \
+	services/metrics-http
 
 services_echo_SOURCES = services/echo.c
 services_echo_LDADD = services/libhandler.a
@@ -25,6 +26,12 @@ services_time_SOURCES = services/time.c
 services_time_LDADD = services/libhandler.a
 services_hello_http_SOURCES = services/hello-http.c
 services_hello_http_LDADD = services/libhandler.a
+# metrics-http asks the daemon's control socket, found as superserverctl finds
+# it: it links the two bottom layers for the config look-up and the client.
+services_metrics_http_SOURCES = services/metrics-http.c
+services_metrics_http_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib -I$(srcdir)/src/config
+services_metrics_http_LDADD = services/libhandler.a src/config/libss_config.a src/lib/libss_lib.a \
+	$(LIBCONFIG_LIBS) $(YAML_LIBS)
 
 # The handlers on their own, fed the kinds of socket the daemon hands them.
 TESTS += services/check-handlers.py

@@ -34,3 +34,7 @@ TESTS += tests/integration/test_reload_modes.py
 EXTRA_DIST += tests/integration/test_reload_modes.py
 TESTS += tests/integration/test_wait_mode.py
 EXTRA_DIST += tests/integration/test_wait_mode.py
+# The control socket's clients (superserverctl, metrics-http) against a fake
+# daemon, and the Prometheus writer read back by prometheus_client.
+TESTS += tests/integration/test_ctl_client.py tests/integration/test_prom_parse.py
+EXTRA_DIST += tests/integration/test_ctl_client.py tests/integration/test_prom_parse.py

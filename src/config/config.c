@@ -81,8 +81,8 @@ static int want_list(struct loader *ld, const struct cfgnode *n, const char *wha
 /* The keys a file's top level may hold: all of them in the main file, else `services`. */
 static int check_top_keys(struct loader *ld, const struct cfgnode *root, bool main_file)
 {
-    static const char *const keys[] = {"include",  "log_level", "max_children",
-                                       "defaults", "services",  NULL};
+    static const char *const keys[] = {"include",       "log_level", "max_children", "control",
+                                       "control_group", "defaults",  "services",     NULL};
 
     if (root->type != CFGNODE_MAP)
         return cfg_fail(ld, root, NULL, "expected a map of settings at the top, got %s",
@@ -224,6 +224,8 @@ static int load_main(struct loader *ld, struct config *cfg, const struct cfgnode
     if ((n = cfgnode_get(root, "log_level")) != NULL && top_log_level(ld, cfg, n) < 0)
         return -1;
     if ((n = cfgnode_get(root, "max_children")) != NULL && top_max_children(ld, cfg, n) < 0)
+        return -1;
+    if (config_top_control(ld, cfg, root) < 0)
         return -1;
     n = cfgnode_get(root, "defaults");
     if (n != NULL && n->type == CFGNODE_MAP) {

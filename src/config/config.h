@@ -12,8 +12,15 @@
 
 #include "model.h"
 
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+/* The control socket of a daemon running as root when the config names none. */
+#define CONFIG_CONTROL_DEFAULT RUNSTATEDIR "/superserverd.ctl"
+
 struct config_options {
-    /* May `user`, `group` and `socket_owner` be set?  True for a root daemon. */
+    /* May `user`, `group` and `socket_owner` be set?  True for a root daemon,
+     * which also gets the default `control` socket. */
     bool privileged;
 };
 
@@ -25,6 +32,16 @@ struct config_options {
 struct config *config_load(const char *path, const struct config_options *opts, char *err,
                            size_t errlen);
 void config_free(struct config *cfg);
+
+/*
+ * Where a client (superserverctl, metrics-http) finds the control socket of
+ * the daemon that runs CONFIG_PATH, loaded as the daemon would be (privileged
+ * when we are root).  1: the path in OUT (CONFIG_CONTROL_DEFAULT when the file
+ * does not set `control`); 0: the file says `control: off` (OUT is "");
+ * -1: the file cannot be loaded (ERR says why, OUT holds the default).
+ */
+int config_control_path(const char *config_path, char *out, size_t outlen, char *err,
+                        size_t errlen);
 
 /* The -t listing: "NAME PROTOCOL/MODE LISTEN[,LISTEN...] EXEC" per service. */
 void config_print_check(const struct config *cfg, FILE *out);

@@ -38,6 +38,9 @@ struct svc_origin {
 int cfg_fail(struct loader *ld, const struct cfgnode *at, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* config_control.c: the top-level keys `control` and `control_group` of ROOT. */
+int config_top_control(struct loader *ld, struct config *cfg, const struct cfgnode *root);
+
 /* The keys a service (and `defaults`) may hold: validate DEFAULTS on their own. */
 int schema_check_defaults(struct loader *ld, const struct cfgnode *defaults);
 /* Build OUT from the map ENTRY, keys missing there taken from DEFAULTS (may be NULL). */

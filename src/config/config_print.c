@@ -180,6 +180,29 @@ static void dump_service(FILE *out, const struct service *s)
     fprintf(out, "    nodelay: %s\n", s->sock.nodelay ? "true" : "false");
 }
 
+/* The control socket keys; the default path is written out like any default. */
+static void dump_control(FILE *out, const struct config *cfg)
+{
+    struct group *gr;
+
+    if (cfg->control != NULL) {
+        fputs("control: ", out);
+        yaml_scalar(out, cfg->control);
+        fputc('\n', out);
+    } else {
+        fputs("control: \"off\"\n", out);
+    }
+    if (!cfg->has_control_group)
+        return;
+    gr = getgrgid(cfg->control_gid);
+    fputs("control_group: ", out);
+    if (gr != NULL)
+        yaml_scalar(out, gr->gr_name);
+    else
+        fprintf(out, "%u", (unsigned)cfg->control_gid);
+    fputc('\n', out);
+}
+
 void config_dump_yaml(const struct config *cfg, FILE *out)
 {
     fputs("# effective configuration of ", out);
@@ -187,6 +210,7 @@ void config_dump_yaml(const struct config *cfg, FILE *out)
     fputs(", defaults applied\n", out);
     fprintf(out, "log_level: %s\n", cfg->log_level == CFG_LOG_DEBUG ? "debug" : "info");
     fprintf(out, "max_children: %u\n", cfg->max_children);
+    dump_control(out, cfg);
     if (cfg->n_services == 0) {
         fputs("services: []\n", out);
         return;

@@ -12,6 +12,7 @@ src_config_libss_config_a_SOURCES = \
 	src/config/config.c src/config/config.h \
 	src/config/config_int.h \
 	src/config/config_check.c \
+	src/config/config_control.c \
 	src/config/config_keys.c src/config/config_keys.h \
 	src/config/config_print.c \
 	src/config/config_schema.c \

@@ -91,7 +91,11 @@ struct service {
 struct config {
     char *path; /* the main file, as given */
     enum cfg_log_level log_level;
-    unsigned max_children; /* default 1024 */
+    unsigned max_children;   /* default 1024 */
+    char *control;           /* the control socket's path; NULL for none (`off`) */
+    bool control_is_default; /* the file does not set control (NULL when not privileged) */
+    bool has_control_group;
+    gid_t control_gid; /* control_group: may use the socket (mode 0660) */
     struct service *services;
     size_t n_services;
 };

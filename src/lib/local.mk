@@ -1,12 +1,18 @@
 # src/lib: what knows nothing of superserver's model (arena, addresses and
-# CIDRs, the clock, logging, raw system calls).  Includes only itself.
+# CIDRs, the clock, logging, raw system calls, the control protocol and its
+# JSON and Prometheus writers).  Includes only itself.
 noinst_LIBRARIES += src/lib/libss_lib.a
 src_lib_libss_lib_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib
 src_lib_libss_lib_a_SOURCES = \
 	src/lib/addr.c src/lib/addr.h \
 	src/lib/arena.c src/lib/arena.h \
 	src/lib/clock.c src/lib/clock.h \
+	src/lib/ctl_client.c src/lib/ctl_client.h \
+	src/lib/ctl_proto.c src/lib/ctl_proto.h \
+	src/lib/json_out.c src/lib/json_out.h \
 	src/lib/log.c src/lib/log.h \
+	src/lib/outbuf.c src/lib/outbuf.h \
+	src/lib/prom_out.c src/lib/prom_out.h \
 	src/lib/utf8.c src/lib/utf8.h \
 	src/lib/yaml_out.c src/lib/yaml_out.h \
 	src/lib/raw_syscall.h

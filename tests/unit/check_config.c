@@ -137,6 +137,11 @@ static void assert_config_equal(const struct config *a, const struct config *b)
 {
     ck_assert_int_eq(a->log_level, b->log_level);
     ck_assert_uint_eq(a->max_children, b->max_children);
+    ck_assert_int_eq(a->control == NULL, b->control == NULL);
+    if (a->control != NULL)
+        ck_assert_str_eq(a->control, b->control);
+    ck_assert_int_eq(a->has_control_group, b->has_control_group);
+    ck_assert_uint_eq(a->control_gid, b->control_gid);
     ck_assert_uint_eq(a->n_services, b->n_services);
     for (size_t i = 0; i < a->n_services; i++)
         assert_service_equal(&a->services[i], &b->services[i]);
@@ -708,6 +713,119 @@ START_TEST(test_corpus_bad)
 }
 END_TEST
 
+/* `control`: the default only for a root daemon, `off`, or an absolute path. */
+START_TEST(test_control)
+{
+    struct config *cfg = load_as("e.yaml", "services: []\n", &unpriv);
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_ptr_null(cfg->control);
+    ck_assert(cfg->control_is_default);
+    ck_assert(!cfg->has_control_group);
+    config_free(cfg);
+    cfg = load_as("e.yaml", "services: []\n", &priv);
+    ck_assert_str_eq(cfg->control, CONFIG_CONTROL_DEFAULT);
+    ck_assert_str_eq(cfg->control, RUNSTATEDIR "/superserverd.ctl");
+    ck_assert(cfg->control_is_default);
+    config_free(cfg);
+    cfg = load_as("e.yaml", "control: \"off\"\n", &priv);
+    ck_assert_ptr_null(cfg->control);
+    ck_assert(!cfg->control_is_default);
+    config_free(cfg);
+    cfg = load_as("e.conf", "control = \"/tmp/s.ctl\";\ncontrol_group = 0;\n", &unpriv);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_str_eq(cfg->control, "/tmp/s.ctl");
+    ck_assert(!cfg->control_is_default);
+    ck_assert(cfg->has_control_group);
+    ck_assert_uint_eq(cfg->control_gid, 0);
+    config_free(cfg);
+    cfg = load_as("e.yaml", "control: /tmp/s.ctl\ncontrol_group: root\n", &priv);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_uint_eq(cfg->control_gid, 0);
+    config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_control_errors)
+{
+    char long_path[200], text[300];
+
+    ck_assert_str_eq(error_of("e.yaml", "control: run/s.ctl\n", &priv),
+                     "e.yaml:1: key \"control\": must be an absolute path");
+    ck_assert_str_eq(error_of("e.yaml", "\ncontrol: \"\"\n", &unpriv),
+                     "e.yaml:2: key \"control\": must be an absolute path");
+    ck_assert_str_eq(error_of("e.yaml", "control: 5\n", &priv),
+                     "e.yaml:1: key \"control\": expected \"off\" or an absolute path, got an "
+                     "integer");
+    ck_assert_str_eq(error_of("e.conf", "control = false;\n", &priv),
+                     "e.conf:1: key \"control\": expected \"off\" or an absolute path, got a "
+                     "boolean");
+    memset(long_path, 'a', sizeof(long_path) - 1);
+    long_path[0] = '/';
+    long_path[108] = '\0';
+    snprintf(text, sizeof(text), "control: %s\n", long_path);
+    ck_assert_str_eq(error_of("e.yaml", text, &priv),
+                     "e.yaml:1: key \"control\": path too long for a unix socket (108 bytes, at "
+                     "most 107)");
+    long_path[107] = '\0';
+    snprintf(text, sizeof(text), "control: %s\n", long_path);
+    ck_assert_str_eq(error_of("e.yaml", text, &priv), "(loaded)");
+    ck_assert_str_eq(error_of("e.yaml", "control_group: no-such-group-x\n", &priv),
+                     "e.yaml:1: key \"control_group\": unknown group \"no-such-group-x\"");
+    ck_assert_str_eq(error_of("e.yaml", "control_group: [a]\n", &priv),
+                     "e.yaml:1: key \"control_group\": expected a name or a number, got a list");
+    ck_assert_str_eq(error_of("e.yaml", "control_group: 4294967295\n", &priv),
+                     "e.yaml:1: key \"control_group\": unknown group \"4294967295\"");
+}
+END_TEST
+
+/* -T writes the control keys so that they load back, `off` included. */
+START_TEST(test_control_round_trip)
+{
+    const char *texts[] = {"control: \"off\"\n", "control: /tmp/a\\\"b.ctl\ncontrol_group: 0\n",
+                           "services: []\n"};
+
+    for (size_t i = 0; i < 3; i++) {
+        struct config *a = load_as("c.yaml", texts[i], &priv), *b;
+        char path[512];
+        FILE *f;
+
+        ck_assert_msg(a != NULL, "%s", err);
+        snprintf(path, sizeof(path), "%s/dump.yaml", tmpdir);
+        f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        config_dump_yaml(a, f);
+        fclose(f);
+        b = config_load(path, &priv, err, sizeof(err));
+        ck_assert_msg(b != NULL, "%s", err);
+        assert_config_equal(a, b);
+        config_free(a);
+        config_free(b);
+    }
+}
+END_TEST
+
+/* What a client makes of a config: the socket it names, the default, or none. */
+START_TEST(test_control_path)
+{
+    char path[512], out[200], e[300];
+
+    write_file("a.yaml", "control: /tmp/a.ctl\n", path, sizeof(path));
+    ck_assert_int_eq(config_control_path(path, out, sizeof(out), e, sizeof(e)), 1);
+    ck_assert_str_eq(out, "/tmp/a.ctl");
+    write_file("b.yaml", "services: []\n", path, sizeof(path));
+    ck_assert_int_eq(config_control_path(path, out, sizeof(out), e, sizeof(e)), 1);
+    ck_assert_str_eq(out, CONFIG_CONTROL_DEFAULT);
+    write_file("c.yaml", "control: \"off\"\n", path, sizeof(path));
+    ck_assert_int_eq(config_control_path(path, out, sizeof(out), e, sizeof(e)), 0);
+    ck_assert_str_eq(out, "");
+    write_file("d.yaml", "control: relative\n", path, sizeof(path));
+    ck_assert_int_eq(config_control_path(path, out, sizeof(out), e, sizeof(e)), -1);
+    ck_assert_str_eq(out, CONFIG_CONTROL_DEFAULT);
+    ck_assert_ptr_nonnull(strstr(e, "d.yaml:1: key \"control\": must be an absolute path"));
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -726,6 +844,10 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_includes);
     tcase_add_test(tc, test_round_trip);
     tcase_add_test(tc, test_print_check);
+    tcase_add_test(tc, test_control);
+    tcase_add_test(tc, test_control_errors);
+    tcase_add_test(tc, test_control_round_trip);
+    tcase_add_test(tc, test_control_path);
     suite_add_tcase(s, tc);
     tcase_add_test(corpus, test_corpus_good);
     tcase_add_test(corpus, test_corpus_bad);

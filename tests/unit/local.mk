@@ -6,7 +6,10 @@ UNIT_SUITES = \
 	tests/unit/check_cfgnode \
 	tests/unit/check_config \
 	tests/unit/check_inetd \
-	tests/unit/check_runtime
+	tests/unit/check_runtime \
+	tests/unit/check_ctl_proto \
+	tests/unit/check_json_out \
+	tests/unit/check_prom_out
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -31,6 +34,21 @@ tests_unit_check_inetd_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_runtime_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_runtime_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_runtime_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_ctl_proto_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_ctl_proto_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_ctl_proto_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_json_out_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_json_out_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_json_out_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_prom_out_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_prom_out_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_prom_out_LDADD = $(UNIT_TEST_LIBS)
+
+# Sample metrics with hostile label values, parsed by tests/integration/test_prom_parse.py.
+check_PROGRAMS += tests/unit/prom_sample
+tests_unit_prom_sample_SOURCES = tests/unit/prom_sample.c
+tests_unit_prom_sample_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_prom_sample_LDADD = $(SS_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \

@@ -1,0 +1,206 @@
+/* Unit tests for the control protocol: the strict request parser, the client's builder, answers. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl_proto.h"
+
+static char err[256];
+
+/* Parse the C string TEXT (its length unless LEN is given). */
+static int parse(const char *text, size_t len, struct ctl_request *req)
+{
+    err[0] = '\0';
+    return ctl_request_parse(text, len ? len : strlen(text), req, err, sizeof(err));
+}
+
+START_TEST(test_valid)
+{
+    struct ctl_request r;
+
+    ck_assert_int_eq(parse("status\n", 0, &r), 1);
+    ck_assert_int_eq(r.cmd, CTL_STATUS);
+    ck_assert(!r.json);
+    ck_assert_str_eq(r.arg, "");
+    ck_assert_int_eq(parse("json status\n", 0, &r), 1);
+    ck_assert(r.json);
+    ck_assert_int_eq(parse("handlers\n", 0, &r), 1);
+    ck_assert_int_eq(r.cmd, CTL_HANDLERS);
+    ck_assert_int_eq(parse("json handlers my_svc.v-2\n", 0, &r), 1);
+    ck_assert_str_eq(r.arg, "my_svc.v-2");
+    ck_assert(r.json);
+    ck_assert_int_eq(parse("handlers json\n", 0, &r), 1); /* a service named json */
+    ck_assert_str_eq(r.arg, "json");
+    ck_assert(!r.json);
+    ck_assert_int_eq(parse("reload\n", 0, &r), 1);
+    ck_assert_int_eq(r.cmd, CTL_RELOAD);
+    ck_assert_int_eq(parse("metrics\n", 0, &r), 1);
+    ck_assert_int_eq(r.cmd, CTL_METRICS);
+    ck_assert_int_eq(parse("json version\n", 0, &r), 1);
+    ck_assert_int_eq(r.cmd, CTL_VERSION);
+}
+END_TEST
+
+START_TEST(test_incomplete)
+{
+    struct ctl_request r;
+    char buf[CTL_REQUEST_MAX + 8];
+
+    ck_assert_int_eq(ctl_request_parse("", 0, &r, err, sizeof(err)), 0);
+    ck_assert_int_eq(parse("stat", 0, &r), 0);
+    memset(buf, 'a', sizeof(buf));
+    ck_assert_int_eq(ctl_request_parse(buf, CTL_REQUEST_MAX - 1, &r, err, sizeof(err)), 0);
+    ck_assert_int_eq(ctl_request_parse(buf, CTL_REQUEST_MAX, &r, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "request line too long (at most 256 bytes)");
+    /* The longest line that fits: 256 bytes with its newline. */
+    memcpy(buf, "handlers ", 9);
+    buf[CTL_REQUEST_MAX - 1] = '\n';
+    ck_assert_int_eq(ctl_request_parse(buf, CTL_REQUEST_MAX, &r, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "service name too long (at most 200 bytes)");
+    buf[9 + CTL_ARG_MAX] = '\n';
+    ck_assert_int_eq(ctl_request_parse(buf, 10 + CTL_ARG_MAX, &r, err, sizeof(err)), 1);
+    ck_assert_int_eq(strlen(r.arg), CTL_ARG_MAX);
+    /* A newline past the bound does not count. */
+    memset(buf, 'a', sizeof(buf));
+    buf[CTL_REQUEST_MAX] = '\n';
+    ck_assert_int_eq(ctl_request_parse(buf, CTL_REQUEST_MAX + 1, &r, err, sizeof(err)), -1);
+    /* A NUL is refused at once, newline or not. */
+    ck_assert_int_eq(ctl_request_parse("sta\0", 4, &r, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "NUL byte in request");
+    ck_assert_int_eq(ctl_request_parse("sta\0tus\n", 8, &r, err, sizeof(err)), -1);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+    static const char *const cases[][2] = {
+        {"\n", "empty request or stray space"},
+        {"json \n", "empty request or stray space"},
+        {" status\n", "empty request or stray space"},
+        {"status \n", "empty request or stray space"},
+        {"json  status\n", "empty request or stray space"},
+        {"handlers  echo\n", "too many words in request"},
+        {"handlers a b\n", "too many words in request"},
+        {"json json status\n", "unknown command \"json\" (status, handlers, reload, metrics, "
+                               "version)"},
+        {"json\n", "unknown command \"json\" (status, handlers, reload, metrics, version)"},
+        {"STATUS\n", "unknown command \"STATUS\" (status, handlers, reload, metrics, version)"},
+        {"status echo\n", "status takes no argument"},
+        {"reload now\n", "reload takes no argument"},
+        {"json metrics\n", "metrics are Prometheus text only (no json)"},
+        {"status\r\n", "invalid byte 0x0d in request"},
+        {"status\t\n", "invalid byte 0x09 in request"},
+        {"handlers \xc3\xa9\n", "invalid byte 0xc3 in request"},
+        {"handlers a/b\n", "invalid byte 0x2f in request"},
+        {"status\nstatus\n", "data after the request line (one request per connection)"},
+        {"status\nx", "data after the request line (one request per connection)"},
+    };
+    struct ctl_request r;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ck_assert_msg(parse(cases[i][0], 0, &r) == -1, "accepted: %s", cases[i][0]);
+        ck_assert_msg(strcmp(err, cases[i][1]) == 0, "%s: %s", cases[i][0], err);
+    }
+}
+END_TEST
+
+/* Every byte in a request: only name characters, space and the newline are accepted. */
+START_TEST(test_every_byte)
+{
+    struct ctl_request r;
+    char line[16];
+
+    for (int b = 0; b < 256; b++) {
+        bool ok = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') ||
+                  b == '_' || b == '.' || b == '-';
+        int rc;
+        memcpy(line, "handlers x", 10);
+        line[10] = (char)b;
+        line[11] = '\n';
+        rc = ctl_request_parse(line, 12, &r, err, sizeof(err));
+        if (b == '\n')
+            ck_assert_int_eq(rc, -1); /* "handlers x\n\n": data after the line */
+        else if (b == ' ')
+            ck_assert_int_eq(rc, -1); /* trailing space */
+        else
+            ck_assert_msg(rc == (ok ? 1 : -1), "byte 0x%02x: %d %s", b, rc, err);
+        if (ok) {
+            ck_assert_int_eq(r.arg[1], b);
+            ck_assert_int_eq(strlen(r.arg), 2);
+        }
+        /* The error message itself stays one printable line. */
+        for (const char *p = err; *p; p++)
+            ck_assert((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+    }
+}
+END_TEST
+
+START_TEST(test_make_and_format)
+{
+    struct ctl_request r, back;
+    char line[CTL_REQUEST_MAX + 1];
+    int n;
+
+    ck_assert_int_eq(ctl_request_make("handlers", "echo", true, &r, err, sizeof(err)), 0);
+    n = ctl_request_format(&r, line, sizeof(line));
+    ck_assert_str_eq(line, "json handlers echo\n");
+    ck_assert_int_eq(n, 19);
+    ck_assert_int_eq(ctl_request_parse(line, (size_t)n, &back, err, sizeof(err)), 1);
+    ck_assert_int_eq(back.cmd, CTL_HANDLERS);
+    ck_assert_str_eq(back.arg, "echo");
+    ck_assert_int_eq(ctl_request_make("reload", NULL, false, &r, err, sizeof(err)), 0);
+    ck_assert_int_eq(ctl_request_format(&r, line, sizeof(line)), 7);
+    ck_assert_str_eq(line, "reload\n");
+    ck_assert_int_eq(ctl_request_make("reload", "x", false, &r, err, sizeof(err)), -1);
+    ck_assert_str_eq(err, "reload takes no argument");
+    ck_assert_int_eq(ctl_request_make("handlers", "a b", false, &r, err, sizeof(err)), -1);
+    ck_assert_int_eq(ctl_request_make("metrics", NULL, true, &r, err, sizeof(err)), -1);
+    ck_assert_int_eq(ctl_request_make("stop", NULL, false, &r, err, sizeof(err)), -1);
+    ck_assert_int_eq(ctl_request_format(&r, line, 4), -1);
+    ck_assert_str_eq(ctl_command_name(CTL_VERSION), "version");
+    ck_assert_ptr_null(ctl_command_name((enum ctl_command)99));
+}
+END_TEST
+
+START_TEST(test_response)
+{
+    size_t body, len;
+    const char ok[] = "ok\nline 1\nline 2\n", error[] = "error: a.conf:3: bad\n";
+
+    ck_assert_int_eq(ctl_response_parse(ok, strlen(ok), &body, &len), 1);
+    ck_assert_str_eq(ok + body, "line 1\nline 2\n");
+    ck_assert_int_eq(len, 14);
+    ck_assert_int_eq(ctl_response_parse("ok\n", 3, &body, &len), 1);
+    ck_assert_int_eq(len, 0);
+    ck_assert_int_eq(ctl_response_parse(error, strlen(error), &body, &len), 0);
+    ck_assert_int_eq(len, strlen("a.conf:3: bad"));
+    ck_assert_int_eq(memcmp(error + body, "a.conf:3: bad", len), 0);
+    ck_assert_int_eq(ctl_response_parse("ok", 2, &body, &len), -1);
+    ck_assert_int_eq(ctl_response_parse("", 0, &body, &len), -1);
+    ck_assert_int_eq(ctl_response_parse("okay\n", 5, &body, &len), -1);
+    ck_assert_int_eq(ctl_response_parse("error:x\n", 8, &body, &len), -1);
+    ck_assert_int_eq(ctl_response_parse("HTTP/1.1 200\n", 13, &body, &len), -1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ctl_proto");
+    TCase *tc = tcase_create("core");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_test(tc, test_valid);
+    tcase_add_test(tc, test_incomplete);
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_every_byte);
+    tcase_add_test(tc, test_make_and_format);
+    tcase_add_test(tc, test_response);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
