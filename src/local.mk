@@ -10,7 +10,7 @@ LAYER_CPPFLAGS = -D_GNU_SOURCE \
 ALL_LAYERS_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib -I$(srcdir)/src/config \
 	-I$(srcdir)/src/import -I$(srcdir)/src/runtime
 SS_LIBS = src/runtime/libss_runtime.a src/import/libss_import.a src/config/libss_config.a \
-	src/lib/libss_lib.a $(LIBCONFIG_LIBS) $(YAML_LIBS)
+	src/lib/libss_lib.a $(LIBCONFIG_LIBS) $(YAML_LIBS) $(SECCOMP_LIBS)
 
 include src/lib/local.mk
 include src/config/local.mk

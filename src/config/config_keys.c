@@ -429,4 +429,8 @@ const struct schema_key svc_keys[SK_COUNT] = {
     [SK_NODELAY] = {"nodelay", k_nodelay},
     [SK_SOCKET_MODE] = {"socket_mode", k_socket_mode},
     [SK_SOCKET_OWNER] = {"socket_owner", k_socket_owner},
+    [SK_NO_NEW_PRIVILEGES] = {"no_new_privileges", k_no_new_privileges},
+    [SK_CAPABILITIES] = {"capabilities", k_capabilities},
+    [SK_LANDLOCK] = {"landlock", k_landlock},
+    [SK_SYSCALL_DENY] = {"syscall_deny", k_syscall_deny},
 };

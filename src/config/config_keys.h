@@ -40,6 +40,10 @@ enum svc_key {
     SK_NODELAY,
     SK_SOCKET_MODE,
     SK_SOCKET_OWNER,
+    SK_NO_NEW_PRIVILEGES,
+    SK_CAPABILITIES,
+    SK_LANDLOCK,
+    SK_SYSCALL_DENY,
     SK_COUNT
 };
 
@@ -63,5 +67,11 @@ extern const struct schema_key svc_keys[SK_COUNT];
 
 /* `name` first, on its own: every later message names the service. */
 int k_name(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+
+/* config_sandbox.c: the keys of SPEC section 10. */
+int k_no_new_privileges(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_capabilities(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_landlock(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_syscall_deny(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 
 #endif

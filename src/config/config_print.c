@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "capnames.h"
 #include "config.h"
+#include "syscall_groups.h"
 #include "yaml_out.h"
 
 void config_print_check(const struct config *cfg, FILE *out)
@@ -97,6 +99,32 @@ static void dump_rlimits(FILE *out, const struct service *s)
         fputs("}\n", out);
 }
 
+/* The keys of SPEC section 10, when set. */
+static void dump_sandbox(FILE *out, const struct svc_sandbox *sb)
+{
+    fprintf(out, "    no_new_privileges: %s\n", sb->no_new_privileges ? "true" : "false");
+    if (sb->has_capabilities) {
+        fputs("    capabilities: [", out);
+        for (int i = 0, n = 0; i <= CAPNAMES_LAST; i++)
+            if (sb->capabilities & (1ULL << i))
+                fprintf(out, "%s%s", n++ ? ", " : "", capnames_name(i));
+        fputs("]\n", out);
+    }
+    if (sb->has_landlock) {
+        fputs("    landlock:\n", out);
+        dump_list(out, "  read", sb->landlock_read);
+        dump_list(out, "  write", sb->landlock_write);
+        dump_list(out, "  exec", sb->landlock_exec);
+    }
+    if (sb->syscall_deny) {
+        fputs("    syscall_deny: [", out);
+        for (int g = 0, n = 0; g < SCG_COUNT; g++)
+            if (sb->syscall_deny & (1u << g))
+                fprintf(out, "%s%s", n++ ? ", " : "", syscall_groups_name((enum syscall_group)g));
+        fputs("]\n", out);
+    }
+}
+
 /* env as a map: split each "KEY=VALUE" at its first '='. */
 static void dump_env(FILE *out, char *const *env)
 {
@@ -153,6 +181,7 @@ static void dump_process(FILE *out, const struct service *s)
     if (s->has_nice)
         fprintf(out, "    nice: %d\n", s->nice);
     dump_rlimits(out, s);
+    dump_sandbox(out, &s->sandbox);
 }
 
 static void dump_service(FILE *out, const struct service *s)

@@ -34,6 +34,15 @@ static bool str_equal(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+static bool sandbox_same(const struct svc_sandbox *a, const struct svc_sandbox *b)
+{
+    return a->no_new_privileges == b->no_new_privileges &&
+           a->has_capabilities == b->has_capabilities && a->capabilities == b->capabilities &&
+           a->has_landlock == b->has_landlock && strv_equal(a->landlock_read, b->landlock_read) &&
+           strv_equal(a->landlock_write, b->landlock_write) &&
+           strv_equal(a->landlock_exec, b->landlock_exec) && a->syscall_deny == b->syscall_deny;
+}
+
 /* Every key that changes what a handler runs or how: a new such key belongs here. */
 bool model_runs_same(const struct service *a, const struct service *b)
 {
@@ -43,5 +52,6 @@ bool model_runs_same(const struct service *a, const struct service *b)
            a->gid == b->gid && str_equal(a->chroot, b->chroot) && str_equal(a->chdir, b->chdir) &&
            a->has_umask == b->has_umask && a->umask == b->umask && a->has_nice == b->has_nice &&
            a->nice == b->nice && memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&
-           a->stderr_mode == b->stderr_mode && a->listen_fds == b->listen_fds;
+           a->stderr_mode == b->stderr_mode && a->listen_fds == b->listen_fds &&
+           sandbox_same(&a->sandbox, &b->sandbox);
 }

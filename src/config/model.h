@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/types.h>
 
@@ -42,6 +43,18 @@ struct sock_opts {
     bool has_socket_owner;
     uid_t socket_uid;
     gid_t socket_gid;
+};
+
+/* Confinement applied in the handler before its exec (SPEC section 10). */
+struct svc_sandbox {
+    bool no_new_privileges;
+    bool has_capabilities;
+    uint64_t capabilities; /* bit N: capability N kept (bounding set; ambient for non-root) */
+    bool has_landlock;
+    char **landlock_read; /* NULL-terminated absolute paths, or NULL */
+    char **landlock_write;
+    char **landlock_exec;
+    unsigned syscall_deny; /* bit G: enum syscall_group G fails with EPERM */
 };
 
 struct service {
@@ -84,6 +97,7 @@ struct service {
     bool has_nice;
     int nice;
     struct svc_rlimit_value rlimits[RL_COUNT];
+    struct svc_sandbox sandbox;
 
     struct sock_opts sock;
 };

@@ -6,13 +6,16 @@ src_lib_libss_lib_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib
 src_lib_libss_lib_a_SOURCES = \
 	src/lib/addr.c src/lib/addr.h \
 	src/lib/arena.c src/lib/arena.h \
+	src/lib/capnames.c src/lib/capnames.h \
 	src/lib/clock.c src/lib/clock.h \
 	src/lib/ctl_client.c src/lib/ctl_client.h \
 	src/lib/ctl_proto.c src/lib/ctl_proto.h \
 	src/lib/json_out.c src/lib/json_out.h \
+	src/lib/landlock.c src/lib/landlock.h \
 	src/lib/log.c src/lib/log.h \
 	src/lib/outbuf.c src/lib/outbuf.h \
 	src/lib/prom_out.c src/lib/prom_out.h \
+	src/lib/syscall_groups.c src/lib/syscall_groups.h \
 	src/lib/utf8.c src/lib/utf8.h \
 	src/lib/yaml_out.c src/lib/yaml_out.h \
 	src/lib/raw_syscall.h

@@ -160,10 +160,12 @@ struct exec_plan *exec_plan_new(const struct service *svc, char *err, size_t err
     if (!plan)
         goto nomem;
     plan->refs = 1;
+    plan->sandbox.landlock_fd = -1;
     if (!(plan->exec = strdup(svc->exec)) || !(plan->argv = strv_dup(svc->args)) ||
         plan_env(plan, svc) == -1 || plan_confinement(plan, svc) == -1)
         goto nomem;
-    if (plan_groups(plan, svc, err, errlen) == -1) {
+    if (plan_groups(plan, svc, err, errlen) == -1 ||
+        sandbox_prepare(&plan->sandbox, svc, err, errlen) == -1) {
         exec_plan_unref(plan);
         return NULL;
     }
@@ -190,5 +192,6 @@ void exec_plan_unref(struct exec_plan *plan)
     free(plan->groups);
     free(plan->chroot);
     free(plan->chdir);
+    sandbox_release(&plan->sandbox);
     free(plan);
 }

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "model.h"
+#include "sandbox.h"
 
 struct exec_rlimit {
     int resource; /* RLIMIT_* */
@@ -43,6 +44,7 @@ struct exec_plan {
     mode_t umask;
     char *chroot; /* NULL = none */
     char *chdir;  /* NULL = none */
+    struct exec_sandbox sandbox;
 };
 
 /* A plan for SVC with one reference, or NULL with a reason in err. */

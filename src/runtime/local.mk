@@ -3,6 +3,7 @@
 # spawn, reaping).  Includes every layer below it.
 noinst_LIBRARIES += src/runtime/libss_runtime.a
 src_runtime_libss_runtime_a_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS)
+src_runtime_libss_runtime_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
 src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/accept.c src/runtime/accept.h \
 	src/runtime/activate.c src/runtime/activate.h \
@@ -18,6 +19,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/pool.c src/runtime/pool.h \
 	src/runtime/process.c src/runtime/process.h \
 	src/runtime/reap.c src/runtime/reap.h \
+	src/runtime/sandbox.c src/runtime/sandbox.h \
 	src/runtime/refusals.c src/runtime/refusals.h \
 	src/runtime/refuse.c src/runtime/refuse.h \
 	src/runtime/server.c src/runtime/server.h \

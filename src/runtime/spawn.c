@@ -11,13 +11,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
+#include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -116,19 +119,35 @@ static long child_dup2(int from, int to)
     return RAW_SYSCALL(SYS_dup3, from, to, 0, 0);
 }
 
-/* Put the sockets on 0, 1, 2 (and 3); -errno on failure. */
+/* The first descriptor past what the handler gets (0-2, and 3 with
+ * listen_fds): where the child keeps its Landlock ruleset until it applies it. */
+static int child_first_free_fd(const struct spawn_slot *slot)
+{
+    return slot->sock_on_fd3 ? 4 : 3;
+}
+
+/* Put the sockets on 0, 1, 2 (and 3), the ruleset (if any) just past them;
+ * -errno on failure. */
 static long child_fds(const struct spawn_slot *slot)
 {
-    long r;
+    int first = child_first_free_fd(slot);
+    long ruleset = slot->plan->sandbox.landlock_fd, r;
+
+    /* Out of the way of the dups below first (close-on-exec, like the original). */
+    if (ruleset >= 0 && ruleset <= first &&
+        (ruleset = RAW_SYSCALL(SYS_fcntl, ruleset, F_DUPFD_CLOEXEC, first + 1, 0)) < 0)
+        return ruleset;
     if ((r = child_dup2(slot->sock, 0)) < 0 || (r = child_dup2(slot->sock, 1)) < 0 ||
         (r = child_dup2(slot->stderr_fd, 2)) < 0)
         return r;
     if (slot->sock_on_fd3 && (r = child_dup2(0, 3)) < 0)
         return r;
+    if (ruleset >= 0 && (r = RAW_SYSCALL(SYS_dup3, ruleset, first, O_CLOEXEC, 0)) < 0)
+        return r;
     /* Now, not at exec: the daemon may close a listener or pipe before this
      * child execs, and a copy held here would keep it open (EADDRINUSE when
      * a reload binds its address again). */
-    RAW_SYSCALL(SYS_close_range, slot->sock_on_fd3 ? 4 : 3, ~0U, 0, 0);
+    RAW_SYSCALL(SYS_close_range, ruleset >= 0 ? first + 1 : first, ~0U, 0, 0);
     return 0;
 }
 
@@ -136,6 +155,55 @@ static long child_setrlimit(int resource, uint64_t cur, uint64_t max)
 {
     uint64_t rl[2] = {cur, max}; /* struct rlimit64 */
     return RAW_SYSCALL(SYS_prlimit64, 0, resource, rl, NULL);
+}
+
+/* The bounding set becomes exactly the kept capabilities (needs CAP_SETPCAP:
+ * before the identity change). */
+static long child_drop_bounding(const struct exec_sandbox *sb)
+{
+    for (int cap = 0; cap <= sb->last_cap; cap++) {
+        long r;
+        if (sb->keep_caps & (1ULL << cap))
+            continue;
+        if ((r = RAW_SYSCALL(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0)) < 0 && r != -EINVAL)
+            return r;
+    }
+    return 0;
+}
+
+/* A non-root handler: the kept capabilities permitted, effective, inheritable
+ * and ambient, so they survive its exec. */
+static long child_raise_ambient(const struct exec_sandbox *sb)
+{
+    struct {
+        uint32_t version;
+        int pid;
+    } header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    long r = RAW_SYSCALL(SYS_capset, &header, sb->cap_data, 0, 0);
+
+    for (int cap = 0; r >= 0 && cap <= sb->last_cap; cap++)
+        if (sb->keep_caps & (1ULL << cap))
+            r = raw_syscall6(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0, 0);
+    return r < 0 ? r : RAW_SYSCALL(SYS_prctl, PR_SET_KEEPCAPS, 0, 0, 0);
+}
+
+/* Last: no_new_privs, then the Landlock domain, then the seccomp filter. */
+static const char *child_restrict(const struct spawn_slot *slot, long *err)
+{
+    const struct exec_sandbox *sb = &slot->plan->sandbox;
+
+    if (sb->no_new_privs && (*err = RAW_SYSCALL(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0)) < 0)
+        return "no_new_privileges";
+    if (sb->landlock_fd >= 0) {
+        int fd = child_first_free_fd(slot);
+        if ((*err = RAW_SYSCALL(SYS_landlock_restrict_self, fd, 0, 0, 0)) < 0)
+            return "landlock";
+        RAW_SYSCALL(SYS_close, fd, 0, 0, 0);
+    }
+    if (sb->seccomp.len &&
+        (*err = RAW_SYSCALL(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &sb->seccomp, 0)) < 0)
+        return "seccomp";
+    return NULL;
 }
 
 /* The confinement steps, in the safe order; the identity change last, checked.
@@ -161,12 +229,17 @@ static const char *child_confine(const struct spawn_slot *slot, long *err)
         return "chroot";
     if (p->chdir && (*err = RAW_SYSCALL(SYS_chdir, p->chdir, 0, 0, 0)) < 0)
         return "chdir";
+    if (p->sandbox.drop_bounding && (*err = child_drop_bounding(&p->sandbox)) < 0)
+        return "capabilities";
     if (p->set_groups) {
         if ((*err = RAW_SYSCALL(SYS_setgroups, p->n_groups, p->groups, 0, 0)) < 0)
             return "setgroups";
         if ((*err = RAW_SYSCALL(SYS_setresgid, p->gid, p->gid, p->gid, 0)) < 0)
             return "setgid";
     }
+    /* Keep the permitted set across setresuid, to raise the ambient ones after. */
+    if (p->sandbox.raise_ambient && (*err = RAW_SYSCALL(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0)) < 0)
+        return "capabilities";
     if (p->set_uid) {
         if ((*err = RAW_SYSCALL(SYS_setresuid, p->uid, p->uid, p->uid, 0)) < 0)
             return "setuid";
@@ -177,7 +250,9 @@ static const char *child_confine(const struct spawn_slot *slot, long *err)
         if (p->uid != 0 && RAW_SYSCALL(SYS_setuid, 0, 0, 0, 0) == 0)
             return "setuid check";
     }
-    return NULL;
+    if (p->sandbox.raise_ambient && (*err = child_raise_ambient(&p->sandbox)) < 0)
+        return "capabilities";
+    return child_restrict(slot, err);
 }
 
 /* LISTEN_PID must be the handler's own pid, known only here: the parent

@@ -9,7 +9,8 @@ UNIT_SUITES = \
 	tests/unit/check_runtime \
 	tests/unit/check_ctl_proto \
 	tests/unit/check_json_out \
-	tests/unit/check_prom_out
+	tests/unit/check_prom_out \
+	tests/unit/check_sandbox
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -31,6 +32,9 @@ tests_unit_check_config_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_inetd_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_inetd_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_inetd_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_sandbox_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_sandbox_CFLAGS = $(UNIT_TEST_CFLAGS) $(SECCOMP_CFLAGS)
+tests_unit_check_sandbox_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_runtime_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_runtime_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_runtime_LDADD = $(UNIT_TEST_LIBS)

@@ -1,0 +1,125 @@
+/*
+ * Preparing a service's confinement (see sandbox.h).
+ *
+ * no_new_privileges is implied when a non-root handler gets a Landlock
+ * ruleset or a seccomp filter: the kernel accepts either from a process
+ * without CAP_SYS_ADMIN only under no_new_privs (systemd implies it the
+ * same way).
+ */
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "landlock.h"
+#include "sandbox.h"
+#include "syscall_groups.h"
+
+static int read_last_cap(void)
+{
+    FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+    int last = 40; /* CAP_CHECKPOINT_RESTORE, when /proc cannot tell */
+
+    if (f) {
+        if (fscanf(f, "%d", &last) != 1 || last < 0 || last > 63)
+            last = 40;
+        fclose(f);
+    }
+    return last;
+}
+
+static void prepare_caps(struct exec_sandbox *sb, const struct service *svc)
+{
+    const struct svc_sandbox *want = &svc->sandbox;
+
+    if (!want->has_capabilities)
+        return;
+    sb->drop_bounding = true;
+    sb->keep_caps = want->capabilities;
+    sb->last_cap = read_last_cap();
+    sb->raise_ambient = svc->has_user && svc->uid != 0 && want->capabilities != 0;
+    for (int i = 0; i < 2; i++) {
+        uint32_t bits = (uint32_t)(want->capabilities >> (32 * i));
+        sb->cap_data[i] = (struct sandbox_cap_data){bits, bits, bits};
+    }
+}
+
+/* The seccomp program: EPERM for every call of the denied groups. */
+static int prepare_seccomp(struct exec_sandbox *sb, unsigned groups, char *err, size_t errlen)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    int fd = -1, rc = -1;
+
+    if (!ctx) {
+        snprintf(err, errlen, "seccomp: cannot start a filter");
+        return -1;
+    }
+    for (int g = 0; g < SCG_COUNT; g++) {
+        if (!(groups & (1u << g)))
+            continue;
+        for (const char *const *name = syscall_groups_calls((enum syscall_group)g); *name; name++) {
+            int nr = seccomp_syscall_resolve_name(*name);
+            if (nr == __NR_SCMP_ERROR || nr < 0)
+                continue; /* not a call of this architecture */
+            if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0) < 0) {
+                snprintf(err, errlen, "seccomp: cannot deny %s", *name);
+                goto out;
+            }
+        }
+    }
+    fd = memfd_create("seccomp", MFD_CLOEXEC);
+    off_t len;
+    if (fd == -1 || seccomp_export_bpf(ctx, fd) < 0 || (len = lseek(fd, 0, SEEK_CUR)) <= 0 ||
+        (size_t)len % sizeof(struct sock_filter) != 0) {
+        snprintf(err, errlen, "seccomp: cannot export the filter");
+        goto out;
+    }
+    sb->seccomp.filter = malloc((size_t)len);
+    if (!sb->seccomp.filter || pread(fd, sb->seccomp.filter, (size_t)len, 0) != len) {
+        snprintf(err, errlen, "seccomp: cannot read the filter back");
+        goto out;
+    }
+    sb->seccomp.len = (unsigned short)((size_t)len / sizeof(struct sock_filter));
+    rc = 0;
+out:
+    if (fd != -1)
+        close(fd);
+    seccomp_release(ctx);
+    return rc;
+}
+
+int sandbox_prepare(struct exec_sandbox *sb, const struct service *svc, char *err, size_t errlen)
+{
+    const struct svc_sandbox *want = &svc->sandbox;
+    bool non_root = svc->has_user && svc->uid != 0;
+
+    memset(sb, 0, sizeof(*sb));
+    sb->landlock_fd = -1;
+    prepare_caps(sb, svc);
+    sb->no_new_privs =
+        want->no_new_privileges || (non_root && (want->has_landlock || want->syscall_deny != 0));
+    if (want->has_landlock) {
+        sb->landlock_fd = landlock_ruleset(landlock_abi(), want->landlock_read,
+                                           want->landlock_write, want->landlock_exec, err, errlen);
+        if (sb->landlock_fd == -1)
+            return -1;
+    }
+    if (want->syscall_deny && prepare_seccomp(sb, want->syscall_deny, err, errlen) == -1) {
+        sandbox_release(sb);
+        return -1;
+    }
+    return 0;
+}
+
+void sandbox_release(struct exec_sandbox *sb)
+{
+    if (sb->landlock_fd >= 0)
+        close(sb->landlock_fd);
+    sb->landlock_fd = -1;
+    free(sb->seccomp.filter);
+    sb->seccomp.filter = NULL;
+    sb->seccomp.len = 0;
+}

@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Per-service sandboxing (SPEC section 10), as root: the handler's own
+/proc/self/status shows NoNewPrivs, the exact capability sets and a seccomp
+filter; denied system calls fail with EPERM; Landlock confines reads,
+writes and exec; a confined in.tftpd still serves a file."""
+
+import os
+import pwd
+import socket
+import struct
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sslib  # noqa: E402
+from sslib import request, svc  # noqa: E402
+
+CAT = '/bin/cat'
+STATUS = ['cat', '/proc/self/status']
+SYS_PYTHON = '/usr/bin/python3'
+NET_BIND = 1 << 10
+CHOWN = 1 << 0
+
+# Tries three calls syscall_deny must stop, and prints each one's errno name.
+PROBE = r'''
+import ctypes, errno, os
+libc = ctypes.CDLL(None, use_errno=True)
+def tried(rc):
+    return 'ok' if rc == 0 else errno.errorcode.get(ctypes.get_errno(), '?')
+print('unshare', tried(libc.unshare(0x00020000)), flush=True)   # CLONE_NEWNS
+print('mount', tried(libc.mount(b'none', b'/mnt', b'tmpfs', 0, None)), flush=True)
+# reboot with a wrong magic: EINVAL when allowed (nothing happens), EPERM when denied
+print('reboot', tried(libc.syscall(169, 0, 0, 0, None)), flush=True)
+'''
+
+# Landlock: one write inside `write`, one outside, and an exec outside `exec`.
+LANDLOCK_PROBE = r'''
+import os, subprocess, sys
+inside, outside, prog = sys.argv[1], sys.argv[2], sys.argv[3]
+def attempt(fn):
+    try:
+        fn()
+        return 'ok'
+    except PermissionError:
+        return 'EACCES'
+    except OSError as e:
+        return 'error:%d' % e.errno
+def write(path):
+    with open(path, 'w') as f:
+        f.write('x')
+print('inside', attempt(lambda: write(os.path.join(inside, 'f'))), flush=True)
+print('outside', attempt(lambda: write(os.path.join(outside, 'f'))), flush=True)
+print('exec', attempt(lambda: subprocess.run([prog], check=True)), flush=True)
+'''
+
+
+def status_of(port):
+    out = request(port).decode()
+    return sslib.read_status(out)
+
+
+def caps(status, key):
+    return int(status[key], 16)
+
+
+def lines(out):
+    return dict(line.split(' ', 1) for line in out.decode().splitlines()
+                if ' ' in line)
+
+
+@unittest.skipUnless(os.geteuid() == 0,
+                     'sandboxing tests need root (capabilities, identity); '
+                     'skipped when not root')
+class SandboxTest(sslib.DaemonTest):
+
+    def test_root_capabilities_bounding_only(self):
+        port = sslib.free_port()
+        self.daemon([svc('st', port, CAT, args=STATUS,
+                         capabilities=['CAP_NET_BIND_SERVICE', 'CAP_CHOWN'])])
+        st = status_of(port)
+        self.assertEqual(caps(st, 'CapBnd'), NET_BIND | CHOWN)
+        self.assertEqual(caps(st, 'CapEff'), NET_BIND | CHOWN)
+        self.assertEqual(caps(st, 'CapPrm'), NET_BIND | CHOWN)
+        self.assertEqual(caps(st, 'CapAmb'), 0)
+        self.assertEqual(st['NoNewPrivs'], '0')
+        self.assertEqual(st['Seccomp'], '0')
+
+    def test_root_empty_list_drops_all(self):
+        port = sslib.free_port()
+        self.daemon([svc('st', port, CAT, args=STATUS, capabilities=[])])
+        st = status_of(port)
+        for key in ('CapBnd', 'CapEff', 'CapPrm', 'CapAmb'):
+            self.assertEqual(caps(st, key), 0, key)
+
+    def test_nonroot_ambient(self):
+        try:
+            pwd.getpwnam('nobody')
+        except KeyError:
+            self.skipTest('no user nobody')
+        port = sslib.free_port()
+        self.daemon([svc('st', port, CAT, args=STATUS, user='nobody',
+                         no_new_privileges=True,
+                         capabilities=['CAP_NET_BIND_SERVICE'],
+                         syscall_deny=['mount', 'reboot'])])
+        st = status_of(port)
+        self.assertEqual(st['Uid'].split()[0], str(pwd.getpwnam('nobody').pw_uid))
+        for key in ('CapBnd', 'CapEff', 'CapPrm', 'CapAmb', 'CapInh'):
+            self.assertEqual(caps(st, key), NET_BIND, key)
+        self.assertEqual(st['NoNewPrivs'], '1')
+        self.assertEqual(st['Seccomp'], '2')
+
+    def test_nonroot_without_capabilities_keeps_none(self):
+        port = sslib.free_port()
+        self.daemon([svc('st', port, CAT, args=STATUS, user='nobody')])
+        st = status_of(port)
+        self.assertEqual(caps(st, 'CapEff'), 0)
+        self.assertEqual(caps(st, 'CapAmb'), 0)
+        self.assertEqual(st['NoNewPrivs'], '0')
+
+    def test_syscall_deny_gives_eperm(self):
+        if not os.path.exists(SYS_PYTHON):
+            self.skipTest('%s missing' % SYS_PYTHON)
+        free, denied = sslib.free_ports(2)
+        d = self.daemon([], start=False)
+        probe = d.path('probe.py')
+        with open(probe, 'w') as f:
+            f.write(PROBE)
+        d.write_config([
+            svc('free', free, SYS_PYTHON, args=['python3', '-S', probe]),
+            svc('denied', denied, SYS_PYTHON, args=['python3', '-S', probe],
+                syscall_deny=['mount', 'reboot'])])
+        d.start()
+        allowed = lines(request(free))
+        self.assertEqual(allowed.get('unshare'), 'ok', allowed)
+        self.assertEqual(allowed.get('reboot'), 'EINVAL', allowed)
+        got = lines(request(denied))
+        self.assertEqual(got, {'unshare': 'EPERM', 'mount': 'EPERM',
+                               'reboot': 'EPERM'}, d.log_text())
+
+    def test_landlock(self):
+        if not os.path.exists(SYS_PYTHON):
+            self.skipTest('%s missing' % SYS_PYTHON)
+        port = sslib.free_port()
+        d = self.daemon([], start=False)
+        inside, outside, bindir = d.path('inside'), d.path('outside'), d.path('bin')
+        for p in (inside, outside, bindir):
+            os.mkdir(p)
+        prog = os.path.join(bindir, 'prog')
+        with open(prog, 'w') as f:
+            f.write('#!/bin/sh\nexit 0\n')
+        os.chmod(prog, 0o755)
+        probe = d.path('probe.py')
+        with open(probe, 'w') as f:
+            f.write(LANDLOCK_PROBE)
+        ro = [p for p in ('/usr', '/lib', '/lib64', '/etc', '/bin', '/dev')
+              if os.path.exists(p)]
+        lib64 = [p for p in ('/lib64',) if os.path.exists(p)]
+        d.write_config([svc(
+            'll', port, SYS_PYTHON,
+            args=['python3', '-S', probe, inside, outside, prog],
+            landlock={'read': ro + [probe, bindir], 'write': [inside],
+                      'exec': ['/usr/bin', '/usr/lib'] + lib64})])
+        d.start()
+        got = lines(request(port))
+        self.assertEqual(got, {'inside': 'ok', 'outside': 'EACCES',
+                               'exec': 'EACCES'}, d.log_text())
+        self.assertTrue(os.path.exists(os.path.join(inside, 'f')))
+        self.assertFalse(os.path.exists(os.path.join(outside, 'f')))
+
+    def test_tftpd_confined_serves(self):
+        tftpd = '/usr/sbin/in.tftpd'
+        if not os.path.exists(tftpd):
+            self.skipTest('in.tftpd missing (Debian package tftpd-hpa)')
+        port = sslib.free_port()
+        d = self.daemon([], start=False)
+        root = d.path('tftproot')
+        os.mkdir(root)
+        os.chmod(root, 0o755)
+        payload = os.urandom(1500)
+        with open(os.path.join(root, 'boot.bin'), 'wb') as f:
+            f.write(payload)
+        os.chmod(os.path.join(root, 'boot.bin'), 0o644)
+        ro = [p for p in ('/usr', '/lib', '/lib64', '/etc') if os.path.exists(p)]
+        d.write_config([svc(
+            'tftp', port, tftpd, protocol='udp',
+            args=['in.tftpd', '-s', '-u', 'nobody', root],
+            no_new_privileges=True,
+            capabilities=['CAP_SYS_CHROOT', 'CAP_SETUID', 'CAP_SETGID'],
+            landlock={'read': ro + [root], 'exec': ['/usr/sbin', '/usr/lib'] +
+                      [p for p in ('/lib64',) if os.path.exists(p)]},
+            syscall_deny=['mount', 'module', 'reboot', 'swap', 'raw-io',
+                          'debug', 'keyring', 'bpf', 'clock'])])
+        d.start()
+        self.assertEqual(tftp_get(port, 'boot.bin'), payload, d.log_text())
+
+
+def tftp_get(port, name, timeout=5.0):
+    """A minimal RFC 1350 client: RRQ in octet mode, ACK each block."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    try:
+        s.sendto(b'\0\1' + name.encode() + b'\0octet\0', ('127.0.0.1', port))
+        data, expect = b'', 1
+        for _ in range(1000):
+            pkt, peer = s.recvfrom(4 + 512)
+            op, block = struct.unpack('!HH', pkt[:4])
+            if op == 5:
+                raise AssertionError('tftp error: %r' % pkt)
+            if op != 3 or block != expect:
+                continue
+            data += pkt[4:]
+            s.sendto(struct.pack('!HH', 4, block), peer)
+            if len(pkt) - 4 < 512:
+                return data
+            expect += 1
+        raise AssertionError('tftp: too many blocks')
+    finally:
+        s.close()
+
+
+if __name__ == '__main__':
+    sslib.main()
