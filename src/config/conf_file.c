@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,20 +20,6 @@ bool conf_is_yaml(const char *path)
 
     return (len >= 5 && strcmp(path + len - 5, ".yaml") == 0) ||
            (len >= 4 && strcmp(path + len - 4, ".yml") == 0);
-}
-
-void conf_syntax_error(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
-{
-    char reason[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof(reason), fmt, ap);
-    va_end(ap);
-    if (line >= 1)
-        snprintf(err, errlen, "%s:%d: syntax error: %s", file, line, reason);
-    else
-        snprintf(err, errlen, "%s: syntax error: %s", file, reason);
 }
 
 /* Read all of FD into a NUL-terminated arena buffer, at most CONF_MAX_FILE_SIZE bytes. */
@@ -126,8 +111,8 @@ struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, 
         return NULL;
     }
     if (!utf8_valid(buf, len, &bad)) {
-        conf_syntax_error(err, errlen, path, conf_line_of(buf, bad), "%s",
-                          buf[bad] == '\0' ? "NUL byte in the file" : "invalid UTF-8");
+        cfgnode_syntax_error(err, errlen, path, conf_line_of(buf, bad), "%s",
+                             buf[bad] == '\0' ? "NUL byte in the file" : "invalid UTF-8");
         return NULL;
     }
     body = buf;

@@ -31,13 +31,6 @@ struct svc_origin {
     const struct cfgnode **listen; /* the node of each listen address */
 };
 
-/*
- * Write "FILE:LINE: [service "S": ][key "K": ]MESSAGE" blaming node AT
- * (its key's line when it is a map member) and return -1.
- */
-int cfg_fail(struct loader *ld, const struct cfgnode *at, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* The keys a service (and `defaults`) may hold: validate DEFAULTS on their own. */
 int schema_check_defaults(struct loader *ld, const struct cfgnode *defaults);
 /* Build OUT from the map ENTRY, keys missing there taken from DEFAULTS (may be NULL). */
@@ -51,7 +44,14 @@ int config_check_unique(struct loader *ld, const struct config *cfg,
 int config_check_conflicts(struct loader *ld, const struct config *cfg,
                            const struct svc_origin *origins);
 
-/* config_value.c: checks of one value node (see there). */
+/*
+ * config_value.c, the floor every other file stands on.  cv_fail writes
+ * "FILE:LINE: [service "S": ][key "K": ]MESSAGE" blaming node AT (its key's
+ * line when it is a map member) and returns -1; the others check one value
+ * node (see there).
+ */
+int cv_fail(struct loader *ld, const struct cfgnode *at, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 int cv_want_scalar(struct loader *ld, const struct cfgnode *n, const char *key,
                    enum cfgscalar_kind kind, const char *what);
 int cv_get_string(struct loader *ld, const struct cfgnode *n, const char *key, char **out);

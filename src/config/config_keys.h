@@ -62,6 +62,6 @@ struct schema_key {
 extern const struct schema_key svc_keys[SK_COUNT];
 
 /* `name` first, on its own: every later message names the service. */
-int k_name(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int svc_key_name(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 
 #endif
