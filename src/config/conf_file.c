@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf_file.h"
+#include "file_trust.h"
 #include "utf8.h"
 
 bool conf_is_yaml(const char *path)
@@ -69,20 +70,6 @@ static int conf_line_of(const char *buf, size_t off)
     return line;
 }
 
-const char *conf_untrusted(const struct stat *st, char *buf, size_t len)
-{
-    if (st->st_uid != 0) {
-        snprintf(buf, len, "not owned by root (owner uid %u)", (unsigned)st->st_uid);
-        return buf;
-    }
-    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-        snprintf(buf, len, "writable by group or others (mode %04o)",
-                 (unsigned)(st->st_mode & 07777));
-        return buf;
-    }
-    return NULL;
-}
-
 struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, char *err,
                                 size_t errlen)
 {
@@ -97,7 +84,7 @@ struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, 
     }
     struct stat st;
     char why[96];
-    if (strict && fstat(fd, &st) == 0 && conf_untrusted(&st, why, sizeof(why))) {
+    if (strict && fstat(fd, &st) == 0 && file_untrusted(&st, why, sizeof(why))) {
         /* Like sshd's StrictModes: whoever can write it could run anything as root. */
         snprintf(err, errlen, "%s: refusing a config file %s while running as root", path, why);
         close(fd);

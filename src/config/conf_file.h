@@ -8,7 +8,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/stat.h>
 
 #include "arena.h"
 #include "cfgnode.h"
@@ -24,7 +23,5 @@ bool conf_is_yaml(const char *path);
 /* STRICT (a root daemon): refuse a file not owned by root or writable by group or others. */
 struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, char *err,
                                 size_t errlen);
-/* Why a root daemon must not trust a file with status ST, or NULL when it may. */
-const char *conf_untrusted(const struct stat *st, char *buf, size_t len);
 
 #endif

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf_file.h"
 #include "config_keys.h"
+#include "file_trust.h"
 
 static int k_user(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
@@ -166,7 +166,7 @@ static int k_exec(struct loader *ld, struct svc_build *b, const struct cfgnode *
     if (access(path, X_OK) < 0)
         return cv_fail(ld, n, n->key, "\"%s\" is not executable", path);
     char why[96];
-    if (ld->privileged && conf_untrusted(&st, why, sizeof(why)))
+    if (ld->privileged && file_untrusted(&st, why, sizeof(why)))
         return cv_fail(ld, n, n->key, "\"%s\" is %s; refusing it while running as root", path, why);
     return 0;
 }

@@ -1,11 +1,13 @@
 # src/lib: what knows nothing of superserver's model (arena, addresses and
-# CIDRs, the clock, logging, raw system calls).  Includes only itself.
+# CIDRs, the clock, the file-trust checks, logging, raw system calls).
+# Includes only itself.
 noinst_LIBRARIES += src/lib/libss_lib.a
 src_lib_libss_lib_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib
 src_lib_libss_lib_a_SOURCES = \
 	src/lib/addr.c src/lib/addr.h \
 	src/lib/arena.c src/lib/arena.h \
 	src/lib/clock.c src/lib/clock.h \
+	src/lib/file_trust.c src/lib/file_trust.h \
 	src/lib/log.c src/lib/log.h \
 	src/lib/utf8.c src/lib/utf8.h \
 	src/lib/yaml_out.c src/lib/yaml_out.h \
