@@ -163,7 +163,8 @@ static int k_exec(struct loader *ld, struct svc_build *b, const struct cfgnode *
         return cv_fail(ld, n, n->key, "\"%s\": %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
         return cv_fail(ld, n, n->key, "\"%s\" is not a regular file", path);
-    if (access(path, X_OK) < 0)
+    /* root's access(X_OK) succeeds on any x bit: say "executable" for root too */
+    if ((st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0 || access(path, X_OK) < 0)
         return cv_fail(ld, n, n->key, "\"%s\" is not executable", path);
     char why[96];
     if (ld->privileged && file_untrusted(&st, why, sizeof(why)))

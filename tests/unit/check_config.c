@@ -448,20 +448,25 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* No execute bit: refused for everyone, root too (root's access(X_OK) needs one x bit). */
 START_TEST(test_not_executable)
 {
     char path[512], text[1024];
 
     write_file("plain", "data\n", path, sizeof(path));
+    ck_assert_int_eq(chmod(path, 0644), 0);
     snprintf(text, sizeof(text),
              "services = ({ name = \"s\"; listen = \"127.0.0.1:7\"; exec = \"%s\"; });", path);
-    if (geteuid() == 0) { /* root may execute nearly anything: only check it loads or fails */
-        error_of("x.conf", text, &unpriv);
-        return;
-    }
     ck_assert_ptr_null(load_as("x.conf", text, &unpriv));
-    ck_assert_ptr_nonnull(strstr(err, "is not executable"));
     ck_assert_ptr_nonnull(strstr(err, ":1: service \"s\": key \"exec\": \""));
+    ck_assert_ptr_nonnull(strstr(err, "\" is not executable"));
+    if (geteuid() == 0) { /* as root the file checks pass and the x bits still count */
+        ck_assert_ptr_null(load_as("x.conf", text, &priv));
+        ck_assert_ptr_nonnull(strstr(err, "\" is not executable"));
+    }
+    /* one x bit makes it a program (for root; others need the bit that applies to them) */
+    ck_assert_int_eq(chmod(path, geteuid() == 0 ? 0654 : 0744), 0);
+    ck_assert_str_eq(error_of("x.conf", text, &unpriv), "(loaded)");
 }
 END_TEST
 
