@@ -11,6 +11,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_log.py \
 	tests/integration/test_execfail.py \
 	tests/integration/test_config.py \
+	tests/integration/test_special_files.py \
 	tests/integration/test_limits.py \
 	tests/integration/test_identity.py \
 	tests/integration/test_timeout.py \

@@ -4,7 +4,6 @@
  * it), then handed to the front-end its extension names.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,18 +72,18 @@ static int conf_line_of(const char *buf, size_t off)
 struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, char *err,
                                 size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
+    struct stat st;
+    char why[512];
+    int fd = file_open_regular(path, &st, why, sizeof(why)), e = 0;
     size_t len = 0, bad;
     char *buf, *body;
     const char *file = arena_strdup(a, path);
 
     if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s: %s", path, why);
         return NULL;
     }
-    struct stat st;
-    char why[96];
-    if (strict && fstat(fd, &st) == 0 && file_untrusted(&st, why, sizeof(why))) {
+    if (strict && file_untrusted(&st, why, sizeof(why))) {
         /* Like sshd's StrictModes: whoever can write it could run anything as root. */
         snprintf(err, errlen, "%s: refusing a config file %s while running as root", path, why);
         close(fd);

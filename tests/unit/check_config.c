@@ -590,6 +590,30 @@ START_TEST(test_includes)
 }
 END_TEST
 
+/* FIFOs and devices are refused without blocking: as the main file and through include. */
+START_TEST(test_special_files)
+{
+    char path[512], want[600];
+
+    snprintf(path, sizeof(path), "%s/fifo.conf", tmpdir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ck_assert_ptr_null(config_load(path, &unpriv, err, sizeof(err)));
+    snprintf(want, sizeof(want), "%s: not a regular file (a fifo)", path);
+    ck_assert_str_eq(err, want);
+    ck_assert_ptr_null(config_load("/dev/null", &priv, err, sizeof(err)));
+    ck_assert_str_eq(err, "/dev/null: not a regular file (a character device)");
+    ck_assert_ptr_null(config_load(tmpdir, &unpriv, err, sizeof(err)));
+    snprintf(want, sizeof(want), "%s: not a regular file (a directory)", tmpdir);
+    ck_assert_str_eq(err, want);
+
+    write_file("conf.d/a.conf", "services = ();", path, sizeof(path));
+    snprintf(path, sizeof(path), "%s/conf.d/b.conf", tmpdir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    ck_assert_str_eq(error_of("main.conf", "include = [\"conf.d/*.conf\"];", &unpriv),
+                     "conf.d/b.conf: not a regular file (a fifo)");
+}
+END_TEST
+
 START_TEST(test_round_trip)
 {
     const char *inputs[][2] = {{"full.conf", full_conf}, {"full.yaml", full_yaml}, {"e.conf", ""}};
@@ -729,6 +753,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_defaults_rules);
     tcase_add_test(tc, test_disabled_validated);
     tcase_add_test(tc, test_includes);
+    tcase_add_test(tc, test_special_files);
     tcase_add_test(tc, test_round_trip);
     tcase_add_test(tc, test_print_check);
     suite_add_tcase(s, tc);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "inetd_import.h"
@@ -178,7 +179,29 @@ START_TEST(unreadable_directory)
     run_import(tmpdir, &r);
     ck_assert_int_eq(r.rc, 1);
     ck_assert_str_eq(r.out, "");
-    ck_assert_ptr_nonnull(strstr(r.err, ": cannot read: Is a directory\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, ": not a regular file (a directory)\n"));
+    run_free(&r);
+}
+END_TEST
+
+/* A FIFO (no writer) must not block the import: refused at once by name. */
+START_TEST(special_file)
+{
+    struct run r;
+    char fifo[sizeof(tmpdir) + 16], want[256];
+
+    snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    run_import(fifo, &r);
+    unlink(fifo);
+    snprintf(want, sizeof(want), "superserverd: %s: not a regular file (a fifo)\n", fifo);
+    ck_assert_int_eq(r.rc, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, want);
+    run_free(&r);
+    run_import("/dev/null", &r);
+    ck_assert_int_eq(r.rc, 1);
+    ck_assert_str_eq(r.err, "superserverd: /dev/null: not a regular file (a character device)\n");
     run_free(&r);
 }
 END_TEST
@@ -522,6 +545,7 @@ static Suite *inetd_suite(bool names)
         tcase_add_test(tc, fixture);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, unreadable_directory);
+    tcase_add_test(tc, special_file);
     tcase_add_test(tc, empty_file);
     tcase_add_test(tc, nothing_translatable);
     tcase_add_test(tc, twins_merge);
