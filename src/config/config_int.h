@@ -69,7 +69,7 @@ int cv_get_path(struct loader *ld, const struct cfgnode *n, char **out);
 int cv_need_root(struct loader *ld, const struct cfgnode *n);
 bool cv_all_digits(const char *s);
 int cv_lookup_user(struct loader *ld, const struct cfgnode *n, const char *name, uid_t *uid,
-                   gid_t *gid, char **pname);
+                   gid_t *gid, char **pname, bool *known);
 int cv_lookup_group(struct loader *ld, const struct cfgnode *n, const char *name, gid_t *gid);
 int cv_id_text(struct loader *ld, const struct cfgnode *n, char *buf, size_t len);
 

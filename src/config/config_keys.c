@@ -17,11 +17,16 @@
 static int k_user(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     char name[256];
+    bool known;
 
     if (cv_need_root(ld, n) < 0 || cv_id_text(ld, n, name, sizeof(name)) < 0)
         return -1;
     b->s->has_user = true;
-    return cv_lookup_user(ld, n, name, &b->s->uid, &b->s->gid, &b->s->user);
+    /* a bare uid: user stays NULL (no supplementary groups), `group` required */
+    if (cv_lookup_user(ld, n, name, &b->s->uid, &b->s->gid, &b->s->user, &known) < 0)
+        return -1;
+    b->bare_uid = !known;
+    return 0;
 }
 
 static int k_group(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
@@ -38,6 +43,7 @@ static int k_socket_owner(struct loader *ld, struct svc_build *b, const struct c
 {
     char text[256], *colon;
     struct service *s = b->s;
+    bool known;
 
     if (cv_need_root(ld, n) < 0 || cv_id_text(ld, n, text, sizeof(text)) < 0)
         return -1;
@@ -47,8 +53,12 @@ static int k_socket_owner(struct loader *ld, struct svc_build *b, const struct c
     if (text[0] == '\0' || (colon != NULL && *colon == '\0'))
         return cv_fail(ld, n, n->key, "expected \"user\" or \"user:group\"");
     s->sock.has_socket_owner = true;
-    if (cv_lookup_user(ld, n, text, &s->sock.socket_uid, &s->sock.socket_gid, NULL) < 0)
+    if (cv_lookup_user(ld, n, text, &s->sock.socket_uid, &s->sock.socket_gid, NULL, &known) < 0)
         return -1;
+    if (!known && colon == NULL)
+        return cv_fail(ld, n, n->key,
+                       "uid %s has no passwd entry, so its group is needed (\"%s:GROUP\")", text,
+                       text);
     return colon ? cv_lookup_group(ld, n, colon, &s->sock.socket_gid) : 0;
 }
 

@@ -49,6 +49,7 @@ struct svc_build {
     const struct cfgnode *src[SK_COUNT];
     const struct cfgnode *defaults;
     struct svc_origin *origin;
+    bool bare_uid; /* `user` is a number no passwd entry has: its group is unknown */
 };
 
 typedef int (*key_parser)(struct loader *, struct svc_build *, const struct cfgnode *);

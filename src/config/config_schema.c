@@ -126,6 +126,15 @@ static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfg
     return 0;
 }
 
+/* A bare uid (no passwd entry) has no group of its own: `group` must say it. */
+static int id_checks(struct loader *ld, struct svc_build *b)
+{
+    if (b->bare_uid && b->src[SK_GROUP] == NULL)
+        return cv_fail(ld, b->src[SK_USER], "user",
+                       "uid %u has no passwd entry, so \"group\" is required", (unsigned)b->s->uid);
+    return 0;
+}
+
 /* socket_mode and socket_owner need a unix: listener. */
 static int unix_checks(struct loader *ld, struct svc_build *b)
 {
@@ -190,7 +199,7 @@ int schema_build_service(struct loader *ld, const struct cfgnode *entry,
         return -1;
     origin->name = name;
     if (parse_keys(ld, &b, entry) < 0 || required_keys(ld, &b, entry) < 0 ||
-        cross_checks(ld, &b, entry) < 0 || unix_checks(ld, &b) < 0 ||
+        cross_checks(ld, &b, entry) < 0 || id_checks(ld, &b) < 0 || unix_checks(ld, &b) < 0 ||
         empty_arrays(ld, out, entry) < 0)
         return -1;
     out->file = entry->file;

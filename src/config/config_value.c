@@ -159,15 +159,41 @@ bool cv_all_digits(const char *s)
     return *s != '\0' && strspn(s, "0123456789") == strlen(s);
 }
 
-/* NAME (or a number) to a passwd entry, copying what we keep. */
+/* A decimal id in 0..UINT_MAX-1 (-1 means "unchanged" to the set*id calls). */
+static bool cv_numeric_id(const char *s, unsigned *out)
+{
+    unsigned long long v;
+
+    if (!cv_all_digits(s) || strlen(s) > 10)
+        return false;
+    v = strtoull(s, NULL, 10);
+    if (v >= UINT_MAX)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+/*
+ * NAME (or a number) to a passwd entry, copying what we keep.  A number with
+ * no entry is a bare uid (SPEC: "name or number"): *uid set, *gid untouched,
+ * *pname NULL and *known false, and the caller must find a group elsewhere.
+ */
 int cv_lookup_user(struct loader *ld, const struct cfgnode *n, const char *name, uid_t *uid,
-                   gid_t *gid, char **pname)
+                   gid_t *gid, char **pname, bool *known)
 {
     struct passwd *pw = getpwnam(name);
+    unsigned id;
+    bool numeric = cv_numeric_id(name, &id);
 
-    if (pw == NULL && cv_all_digits(name) && strlen(name) < 11 &&
-        strtoull(name, NULL, 10) < UINT_MAX)
-        pw = getpwuid((uid_t)strtoull(name, NULL, 10));
+    if (pw == NULL && numeric)
+        pw = getpwuid((uid_t)id);
+    *known = pw != NULL;
+    if (pw == NULL && numeric) {
+        *uid = (uid_t)id;
+        if (pname != NULL)
+            *pname = NULL;
+        return 0;
+    }
     if (pw == NULL)
         return cv_fail(ld, n, n->key, "unknown user \"%s\"", name);
     *uid = pw->pw_uid;
@@ -177,16 +203,18 @@ int cv_lookup_user(struct loader *ld, const struct cfgnode *n, const char *name,
     return 0;
 }
 
+/* NAME, or a number (a bare gid when no group has it), to a gid. */
 int cv_lookup_group(struct loader *ld, const struct cfgnode *n, const char *name, gid_t *gid)
 {
     struct group *gr = getgrnam(name);
+    unsigned id;
+    bool numeric = cv_numeric_id(name, &id);
 
-    if (gr == NULL && cv_all_digits(name) && strlen(name) < 11 &&
-        strtoull(name, NULL, 10) < UINT_MAX)
-        gr = getgrgid((gid_t)strtoull(name, NULL, 10));
-    if (gr == NULL)
+    if (gr == NULL && numeric)
+        gr = getgrgid((gid_t)id);
+    if (gr == NULL && !numeric)
         return cv_fail(ld, n, n->key, "unknown group \"%s\"", name);
-    *gid = gr->gr_gid;
+    *gid = gr != NULL ? gr->gr_gid : (gid_t)id;
     return 0;
 }
 

@@ -1,6 +1,8 @@
 /* Unit tests for the configuration schema: model, defaults, errors, includes, corpus. */
 #include <check.h>
 #include <dirent.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,6 +496,74 @@ START_TEST(test_privileged)
 }
 END_TEST
 
+/* The -T text of CFG, in a malloc'ed string. */
+static char *dump_of(const struct config *cfg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    ck_assert_ptr_nonnull(f);
+    config_dump_yaml(cfg, f);
+    fclose(f);
+    return buf;
+}
+
+/* A number no passwd/group entry has is a bare uid/gid (SPEC: "name or number"). */
+START_TEST(test_numeric_ids)
+{
+    struct config *cfg;
+    char *dump;
+
+    ck_assert_msg(getpwuid(54321) == NULL && getgrgid(54322) == NULL, "54321/54322 exist here");
+    ck_assert_str_eq(error_of("n.conf", "services = ({ " SVC "\n user = \"54321\"; });", &priv),
+                     "n.conf:2: service \"s\": key \"user\": uid 54321 has no passwd entry, so "
+                     "\"group\" is required");
+    ck_assert_str_eq(
+        error_of("n.yaml",
+                 "defaults: {user: 54321}\nservices: [{name: s, listen: \"*:7\", "
+                 "exec: /bin/cat}]\n",
+                 &priv),
+        "n.yaml:1: service \"s\": key \"user\": uid 54321 has no passwd entry, so \"group\" is "
+        "required");
+    cfg = load_as(
+        "n.conf",
+        "services = ({ " SVC "user = 54321; group = \"54322\"; },\n"
+        "  { name = \"t\"; listen = \"127.0.0.1:8\"; exec = \"/bin/cat\"; group = 54322; },\n"
+        "  { name = \"u\"; listen = \"127.0.0.1:9\"; exec = \"/bin/cat\"; user = \"0\"; },\n"
+        "  { name = \"v\"; listen = \"unix:/tmp/n.sock\"; exec = \"/bin/cat\";\n"
+        "    socket_owner = \"54321:54322\"; });",
+        &priv);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert(cfg->services[0].has_user && cfg->services[0].has_group);
+    ck_assert_ptr_null(cfg->services[0].user); /* so no supplementary groups */
+    ck_assert_uint_eq(cfg->services[0].uid, 54321);
+    ck_assert_uint_eq(cfg->services[0].gid, 54322);
+    ck_assert(!cfg->services[1].has_user && cfg->services[1].has_group);
+    ck_assert_uint_eq(cfg->services[1].gid, 54322);
+    ck_assert_str_eq(cfg->services[2].user, "root"); /* a number with an entry is that user */
+    ck_assert_uint_eq(cfg->services[3].sock.socket_uid, 54321);
+    ck_assert_uint_eq(cfg->services[3].sock.socket_gid, 54322);
+    dump = dump_of(cfg);
+    ck_assert_msg(strstr(dump, "    user: \"54321\"\n    group: \"54322\"\n") != NULL, "%s", dump);
+    ck_assert_msg(strstr(dump, "    socket_owner: \"54321:54322\"\n") != NULL, "%s", dump);
+    free(dump);
+    config_free(cfg);
+    ck_assert_str_eq(error_of("n.conf",
+                              "services = ({ name = \"v\"; listen = \"unix:/tmp/n.sock\"; exec = "
+                              "\"/bin/cat\";\n socket_owner = \"54321\"; });",
+                              &priv),
+                     "n.conf:2: service \"v\": key \"socket_owner\": uid 54321 has no passwd "
+                     "entry, so its group is needed (\"54321:GROUP\")");
+    /* names stay names; only digits are numbers; -1 is not an id */
+    ck_assert_str_eq(
+        error_of("n.conf", "services = ({ " SVC "group = \"no-such-group-x\"; });", &priv),
+        "n.conf:1: service \"s\": key \"group\": unknown group \"no-such-group-x\"");
+    ck_assert_str_eq(error_of("n.conf", "services = ({ " SVC "user = \"4294967295\"; });", &priv),
+                     "n.conf:1: service \"s\": key \"user\": unknown user \"4294967295\"");
+}
+END_TEST
+
 /* A value inherited from defaults is blamed on its defaults line, naming the service. */
 START_TEST(test_defaults_rules)
 {
@@ -750,6 +820,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_not_executable);
     tcase_add_test(tc, test_privileged);
+    tcase_add_test(tc, test_numeric_ids);
     tcase_add_test(tc, test_defaults_rules);
     tcase_add_test(tc, test_disabled_validated);
     tcase_add_test(tc, test_includes);
