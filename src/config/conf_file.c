@@ -89,6 +89,13 @@ struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, 
         close(fd);
         return NULL;
     }
+    if (strict && file_trust_path(path, why, sizeof(why))) {
+        /* ... and so could whoever can replace it in its folder */
+        snprintf(err, errlen, "%s: %s; refusing a config file there while running as root", path,
+                 why);
+        close(fd);
+        return NULL;
+    }
     buf = conf_read_fd(a, fd, &len, &e);
     close(fd);
     if (buf == NULL || file == NULL) {

@@ -176,9 +176,12 @@ static int k_exec(struct loader *ld, struct svc_build *b, const struct cfgnode *
     /* root's access(X_OK) succeeds on any x bit: say "executable" for root too */
     if ((st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0 || access(path, X_OK) < 0)
         return cv_fail(ld, n, n->key, "\"%s\" is not executable", path);
-    char why[96];
+    char why[PATH_MAX + 100];
     if (ld->privileged && file_untrusted(&st, why, sizeof(why)))
         return cv_fail(ld, n, n->key, "\"%s\" is %s; refusing it while running as root", path, why);
+    /* whoever can write a folder on the way can swap the program */
+    if (ld->privileged && file_trust_path(path, why, sizeof(why)))
+        return cv_fail(ld, n, n->key, "\"%s\": %s; refusing it while running as root", path, why);
     return 0;
 }
 

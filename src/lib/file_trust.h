@@ -18,6 +18,18 @@
 const char *file_untrusted(const struct stat *st, char *buf, size_t len);
 
 /*
+ * Why a root daemon must not trust the folders on the way to PATH, as sshd's
+ * StrictModes asks: each from / down to PATH's own folder must be owned by
+ * root and not writable by group or others, unless sticky (/tmp: there only
+ * the owner of a file can replace it, so the caller's file_untrusted() of
+ * the file itself is enough).  The folders as PATH names them are checked
+ * (a relative PATH from the working folder), then those of its resolved path
+ * when symbolic links lead elsewhere.  NULL when all may be trusted, else
+ * the reason in BUF: "folder /srv/bin is writable by others (mode 0777)".
+ */
+const char *file_trust_path(const char *path, char *buf, size_t len);
+
+/*
  * Open PATH to read it, so that the open cannot block (a FIFO or a device
  * would) nor make a terminal ours, close-on-exec, and refuse anything but a
  * regular file.  Returns the descriptor (still O_NONBLOCK, which a regular
