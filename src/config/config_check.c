@@ -1,7 +1,6 @@
 /*
  * Checks across services, kept O(n log n) so a large configuration stays
- * fast: unique names, and no two enabled listeners that would collide.  Also
- * the -t listing.
+ * fast: unique names, and no two enabled listeners that would collide.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,8 @@
 /*
- * Internals shared by config.c (files, includes, cross-service checks),
- * config_schema.c (one service's keys) and config_print.c.  Not an API.
+ * Internals shared by the files of the config layer: config.c (files,
+ * includes, top-level keys), config_check.c (checks across services),
+ * config_schema.c and config_keys.c (one service), config_value.c (one value,
+ * and the messages' shape).  Not an API.
  */
 #ifndef SUPERSERVER_CONFIG_INT_H
 #define SUPERSERVER_CONFIG_INT_H
