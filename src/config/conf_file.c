@@ -1,7 +1,9 @@
 /*
- * Reading a configuration file: bounded size, UTF-8 checked (so garbage and
- * binary input give one clear line, whatever the parser would have made of
- * it), then handed to the front-end its extension names.
+ * Reading a configuration file: a regular file only, opened so that it
+ * cannot block (file_trust.h), trusted when a root daemon reads it, bounded
+ * size, UTF-8 checked (so garbage and binary input give one clear line,
+ * whatever the parser would have made of it), then handed to the front-end
+ * its extension names.
  */
 #include <errno.h>
 #include <sys/stat.h>
