@@ -17,9 +17,9 @@ FUZZ_ENV = CLANG='$(CLANG)' FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_JOBS='$(FUZZ_JOB
 	srcdir='$(srcdir)'
 FUZZ_COMMON = $(srcdir)/tests/fuzz/fuzz_common.c
 FUZZ_DEP_H = $(srcdir)/tests/fuzz/fuzz.h $(srcdir)/src/lib/arena.h $(srcdir)/src/config/cfgnode.h \
-	$(srcdir)/src/config/conf_file.h $(srcdir)/src/lib/addr.h $(srcdir)/src/config/config.h $(srcdir)/src/config/model.h \
-	$(srcdir)/src/config/config_int.h $(srcdir)/src/config/config_keys.h
-FUZZ_PARSE_SRC = $(srcdir)/src/lib/arena.c $(srcdir)/src/lib/utf8.c $(srcdir)/src/config/cfgnode.c $(srcdir)/src/config/conf_file.c \
+	$(srcdir)/src/config/conf_file.h $(srcdir)/src/config/conf_syntax.h $(srcdir)/src/lib/addr.h $(srcdir)/src/config/config.h $(srcdir)/src/config/model.h \
+	$(srcdir)/src/config/config_int.h $(srcdir)/src/config/config_keys.h $(srcdir)/src/lib/file_trust.h
+FUZZ_PARSE_SRC = $(srcdir)/src/lib/arena.c $(srcdir)/src/lib/utf8.c $(srcdir)/src/lib/file_trust.c $(srcdir)/src/config/cfgnode.c $(srcdir)/src/config/conf_file.c \
 	$(srcdir)/src/config/conf_libconfig.c $(srcdir)/src/config/conf_yaml.c
 FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/lib/addr.c $(srcdir)/src/config/config.c \
 	$(srcdir)/src/config/config_schema.c $(srcdir)/src/config/config_sandbox.c \

@@ -1,7 +1,6 @@
 # Integration tests: Python 3 (stdlib only) scripts that start the built
 # daemon on ephemeral loopback ports (harness: tests/integration/sslib.py).
 # Each test_*.py is one automake test: exit 0 pass, 77 skip, 1 fail.
-# Files guarded by SS_TEST_PENDING skip until their feature lands.
 INTEGRATION_TESTS = \
 	tests/integration/test_echo.py \
 	tests/integration/test_handler_env.py \
@@ -12,6 +11,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_log.py \
 	tests/integration/test_execfail.py \
 	tests/integration/test_config.py \
+	tests/integration/test_special_files.py \
 	tests/integration/test_limits.py \
 	tests/integration/test_identity.py \
 	tests/integration/test_timeout.py \

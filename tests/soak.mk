@@ -38,7 +38,7 @@ check-valgrind:
 	} > $(VG_DAEMON) && chmod +x $(VG_DAEMON)
 	@rc=0; \
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS="$(VALGRIND_TESTS)" \
-	  TESTS_ENVIRONMENT="SUPERSERVERD='$(abs_top_builddir)/$(VG_DAEMON)'; export SUPERSERVERD; SS_UNDER_VALGRIND=1; export SS_UNDER_VALGRIND; SS_TEST_PENDING=$${SS_TEST_PENDING-1}; export SS_TEST_PENDING;" \
+	  TESTS_ENVIRONMENT="SUPERSERVERD='$(abs_top_builddir)/$(VG_DAEMON)'; export SUPERSERVERD; SS_UNDER_VALGRIND=1; export SS_UNDER_VALGRIND;" \
 	  || rc=$$?; \
 	$(PYTHON3) $(srcdir)/tests/soak/vgcheck.py $(VG_DIR) || rc=1; \
 	exit $$rc

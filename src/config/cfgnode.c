@@ -1,10 +1,12 @@
 /*
- * The node tree: construction, look-up by key, and the small text helpers
- * (integers, UTF-8) both front-ends share.  Nodes live in the caller's arena.
+ * The node tree: construction, look-up by key, and the small helpers both
+ * front-ends share (integers, the syntax error line).  Nodes live in the caller's arena.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,4 +146,19 @@ bool cfgnode_parse_int(const char *text, long long *out)
     else
         *out = neg ? -(long long)v : (long long)v;
     return true;
+}
+
+void cfgnode_syntax_error(char *err, size_t errlen, const char *file, int line, const char *fmt,
+                          ...)
+{
+    char reason[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    if (line >= 1)
+        snprintf(err, errlen, "%s:%d: syntax error: %s", file, line, reason);
+    else
+        snprintf(err, errlen, "%s: syntax error: %s", file, reason);
 }

@@ -64,4 +64,8 @@ int cfgnode_line(const struct cfgnode *n);
  */
 bool cfgnode_parse_int(const char *text, long long *out);
 
+/* Write "FILE:LINE: syntax error: REASON" (LINE omitted when < 1) into err. */
+void cfgnode_syntax_error(char *err, size_t errlen, const char *file, int line, const char *fmt,
+                          ...) __attribute__((format(printf, 5, 6)));
+
 #endif

@@ -1,18 +1,19 @@
 /*
- * Reading a configuration file: bounded size, UTF-8 checked (so garbage and
- * binary input give one clear line, whatever the parser would have made of
- * it), then handed to the front-end its extension names.
+ * Reading a configuration file: a regular file only, opened so that it
+ * cannot block (file_trust.h), trusted when a root daemon reads it, bounded
+ * size, UTF-8 checked (so garbage and binary input give one clear line,
+ * whatever the parser would have made of it), then handed to the front-end
+ * its extension names.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conf_file.h"
+#include "file_trust.h"
 #include "utf8.h"
 
 bool conf_is_yaml(const char *path)
@@ -21,20 +22,6 @@ bool conf_is_yaml(const char *path)
 
     return (len >= 5 && strcmp(path + len - 5, ".yaml") == 0) ||
            (len >= 4 && strcmp(path + len - 4, ".yml") == 0);
-}
-
-void conf_syntax_error(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
-{
-    char reason[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(reason, sizeof(reason), fmt, ap);
-    va_end(ap);
-    if (line >= 1)
-        snprintf(err, errlen, "%s:%d: syntax error: %s", file, line, reason);
-    else
-        snprintf(err, errlen, "%s: syntax error: %s", file, reason);
 }
 
 /* Read all of FD into a NUL-terminated arena buffer, at most CONF_MAX_FILE_SIZE bytes. */
@@ -84,37 +71,30 @@ static int conf_line_of(const char *buf, size_t off)
     return line;
 }
 
-const char *conf_untrusted(const struct stat *st, char *buf, size_t len)
-{
-    if (st->st_uid != 0) {
-        snprintf(buf, len, "not owned by root (owner uid %u)", (unsigned)st->st_uid);
-        return buf;
-    }
-    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-        snprintf(buf, len, "writable by group or others (mode %04o)",
-                 (unsigned)(st->st_mode & 07777));
-        return buf;
-    }
-    return NULL;
-}
-
 struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, char *err,
                                 size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
+    struct stat st;
+    char why[512];
+    int fd = file_open_regular(path, &st, why, sizeof(why)), e = 0;
     size_t len = 0, bad;
     char *buf, *body;
     const char *file = arena_strdup(a, path);
 
     if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        snprintf(err, errlen, "%s: %s", path, why);
         return NULL;
     }
-    struct stat st;
-    char why[96];
-    if (strict && fstat(fd, &st) == 0 && conf_untrusted(&st, why, sizeof(why))) {
+    if (strict && file_untrusted(&st, why, sizeof(why))) {
         /* Like sshd's StrictModes: whoever can write it could run anything as root. */
         snprintf(err, errlen, "%s: refusing a config file %s while running as root", path, why);
+        close(fd);
+        return NULL;
+    }
+    if (strict && file_trust_path(path, why, sizeof(why))) {
+        /* ... and so could whoever can replace it in its folder */
+        snprintf(err, errlen, "%s: %s; refusing a config file there while running as root", path,
+                 why);
         close(fd);
         return NULL;
     }
@@ -126,8 +106,8 @@ struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, 
         return NULL;
     }
     if (!utf8_valid(buf, len, &bad)) {
-        conf_syntax_error(err, errlen, path, conf_line_of(buf, bad), "%s",
-                          buf[bad] == '\0' ? "NUL byte in the file" : "invalid UTF-8");
+        cfgnode_syntax_error(err, errlen, path, conf_line_of(buf, bad), "%s",
+                             buf[bad] == '\0' ? "NUL byte in the file" : "invalid UTF-8");
         return NULL;
     }
     body = buf;

@@ -10,7 +10,7 @@
 
 #include <libconfig.h>
 
-#include "conf_file.h"
+#include "conf_syntax.h"
 #include "utf8.h"
 
 struct lc_ctx {
@@ -61,7 +61,7 @@ static struct cfgnode *lc_scalar(struct lc_ctx *c, const config_setting_t *s, in
         if (str == NULL)
             str = "";
         if (!utf8_valid(str, strlen(str), NULL)) {
-            conf_syntax_error(c->err, c->errlen, c->file, line, "invalid UTF-8 in a string");
+            cfgnode_syntax_error(c->err, c->errlen, c->file, line, "invalid UTF-8 in a string");
             return NULL;
         }
         return cfgnode_new_scalar(c->a, CFGSCALAR_STRING, str, strlen(str), c->file, line);
@@ -86,8 +86,8 @@ static int lc_children(struct lc_ctx *c, const config_setting_t *s, struct cfgno
             continue;
         }
         if (cfgnode_map_add(c->a, n, config_setting_name(e), child->line, child, &dup) < 0) {
-            conf_syntax_error(c->err, c->errlen, c->file, child->line, "%s",
-                              dup ? "duplicate setting name" : "out of memory");
+            cfgnode_syntax_error(c->err, c->errlen, c->file, child->line, "%s",
+                                 dup ? "duplicate setting name" : "out of memory");
             return -1;
         }
     }
@@ -103,7 +103,7 @@ static struct cfgnode *lc_convert(struct lc_ctx *c, const config_setting_t *s, i
     if (line < 1)
         line = 1;
     if (depth > CFGNODE_MAX_DEPTH) {
-        conf_syntax_error(c->err, c->errlen, c->file, line, "nested too deeply");
+        cfgnode_syntax_error(c->err, c->errlen, c->file, line, "nested too deeply");
         return NULL;
     }
     if (config_setting_is_group(s))
@@ -139,13 +139,14 @@ struct cfgnode *conf_parse_libconfig(struct arena *a, const char *file, const ch
     (void)len;
     snprintf(err, errlen, "%s: out of memory", file);
     if (inc > 0) {
-        conf_syntax_error(err, errlen, file, inc, "@include is not supported; use the include key");
+        cfgnode_syntax_error(err, errlen, file, inc,
+                             "@include is not supported; use the include key");
         return NULL;
     }
     config_init(&cfg);
     if (config_read_string(&cfg, buf) != CONFIG_TRUE)
-        conf_syntax_error(err, errlen, file, config_error_line(&cfg), "%s",
-                          lc_reason(config_error_text(&cfg)));
+        cfgnode_syntax_error(err, errlen, file, config_error_line(&cfg), "%s",
+                             lc_reason(config_error_text(&cfg)));
     else
         root = lc_convert(&c, config_root_setting(&cfg), 0);
     if (root != NULL)

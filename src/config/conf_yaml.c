@@ -9,7 +9,7 @@
 
 #include <yaml.h>
 
-#include "conf_file.h"
+#include "conf_syntax.h"
 
 #define YAML_STR_TAG "tag:yaml.org,2002:str"
 
@@ -85,7 +85,7 @@ static enum cfgscalar_kind y_resolve(const char *s)
 
 static int y_fail(struct yctx *c, int line, const char *reason)
 {
-    conf_syntax_error(c->err, c->errlen, c->file, line, "%s", reason);
+    cfgnode_syntax_error(c->err, c->errlen, c->file, line, "%s", reason);
     return -1;
 }
 
@@ -213,7 +213,7 @@ static void y_parser_error(struct yctx *c, const yaml_parser_t *p)
 
     if (p->error == YAML_MEMORY_ERROR)
         why = "out of memory";
-    conf_syntax_error(c->err, c->errlen, c->file, (int)m->line + 1, "%s", why);
+    cfgnode_syntax_error(c->err, c->errlen, c->file, (int)m->line + 1, "%s", why);
 }
 
 struct cfgnode *conf_parse_yaml(struct arena *a, const char *file, const char *buf, size_t len,

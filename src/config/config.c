@@ -1,12 +1,12 @@
 /*
  * Loading a configuration: the main file, its includes, the top-level keys,
  * and the checks that span services (unique names, colliding addresses).
- * One service's keys are config_schema.c's; this file owns the messages'
- * shape and the lifetime of the model (one arena, freed by config_free).
+ * One service's keys are config_schema.c's, the messages' shape
+ * config_value.c's; this file owns the lifetime of the model (one arena,
+ * freed by config_free).
  */
 #include <errno.h>
 #include <glob.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,22 +31,6 @@ struct seen_files {
     size_t n;
 };
 
-int cfg_fail(struct loader *ld, const struct cfgnode *at, const char *key, const char *fmt, ...)
-{
-    char msg[512], svc[200] = "", k[320] = "";
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (ld->svc != NULL)
-        snprintf(svc, sizeof(svc), "service \"%.180s\": ", ld->svc);
-    if (key != NULL)
-        snprintf(k, sizeof(k), "key \"%.300s\": ", key);
-    snprintf(ld->err, ld->errlen, "%s:%d: %s%s%s", at->file, cfgnode_line(at), svc, k, msg);
-    return -1;
-}
-
 static int top_log_level(struct loader *ld, struct config *cfg, const struct cfgnode *n)
 {
     if (n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_STRING) {
@@ -55,15 +39,15 @@ static int top_log_level(struct loader *ld, struct config *cfg, const struct cfg
             return 0;
         }
     }
-    return cfg_fail(ld, n, n->key, "expected \"info\" or \"debug\"");
+    return cv_fail(ld, n, n->key, "expected \"info\" or \"debug\"");
 }
 
 static int top_max_children(struct loader *ld, struct config *cfg, const struct cfgnode *n)
 {
     if (n->type != CFGNODE_SCALAR || n->kind != CFGSCALAR_INT || n->ival < 1)
-        return cfg_fail(ld, n, n->key, "expected an integer >= 1");
+        return cv_fail(ld, n, n->key, "expected an integer >= 1");
     if (n->ival > 4294967295LL)
-        return cfg_fail(ld, n, n->key, "too large (at most 4294967295)");
+        return cv_fail(ld, n, n->key, "too large (at most 4294967295)");
     cfg->max_children = (unsigned)n->ival;
     return 0;
 }
@@ -75,7 +59,7 @@ static int want_list(struct loader *ld, const struct cfgnode *n, const char *wha
         return 0;
     if (n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_NULL)
         return 0;
-    return cfg_fail(ld, n, n->key, "expected a list of %s, got %s", what, cfgnode_describe(n));
+    return cv_fail(ld, n, n->key, "expected a list of %s, got %s", what, cfgnode_describe(n));
 }
 
 /* The keys a file's top level may hold: all of them in the main file, else `services`. */
@@ -85,16 +69,16 @@ static int check_top_keys(struct loader *ld, const struct cfgnode *root, bool ma
                                        "control_group", "defaults",  "services",     NULL};
 
     if (root->type != CFGNODE_MAP)
-        return cfg_fail(ld, root, NULL, "expected a map of settings at the top, got %s",
-                        cfgnode_describe(root));
+        return cv_fail(ld, root, NULL, "expected a map of settings at the top, got %s",
+                       cfgnode_describe(root));
     for (const struct cfgnode *it = root->first; it != NULL; it = it->next) {
         size_t i = 0;
         while (keys[i] != NULL && strcmp(keys[i], it->key) != 0)
             i++;
         if (keys[i] == NULL)
-            return cfg_fail(ld, it, it->key, "unknown key");
+            return cv_fail(ld, it, it->key, "unknown key");
         if (!main_file && strcmp(it->key, "services") != 0)
-            return cfg_fail(ld, it, it->key, "an included file may only hold \"services\"");
+            return cv_fail(ld, it, it->key, "an included file may only hold \"services\"");
     }
     return want_list(ld, cfgnode_get(root, "services"), "service maps");
 }
@@ -105,7 +89,7 @@ static int add_source(struct loader *ld, struct svc_source ***tail, const struct
     struct svc_source *src = arena_alloc(&ld->tmp, sizeof(*src));
 
     if (src == NULL)
-        return cfg_fail(ld, root, NULL, "out of memory");
+        return cv_fail(ld, root, NULL, "out of memory");
     src->services = cfgnode_get(root, "services");
     **tail = src;
     *tail = &src->next;
@@ -170,16 +154,16 @@ static int include_pattern(struct loader *ld, struct svc_source ***tail, struct 
     int rc;
 
     if (pat->type != CFGNODE_SCALAR || pat->kind != CFGSCALAR_STRING || pat->text[0] == '\0')
-        return cfg_fail(ld, pat, "include", "expected a glob pattern string");
+        return cv_fail(ld, pat, "include", "expected a glob pattern string");
     full = arena_alloc(&ld->tmp, strlen(dir) + strlen(pat->text) + 1);
     if (full == NULL)
-        return cfg_fail(ld, pat, "include", "out of memory");
+        return cv_fail(ld, pat, "include", "out of memory");
     sprintf(full, "%s%s", pat->text[0] == '/' ? "" : dir, pat->text);
     rc = glob(full, GLOB_NOSORT | GLOB_MARK, NULL, &g);
     if (rc == GLOB_NOMATCH)
         return 0;
     if (rc != 0)
-        return cfg_fail(ld, pat, "include", "cannot expand \"%s\"", pat->text);
+        return cv_fail(ld, pat, "include", "cannot expand \"%s\"", pat->text);
     qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), cmp_str);
     rc = 0;
     for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
@@ -187,7 +171,7 @@ static int include_pattern(struct loader *ld, struct svc_source ***tail, struct 
         if (p[strlen(p) - 1] == '/' || !first_visit(seen, p))
             continue;
         if (seen->n > CONFIG_MAX_INCLUDES)
-            rc = cfg_fail(ld, pat, "include", "too many files (over %d)", CONFIG_MAX_INCLUDES);
+            rc = cv_fail(ld, pat, "include", "too many files (over %d)", CONFIG_MAX_INCLUDES);
         else
             rc = include_file(ld, tail, p);
     }
@@ -202,7 +186,7 @@ static int load_includes(struct loader *ld, struct svc_source ***tail, const cha
     char *dir = glob_dir(ld, main_path);
 
     if (seen == NULL || dir == NULL)
-        return cfg_fail(ld, inc, "include", "out of memory");
+        return cv_fail(ld, inc, "include", "out of memory");
     first_visit(seen, main_path);
     if (inc->type == CFGNODE_SCALAR)
         return include_pattern(ld, tail, seen, dir, inc);
@@ -233,8 +217,8 @@ static int load_main(struct loader *ld, struct config *cfg, const struct cfgnode
         if (schema_check_defaults(ld, n) < 0)
             return -1;
     } else if (n != NULL && !(n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_NULL)) {
-        return cfg_fail(ld, n, n->key, "expected a map of service keys, got %s",
-                        cfgnode_describe(n));
+        return cv_fail(ld, n, n->key, "expected a map of service keys, got %s",
+                       cfgnode_describe(n));
     }
     if (add_source(ld, &tail, root) < 0)
         return -1;
@@ -242,7 +226,7 @@ static int load_main(struct loader *ld, struct config *cfg, const struct cfgnode
     if (inc == NULL || (inc->type == CFGNODE_SCALAR && inc->kind == CFGSCALAR_NULL))
         return 0;
     if (inc->type == CFGNODE_MAP)
-        return cfg_fail(ld, inc, "include", "expected a list of glob patterns, got a map");
+        return cv_fail(ld, inc, "include", "expected a list of glob patterns, got a map");
     return load_includes(ld, &tail, path, inc);
 }
 
@@ -286,13 +270,13 @@ static int build_services(struct loader *ld, struct config *cfg, const struct sv
         for (; e != NULL; e = e->next, i++) {
             ld->svc = NULL;
             if (e->type != CFGNODE_MAP)
-                return cfg_fail(ld, e, "services", "each service must be a map, got %s",
-                                cfgnode_describe(e));
+                return cv_fail(ld, e, "services", "each service must be a map, got %s",
+                               cfgnode_describe(e));
             if (schema_build_service(ld, e, defaults, &cfg->services[i], &(*origins)[i]) < 0)
                 return -1;
             cfg->services[i].file = intern_file(ld, e->file, &last_in, &last_out);
             if (cfg->services[i].file == NULL)
-                return cfg_fail(ld, e, NULL, "out of memory");
+                return cv_fail(ld, e, NULL, "out of memory");
             cfg->n_services = i + 1;
         }
     }

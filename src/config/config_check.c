@@ -1,7 +1,6 @@
 /*
  * Checks across services, kept O(n log n) so a large configuration stays
- * fast: unique names, and no two enabled listeners that would collide.  Also
- * the -t listing.
+ * fast: unique names, and no two enabled listeners that would collide.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +45,8 @@ int config_check_unique(struct loader *ld, const struct config *cfg,
     if (worst == cfg->n_services)
         return 0;
     ld->svc = cfg->services[worst].name;
-    return cfg_fail(ld, origins[worst].name, "name", "duplicate service name (first at %s:%d)",
-                    cfg->services[first].file, cfg->services[first].line);
+    return cv_fail(ld, origins[worst].name, "name", "duplicate service name (first at %s:%d)",
+                   cfg->services[first].file, cfg->services[first].line);
 }
 
 struct listen_item {
@@ -127,9 +126,9 @@ int config_check_conflicts(struct loader *ld, const struct config *cfg,
             if (!addr_listen_conflict(x->addr, y->addr))
                 continue;
             ld->svc = y->svc->name;
-            return cfg_fail(ld, origins[y->svc_index].listen[y->addr_index], "listen",
-                            "\"%s\" collides with \"%s\" of service \"%s\" (%s:%d)", y->addr->text,
-                            x->addr->text, x->svc->name, x->svc->file, x->svc->line);
+            return cv_fail(ld, origins[y->svc_index].listen[y->addr_index], "listen",
+                           "\"%s\" collides with \"%s\" of service \"%s\" (%s:%d)", y->addr->text,
+                           x->addr->text, x->svc->name, x->svc->file, x->svc->line);
         }
     }
     return 0;

@@ -17,8 +17,8 @@ static int top_control(struct loader *ld, struct config *cfg, const struct cfgno
     char *path;
 
     if (n->type != CFGNODE_SCALAR || n->kind != CFGSCALAR_STRING)
-        return cfg_fail(ld, n, n->key, "expected \"off\" or an absolute path, got %s",
-                        cfgnode_describe(n));
+        return cv_fail(ld, n, n->key, "expected \"off\" or an absolute path, got %s",
+                       cfgnode_describe(n));
     cfg->control_is_default = false;
     if (strcmp(n->text, "off") == 0) {
         cfg->control = NULL;
@@ -27,8 +27,8 @@ static int top_control(struct loader *ld, struct config *cfg, const struct cfgno
     if (cv_get_path(ld, n, &path) < 0)
         return -1;
     if (strlen(path) > max)
-        return cfg_fail(ld, n, n->key, "path too long for a unix socket (%zu bytes, at most %zu)",
-                        strlen(path), max);
+        return cv_fail(ld, n, n->key, "path too long for a unix socket (%zu bytes, at most %zu)",
+                       strlen(path), max);
     cfg->control = path;
     return 0;
 }
@@ -50,7 +50,7 @@ int config_top_control(struct loader *ld, struct config *cfg, const struct cfgno
 
     cfg->control_is_default = true;
     if (ld->privileged && (cfg->control = arena_strdup(ld->mem, CONFIG_CONTROL_DEFAULT)) == NULL)
-        return cfg_fail(ld, root, NULL, "out of memory");
+        return cv_fail(ld, root, NULL, "out of memory");
     if ((n = cfgnode_get(root, "control")) != NULL && top_control(ld, cfg, n) < 0)
         return -1;
     if ((n = cfgnode_get(root, "control_group")) != NULL && top_control_group(ld, cfg, n) < 0)

@@ -1,6 +1,8 @@
 /*
- * Internals shared by config.c (files, includes, cross-service checks),
- * config_schema.c (one service's keys) and config_print.c.  Not an API.
+ * Internals shared by the files of the config layer: config.c (files,
+ * includes, top-level keys), config_check.c (checks across services),
+ * config_schema.c and config_keys.c (one service), config_value.c (one value,
+ * and the messages' shape).  Not an API.
  */
 #ifndef SUPERSERVER_CONFIG_INT_H
 #define SUPERSERVER_CONFIG_INT_H
@@ -31,13 +33,6 @@ struct svc_origin {
     const struct cfgnode **listen; /* the node of each listen address */
 };
 
-/*
- * Write "FILE:LINE: [service "S": ][key "K": ]MESSAGE" blaming node AT
- * (its key's line when it is a map member) and return -1.
- */
-int cfg_fail(struct loader *ld, const struct cfgnode *at, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 /* config_control.c: the top-level keys `control` and `control_group` of ROOT. */
 int config_top_control(struct loader *ld, struct config *cfg, const struct cfgnode *root);
 
@@ -54,7 +49,14 @@ int config_check_unique(struct loader *ld, const struct config *cfg,
 int config_check_conflicts(struct loader *ld, const struct config *cfg,
                            const struct svc_origin *origins);
 
-/* config_value.c: checks of one value node (see there). */
+/*
+ * config_value.c, the floor every other file stands on.  cv_fail writes
+ * "FILE:LINE: [service "S": ][key "K": ]MESSAGE" blaming node AT (its key's
+ * line when it is a map member) and returns -1; the others check one value
+ * node (see there).
+ */
+int cv_fail(struct loader *ld, const struct cfgnode *at, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 int cv_want_scalar(struct loader *ld, const struct cfgnode *n, const char *key,
                    enum cfgscalar_kind kind, const char *what);
 int cv_get_string(struct loader *ld, const struct cfgnode *n, const char *key, char **out);
@@ -72,7 +74,7 @@ int cv_get_path(struct loader *ld, const struct cfgnode *n, char **out);
 int cv_need_root(struct loader *ld, const struct cfgnode *n);
 bool cv_all_digits(const char *s);
 int cv_lookup_user(struct loader *ld, const struct cfgnode *n, const char *name, uid_t *uid,
-                   gid_t *gid, char **pname);
+                   gid_t *gid, char **pname, bool *known);
 int cv_lookup_group(struct loader *ld, const struct cfgnode *n, const char *name, gid_t *gid);
 int cv_id_text(struct loader *ld, const struct cfgnode *n, char *buf, size_t len);
 

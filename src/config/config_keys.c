@@ -3,29 +3,30 @@
  * meaning and fills the model (the rules between keys are in
  * config_schema.c).
  */
-#include <ctype.h>
 #include <errno.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "conf_file.h"
 #include "config_keys.h"
+#include "file_trust.h"
 
 static int k_user(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     char name[256];
+    bool known;
 
     if (cv_need_root(ld, n) < 0 || cv_id_text(ld, n, name, sizeof(name)) < 0)
         return -1;
     b->s->has_user = true;
-    return cv_lookup_user(ld, n, name, &b->s->uid, &b->s->gid, &b->s->user);
+    /* a bare uid: user stays NULL (no supplementary groups), `group` required */
+    if (cv_lookup_user(ld, n, name, &b->s->uid, &b->s->gid, &b->s->user, &known) < 0)
+        return -1;
+    b->bare_uid = !known;
+    return 0;
 }
 
 static int k_group(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
@@ -42,6 +43,7 @@ static int k_socket_owner(struct loader *ld, struct svc_build *b, const struct c
 {
     char text[256], *colon;
     struct service *s = b->s;
+    bool known;
 
     if (cv_need_root(ld, n) < 0 || cv_id_text(ld, n, text, sizeof(text)) < 0)
         return -1;
@@ -49,24 +51,28 @@ static int k_socket_owner(struct loader *ld, struct svc_build *b, const struct c
     if (colon != NULL)
         *colon++ = '\0';
     if (text[0] == '\0' || (colon != NULL && *colon == '\0'))
-        return cfg_fail(ld, n, n->key, "expected \"user\" or \"user:group\"");
+        return cv_fail(ld, n, n->key, "expected \"user\" or \"user:group\"");
     s->sock.has_socket_owner = true;
-    if (cv_lookup_user(ld, n, text, &s->sock.socket_uid, &s->sock.socket_gid, NULL) < 0)
+    if (cv_lookup_user(ld, n, text, &s->sock.socket_uid, &s->sock.socket_gid, NULL, &known) < 0)
         return -1;
+    if (!known && colon == NULL)
+        return cv_fail(ld, n, n->key,
+                       "uid %s has no passwd entry, so its group is needed (\"%s:GROUP\")", text,
+                       text);
     return colon ? cv_lookup_group(ld, n, colon, &s->sock.socket_gid) : 0;
 }
 
 /* ---- the keys ---- */
 
-int k_name(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
+int svc_key_name(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     if (cv_get_string(ld, n, n->key, &b->s->name) < 0)
         return -1;
     if (b->s->name[0] == '\0' ||
         strspn(b->s->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") !=
             strlen(b->s->name))
-        return cfg_fail(ld, n, n->key,
-                        "expected letters, digits, \"_\", \".\" or \"-\" (at least one)");
+        return cv_fail(ld, n, n->key,
+                       "expected letters, digits, \"_\", \".\" or \"-\" (at least one)");
     ld->svc = b->s->name;
     return 0;
 }
@@ -122,19 +128,19 @@ static int k_listen(struct loader *ld, struct svc_build *b, const struct cfgnode
     char why[256];
 
     if (n->type == CFGNODE_MAP)
-        return cfg_fail(ld, n, n->key, "expected a string or a list of strings, got a map");
+        return cv_fail(ld, n, n->key, "expected a string or a list of strings, got a map");
     if (count == 0)
-        return cfg_fail(ld, n, n->key, "must name at least one address");
+        return cv_fail(ld, n, n->key, "must name at least one address");
     s->listen = arena_calloc(ld->mem, count, sizeof(*s->listen));
     b->origin->listen = arena_calloc(&ld->tmp, count, sizeof(*b->origin->listen));
     if (s->listen == NULL || b->origin->listen == NULL)
-        return cfg_fail(ld, n, n->key, "out of memory");
+        return cv_fail(ld, n, n->key, "out of memory");
     for (size_t i = 0; it != NULL && i < count; it = it->next, i++) {
         char *text;
         if (cv_get_string(ld, it, n->key, &text) < 0)
             return -1;
         if (addr_parse_listen(text, proto, &s->listen[i], why, sizeof(why)) < 0)
-            return cfg_fail(ld, it, n->key, "%s", why);
+            return cv_fail(ld, it, n->key, "%s", why);
         /* addr.c strdup()s the text; the model keeps everything in its arena */
         free(s->listen[i].text);
         s->listen[i].text = text;
@@ -164,15 +170,18 @@ static int k_exec(struct loader *ld, struct svc_build *b, const struct cfgnode *
         return -1;
     snprintf(path, sizeof(path), "%s%s", b->s->chroot ? b->s->chroot : "", b->s->exec);
     if (stat(path, &st) < 0)
-        return cfg_fail(ld, n, n->key, "\"%s\": %s", path, strerror(errno));
+        return cv_fail(ld, n, n->key, "\"%s\": %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
-        return cfg_fail(ld, n, n->key, "\"%s\" is not a regular file", path);
-    if (access(path, X_OK) < 0)
-        return cfg_fail(ld, n, n->key, "\"%s\" is not executable", path);
-    char why[96];
-    if (ld->privileged && conf_untrusted(&st, why, sizeof(why)))
-        return cfg_fail(ld, n, n->key, "\"%s\" is %s; refusing it while running as root", path,
-                        why);
+        return cv_fail(ld, n, n->key, "\"%s\" is not a regular file", path);
+    /* root's access(X_OK) succeeds on any x bit: say "executable" for root too */
+    if ((st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)) == 0 || access(path, X_OK) < 0)
+        return cv_fail(ld, n, n->key, "\"%s\" is not executable", path);
+    char why[PATH_MAX + 100];
+    if (ld->privileged && file_untrusted(&st, why, sizeof(why)))
+        return cv_fail(ld, n, n->key, "\"%s\" is %s; refusing it while running as root", path, why);
+    /* whoever can write a folder on the way can swap the program */
+    if (ld->privileged && file_trust_path(path, why, sizeof(why)))
+        return cv_fail(ld, n, n->key, "\"%s\": %s; refusing it while running as root", path, why);
     return 0;
 }
 
@@ -182,7 +191,7 @@ static int k_args(struct loader *ld, struct svc_build *b, const struct cfgnode *
 
     if (cv_get_strings(ld, n, false, &b->s->args, &count) < 0)
         return -1;
-    return count > 0 ? 0 : cfg_fail(ld, n, n->key, "must hold at least argv[0]");
+    return count > 0 ? 0 : cv_fail(ld, n, n->key, "must hold at least argv[0]");
 }
 
 static int k_env(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
@@ -190,21 +199,21 @@ static int k_env(struct loader *ld, struct svc_build *b, const struct cfgnode *n
     size_t i = 0;
 
     if (n->type != CFGNODE_MAP)
-        return cfg_fail(ld, n, n->key, "expected a map of names to strings, got %s",
-                        cfgnode_describe(n));
+        return cv_fail(ld, n, n->key, "expected a map of names to strings, got %s",
+                       cfgnode_describe(n));
     b->s->env = arena_calloc(ld->mem, n->count + 1, sizeof(char *));
     if (b->s->env == NULL)
-        return cfg_fail(ld, n, n->key, "out of memory");
+        return cv_fail(ld, n, n->key, "out of memory");
     for (const struct cfgnode *it = n->first; it != NULL; it = it->next, i++) {
         char key[300];
         snprintf(key, sizeof(key), "env.%.250s", it->key);
         if (!cv_valid_env_name(it->key))
-            return cfg_fail(ld, it, key, "not a valid environment variable name");
+            return cv_fail(ld, it, key, "not a valid environment variable name");
         if (cv_want_scalar(ld, it, key, CFGSCALAR_STRING, "a string") < 0)
             return -1;
         b->s->env[i] = arena_alloc(ld->mem, strlen(it->key) + strlen(it->text) + 2);
         if (b->s->env[i] == NULL)
-            return cfg_fail(ld, it, key, "out of memory");
+            return cv_fail(ld, it, key, "out of memory");
         sprintf(b->s->env[i], "%s=%s", it->key, it->text);
     }
     return 0;
@@ -220,8 +229,8 @@ static int k_pass_env(struct loader *ld, struct svc_build *b, const struct cfgno
     it = n->first;
     for (size_t i = 0; i < count; i++, it = it->next)
         if (!cv_valid_env_name(b->s->pass_env[i]))
-            return cfg_fail(ld, it, n->key, "\"%s\" is not a valid environment variable name",
-                            b->s->pass_env[i]);
+            return cv_fail(ld, it, n->key, "\"%s\" is not a valid environment variable name",
+                           b->s->pass_env[i]);
     return 0;
 }
 
@@ -268,9 +277,9 @@ static int k_rate(struct loader *ld, struct svc_build *b, const struct cfgnode *
     else
         p = NULL;
     if (p == NULL || *p != '\0')
-        return cfg_fail(ld, n, n->key,
-                        "expected \"N/S\" (N connections per S seconds, both >= 1), "
-                        "such as \"200/1\"");
+        return cv_fail(ld, n, n->key,
+                       "expected \"N/S\" (N connections per S seconds, both >= 1), "
+                       "such as \"200/1\"");
     b->s->rate = r;
     return 0;
 }
@@ -285,11 +294,11 @@ static int get_cidrs(struct loader *ld, const struct cfgnode *n, struct cidr **o
         return -1;
     *out = arena_calloc(ld->mem, *count ? *count : 1, sizeof(**out));
     if (*out == NULL)
-        return cfg_fail(ld, n, n->key, "out of memory");
+        return cv_fail(ld, n, n->key, "out of memory");
     it = n->first;
     for (size_t i = 0; i < *count; i++, it = it->next)
         if (cidr_parse(texts[i], &(*out)[i], why, sizeof(why)) < 0)
-            return cfg_fail(ld, it, n->key, "%s", why);
+            return cv_fail(ld, it, n->key, "%s", why);
     return 0;
 }
 
@@ -345,14 +354,14 @@ static int rlimit_index(const char *name)
 static int k_rlimits(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     if (n->type != CFGNODE_MAP)
-        return cfg_fail(ld, n, n->key, "expected a map, got %s", cfgnode_describe(n));
+        return cv_fail(ld, n, n->key, "expected a map, got %s", cfgnode_describe(n));
     for (const struct cfgnode *it = n->first; it != NULL; it = it->next) {
         int i = rlimit_index(it->key);
         char key[300];
         snprintf(key, sizeof(key), "rlimits.%.250s", it->key);
         if (i < 0)
-            return cfg_fail(ld, it, key,
-                            "unknown key (expected cpu, as, nofile, nproc, fsize or core)");
+            return cv_fail(ld, it, key,
+                           "unknown key (expected cpu, as, nofile, nproc, fsize or core)");
         b->s->rlimits[i].set = true;
         if (it->type == CFGNODE_SCALAR && it->kind == CFGSCALAR_STRING &&
             strcmp(it->text, "unlimited") == 0) {
@@ -360,7 +369,7 @@ static int k_rlimits(struct loader *ld, struct svc_build *b, const struct cfgnod
             continue;
         }
         if (it->type != CFGNODE_SCALAR || it->kind != CFGSCALAR_INT || it->ival < 0)
-            return cfg_fail(ld, it, key, "expected an integer >= 0 or \"unlimited\"");
+            return cv_fail(ld, it, key, "expected an integer >= 0 or \"unlimited\"");
         b->s->rlimits[i].value = (rlim_t)it->ival;
     }
     return 0;
@@ -398,7 +407,7 @@ static int k_socket_mode(struct loader *ld, struct svc_build *b, const struct cf
 }
 
 const struct schema_key svc_keys[SK_COUNT] = {
-    [SK_NAME] = {"name", k_name},
+    [SK_NAME] = {"name", svc_key_name},
     [SK_ENABLED] = {"enabled", k_enabled},
     [SK_PROTOCOL] = {"protocol", k_protocol},
     [SK_MODE] = {"mode", k_mode},

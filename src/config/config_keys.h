@@ -53,6 +53,7 @@ struct svc_build {
     const struct cfgnode *src[SK_COUNT];
     const struct cfgnode *defaults;
     struct svc_origin *origin;
+    bool bare_uid; /* `user` is a number no passwd entry has: its group is unknown */
 };
 
 typedef int (*key_parser)(struct loader *, struct svc_build *, const struct cfgnode *);
@@ -66,7 +67,7 @@ struct schema_key {
 extern const struct schema_key svc_keys[SK_COUNT];
 
 /* `name` first, on its own: every later message names the service. */
-int k_name(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int svc_key_name(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 
 /* config_sandbox.c: the keys of SPEC section 10. */
 int k_no_new_privileges(struct loader *ld, struct svc_build *b, const struct cfgnode *n);

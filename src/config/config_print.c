@@ -139,8 +139,10 @@ static void dump_env(FILE *out, char *const *env)
 
 static void dump_identity(FILE *out, const struct service *s)
 {
-    if (s->has_user)
+    if (s->has_user && s->user != NULL)
         dump_key_str(out, "user", s->user);
+    else if (s->has_user) /* a bare uid */
+        dump_ids(out, "user", &s->uid, NULL);
     if (s->has_group)
         dump_ids(out, "group", NULL, &s->gid);
     if (s->sock.has_socket_owner)

@@ -32,8 +32,8 @@ int k_capabilities(struct loader *ld, struct svc_build *b, const struct cfgnode 
     for (size_t i = 0; i < count; i++, it = it->next) {
         int cap = capnames_lookup(names[i]);
         if (cap < 0)
-            return cfg_fail(ld, it, n->key, "unknown capability \"%s\" (see capabilities(7))",
-                            names[i]);
+            return cv_fail(ld, it, n->key, "unknown capability \"%s\" (see capabilities(7))",
+                           names[i]);
         b->s->sandbox.capabilities |= 1ULL << cap;
     }
     return 0;
@@ -51,9 +51,9 @@ static int landlock_paths(struct loader *ld, const struct cfgnode *n, const char
     it = n->type == CFGNODE_LIST ? n->first : n;
     for (size_t i = 0; i < count; i++, it = it->next) {
         if ((*out)[i][0] != '/')
-            return cfg_fail(ld, it, key, "\"%s\" must be an absolute path", (*out)[i]);
+            return cv_fail(ld, it, key, "\"%s\" must be an absolute path", (*out)[i]);
         if (stat((*out)[i], &st) == -1)
-            return cfg_fail(ld, it, key, "\"%s\" does not exist", (*out)[i]);
+            return cv_fail(ld, it, key, "\"%s\" does not exist", (*out)[i]);
     }
     return 0;
 }
@@ -63,8 +63,8 @@ int k_landlock(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
     struct svc_sandbox *sb = &b->s->sandbox;
 
     if (n->type != CFGNODE_MAP)
-        return cfg_fail(ld, n, n->key, "expected a map of read, write, exec, got %s",
-                        cfgnode_describe(n));
+        return cv_fail(ld, n, n->key, "expected a map of read, write, exec, got %s",
+                       cfgnode_describe(n));
     sb->has_landlock = true;
     for (const struct cfgnode *it = n->first; it != NULL; it = it->next) {
         char key[300];
@@ -74,14 +74,14 @@ int k_landlock(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
                                                        : NULL;
         snprintf(key, sizeof(key), "landlock.%.250s", it->key);
         if (list == NULL)
-            return cfg_fail(ld, it, key, "unknown key (expected read, write or exec)");
+            return cv_fail(ld, it, key, "unknown key (expected read, write or exec)");
         if (landlock_paths(ld, it, key, list) < 0)
             return -1;
     }
     if (landlock_abi() < 1)
-        return cfg_fail(ld, n, n->key,
-                        "this kernel has no Landlock (or it is disabled): the service would "
-                        "run unconfined");
+        return cv_fail(ld, n, n->key,
+                       "this kernel has no Landlock (or it is disabled): the service would "
+                       "run unconfined");
     return 0;
 }
 
@@ -98,8 +98,8 @@ int k_syscall_deny(struct loader *ld, struct svc_build *b, const struct cfgnode 
     for (size_t i = 0; i < count; i++, it = it->next) {
         int g = syscall_groups_lookup(names[i]);
         if (g < 0)
-            return cfg_fail(ld, it, n->key, "unknown group \"%s\" (expected %s)", names[i],
-                            syscall_groups_list());
+            return cv_fail(ld, it, n->key, "unknown group \"%s\" (expected %s)", names[i],
+                           syscall_groups_list());
         b->s->sandbox.syscall_deny |= 1u << g;
     }
     return 0;

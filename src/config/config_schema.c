@@ -4,19 +4,8 @@
  * checked by the same code; a value taken from defaults is blamed on the
  * defaults line, but the message still names the service it broke.
  */
-#include <ctype.h>
-#include <errno.h>
-#include <grp.h>
-#include <limits.h>
-#include <pwd.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "conf_file.h"
 #include "config_keys.h"
 
 static int key_index(const char *name)
@@ -33,9 +22,9 @@ static int check_keys(struct loader *ld, const struct cfgnode *map, bool in_defa
     for (const struct cfgnode *it = map->first; it != NULL; it = it->next) {
         int k = key_index(it->key);
         if (k < 0)
-            return cfg_fail(ld, it, it->key, "unknown key");
+            return cv_fail(ld, it, it->key, "unknown key");
         if (in_defaults && k == SK_NAME)
-            return cfg_fail(ld, it, it->key, "a service name cannot have a default");
+            return cv_fail(ld, it, it->key, "a service name cannot have a default");
     }
     return 0;
 }
@@ -101,7 +90,7 @@ static int inapplicable(struct loader *ld, struct svc_build *b, int k, const cha
     if (b->src[k] == NULL)
         return 0;
     if (own_key(b, k))
-        return cfg_fail(ld, b->src[k], svc_keys[k].name, "%s", why);
+        return cv_fail(ld, b->src[k], svc_keys[k].name, "%s", why);
     return 1;
 }
 
@@ -115,12 +104,12 @@ static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfg
     if (b->src[SK_MODE] == NULL)
         s->mode = s->protocol == PROTO_UDP ? MODE_WAIT : MODE_NOWAIT;
     if (s->protocol == PROTO_UDP && s->mode == MODE_NOWAIT)
-        return cfg_fail(ld, b->src[SK_MODE], "mode",
-                        "\"nowait\" cannot be used with protocol \"udp\" (use \"wait\")");
+        return cv_fail(ld, b->src[SK_MODE], "mode",
+                       "\"nowait\" cannot be used with protocol \"udp\" (use \"wait\")");
     for (size_t i = 0; s->mode == MODE_PREFORK && i < 4; i++)
         if (b->src[no_prefork[i]] != NULL)
-            return cfg_fail(ld, b->src[no_prefork[i]], svc_keys[no_prefork[i]].name,
-                            "cannot be used with mode \"prefork\" (workers accept themselves)");
+            return cv_fail(ld, b->src[no_prefork[i]], svc_keys[no_prefork[i]].name,
+                           "cannot be used with mode \"prefork\" (workers accept themselves)");
     if (s->mode != MODE_PREFORK &&
         (r = inapplicable(ld, b, SK_WORKERS, "only applies to mode \"prefork\"")) != 0) {
         if (r < 0)
@@ -134,6 +123,15 @@ static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfg
             return -1;
         s->listen_fds = false;
     }
+    return 0;
+}
+
+/* A bare uid (no passwd entry) has no group of its own: `group` must say it. */
+static int id_checks(struct loader *ld, struct svc_build *b)
+{
+    if (b->bare_uid && b->src[SK_GROUP] == NULL)
+        return cv_fail(ld, b->src[SK_USER], "user",
+                       "uid %u has no passwd entry, so \"group\" is required", (unsigned)b->s->uid);
     return 0;
 }
 
@@ -162,13 +160,13 @@ static int required_keys(struct loader *ld, struct svc_build *b, const struct cf
     struct service *s = b->s;
 
     if (b->src[SK_LISTEN] == NULL)
-        return cfg_fail(ld, entry, "listen", "required key is missing");
+        return cv_fail(ld, entry, "listen", "required key is missing");
     if (b->src[SK_EXEC] == NULL)
-        return cfg_fail(ld, entry, "exec", "required key is missing");
+        return cv_fail(ld, entry, "exec", "required key is missing");
     if (s->args == NULL) {
         s->args = arena_calloc(ld->mem, 2, sizeof(char *));
         if (s->args == NULL)
-            return cfg_fail(ld, entry, NULL, "out of memory");
+            return cv_fail(ld, entry, NULL, "out of memory");
         s->args[0] = s->exec;
     }
     return 0;
@@ -182,7 +180,7 @@ static int empty_arrays(struct loader *ld, struct service *s, const struct cfgno
     if (s->pass_env == NULL)
         s->pass_env = arena_calloc(ld->mem, 1, sizeof(char *));
     if (s->env == NULL || s->pass_env == NULL)
-        return cfg_fail(ld, entry, NULL, "out of memory");
+        return cv_fail(ld, entry, NULL, "out of memory");
     return 0;
 }
 
@@ -196,12 +194,12 @@ int schema_build_service(struct loader *ld, const struct cfgnode *entry,
     svc_init(out);
     ld->svc = NULL;
     if (name == NULL)
-        return cfg_fail(ld, entry, "name", "required key is missing");
-    if (k_name(ld, &b, name) < 0 || check_keys(ld, entry, false) < 0)
+        return cv_fail(ld, entry, "name", "required key is missing");
+    if (svc_key_name(ld, &b, name) < 0 || check_keys(ld, entry, false) < 0)
         return -1;
     origin->name = name;
     if (parse_keys(ld, &b, entry) < 0 || required_keys(ld, &b, entry) < 0 ||
-        cross_checks(ld, &b, entry) < 0 || unix_checks(ld, &b) < 0 ||
+        cross_checks(ld, &b, entry) < 0 || id_checks(ld, &b) < 0 || unix_checks(ld, &b) < 0 ||
         empty_arrays(ld, out, entry) < 0)
         return -1;
     out->file = entry->file;

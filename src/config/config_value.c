@@ -1,24 +1,41 @@
 /*
  * Value checks for the schema: each reads one node, converts it, and on a
- * wrong type or range blames that node (see cfg_fail).  Also the user and
+ * wrong type or range blames that node (see cv_fail).  Also the user and
  * group look-ups.
  */
 #include <ctype.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_int.h"
 
+int cv_fail(struct loader *ld, const struct cfgnode *at, const char *key, const char *fmt, ...)
+{
+    char msg[512], svc[200] = "", k[320] = "";
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (ld->svc != NULL)
+        snprintf(svc, sizeof(svc), "service \"%.180s\": ", ld->svc);
+    if (key != NULL)
+        snprintf(k, sizeof(k), "key \"%.300s\": ", key);
+    snprintf(ld->err, ld->errlen, "%s:%d: %s%s%s", at->file, cfgnode_line(at), svc, k, msg);
+    return -1;
+}
+
 int cv_want_scalar(struct loader *ld, const struct cfgnode *n, const char *key,
                    enum cfgscalar_kind kind, const char *what)
 {
     if (n->type == CFGNODE_SCALAR && n->kind == kind)
         return 0;
-    return cfg_fail(ld, n, key, "expected %s, got %s", what, cfgnode_describe(n));
+    return cv_fail(ld, n, key, "expected %s, got %s", what, cfgnode_describe(n));
 }
 
 int cv_get_string(struct loader *ld, const struct cfgnode *n, const char *key, char **out)
@@ -26,7 +43,7 @@ int cv_get_string(struct loader *ld, const struct cfgnode *n, const char *key, c
     if (cv_want_scalar(ld, n, key, CFGSCALAR_STRING, "a string") < 0)
         return -1;
     *out = arena_strdup(ld->mem, n->text);
-    return *out ? 0 : cfg_fail(ld, n, key, "out of memory");
+    return *out ? 0 : cv_fail(ld, n, key, "out of memory");
 }
 
 int cv_get_bool(struct loader *ld, const struct cfgnode *n, bool *out)
@@ -48,10 +65,10 @@ int cv_get_int(struct loader *ld, const struct cfgnode *n, const char *key, long
         return 0;
     }
     if (show_max)
-        return cfg_fail(ld, n, key, "expected an integer between %lld and %lld", min, max);
+        return cv_fail(ld, n, key, "expected an integer between %lld and %lld", min, max);
     if (is_int && n->ival > max)
-        return cfg_fail(ld, n, key, "too large (at most %lld)", max);
-    return cfg_fail(ld, n, key, "expected an integer >= %lld", min);
+        return cv_fail(ld, n, key, "too large (at most %lld)", max);
+    return cv_fail(ld, n, key, "expected an integer >= %lld", min);
 }
 
 int cv_get_uint(struct loader *ld, const struct cfgnode *n, long long min, unsigned *out)
@@ -74,7 +91,7 @@ int cv_get_enum(struct loader *ld, const struct cfgnode *n, const char *const *n
                 *out = i;
                 return 0;
             }
-    return cfg_fail(ld, n, n->key, "expected %s", expect);
+    return cv_fail(ld, n, n->key, "expected %s", expect);
 }
 
 /* A list of strings as a NULL-terminated array; a lone string too when ONE_OK. */
@@ -85,10 +102,10 @@ int cv_get_strings(struct loader *ld, const struct cfgnode *n, bool one_ok, char
     size_t len = n->type == CFGNODE_LIST ? n->count : 1, i = 0;
 
     if (n->type != CFGNODE_LIST && !(one_ok && n->type == CFGNODE_SCALAR))
-        return cfg_fail(ld, n, n->key, "expected a list of strings, got %s", cfgnode_describe(n));
+        return cv_fail(ld, n, n->key, "expected a list of strings, got %s", cfgnode_describe(n));
     *out = arena_calloc(ld->mem, len + 1, sizeof(char *));
     if (*out == NULL)
-        return cfg_fail(ld, n, n->key, "out of memory");
+        return cv_fail(ld, n, n->key, "out of memory");
     for (; it != NULL && i < len; it = it->next, i++)
         if (cv_get_string(ld, it, n->key, &(*out)[i]) < 0)
             return -1;
@@ -115,7 +132,7 @@ int cv_get_octal(struct loader *ld, const struct cfgnode *n, mode_t *out)
 
     if (n->type != CFGNODE_SCALAR || n->kind != CFGSCALAR_STRING || len < 1 || len > 4 ||
         strspn(t, "01234567") != len || (v = strtoul(t, NULL, 8)) > 0777)
-        return cfg_fail(ld, n, n->key, "expected an octal string such as \"022\"");
+        return cv_fail(ld, n, n->key, "expected an octal string such as \"022\"");
     *out = (mode_t)v;
     return 0;
 }
@@ -126,7 +143,7 @@ int cv_get_path(struct loader *ld, const struct cfgnode *n, char **out)
     if (cv_get_string(ld, n, n->key, out) < 0)
         return -1;
     if ((*out)[0] != '/')
-        return cfg_fail(ld, n, n->key, "must be an absolute path");
+        return cv_fail(ld, n, n->key, "must be an absolute path");
     return 0;
 }
 
@@ -134,7 +151,7 @@ int cv_need_root(struct loader *ld, const struct cfgnode *n)
 {
     if (ld->privileged)
         return 0;
-    return cfg_fail(ld, n, n->key, "only root may set it (the daemon is not running as root)");
+    return cv_fail(ld, n, n->key, "only root may set it (the daemon is not running as root)");
 }
 
 bool cv_all_digits(const char *s)
@@ -142,34 +159,62 @@ bool cv_all_digits(const char *s)
     return *s != '\0' && strspn(s, "0123456789") == strlen(s);
 }
 
-/* NAME (or a number) to a passwd entry, copying what we keep. */
+/* A decimal id in 0..UINT_MAX-1 (-1 means "unchanged" to the set*id calls). */
+static bool cv_numeric_id(const char *s, unsigned *out)
+{
+    unsigned long long v;
+
+    if (!cv_all_digits(s) || strlen(s) > 10)
+        return false;
+    v = strtoull(s, NULL, 10);
+    if (v >= UINT_MAX)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+/*
+ * NAME (or a number) to a passwd entry, copying what we keep.  A number with
+ * no entry is a bare uid (SPEC: "name or number"): *uid set, *gid untouched,
+ * *pname NULL and *known false, and the caller must find a group elsewhere.
+ */
 int cv_lookup_user(struct loader *ld, const struct cfgnode *n, const char *name, uid_t *uid,
-                   gid_t *gid, char **pname)
+                   gid_t *gid, char **pname, bool *known)
 {
     struct passwd *pw = getpwnam(name);
+    unsigned id;
+    bool numeric = cv_numeric_id(name, &id);
 
-    if (pw == NULL && cv_all_digits(name) && strlen(name) < 11 &&
-        strtoull(name, NULL, 10) < UINT_MAX)
-        pw = getpwuid((uid_t)strtoull(name, NULL, 10));
+    if (pw == NULL && numeric)
+        pw = getpwuid((uid_t)id);
+    *known = pw != NULL;
+    if (pw == NULL && numeric) {
+        *uid = (uid_t)id;
+        if (pname != NULL)
+            *pname = NULL;
+        return 0;
+    }
     if (pw == NULL)
-        return cfg_fail(ld, n, n->key, "unknown user \"%s\"", name);
+        return cv_fail(ld, n, n->key, "unknown user \"%s\"", name);
     *uid = pw->pw_uid;
     *gid = pw->pw_gid;
     if (pname != NULL && (*pname = arena_strdup(ld->mem, pw->pw_name)) == NULL)
-        return cfg_fail(ld, n, n->key, "out of memory");
+        return cv_fail(ld, n, n->key, "out of memory");
     return 0;
 }
 
+/* NAME, or a number (a bare gid when no group has it), to a gid. */
 int cv_lookup_group(struct loader *ld, const struct cfgnode *n, const char *name, gid_t *gid)
 {
     struct group *gr = getgrnam(name);
+    unsigned id;
+    bool numeric = cv_numeric_id(name, &id);
 
-    if (gr == NULL && cv_all_digits(name) && strlen(name) < 11 &&
-        strtoull(name, NULL, 10) < UINT_MAX)
-        gr = getgrgid((gid_t)strtoull(name, NULL, 10));
-    if (gr == NULL)
-        return cfg_fail(ld, n, n->key, "unknown group \"%s\"", name);
-    *gid = gr->gr_gid;
+    if (gr == NULL && numeric)
+        gr = getgrgid((gid_t)id);
+    if (gr == NULL && !numeric)
+        return cv_fail(ld, n, n->key, "unknown group \"%s\"", name);
+    *gid = gr != NULL ? gr->gr_gid : (gid_t)id;
     return 0;
 }
 
@@ -184,5 +229,5 @@ int cv_id_text(struct loader *ld, const struct cfgnode *n, char *buf, size_t len
         snprintf(buf, len, "%s", n->text);
         return 0;
     }
-    return cfg_fail(ld, n, n->key, "expected a name or a number, got %s", cfgnode_describe(n));
+    return cv_fail(ld, n, n->key, "expected a name or a number, got %s", cfgnode_describe(n));
 }

@@ -7,6 +7,7 @@ src_config_libss_config_a_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(YAML_CFLAG
 src_config_libss_config_a_SOURCES = \
 	src/config/cfgnode.c src/config/cfgnode.h \
 	src/config/conf_file.c src/config/conf_file.h \
+	src/config/conf_syntax.h \
 	src/config/conf_libconfig.c \
 	src/config/conf_yaml.c \
 	src/config/config.c src/config/config.h \

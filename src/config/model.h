@@ -76,9 +76,12 @@ struct service {
     char **pass_env; /* NULL-terminated names */
 
     bool has_user, has_group;
-    uid_t uid;  /* resolved from `user` */
-    gid_t gid;  /* resolved from `group`, else the user's primary group */
-    char *user; /* the user's name, for initgroups(); NULL when no user */
+    uid_t uid; /* resolved from `user` */
+    gid_t gid; /* resolved from `group`, else the user's primary group */
+    /* The user's name, for the supplementary groups (getgrouplist); NULL when
+     * no user, or when `user` is a number no passwd entry has (a bare uid:
+     * then `group` is required and there are no supplementary groups). */
+    char *user;
 
     unsigned instances;  /* 0 = unlimited */
     unsigned per_source; /* 0 = unlimited */

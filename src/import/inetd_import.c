@@ -11,7 +11,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "file_trust.h"
 #include "inetd_import.h"
 #include "inetd_line.h"
 #include "yaml_out.h"
@@ -203,10 +206,16 @@ int inetd_import(const char *path, FILE *out, FILE *err)
     size_t linecap = 0, fieldcap = 0;
     unsigned lineno = 0;
     int rc = 1;
-    FILE *in = fopen(path, "re");
+    struct stat st;
+    int fd = file_open_regular(path, &st, why, sizeof(why));
+    FILE *in = fd >= 0 ? fdopen(fd, "r") : NULL;
 
+    if (in == NULL && fd >= 0) {
+        snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
+        close(fd);
+    }
     if (in == NULL) {
-        fprintf(err, "superserverd: %s: cannot open: %s\n", path, strerror(errno));
+        fprintf(err, "superserverd: %s: %s\n", path, why);
         return 1;
     }
     while (getline(&line, &linecap, in) >= 0) {

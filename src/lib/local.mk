@@ -1,6 +1,6 @@
 # src/lib: what knows nothing of superserver's model (arena, addresses and
-# CIDRs, the clock, logging, raw system calls, the control protocol and its
-# JSON and Prometheus writers).  Includes only itself.
+# CIDRs, the clock, the file-trust checks, logging, raw system calls, the
+# control protocol and its JSON and Prometheus writers).  Includes only itself.
 noinst_LIBRARIES += src/lib/libss_lib.a
 src_lib_libss_lib_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib
 src_lib_libss_lib_a_SOURCES = \
@@ -10,6 +10,7 @@ src_lib_libss_lib_a_SOURCES = \
 	src/lib/clock.c src/lib/clock.h \
 	src/lib/ctl_client.c src/lib/ctl_client.h \
 	src/lib/ctl_proto.c src/lib/ctl_proto.h \
+	src/lib/file_trust.c src/lib/file_trust.h \
 	src/lib/json_out.c src/lib/json_out.h \
 	src/lib/landlock.c src/lib/landlock.h \
 	src/lib/log.c src/lib/log.h \

@@ -84,15 +84,6 @@ def main():
     sys.exit(0)
 
 
-def pending_guard(what):
-    """Skip the whole file (exit 77) until the feature lands: run these tests
-    only when SS_TEST_PENDING is set."""
-    if not os.environ.get('SS_TEST_PENDING'):
-        print('SKIP: %s not implemented yet (set SS_TEST_PENDING=1 to run)'
-              % what)
-        sys.exit(77)
-
-
 # ---------------------------------------------------------------- ports
 
 def free_port(host='127.0.0.1'):

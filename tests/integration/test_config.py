@@ -150,5 +150,32 @@ class ConfigTest(sslib.FilesTest):
         self.assertEqual(len(err.splitlines()), 1, err)
 
 
+    @unittest.skipUnless(os.geteuid() == 0, 'folder checks apply to a root daemon')
+    def test_unsafe_folders_refused_as_root(self):
+        inc = self.write('conf.d/a.conf', sslib.to_libconfig(
+            {'services': [svc('a', sslib.free_port(), CAT)]}))
+        main = self.write('main.conf', 'include = ["conf.d/*.conf"];\n')
+        conf_d = os.path.dirname(inc)
+        self.assertEqual(self.check(main)[0], 0)
+        os.chmod(conf_d, 0o777)
+        self.assertConfigError(inc, None, 'folder %s is writable by others '
+                               '(mode 0777); refusing a config file there '
+                               'while running as root' % conf_d)
+        os.chmod(conf_d, 0o1777)  # sticky, like /tmp: accepted
+        self.assertEqual(self.check(main)[0], 0)
+        # an exec in a folder anyone may write
+        os.chmod(conf_d, 0o755)
+        bindir = os.path.join(self.tmp, 'bin')
+        os.mkdir(bindir)
+        os.chmod(bindir, 0o777)
+        h = self.write('bin/h', '#!/bin/sh\nexec cat\n')
+        os.chmod(h, 0o755)
+        self.write('conf.d/a.conf', sslib.to_libconfig(
+            {'services': [svc('x', sslib.free_port(), h)]}))
+        self.assertConfigError(inc, None, 'service "x": key "exec": "%s": folder '
+                               '%s is writable by others (mode 0777); '
+                               'refusing it while running as root'
+                               % (h, bindir))
+
 if __name__ == '__main__':
     sslib.main()

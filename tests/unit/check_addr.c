@@ -7,6 +7,7 @@
 #include <check.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,16 +175,11 @@ START_TEST(listen_errors)
 }
 END_TEST
 
+/* Runs only when have_port_names() (see main). */
 START_TEST(listen_port_names)
 {
     struct listen_addr la;
 
-    if (access("/etc/services", R_OK) != 0 || getservbyname("echo", "tcp") == NULL ||
-        getservbyname("http", "tcp") == NULL) {
-        printf("check_addr: skipping port names: no /etc/services with echo and http "
-               "(Debian package netbase)\n");
-        return;
-    }
     parse_ok("127.0.0.1:echo", "tcp", &la);
     ck_assert_uint_eq(addr_port((const struct sockaddr *)&la.ss), 7);
     free(la.text);
@@ -418,7 +414,14 @@ START_TEST(source_keys)
 }
 END_TEST
 
-static Suite *addr_suite(void)
+/* Port names need /etc/services with these entries (Debian package netbase). */
+static bool have_port_names(void)
+{
+    return getservbyname("echo", "tcp") != NULL && getservbyname("echo", "udp") != NULL &&
+           getservbyname("http", "tcp") != NULL;
+}
+
+static Suite *addr_suite(bool names)
 {
     Suite *s = suite_create("addr");
     TCase *tc = tcase_create("core");
@@ -428,7 +431,8 @@ static Suite *addr_suite(void)
     tcase_add_test(tc, listen_wildcard);
     tcase_add_test(tc, listen_unix);
     tcase_add_test(tc, listen_errors);
-    tcase_add_test(tc, listen_port_names);
+    if (names)
+        tcase_add_test(tc, listen_port_names);
     tcase_add_test(tc, listen_conflicts);
     tcase_add_test(tc, cidr_parsing);
     tcase_add_test(tc, cidr_matching);
@@ -441,11 +445,19 @@ static Suite *addr_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(addr_suite());
+    bool names = have_port_names();
+    SRunner *sr = srunner_create(addr_suite(names));
     int failed;
 
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    if (failed != 0)
+        return EXIT_FAILURE;
+    if (!names) { /* Check cannot skip one test: report the program as skipped, saying why */
+        printf("SKIP: listen_port_names not run: /etc/services lacks echo/tcp, echo/udp or "
+               "http/tcp (install netbase); the other tests passed\n");
+        return 77;
+    }
+    return EXIT_SUCCESS;
 }

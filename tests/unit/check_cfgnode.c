@@ -5,7 +5,7 @@
 
 #include "cfgnode.h"
 #include "utf8.h"
-#include "conf_file.h"
+#include "conf_syntax.h"
 
 static struct arena A;
 static char err[512];

@@ -6,9 +6,11 @@
  */
 #include <check.h>
 #include <netdb.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "inetd_import.h"
@@ -132,16 +134,13 @@ static void assert_same_lines(const char *got, const char *want, const char *wha
     }
 }
 
+/* Runs only when have_port_names() (see main). */
 START_TEST(fixture)
 {
     const char *srcdir = getenv("TESTS_SRCDIR");
     struct run r;
     char *want_out, *want_err, *dir, *got;
 
-    if (getservbyname("ftp", "tcp") == NULL || getservbyname("time", "udp") == NULL) {
-        fprintf(stderr, "check_inetd: skipping the fixture: no /etc/services entries\n");
-        return;
-    }
     /* A relative path keeps the file name in the messages independent of the tree. */
     ck_assert_int_eq(chdir(srcdir ? srcdir : "tests"), 0);
     run_import("data/inetd/inetd.conf", &r);
@@ -180,7 +179,29 @@ START_TEST(unreadable_directory)
     run_import(tmpdir, &r);
     ck_assert_int_eq(r.rc, 1);
     ck_assert_str_eq(r.out, "");
-    ck_assert_ptr_nonnull(strstr(r.err, ": cannot read: Is a directory\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, ": not a regular file (a directory)\n"));
+    run_free(&r);
+}
+END_TEST
+
+/* A FIFO (no writer) must not block the import: refused at once by name. */
+START_TEST(special_file)
+{
+    struct run r;
+    char fifo[sizeof(tmpdir) + 16], want[256];
+
+    snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    run_import(fifo, &r);
+    unlink(fifo);
+    snprintf(want, sizeof(want), "superserverd: %s: not a regular file (a fifo)\n", fifo);
+    ck_assert_int_eq(r.rc, 1);
+    ck_assert_str_eq(r.out, "");
+    ck_assert_str_eq(r.err, want);
+    run_free(&r);
+    run_import("/dev/null", &r);
+    ck_assert_int_eq(r.rc, 1);
+    ck_assert_str_eq(r.err, "superserverd: /dev/null: not a regular file (a character device)\n");
     run_free(&r);
 }
 END_TEST
@@ -498,15 +519,33 @@ START_TEST(long_line)
 }
 END_TEST
 
-static Suite *inetd_suite(void)
+/* The fixture names its services by port name: it needs /etc/services (netbase). */
+static bool have_port_names(void)
+{
+    static const char *const names[][2] = {
+        {"chargen", "tcp"}, {"chargen", "udp"}, {"daytime", "tcp"}, {"daytime", "udp"},
+        {"discard", "tcp"}, {"discard", "udp"}, {"echo", "tcp"},    {"echo", "udp"},
+        {"exec", "tcp"},    {"finger", "tcp"},  {"ftp", "tcp"},     {"ident", "tcp"},
+        {"login", "tcp"},   {"shell", "tcp"},   {"talk", "udp"},    {"tcpmux", "tcp"},
+        {"telnet", "tcp"},  {"tftp", "udp"},    {"time", "tcp"},    {"time", "udp"}};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (getservbyname(names[i][0], names[i][1]) == NULL)
+            return false;
+    return true;
+}
+
+static Suite *inetd_suite(bool names)
 {
     Suite *s = suite_create("inetd");
     TCase *tc = tcase_create("import");
 
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, fixture);
+    if (names)
+        tcase_add_test(tc, fixture);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, unreadable_directory);
+    tcase_add_test(tc, special_file);
     tcase_add_test(tc, empty_file);
     tcase_add_test(tc, nothing_translatable);
     tcase_add_test(tc, twins_merge);
@@ -522,11 +561,19 @@ static Suite *inetd_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(inetd_suite());
+    bool names = have_port_names();
+    SRunner *sr = srunner_create(inetd_suite(names));
     int failed;
 
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    if (failed != 0)
+        return EXIT_FAILURE;
+    if (!names) { /* Check cannot skip one test: report the program as skipped, saying why */
+        printf("SKIP: fixture not run: /etc/services lacks the ports of "
+               "tests/data/inetd/inetd.conf (install netbase); the other tests passed\n");
+        return 77;
+    }
+    return EXIT_SUCCESS;
 }
