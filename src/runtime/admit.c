@@ -179,10 +179,11 @@ static enum admit_verdict check_source(struct admit_state *st, const struct serv
 }
 
 /* Is KEY's source serving a ban?  Looked at before the load checks, so a
- * banned source is told so whatever the load, and counts no token. */
-static bool banned(const struct admit_state *st, const struct source_key *key, uint64_t now_ns)
+ * banned source is told so whatever the load, and counts no token; looking
+ * counts as seeing it (it stays at the front of the LRU list). */
+static bool banned(struct admit_state *st, const struct source_key *key, uint64_t now_ns)
 {
-    const struct source *e = sources_peek(st->sources, key);
+    const struct source *e = sources_find(st->sources, key);
 
     return e != NULL && e->banned_until_ns > now_ns;
 }
@@ -196,10 +197,8 @@ enum admit_verdict admit_check_source(struct admit_state *st, const struct servi
     st->max_sources = svc->max_sources ? svc->max_sources : DEFAULT_MAX_SOURCES;
     if (!admit_acl_allows(svc, peer))
         return REFUSE_DENY;
-    if (keyed && svc->ban != 0 && banned(st, key, now_ns)) {
-        sources_find(st->sources, key); /* seen: it stays at the front */
+    if (keyed && svc->ban != 0 && banned(st, key, now_ns))
         return REFUSE_BANNED;
-    }
     if (max_children != 0 && live_total >= max_children)
         return REFUSE_MAX_CHILDREN;
     if (svc->instances != 0 && st->live >= svc->instances)
