@@ -7,6 +7,11 @@
  * whichever comes first, and prints one machine-readable line on stdout. Connection
  * failures (refused, reset, 5 s timeout) are counted, never fatal. It refuses any host but
  * 127.0.0.1 and ::1, so it can never load anything off this machine.
+ *
+ * With `-s N` (IPv4 only) each connection is bound before its connect to one of N source
+ * addresses 127.1.0.0, 127.1.0.1, ... (all of 127.0.0.0/8 is local on Linux, nothing to
+ * configure), `-r R` connections in a row from each: a flood of distinct sources for the
+ * per-source limits.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -61,6 +66,9 @@ struct opts {
     long max_conns;
     size_t payload;
     double warmup;
+    long sources;       /* -s: distinct source addresses, 0 = the kernel's choice */
+    long per_source;    /* -r: connections in a row from one source */
+    unsigned long next; /* connections started, to pick the source */
 };
 
 /* Monotonic nanoseconds. */
@@ -74,8 +82,9 @@ static int64_t now_ns(void)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: loadgen [-h 127.0.0.1|::1] -p PORT [-c CONC] [-d SECONDS] [-n MAX]\n"
-               "               [-P PAYLOAD_BYTES] [-w WARMUP_SECONDS]\n");
+    fprintf(f,
+            "usage: loadgen [-h 127.0.0.1|::1] -p PORT [-c CONC] [-d SECONDS] [-n MAX]\n"
+            "               [-P PAYLOAD_BYTES] [-w WARMUP_SECONDS] [-s SOURCES [-r IN_A_ROW]]\n");
 }
 
 /* Parse a non-negative number with bounds; exit 2 on garbage. */
@@ -104,7 +113,10 @@ static void parse_opts(int argc, char **argv, struct opts *o)
     o->max_conns = 0;
     o->payload = 0;
     o->warmup = 0;
-    while ((ch = getopt(argc, argv, "h:p:c:d:n:P:w:")) != -1) {
+    o->sources = 0;
+    o->per_source = 1;
+    o->next = 0;
+    while ((ch = getopt(argc, argv, "h:p:c:d:n:P:w:s:r:")) != -1) {
         switch (ch) {
         case 'h':
             o->host = optarg;
@@ -127,6 +139,12 @@ static void parse_opts(int argc, char **argv, struct opts *o)
         case 'w':
             o->warmup = parse_num(optarg, "-w", 0, 3600);
             break;
+        case 's':
+            o->sources = (long)parse_num(optarg, "-s", 1, 1 << 23);
+            break;
+        case 'r':
+            o->per_source = (long)parse_num(optarg, "-r", 1, 1e9);
+            break;
         default:
             usage(stderr);
             exit(2);
@@ -141,6 +159,25 @@ static void parse_opts(int argc, char **argv, struct opts *o)
                 o->host);
         exit(2);
     }
+    if (o->sources > 0 && strcmp(o->host, "127.0.0.1") != 0) {
+        fprintf(stderr, "loadgen: -s needs -h 127.0.0.1\n");
+        exit(2);
+    }
+}
+
+/* Bind FD to the source of the next connection (-s), inside 127.1.0.0 - 127.128.255.255. */
+static int bind_source(int fd, struct opts *o)
+{
+    struct sockaddr_in src = {.sin_family = AF_INET};
+    int one = 1;
+
+    if (o->sources == 0)
+        return 0;
+    unsigned long k = (o->next++ / (unsigned long)o->per_source) % (unsigned long)o->sources;
+    src.sin_addr.s_addr = htonl(0x7f010000u + (uint32_t)k);
+    /* The port is chosen at connect, per destination: no port exhaustion per address. */
+    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+    return bind(fd, (const struct sockaddr *)&src, sizeof(src));
 }
 
 /* Build the loopback destination address. */
@@ -209,7 +246,7 @@ static void slot_close(int ep, struct slot *s)
 
 /* Start a connection in slot `idx`. Returns 0, or -1 with errno set. */
 static int slot_start(int ep, struct slot *s, uint32_t idx, const struct sockaddr_storage *ss,
-                      socklen_t sslen)
+                      socklen_t sslen, struct opts *o)
 {
     struct epoll_event ev = {0};
     int fd;
@@ -220,7 +257,8 @@ static int slot_start(int ep, struct slot *s, uint32_t idx, const struct sockadd
     s->fd = fd;
     s->written = 0;
     s->start_ns = now_ns();
-    if (connect(fd, (const struct sockaddr *)ss, sslen) < 0 && errno != EINPROGRESS) {
+    if (bind_source(fd, o) < 0 ||
+        (connect(fd, (const struct sockaddr *)ss, sslen) < 0 && errno != EINPROGRESS)) {
         int e = errno;
 
         close(fd);
@@ -387,7 +425,7 @@ int main(int argc, char **argv)
         for (int k = nidle; k > 0; k--) {
             uint32_t i = idle[--nidle];
 
-            if (slot_start(ep, &slots[i], i, &ss, sslen) < 0) {
+            if (slot_start(ep, &slots[i], i, &ss, sslen, &o) < 0) {
                 count_error(&st, errno, now >= t_measure);
                 idle[failed++] = i;
             }

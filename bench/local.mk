@@ -23,7 +23,7 @@ bench_hello_static_LDFLAGS =
 bench_hello_static_LINK = $(SHELL) $(srcdir)/bench/link-static $(CCLD) $(bench_hello_static_CFLAGS) \
 	$(CFLAGS) $(LDFLAGS) -o $@
 
-EXTRA_DIST += bench/run bench/link-static bench/README.md
+EXTRA_DIST += bench/run bench/link-static bench/README.md bench/flood-sources
 
 .PHONY: bench
 bench: all

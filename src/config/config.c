@@ -17,6 +17,8 @@
 
 /* Most files `include` may pull in, a bound for hostile globs. */
 #define CONFIG_MAX_INCLUDES 1024
+/* Most sources a service's table may track (its indices are 32-bit). */
+#define CONFIG_MAX_SOURCES (1 << 24)
 
 /* One parsed file's services list, in load order. */
 struct svc_source {
@@ -52,6 +54,26 @@ static int top_max_children(struct loader *ld, struct config *cfg, const struct 
     return 0;
 }
 
+static int top_max_sources(struct loader *ld, struct config *cfg, const struct cfgnode *n)
+{
+    long long v = 0;
+
+    if (cv_get_int(ld, n, n->key, 1, CONFIG_MAX_SOURCES, false, &v) < 0)
+        return -1;
+    cfg->max_sources = (unsigned)v;
+    return 0;
+}
+
+static int top_log_peer(struct loader *ld, struct config *cfg, const struct cfgnode *n)
+{
+    int v = 0;
+
+    if (cv_get_log_peer(ld, n, &v) < 0)
+        return -1;
+    cfg->log_peer = ld->log_peer = (enum addr_peer_form)v;
+    return 0;
+}
+
 /* A list-valued top-level key; YAML's bare `key:` (null) counts as empty. */
 static int want_list(struct loader *ld, const struct cfgnode *n, const char *what)
 {
@@ -65,8 +87,9 @@ static int want_list(struct loader *ld, const struct cfgnode *n, const char *wha
 /* The keys a file's top level may hold: all of them in the main file, else `services`. */
 static int check_top_keys(struct loader *ld, const struct cfgnode *root, bool main_file)
 {
-    static const char *const keys[] = {"include",       "log_level", "max_children", "control",
-                                       "control_group", "defaults",  "services",     NULL};
+    static const char *const keys[] = {"include",  "log_level", "max_children",  "max_sources",
+                                       "log_peer", "control",   "control_group", "defaults",
+                                       "services", NULL};
 
     if (root->type != CFGNODE_MAP)
         return cv_fail(ld, root, NULL, "expected a map of settings at the top, got %s",
@@ -209,6 +232,10 @@ static int load_main(struct loader *ld, struct config *cfg, const struct cfgnode
         return -1;
     if ((n = cfgnode_get(root, "max_children")) != NULL && top_max_children(ld, cfg, n) < 0)
         return -1;
+    if ((n = cfgnode_get(root, "max_sources")) != NULL && top_max_sources(ld, cfg, n) < 0)
+        return -1;
+    if ((n = cfgnode_get(root, "log_peer")) != NULL && top_log_peer(ld, cfg, n) < 0)
+        return -1;
     if (config_top_control(ld, cfg, root) < 0)
         return -1;
     n = cfgnode_get(root, "defaults");
@@ -274,6 +301,7 @@ static int build_services(struct loader *ld, struct config *cfg, const struct sv
                                cfgnode_describe(e));
             if (schema_build_service(ld, e, defaults, &cfg->services[i], &(*origins)[i]) < 0)
                 return -1;
+            cfg->services[i].max_sources = cfg->max_sources;
             cfg->services[i].file = intern_file(ld, e->file, &last_in, &last_out);
             if (cfg->services[i].file == NULL)
                 return cv_fail(ld, e, NULL, "out of memory");
@@ -300,6 +328,8 @@ struct config *config_load(const char *path, const struct config_options *opts, 
     ld.mem = &box->mem;
     box->cfg.log_level = CFG_LOG_INFO;
     box->cfg.max_children = 1024;
+    box->cfg.max_sources = 65536;
+    box->cfg.log_peer = ADDR_PEER_FULL;
     box->cfg.path = arena_strdup(ld.mem, path);
     root = conf_parse_file(&ld.tmp, path, ld.privileged, err, errlen);
     if (box->cfg.path == NULL)

@@ -24,7 +24,8 @@ struct loader {
     bool privileged;
     char *err;
     size_t errlen;
-    const char *svc; /* the service named in messages, or NULL */
+    const char *svc;              /* the service named in messages, or NULL */
+    enum addr_peer_form log_peer; /* the top-level `log_peer`: each service's default */
 };
 
 /* What config.c needs back from building a service, besides the model. */
@@ -69,6 +70,8 @@ int cv_get_enum(struct loader *ld, const struct cfgnode *n, const char *const *n
 int cv_get_strings(struct loader *ld, const struct cfgnode *n, bool one_ok, char ***out,
                    size_t *count);
 bool cv_valid_env_name(const char *s);
+/* "full", "prefix" or "none" (enum addr_peer_form), for both `log_peer` keys. */
+int cv_get_log_peer(struct loader *ld, const struct cfgnode *n, int *out);
 int cv_get_octal(struct loader *ld, const struct cfgnode *n, mode_t *out);
 int cv_get_path(struct loader *ld, const struct cfgnode *n, char **out);
 int cv_need_root(struct loader *ld, const struct cfgnode *n);

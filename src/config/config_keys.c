@@ -265,7 +265,8 @@ static const char *rate_part(const char *p, unsigned *out)
     return p + digits;
 }
 
-static int k_rate(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
+/* "N/S", for `rate` and `per_source_rate`. */
+static int get_rate(struct loader *ld, const struct cfgnode *n, struct svc_rate *out)
 {
     const char *p = n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_STRING ? n->text : NULL;
     struct svc_rate r;
@@ -280,7 +281,48 @@ static int k_rate(struct loader *ld, struct svc_build *b, const struct cfgnode *
         return cv_fail(ld, n, n->key,
                        "expected \"N/S\" (N connections per S seconds, both >= 1), "
                        "such as \"200/1\"");
-    b->s->rate = r;
+    *out = r;
+    return 0;
+}
+
+static int k_rate(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
+{
+    return get_rate(ld, n, &b->s->rate);
+}
+
+static int k_per_source_rate(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
+{
+    return get_rate(ld, n, &b->s->per_source_rate);
+}
+
+static int k_ban(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
+{
+    return cv_get_uint(ld, n, 0, &b->s->ban);
+}
+
+/* One send(2) must be able to carry it; "" means none (to undo a default). */
+#define REFUSE_MESSAGE_MAX 1024
+
+static int k_refuse_message(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
+{
+    char *text;
+
+    if (cv_get_string(ld, n, n->key, &text) < 0)
+        return -1;
+    if (strlen(text) > REFUSE_MESSAGE_MAX)
+        return cv_fail(ld, n, n->key, "too long (%zu bytes, at most %d)", strlen(text),
+                       REFUSE_MESSAGE_MAX);
+    b->s->refuse_message = text[0] != '\0' ? text : NULL;
+    return 0;
+}
+
+static int k_log_peer(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
+{
+    int v = 0;
+
+    if (cv_get_log_peer(ld, n, &v) < 0)
+        return -1;
+    b->s->log_peer = (enum addr_peer_form)v;
     return 0;
 }
 
@@ -425,6 +467,10 @@ const struct schema_key svc_keys[SK_COUNT] = {
     [SK_INSTANCES] = {"instances", k_instances},
     [SK_PER_SOURCE] = {"per_source", k_per_source},
     [SK_RATE] = {"rate", k_rate},
+    [SK_PER_SOURCE_RATE] = {"per_source_rate", k_per_source_rate},
+    [SK_BAN] = {"ban", k_ban},
+    [SK_REFUSE_MESSAGE] = {"refuse_message", k_refuse_message},
+    [SK_LOG_PEER] = {"log_peer", k_log_peer},
     [SK_ALLOW] = {"allow", k_allow},
     [SK_DENY] = {"deny", k_deny},
     [SK_STDERR] = {"stderr", k_stderr},

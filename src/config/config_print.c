@@ -29,6 +29,8 @@ void config_print_check(const struct config *cfg, FILE *out)
     }
 }
 
+static const char *const log_peer_names[] = {"full", "prefix", "none"};
+
 static void dump_key_str(FILE *out, const char *key, const char *value)
 {
     fprintf(out, "    %s: ", key);
@@ -162,6 +164,13 @@ static void dump_admission(FILE *out, const struct service *s)
         fprintf(out, "    rate: \"%u/%u\"\n", s->rate.count, s->rate.seconds);
     dump_cidrs(out, "allow", s->allow, s->n_allow);
     dump_cidrs(out, "deny", s->deny, s->n_deny);
+    if (s->per_source_rate.count > 0)
+        fprintf(out, "    per_source_rate: \"%u/%u\"\n", s->per_source_rate.count,
+                s->per_source_rate.seconds);
+    if (s->ban > 0)
+        fprintf(out, "    ban: %u\n", s->ban);
+    if (s->refuse_message != NULL)
+        dump_key_str(out, "refuse_message", s->refuse_message);
 }
 
 static void dump_process(FILE *out, const struct service *s)
@@ -205,6 +214,7 @@ static void dump_service(FILE *out, const struct service *s)
     dump_identity(out, s);
     fprintf(out, "    instances: %u\n", s->instances);
     dump_admission(out, s);
+    fprintf(out, "    log_peer: %s\n", log_peer_names[s->log_peer]);
     fprintf(out, "    backlog: %d\n", s->sock.backlog);
     fprintf(out, "    reuseport: %s\n", s->sock.reuseport ? "true" : "false");
     fprintf(out, "    keepalive: %s\n", s->sock.keepalive ? "true" : "false");
@@ -241,6 +251,8 @@ void config_dump_yaml(const struct config *cfg, FILE *out)
     fputs(", defaults applied\n", out);
     fprintf(out, "log_level: %s\n", cfg->log_level == CFG_LOG_DEBUG ? "debug" : "info");
     fprintf(out, "max_children: %u\n", cfg->max_children);
+    fprintf(out, "max_sources: %u\n", cfg->max_sources);
+    fprintf(out, "log_peer: %s\n", log_peer_names[cfg->log_peer]);
     dump_control(out, cfg);
     if (cfg->n_services == 0) {
         fputs("services: []\n", out);

@@ -94,11 +94,38 @@ static int inapplicable(struct loader *ld, struct svc_build *b, int k, const cha
     return 1;
 }
 
+/*
+ * refuse_message needs a connection to write to (nowait); ban needs a
+ * per_source_rate to trigger it, and is an error rather than a warning so
+ * that a ban that can never happen is not mistaken for protection.
+ */
+static int hostile_checks(struct loader *ld, struct svc_build *b)
+{
+    struct service *s = b->s;
+    int r;
+
+    if (s->mode != MODE_NOWAIT &&
+        (r = inapplicable(ld, b, SK_REFUSE_MESSAGE,
+                          "only applies to mode \"nowait\" (a refused connection)")) != 0) {
+        if (r < 0)
+            return -1;
+        s->refuse_message = NULL;
+    }
+    if (s->ban != 0 && s->per_source_rate.count == 0 &&
+        (r = inapplicable(ld, b, SK_BAN, "has no effect without \"per_source_rate\"")) != 0) {
+        if (r < 0)
+            return -1;
+        s->ban = 0;
+    }
+    return 0;
+}
+
 /* The rules between keys, and the defaults that depend on other keys. */
 static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfgnode *entry)
 {
     struct service *s = b->s;
-    static const int no_prefork[] = {SK_ALLOW, SK_DENY, SK_PER_SOURCE, SK_RATE};
+    static const int no_prefork[] = {SK_ALLOW,           SK_DENY, SK_PER_SOURCE, SK_RATE,
+                                     SK_PER_SOURCE_RATE, SK_BAN};
     int r;
 
     if (b->src[SK_MODE] == NULL)
@@ -106,7 +133,7 @@ static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfg
     if (s->protocol == PROTO_UDP && s->mode == MODE_NOWAIT)
         return cv_fail(ld, b->src[SK_MODE], "mode",
                        "\"nowait\" cannot be used with protocol \"udp\" (use \"wait\")");
-    for (size_t i = 0; s->mode == MODE_PREFORK && i < 4; i++)
+    for (size_t i = 0; s->mode == MODE_PREFORK && i < sizeof(no_prefork) / sizeof(int); i++)
         if (b->src[no_prefork[i]] != NULL)
             return cv_fail(ld, b->src[no_prefork[i]], svc_keys[no_prefork[i]].name,
                            "cannot be used with mode \"prefork\" (workers accept themselves)");
@@ -123,7 +150,7 @@ static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfg
             return -1;
         s->listen_fds = false;
     }
-    return 0;
+    return hostile_checks(ld, b);
 }
 
 /* A bare uid (no passwd entry) has no group of its own: `group` must say it. */
@@ -192,6 +219,7 @@ int schema_build_service(struct loader *ld, const struct cfgnode *entry,
     const struct cfgnode *name = cfgnode_get(entry, "name");
 
     svc_init(out);
+    out->log_peer = ld->log_peer;
     ld->svc = NULL;
     if (name == NULL)
         return cv_fail(ld, entry, "name", "required key is missing");

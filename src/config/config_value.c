@@ -113,6 +113,13 @@ int cv_get_strings(struct loader *ld, const struct cfgnode *n, bool one_ok, char
     return 0;
 }
 
+int cv_get_log_peer(struct loader *ld, const struct cfgnode *n, int *out)
+{
+    static const char *const names[] = {"full", "prefix", "none", NULL};
+
+    return cv_get_enum(ld, n, names, "\"full\", \"prefix\" or \"none\"", out);
+}
+
 bool cv_valid_env_name(const char *s)
 {
     if (!(isalpha((unsigned char)*s) || *s == '_'))

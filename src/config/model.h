@@ -91,6 +91,13 @@ struct service {
     struct cidr *deny;
     size_t n_deny;
 
+    /* Hostile traffic (SPEC section 11). */
+    struct svc_rate per_source_rate; /* a bucket per source; count == 0: none */
+    unsigned ban;                    /* seconds a source refused by its rate stays refused */
+    char *refuse_message;            /* written to refused connections; NULL = none */
+    enum addr_peer_form log_peer;    /* its default is the top-level `log_peer` */
+    unsigned max_sources;            /* the top-level `max_sources`, copied for the runtime */
+
     enum svc_stderr stderr_mode;
     unsigned timeout; /* seconds, 0 = none */
     char *chroot;     /* NULL = none */
@@ -112,7 +119,9 @@ struct config {
     char *control;           /* the control socket's path; NULL for none (`off`) */
     bool control_is_default; /* the file does not set control (NULL when not privileged) */
     bool has_control_group;
-    gid_t control_gid; /* control_group: may use the socket (mode 0660) */
+    gid_t control_gid;            /* control_group: may use the socket (mode 0660) */
+    unsigned max_sources;         /* default 65536; per service (see admit.c) */
+    enum addr_peer_form log_peer; /* the services' default */
     struct service *services;
     size_t n_services;
 };

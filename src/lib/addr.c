@@ -380,6 +380,38 @@ void addr_format_peer(const struct sockaddr *sa, char *buf, size_t len)
         snprintf(buf, len, "%s:%u", ip, addr_port(sa));
 }
 
+/* Keep the first PREFIX bits of B (LEN bytes), write it as "ADDR/PREFIX". */
+static void format_prefix(int fam, uint8_t *b, unsigned prefix, char *buf, size_t len)
+{
+    char ip[INET6_ADDRSTRLEN];
+
+    mask_bits(b, fam == AF_INET ? 4 : 16, prefix);
+    if (inet_ntop(fam, b, ip, sizeof(ip)) == NULL)
+        ip[0] = '\0';
+    snprintf(buf, len, "%s/%u", ip, prefix);
+}
+
+/*
+ * The prefix form shows the network a client came from (IPv4 /24, IPv6
+ * /48, a site) and never the host or the port; the form is a CIDR, so it
+ * can be pasted into `deny` as it is.
+ */
+void addr_format_peer_as(const struct sockaddr *sa, enum addr_peer_form form, char *buf, size_t len)
+{
+    uint8_t b[16];
+    int fam = inet_bytes(sa, b);
+
+    if (fam == AF_UNSPEC || form == ADDR_PEER_FULL) {
+        addr_format_peer(sa, buf, len);
+        return;
+    }
+    if (form == ADDR_PEER_NONE) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    format_prefix(fam, b, fam == AF_INET ? 24 : 48, buf, len);
+}
+
 /*
  * IPv4 peers (plain or mapped) key as their mapped form ::ffff:a.b.c.d; IPv6
  * peers as their /64 with the low half zero.  A mapped key has 0xffff in
@@ -398,4 +430,14 @@ void addr_source_key(const struct sockaddr *peer, struct source_key *out)
     } else if (fam == AF_INET6) {
         memcpy(out->bytes, b, 8);
     }
+}
+
+/* A uid key has bytes 8-9 = 0xffff: no /64 key (low half zero) and no IPv4
+ * key (bytes 8-9 zero) has that. */
+void addr_source_key_uid(uint32_t uid, struct source_key *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->bytes[8] = 0xff;
+    out->bytes[9] = 0xff;
+    memcpy(&out->bytes[12], &uid, sizeof(uid));
 }

@@ -60,10 +60,22 @@ unsigned addr_port(const struct sockaddr *sa);
 /* Log form: "127.0.0.1:51234", "[::1]:51234"; unix sockets: "unix". */
 void addr_format_peer(const struct sockaddr *sa, char *buf, size_t len);
 
-/* Key that groups peers for `per_source`: the IPv4 address, or the IPv6 /64. */
+/* How much of a peer logs and status show (the `log_peer` key). */
+enum addr_peer_form {
+    ADDR_PEER_FULL,   /* "203.0.113.7:51234", "[2001:db8::1]:51234" */
+    ADDR_PEER_PREFIX, /* "203.0.113.0/24", "2001:db8:1::/48": no host part, no port */
+    ADDR_PEER_NONE,   /* "-" */
+};
+/* addr_format_peer under FORM; unix peers are "unix" in every form. */
+void addr_format_peer_as(const struct sockaddr *sa, enum addr_peer_form form, char *buf,
+                         size_t len);
+
+/* Key that groups peers for `per_source`: the IPv4 address, the IPv6 /64,
+ * or for unix sockets the client's uid.  The three never share a key. */
 struct source_key {
     uint8_t bytes[16];
 };
 void addr_source_key(const struct sockaddr *peer, struct source_key *out);
+void addr_source_key_uid(uint32_t uid, struct source_key *out);
 
 #endif

@@ -10,11 +10,12 @@
 
 #include "accept.h"
 #include "clock.h"
+#include "context.h"
 #include "handler.h"
 #include "log.h"
 #include "reap.h"
 #include "refusals.h"
-#include "context.h"
+#include "refuse.h"
 
 #define ACCEPT_BATCH    64
 #define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
@@ -26,11 +27,14 @@ static void accept_serve(struct server *s, struct listener *l, int conn,
     struct svc_state *rt = l->rt;
     const struct sockaddr *inet = peer->ss_family == AF_UNIX ? NULL : (struct sockaddr *)peer;
     char peer_text[ADDR_STRLEN];
+    struct source_key key;
+    bool keyed = admit_peer_key(rt->svc, conn, (struct sockaddr *)peer, &key);
 
-    addr_format_peer((struct sockaddr *)peer, peer_text, sizeof(peer_text));
-    enum admit_verdict v =
-        admit_check(rt->admit, rt->svc, inet, s->live_total, s->cfg->max_children, clock_now_ns());
+    addr_format_peer_as((struct sockaddr *)peer, rt->svc->log_peer, peer_text, sizeof(peer_text));
+    enum admit_verdict v = admit_check_source(rt->admit, rt->svc, inet, keyed ? &key : NULL,
+                                              s->live_total, s->cfg->max_children, clock_now_ns());
     if (v != ADMIT_OK) {
+        refuse_send_message(conn, rt->svc);
         refusals_record(s, rt, v, peer_text);
         close(conn);
         return;
@@ -38,8 +42,8 @@ static void accept_serve(struct server *s, struct listener *l, int conn,
     struct child *c = handler_start(s, l, conn, (struct sockaddr *)peer, peer_text, -1, NULL);
     if (!c) {
         refusals_record(s, rt, REFUSE_SPAWN_FAILED, peer_text);
-    } else if (inet) {
-        addr_source_key(inet, &c->key);
+    } else if (keyed) {
+        c->key = key;
         c->has_key = true;
         admit_started(rt->admit, &c->key);
     } else {

@@ -1,34 +1,29 @@
 /*
- * Admission: the per-service state (live handlers, live handlers per source,
- * the rate bucket) and the decision made on each accepted connection before
- * any fork.  Everything here is O(1) per connection and makes no system call.
+ * Admission: the per-service state (live handlers, the rate bucket, the
+ * table of sources) and the decision made on each accepted connection before
+ * any fork.  Everything here is O(1) per connection and makes no system
+ * call, except admit_peer_key's SO_PEERCRED for unix peers of a service with
+ * a per-source limit.
  *
- * Live handlers per source are kept in an open-addressing hash table (linear
- * probing, backward-shift deletion, so no tombstones).  A source is removed
- * when its last handler ends and the table shrinks again after a flood of
- * distinct sources, so its size follows the live load, not history.
+ * The sources (sources.c) are bounded by the service's `max_sources`, a
+ * bound per service: each service's table is its own, so a flood at one
+ * service cannot push another's sources (and their bans) out.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
+#include <sys/socket.h>
 
 #include "admit.h"
 #include "clock.h"
+#include "sources.h"
 
-#define TABLE_MIN 16 /* slots; always a power of two */
-
-struct source_entry {
-    struct source_key key;
-    unsigned count; /* 0 = empty slot */
-};
+#define DEFAULT_MAX_SOURCES 65536
 
 struct admit_state {
     unsigned live;
     struct token_bucket bucket;
-    struct source_entry *slots;
-    size_t cap;  /* power of two */
-    size_t used; /* slots with count > 0 */
-    uint64_t seed;
+    struct source_table *sources;
+    unsigned max_sources; /* the service's, as of the last check */
 };
 
 static const char *const reason_names[ADMIT_VERDICT_COUNT] = {
@@ -39,6 +34,8 @@ static const char *const reason_names[ADMIT_VERDICT_COUNT] = {
     [REFUSE_RATE] = "rate",
     [REFUSE_MAX_CHILDREN] = "max_children",
     [REFUSE_SPAWN_FAILED] = "spawn_failed",
+    [REFUSE_PER_SOURCE_RATE] = "per_source_rate",
+    [REFUSE_BANNED] = "banned",
 };
 
 const char *admit_reason_name(enum admit_verdict v)
@@ -48,49 +45,18 @@ const char *admit_reason_name(enum admit_verdict v)
     return reason_names[v];
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-/* Seeded per table: sources are chosen by remote peers, who could otherwise
- * pick addresses that all land in one probe run. */
-static size_t slot_of(const struct admit_state *st, const struct source_key *k)
-{
-    uint64_t lo, hi;
-
-    memcpy(&lo, k->bytes, 8);
-    memcpy(&hi, k->bytes + 8, 8);
-    return (size_t)mix64(mix64(lo ^ st->seed) ^ hi) & (st->cap - 1);
-}
-
-static uint64_t random_seed(const void *salt)
-{
-    uint64_t seed;
-
-    if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
-        return seed;
-    /* Early boot without entropy: still differs per run and per table. */
-    return mix64(clock_monotonic_ns() ^ (uint64_t)(uintptr_t)salt);
-}
-
 struct admit_state *admit_state_new(void)
 {
     struct admit_state *st = calloc(1, sizeof(*st));
 
     if (st == NULL)
         return NULL;
-    st->cap = TABLE_MIN;
-    st->slots = calloc(st->cap, sizeof(*st->slots));
-    if (st->slots == NULL) {
+    st->sources = sources_new();
+    if (st->sources == NULL) {
         free(st);
         return NULL;
     }
-    st->seed = random_seed(st);
+    st->max_sources = DEFAULT_MAX_SOURCES;
     return st;
 }
 
@@ -98,57 +64,8 @@ void admit_state_free(struct admit_state *st)
 {
     if (st == NULL)
         return;
-    free(st->slots);
+    sources_free(st->sources);
     free(st);
-}
-
-/* The slot holding K, or the empty slot where it would go. */
-static size_t probe(const struct admit_state *st, const struct source_key *k)
-{
-    size_t i = slot_of(st, k);
-
-    while (st->slots[i].count != 0 && memcmp(&st->slots[i].key, k, sizeof(*k)) != 0)
-        i = (i + 1) & (st->cap - 1);
-    return i;
-}
-
-/* Move every entry into a table of NEWCAP slots.  On allocation failure the
- * old table stays: correct, only fuller (growth is retried on the next insert). */
-static void resize(struct admit_state *st, size_t newcap)
-{
-    struct source_entry *old = st->slots;
-    size_t oldcap = st->cap;
-    struct source_entry *fresh = calloc(newcap, sizeof(*fresh));
-
-    if (fresh == NULL)
-        return;
-    st->slots = fresh;
-    st->cap = newcap;
-    for (size_t i = 0; i < oldcap; i++)
-        if (old[i].count != 0)
-            st->slots[probe(st, &old[i].key)] = old[i];
-    free(old);
-}
-
-/* Remove the entry in slot I, shifting later members of its probe run back
- * so that look-ups never stop early at a hole. */
-static void remove_slot(struct admit_state *st, size_t i)
-{
-    size_t mask = st->cap - 1;
-    size_t j = i;
-
-    for (;;) {
-        j = (j + 1) & mask;
-        if (st->slots[j].count == 0)
-            break;
-        size_t home = slot_of(st, &st->slots[j].key);
-        /* Entry j may fill the hole at i unless its home lies in (i, j]. */
-        if (((j - home) & mask) >= ((j - i) & mask)) {
-            st->slots[i] = st->slots[j];
-            i = j;
-        }
-    }
-    st->slots[i].count = 0;
 }
 
 void admit_started(struct admit_state *st, const struct source_key *key)
@@ -156,17 +73,9 @@ void admit_started(struct admit_state *st, const struct source_key *key)
     st->live++;
     if (key == NULL)
         return;
-    /* Keep the load under 3/4 so probe runs stay short. */
-    if ((st->used + 1) * 4 > st->cap * 3)
-        resize(st, st->cap * 2);
-    size_t i = probe(st, key);
-    if (st->slots[i].count == 0) {
-        if (st->used + 1 >= st->cap)
-            return; /* full and could not grow: count the live handler only */
-        st->slots[i].key = *key;
-        st->used++;
-    }
-    st->slots[i].count++;
+    struct source *e = sources_get(st->sources, key, st->max_sources);
+    if (e != NULL)
+        sources_hold(st->sources, e); /* NULL: out of memory, counted in live only */
 }
 
 void admit_finished(struct admit_state *st, const struct source_key *key)
@@ -175,17 +84,9 @@ void admit_finished(struct admit_state *st, const struct source_key *key)
         st->live--;
     if (key == NULL)
         return;
-    size_t i = probe(st, key);
-    if (st->slots[i].count == 0)
-        return; /* never counted (see admit_started): nothing to undo */
-    if (--st->slots[i].count > 0)
-        return;
-    remove_slot(st, i);
-    st->used--;
-    /* Shrink lazily (at 1/8 load, to 1/2 of it) so a source that comes and
-     * goes at a size boundary does not resize on every connection. */
-    if (st->cap > TABLE_MIN && st->used * 8 < st->cap)
-        resize(st, st->cap / 2);
+    struct source *e = sources_find(st->sources, key);
+    if (e != NULL)
+        sources_release(st->sources, e);
 }
 
 unsigned admit_live(const struct admit_state *st)
@@ -195,9 +96,14 @@ unsigned admit_live(const struct admit_state *st)
 
 unsigned admit_live_from(const struct admit_state *st, const struct source_key *key)
 {
-    if (key == NULL)
-        return 0;
-    return st->slots[probe(st, key)].count;
+    const struct source *e = key ? sources_peek(st->sources, key) : NULL;
+
+    return e ? e->live : 0;
+}
+
+size_t admit_sources(const struct admit_state *st)
+{
+    return sources_count(st->sources);
 }
 
 bool token_bucket_take(struct token_bucket *b, unsigned count, unsigned seconds, uint64_t now_ns)
@@ -248,25 +154,92 @@ bool admit_acl_allows(const struct service *svc, const struct sockaddr *peer)
     return svc->n_allow == 0 || in_rules(svc->allow, svc->n_allow, peer);
 }
 
-enum admit_verdict admit_check(struct admit_state *st, const struct service *svc,
-                               const struct sockaddr *peer, unsigned live_total,
-                               unsigned max_children, uint64_t now_ns)
+/* The source's own checks: its ban, per_source, per_source_rate (then its ban). */
+static enum admit_verdict check_source(struct admit_state *st, const struct service *svc,
+                                       const struct source_key *key, uint64_t now_ns)
 {
+    const struct svc_rate *r = &svc->per_source_rate;
+    struct source *e;
+
+    /* Only a rate needs an entry for a source with no live handler. */
+    if (r->count != 0)
+        e = sources_get(st->sources, key, st->max_sources);
+    else
+        e = sources_find(st->sources, key);
+    if (e == NULL)
+        return ADMIT_OK; /* no entry (or out of memory): nothing to hold against it */
+    if (svc->per_source != 0 && e->live >= svc->per_source)
+        return REFUSE_PER_SOURCE;
+    if (r->count != 0 && !token_bucket_take(&e->bucket, r->count, r->seconds, now_ns)) {
+        if (svc->ban != 0)
+            e->banned_until_ns = now_ns + (uint64_t)svc->ban * NSEC_PER_SEC;
+        return REFUSE_PER_SOURCE_RATE;
+    }
+    return ADMIT_OK;
+}
+
+/* Is KEY's source serving a ban?  Looked at before the load checks, so a
+ * banned source is told so whatever the load, and counts no token; looking
+ * counts as seeing it (it stays at the front of the LRU list). */
+static bool banned(struct admit_state *st, const struct source_key *key, uint64_t now_ns)
+{
+    const struct source *e = sources_find(st->sources, key);
+
+    return e != NULL && e->banned_until_ns > now_ns;
+}
+
+enum admit_verdict admit_check_source(struct admit_state *st, const struct service *svc,
+                                      const struct sockaddr *peer, const struct source_key *key,
+                                      unsigned live_total, unsigned max_children, uint64_t now_ns)
+{
+    bool keyed = key != NULL && (svc->per_source != 0 || svc->per_source_rate.count != 0);
+
+    st->max_sources = svc->max_sources ? svc->max_sources : DEFAULT_MAX_SOURCES;
     if (!admit_acl_allows(svc, peer))
         return REFUSE_DENY;
+    if (keyed && svc->ban != 0 && banned(st, key, now_ns))
+        return REFUSE_BANNED;
     if (max_children != 0 && live_total >= max_children)
         return REFUSE_MAX_CHILDREN;
     if (svc->instances != 0 && st->live >= svc->instances)
         return REFUSE_INSTANCES;
-    if (svc->per_source != 0 && is_inet(peer)) {
-        struct source_key key;
-
-        addr_source_key(peer, &key);
-        if (admit_live_from(st, &key) >= svc->per_source)
-            return REFUSE_PER_SOURCE;
+    if (keyed) {
+        enum admit_verdict v = check_source(st, svc, key, now_ns);
+        if (v != ADMIT_OK)
+            return v;
     }
     if (svc->rate.count != 0 &&
         !token_bucket_take(&st->bucket, svc->rate.count, svc->rate.seconds, now_ns))
         return REFUSE_RATE;
     return ADMIT_OK;
+}
+
+enum admit_verdict admit_check(struct admit_state *st, const struct service *svc,
+                               const struct sockaddr *peer, unsigned live_total,
+                               unsigned max_children, uint64_t now_ns)
+{
+    struct source_key key;
+
+    if (is_inet(peer))
+        addr_source_key(peer, &key);
+    return admit_check_source(st, svc, peer, is_inet(peer) ? &key : NULL, live_total, max_children,
+                              now_ns);
+}
+
+bool admit_peer_key(const struct service *svc, int conn, const struct sockaddr *peer,
+                    struct source_key *key)
+{
+    if (is_inet(peer)) {
+        addr_source_key(peer, key);
+        return true;
+    }
+    if (peer == NULL || peer->sa_family != AF_UNIX ||
+        (svc->per_source == 0 && svc->per_source_rate.count == 0))
+        return false;
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+        return false; /* not a connected unix stream socket: no key */
+    addr_source_key_uid((uint32_t)cred.uid, key);
+    return true;
 }

@@ -21,6 +21,8 @@ enum admit_verdict {
     REFUSE_RATE,
     REFUSE_MAX_CHILDREN,
     REFUSE_SPAWN_FAILED,
+    REFUSE_PER_SOURCE_RATE,
+    REFUSE_BANNED,
     ADMIT_VERDICT_COUNT
 };
 
@@ -28,10 +30,10 @@ enum admit_verdict {
 const char *admit_reason_name(enum admit_verdict v);
 
 /*
- * Per-service admission state: live handler count, live handlers per source,
- * the rate bucket.  It outlives a reload of its service (the daemon hands it
- * from the old service to the new one of the same name), so counters stay
- * right while old handlers finish.
+ * Per-service admission state: live handler count, the rate bucket, and the
+ * bounded table of sources (sources.h: live handlers, bucket and ban of each).  It outlives a
+ * reload of its service (the daemon hands it from the old service to the new one of the same name),
+ * so counters stay right while old handlers finish.
  */
 struct admit_state;
 
@@ -39,14 +41,29 @@ struct admit_state *admit_state_new(void);
 void admit_state_free(struct admit_state *st);
 
 /*
- * Decide on a connection from PEER (NULL for unix peers: no ACL, no
- * per_source).  Order: deny/allow, max_children (LIVE_TOTAL against
- * MAX_CHILDREN, 0 = unlimited), instances, per_source, rate.  A rate token is
- * taken only when every other check passed.
+ * Decide on a connection from PEER (NULL for unix peers: no ACL) grouped
+ * under KEY (NULL: no per-source checks).  Order: deny/allow, banned,
+ * max_children (LIVE_TOTAL against MAX_CHILDREN, 0 = unlimited), instances,
+ * per_source, per_source_rate, rate.  The source's token is taken only when
+ * the checks before it passed, the service's only when every check did; a
+ * per_source_rate refusal starts the source's ban.
  */
+enum admit_verdict admit_check_source(struct admit_state *st, const struct service *svc,
+                                      const struct sockaddr *peer, const struct source_key *key,
+                                      unsigned live_total, unsigned max_children, uint64_t now_ns);
+
+/* admit_check_source with the key of an inet PEER (none for NULL). */
 enum admit_verdict admit_check(struct admit_state *st, const struct service *svc,
                                const struct sockaddr *peer, unsigned live_total,
                                unsigned max_children, uint64_t now_ns);
+
+/*
+ * The source key of an accepted connection CONN from PEER: the address (IPv6
+ * /64) for inet peers; for unix peers the client's uid (SO_PEERCRED), asked
+ * only when SVC has a per-source limit.  False: no key.
+ */
+bool admit_peer_key(const struct service *svc, int conn, const struct sockaddr *peer,
+                    struct source_key *key);
 
 /* Just the allow/deny rules. */
 bool admit_acl_allows(const struct service *svc, const struct sockaddr *peer);
@@ -57,6 +74,8 @@ void admit_finished(struct admit_state *st, const struct source_key *key);
 
 unsigned admit_live(const struct admit_state *st);
 unsigned admit_live_from(const struct admit_state *st, const struct source_key *key);
+/* Sources tracked now (for tests and status). */
+size_t admit_sources(const struct admit_state *st);
 
 /* The token bucket alone, for tests and for reuse. */
 struct token_bucket {

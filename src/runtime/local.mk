@@ -24,6 +24,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/refuse.c src/runtime/refuse.h \
 	src/runtime/server.c src/runtime/server.h \
 	src/runtime/signals.c src/runtime/signals.h \
+	src/runtime/sources.c src/runtime/sources.h \
 	src/runtime/spawn.c src/runtime/spawn.h \
 	src/runtime/status.c src/runtime/status.h \
 	src/runtime/stderr_log.c src/runtime/stderr_log.h \

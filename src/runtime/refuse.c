@@ -4,9 +4,13 @@
  * reported as one count=N line by refuse_flush once the second has ended.
  * The caller supplies the time, so tests drive it with a fake clock; one
  * summary is kept per service, making "same service and reason" hold.
+ * Also the one thing a refused client is told: `refuse_message`.
  */
-#include "refuse.h"
+#include <string.h>
+#include <sys/socket.h>
+
 #include "clock.h"
+#include "refuse.h"
 
 bool refuse_note(struct refuse_summary *s, enum admit_verdict why, uint64_t now_ns)
 {
@@ -48,4 +52,13 @@ bool refuse_pending(const struct refuse_summary *s)
         if (s->by_reason[i].suppressed != 0)
             return true;
     return false;
+}
+
+void refuse_send_message(int fd, const struct service *svc)
+{
+    if (svc == NULL || svc->refuse_message == NULL)
+        return;
+    /* Best effort by design: MSG_DONTWAIT on the blocking accepted socket,
+     * MSG_NOSIGNAL for a peer that already left (no SIGPIPE). */
+    (void)send(fd, svc->refuse_message, strlen(svc->refuse_message), MSG_DONTWAIT | MSG_NOSIGNAL);
 }

@@ -29,4 +29,10 @@ void refuse_flush(struct refuse_summary *s, uint64_t now_ns,
 /* Anything counted and not yet reported (so the loop knows to keep a timer)? */
 bool refuse_pending(const struct refuse_summary *s);
 
+/*
+ * Write SVC's refuse_message (if any) to the refused connection FD with one
+ * send that never blocks: a full socket buffer or a gone peer just drops it.
+ */
+void refuse_send_message(int fd, const struct service *svc);
+
 #endif

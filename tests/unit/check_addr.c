@@ -382,6 +382,33 @@ START_TEST(formatting)
 }
 END_TEST
 
+static const char *fmt_as(const char *ip, unsigned port, enum addr_peer_form form)
+{
+    static char buf[ADDR_STRLEN];
+
+    addr_format_peer_as(peer(ip, port), form, buf, sizeof(buf));
+    return buf;
+}
+
+START_TEST(formatting_log_peer)
+{
+    ck_assert_str_eq(fmt_as("203.0.113.77", 4000, ADDR_PEER_FULL), "203.0.113.77:4000");
+    ck_assert_str_eq(fmt_as("203.0.113.77", 4000, ADDR_PEER_PREFIX), "203.0.113.0/24");
+    ck_assert_str_eq(fmt_as("::ffff:203.0.113.77", 4000, ADDR_PEER_PREFIX), "203.0.113.0/24");
+    ck_assert_str_eq(fmt_as("2001:db8:1:2:3::9", 4000, ADDR_PEER_PREFIX), "2001:db8:1::/48");
+    ck_assert_str_eq(fmt_as("2001:db8:1:ffff::9", 4000, ADDR_PEER_FULL),
+                     "[2001:db8:1:ffff::9]:4000");
+    ck_assert_str_eq(fmt_as("::1", 4000, ADDR_PEER_PREFIX), "::/48");
+    ck_assert_str_eq(fmt_as("203.0.113.77", 4000, ADDR_PEER_NONE), "-");
+    ck_assert_str_eq(fmt_as("::1", 4000, ADDR_PEER_NONE), "-");
+
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    char buf[ADDR_STRLEN];
+    addr_format_peer_as((const struct sockaddr *)&sun, ADDR_PEER_NONE, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "unix");
+}
+END_TEST
+
 static struct source_key key_of(const char *ip)
 {
     struct source_key k;
@@ -411,6 +438,19 @@ START_TEST(source_keys)
     ck_assert(!same_key("0.0.0.0", "::1"));
     ck_assert(!same_key("1.2.3.4", "::ffff:0:0:1"));
     ck_assert(!same_key("1.2.3.4", "0:0:0:0:0:ffff:0:0"));
+
+    /* uid keys: distinct per uid, and from every address key. */
+    struct source_key u0, u1000, u1000b, k;
+    addr_source_key_uid(0, &u0);
+    addr_source_key_uid(1000, &u1000);
+    addr_source_key_uid(1000, &u1000b);
+    ck_assert(memcmp(&u1000, &u1000b, sizeof(k)) == 0);
+    ck_assert(memcmp(&u0, &u1000, sizeof(k)) != 0);
+    const char *others[] = {"0.0.0.0", "::", "::ffff:0:0:0", "0:0:0:0:ffff::", "255.255.255.255"};
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        k = key_of(others[i]);
+        ck_assert(memcmp(&u0, &k, sizeof(k)) != 0);
+    }
 }
 END_TEST
 
@@ -438,6 +478,7 @@ static Suite *addr_suite(bool names)
     tcase_add_test(tc, cidr_matching);
     tcase_add_test(tc, cidr_mapped);
     tcase_add_test(tc, formatting);
+    tcase_add_test(tc, formatting_log_peer);
     tcase_add_test(tc, source_keys);
     suite_add_tcase(s, tc);
     return s;

@@ -129,6 +129,8 @@ START_TEST(reason_names)
     ck_assert_str_eq(admit_reason_name(REFUSE_RATE), "rate");
     ck_assert_str_eq(admit_reason_name(REFUSE_MAX_CHILDREN), "max_children");
     ck_assert_str_eq(admit_reason_name(REFUSE_SPAWN_FAILED), "spawn_failed");
+    ck_assert_str_eq(admit_reason_name(REFUSE_PER_SOURCE_RATE), "per_source_rate");
+    ck_assert_str_eq(admit_reason_name(REFUSE_BANNED), "banned");
     ck_assert_str_eq(admit_reason_name(ADMIT_VERDICT_COUNT), "unknown");
 }
 END_TEST
@@ -337,6 +339,202 @@ START_TEST(random_churn)
 }
 END_TEST
 
+/* A service with per_source_rate COUNT/SECS and BAN seconds, tracking at most MAX sources. */
+static struct service rated(unsigned count, unsigned secs, unsigned ban, unsigned max)
+{
+    struct service svc = {.name = "t", .ban = ban, .max_sources = max};
+
+    svc.per_source_rate.count = count;
+    svc.per_source_rate.seconds = secs;
+    return svc;
+}
+
+static enum admit_verdict from(struct admit_state *st, const struct service *svc, const char *ip,
+                               uint64_t now)
+{
+    return admit_check(st, svc, peer(ip), 0, 0, now);
+}
+
+START_TEST(per_source_rate_and_ban)
+{
+    struct admit_state *st = admit_state_new();
+    struct service svc = rated(2, 1, 5, 100);
+
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), ADMIT_OK);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), ADMIT_OK);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), REFUSE_PER_SOURCE_RATE);
+    /* Another source is not affected. */
+    ck_assert_int_eq(from(st, &svc, "192.0.2.2", T0), ADMIT_OK);
+    /* Banned for 5 s although its bucket refilled after 1 s; whatever the load. */
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + 2 * SEC), REFUSE_BANNED);
+    ck_assert_int_eq(admit_check(st, &svc, peer("192.0.2.1"), 9, 9, T0 + 2 * SEC), REFUSE_BANNED);
+    for (int i = 0; i < 100; i++)
+        ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + 5 * SEC - 1), REFUSE_BANNED);
+    /* The ban is over and no token was counted during it: a full burst. */
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + 5 * SEC), ADMIT_OK);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + 5 * SEC), ADMIT_OK);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + 5 * SEC), REFUSE_PER_SOURCE_RATE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + 6 * SEC), REFUSE_BANNED);
+    admit_state_free(st);
+
+    /* Without a ban, only the bucket decides. */
+    st = admit_state_new();
+    svc = rated(1, 1, 0, 100);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), ADMIT_OK);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), REFUSE_PER_SOURCE_RATE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + SEC), ADMIT_OK);
+    admit_state_free(st);
+}
+END_TEST
+
+START_TEST(per_source_rate_order)
+{
+    struct admit_state *st = admit_state_new();
+    struct service svc = rated(1, 60, 0, 100);
+    struct cidr deny[] = {rule("10.0.0.0/8")};
+
+    svc.deny = deny;
+    svc.n_deny = 1;
+    svc.rate.count = 2;
+    svc.rate.seconds = 60;
+    svc.per_source = 1;
+    ck_assert_int_eq(from(st, &svc, "10.0.0.1", T0), REFUSE_DENY);
+    /* max_children refusals take no token from the source. */
+    ck_assert_int_eq(admit_check(st, &svc, peer("192.0.2.1"), 5, 5, T0), REFUSE_MAX_CHILDREN);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), ADMIT_OK);
+    /* A source over its own rate leaves the service's bucket alone. */
+    for (int i = 0; i < 10; i++)
+        ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), REFUSE_PER_SOURCE_RATE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.2", T0), ADMIT_OK);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.3", T0), REFUSE_RATE);
+    /* per_source comes before the source's bucket. */
+    struct source_key k = key_of("192.0.2.9");
+    admit_started(st, &k);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.9", T0), REFUSE_PER_SOURCE);
+    admit_finished(st, &k);
+    admit_state_free(st);
+}
+END_TEST
+
+START_TEST(ipv6_grouping)
+{
+    struct admit_state *st = admit_state_new();
+    struct service svc = rated(1, 60, 0, 100);
+
+    ck_assert_int_eq(from(st, &svc, "2001:db8:1:2::1", T0), ADMIT_OK);
+    ck_assert_int_eq(from(st, &svc, "2001:db8:1:2:ffff::7", T0), REFUSE_PER_SOURCE_RATE);
+    ck_assert_int_eq(from(st, &svc, "2001:db8:1:3::1", T0), ADMIT_OK);
+    /* A mapped IPv4 peer is its IPv4 source. */
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), ADMIT_OK);
+    ck_assert_int_eq(from(st, &svc, "::ffff:192.0.2.1", T0), REFUSE_PER_SOURCE_RATE);
+    ck_assert_uint_eq(admit_sources(st), 3);
+    admit_state_free(st);
+}
+END_TEST
+
+START_TEST(uid_sources)
+{
+    struct admit_state *st = admit_state_new();
+    struct service svc = rated(2, 60, 0, 100);
+    struct source_key u1000, u1001;
+
+    svc.per_source = 1;
+    addr_source_key_uid(1000, &u1000);
+    addr_source_key_uid(1001, &u1001);
+    ck_assert_int_eq(admit_check_source(st, &svc, NULL, &u1000, 0, 0, T0), ADMIT_OK);
+    admit_started(st, &u1000);
+    ck_assert_int_eq(admit_check_source(st, &svc, NULL, &u1000, 1, 0, T0), REFUSE_PER_SOURCE);
+    ck_assert_int_eq(admit_check_source(st, &svc, NULL, &u1001, 1, 0, T0), ADMIT_OK);
+    admit_finished(st, &u1000);
+    ck_assert_int_eq(admit_check_source(st, &svc, NULL, &u1000, 0, 0, T0), ADMIT_OK);
+    ck_assert_int_eq(admit_check_source(st, &svc, NULL, &u1000, 0, 0, T0), REFUSE_PER_SOURCE_RATE);
+    /* Without a key (a unix service with no per-source limit) nothing is tracked. */
+    ck_assert_int_eq(admit_check_source(st, &svc, NULL, NULL, 0, 0, T0), ADMIT_OK);
+    admit_state_free(st);
+}
+END_TEST
+
+/* The least recently seen idle source goes first; seeing one (even refused) renews it. */
+START_TEST(lru_eviction)
+{
+    struct admit_state *st = admit_state_new();
+    struct service svc = rated(1, 3600, 0, 3);
+
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), ADMIT_OK);                   /* a */
+    ck_assert_int_eq(from(st, &svc, "192.0.2.2", T0 + 1), ADMIT_OK);               /* b */
+    ck_assert_int_eq(from(st, &svc, "192.0.2.3", T0 + 2), ADMIT_OK);               /* c */
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + 3), REFUSE_PER_SOURCE_RATE); /* a seen */
+    ck_assert_uint_eq(admit_sources(st), 3);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.4", T0 + 4), ADMIT_OK); /* d pushes b out */
+    ck_assert_uint_eq(admit_sources(st), 3);
+    /* b was forgotten: a fresh bucket.  That pushes out c, the oldest now. */
+    ck_assert_int_eq(from(st, &svc, "192.0.2.2", T0 + 5), ADMIT_OK);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + 6), REFUSE_PER_SOURCE_RATE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.4", T0 + 6), REFUSE_PER_SOURCE_RATE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.3", T0 + 7), ADMIT_OK);
+    ck_assert_uint_eq(admit_sources(st), 3);
+    admit_state_free(st);
+}
+END_TEST
+
+/* A source with live handlers is never dropped; the table exceeds its bound by those only. */
+START_TEST(live_sources_kept)
+{
+    struct admit_state *st = admit_state_new();
+    struct service svc = rated(100, 1, 0, 2);
+    struct source_key a = key_of("192.0.2.1"), b = key_of("192.0.2.2");
+
+    svc.per_source = 1;
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), ADMIT_OK);
+    admit_started(st, &a);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.2", T0), ADMIT_OK);
+    admit_started(st, &b);
+    /* Full of live sources: new ones are still admitted, the table grows. */
+    for (unsigned i = 0; i < 50; i++) {
+        char ip[32];
+        snprintf(ip, sizeof(ip), "198.51.100.%u", i);
+        ck_assert_int_eq(from(st, &svc, ip, T0), ADMIT_OK);
+        ck_assert_uint_le(admit_sources(st), 3);
+    }
+    ck_assert_uint_eq(admit_live_from(st, &a), 1);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), REFUSE_PER_SOURCE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.2", T0), REFUSE_PER_SOURCE);
+    /* Once idle, a live source is an ordinary LRU entry again. */
+    admit_finished(st, &a);
+    admit_finished(st, &b);
+    ck_assert_uint_eq(admit_sources(st), 3);
+    ck_assert_int_eq(from(st, &svc, "203.0.113.1", T0), ADMIT_OK);
+    ck_assert_uint_le(admit_sources(st), 2);
+    admit_state_free(st);
+}
+END_TEST
+
+/* 200,000 distinct sources through a table of 1,000: count and memory stay flat. */
+START_TEST(flood_stays_flat)
+{
+    struct admit_state *st = admit_state_new();
+    struct service svc = rated(1, 60, 600, 1000);
+    size_t after_warmup = 0;
+
+    for (unsigned i = 0; i < 200000; i++) {
+        struct source_key k = nth_key(i);
+        ck_assert_int_eq(admit_check_source(st, &svc, NULL, &k, 0, 0, T0 + i), ADMIT_OK);
+        ck_assert_uint_le(admit_sources(st), 1000);
+        if (i == 10000)
+            after_warmup = heap_in_use();
+    }
+    ck_assert_uint_eq(admit_sources(st), 1000);
+    /* The newest 1,000 are remembered (and banned once over their rate). */
+    struct source_key last = nth_key(199999);
+    ck_assert_int_eq(admit_check_source(st, &svc, NULL, &last, 0, 0, T0 + SEC),
+                     REFUSE_PER_SOURCE_RATE);
+    ck_assert_int_eq(admit_check_source(st, &svc, NULL, &last, 0, 0, T0 + 2 * SEC), REFUSE_BANNED);
+    size_t end = heap_in_use();
+    ck_assert_msg(end <= after_warmup + 4096, "grew %zu bytes", end - after_warmup);
+    admit_state_free(st);
+}
+END_TEST
+
 static Suite *admit_suite(void)
 {
     Suite *s = suite_create("admit");
@@ -352,6 +550,13 @@ static Suite *admit_suite(void)
     tcase_add_test(tc, order_deny_first);
     tcase_add_test(tc, order_limits);
     tcase_add_test(tc, unix_peers);
+    tcase_add_test(tc, per_source_rate_and_ban);
+    tcase_add_test(tc, per_source_rate_order);
+    tcase_add_test(tc, ipv6_grouping);
+    tcase_add_test(tc, uid_sources);
+    tcase_add_test(tc, lru_eviction);
+    tcase_add_test(tc, live_sources_kept);
+    tcase_add_test(big, flood_stays_flat);
     tcase_add_test(big, many_sources);
     tcase_add_test(big, random_churn);
     tcase_set_timeout(big, 120); /* slow under valgrind */

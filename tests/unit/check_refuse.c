@@ -1,11 +1,16 @@
 /*
  * Unit tests for refuse.c: the first refusal of a reason in a second is
  * logged, the rest counted and flushed as one count once the second ends,
- * all on an injected clock.
+ * all on an injected clock; and refuse_message, sent whole or not at all,
+ * never blocking.
  */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "refuse.h"
@@ -119,6 +124,46 @@ START_TEST(every_reason_independent)
 }
 END_TEST
 
+START_TEST(message_bytes)
+{
+    char msg[] = "421 busy \\ \"x\"\r\n", buf[64];
+    struct service svc = {.name = "t", .refuse_message = msg};
+    int sv[2];
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    refuse_send_message(sv[0], &svc);
+    svc.refuse_message = NULL;
+    refuse_send_message(sv[0], &svc); /* none configured: nothing */
+    refuse_send_message(sv[0], NULL);
+    close(sv[0]);
+    ssize_t n = read(sv[1], buf, sizeof(buf));
+    ck_assert_int_eq(n, (ssize_t)strlen(msg));
+    ck_assert(memcmp(buf, msg, strlen(msg)) == 0);
+    ck_assert_int_eq(read(sv[1], buf, sizeof(buf)), 0);
+    close(sv[1]);
+}
+END_TEST
+
+/* A full socket buffer drops the message; the call returns at once (the
+ * suite's timeout would catch a blocking send), and a gone peer raises no SIGPIPE. */
+START_TEST(message_full_buffer_or_gone)
+{
+    char msg[] = "421 busy\r\n", fill[4096];
+    struct service svc = {.name = "t", .refuse_message = msg};
+    int sv[2];
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    memset(fill, 'f', sizeof(fill));
+    for (int i = 0; i < 100000 && send(sv[0], fill, sizeof(fill), MSG_DONTWAIT) > 0; i++)
+        ;
+    ck_assert(errno == EAGAIN || errno == EWOULDBLOCK);
+    refuse_send_message(sv[0], &svc); /* the socket itself is blocking */
+    close(sv[1]);
+    refuse_send_message(sv[0], &svc); /* peer gone: EPIPE, not a signal */
+    close(sv[0]);
+}
+END_TEST
+
 static Suite *refuse_suite(void)
 {
     Suite *s = suite_create("refuse");
@@ -128,6 +173,8 @@ static Suite *refuse_suite(void)
     tcase_add_test(tc, each_second_starts_over);
     tcase_add_test(tc, late_flush_keeps_counts);
     tcase_add_test(tc, every_reason_independent);
+    tcase_add_test(tc, message_bytes);
+    tcase_add_test(tc, message_full_buffer_or_gone);
     suite_add_tcase(s, tc);
     return s;
 }

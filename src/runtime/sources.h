@@ -1,0 +1,50 @@
+/*
+ * The bounded table of remote sources behind `per_source`, `per_source_rate`
+ * and `ban` (one per service, inside its admission state): O(1) look-up by
+ * source key, at most `max_sources` entries without live handlers, the least
+ * recently seen of those dropped first.  See sources.c for the bound.
+ */
+#ifndef SUPERSERVER_SOURCES_H
+#define SUPERSERVER_SOURCES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "admit.h"
+
+struct source {
+    struct source_key key;
+    unsigned live;              /* live handlers started for it */
+    struct token_bucket bucket; /* per_source_rate (unprimed when unused) */
+    uint64_t banned_until_ns;   /* refused outright before this; 0 = never banned */
+    uint32_t hnext;             /* hash chain, or the free list */
+    uint32_t newer, older;      /* LRU list of idle entries (live == 0) */
+};
+
+struct source_table;
+
+struct source_table *sources_new(void);
+void sources_free(struct source_table *t);
+
+/* The entry of KEY or NULL, leaving the LRU order as it is. */
+const struct source *sources_peek(const struct source_table *t, const struct source_key *key);
+
+/* The entry of KEY or NULL; marks it seen (the front of the LRU list). */
+struct source *sources_find(struct source_table *t, const struct source_key *key);
+
+/*
+ * The entry of KEY, created when absent, dropping the least recently seen
+ * idle entry first when MAX entries are tracked.  NULL only when out of
+ * memory.  The pointer is good until the next call that may add or remove.
+ */
+struct source *sources_get(struct source_table *t, const struct source_key *key, unsigned max);
+
+/* A handler started for / ended for the source E. */
+void sources_hold(struct source_table *t, struct source *e);
+void sources_release(struct source_table *t, struct source *e);
+
+/* Entries tracked now (idle and live). */
+size_t sources_count(const struct source_table *t);
+
+#endif
