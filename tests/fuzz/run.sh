@@ -11,9 +11,10 @@ mkdir -p "$out/bin" "$out/logs"
 
 # `run.sh probe`: can $CLANG build and link a libFuzzer program?  (exit 0 if so)
 if [ "${1:-}" = probe ]; then
+    # Formatted as the tree's C (an in-tree build puts it where check-format.sh looks).
     printf '%s\n' 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);' \
-        'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' \
-        >"$out/bin/probe.c"
+        'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)' '{' \
+        '    (void)d;' '    (void)n;' '    return 0;' '}' >"$out/bin/probe.c"
     $CLANG -fsanitize=fuzzer,address,undefined "$out/bin/probe.c" -o "$out/bin/probe" \
         >"$out/bin/probe.log" 2>&1
     exit $?
