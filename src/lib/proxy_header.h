@@ -31,7 +31,8 @@ struct proxy_header {
      * the socket's own endpoints (src_len and dst_len are then 0). */
     bool is_local;
     /* The real client and the address it connected to: AF_INET, AF_INET6 or
-     * (v2 only) AF_UNIX. */
+     * (v2 only) AF_UNIX, whose sun_path holds the header's 108 bytes: a path
+     * that long has no NUL, so read it within src_len/dst_len. */
     struct sockaddr_storage src, dst;
     socklen_t src_len, dst_len;
     /* v2 TLVs, "" when absent: PP2_TYPE_AUTHORITY, PP2_TYPE_ALPN and the
