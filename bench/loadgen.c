@@ -4,7 +4,10 @@
  * One thread, epoll, non-blocking sockets. It keeps `-c` connections in flight; each one
  * connects, optionally writes `-P` bytes, reads until EOF, and closes. It stops after `-d`
  * seconds (after a `-w` second warmup that is not counted) or `-n` counted connections,
- * whichever comes first, and prints one machine-readable line on stdout. Connection
+ * whichever comes first, and prints one machine-readable line on stdout. With `-X`, each
+ * connection first sends a PROXY protocol v2 header (PROXY command, TCP over the
+ * connection's family, source = its own local address, destination = the server's), as a
+ * load balancer with haproxy's send-proxy-v2 would. Connection
  * failures (refused, reset, 5 s timeout) are counted, never fatal. It refuses any host but
  * 127.0.0.1 and ::1, so it can never load anything off this machine.
  *
@@ -33,6 +36,7 @@
 #define MAX_CONCURRENCY 65536
 #define MAX_SAMPLES     (64L * 1024 * 1024)
 #define READ_BUF        16384
+#define PROXY_V2_MAX    52 /* 16 fixed bytes + two IPv6 addresses and ports */
 
 enum slot_state { SLOT_IDLE, SLOT_CONNECTING, SLOT_WRITING, SLOT_READING };
 
@@ -40,7 +44,9 @@ struct slot {
     int fd;
     enum slot_state state;
     int64_t start_ns;
-    size_t written;
+    size_t written;                  /* of the header, then of the payload */
+    unsigned char hdr[PROXY_V2_MAX]; /* this connection's PROXY header (-X) */
+    size_t hlen;
 };
 
 struct stats {
@@ -69,6 +75,7 @@ struct opts {
     long sources;       /* -s: distinct source addresses, 0 = the kernel's choice */
     long per_source;    /* -r: connections in a row from one source */
     unsigned long next; /* connections started, to pick the source */
+    int proxy_v2;
 };
 
 /* Monotonic nanoseconds. */
@@ -82,9 +89,10 @@ static int64_t now_ns(void)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: loadgen [-h 127.0.0.1|::1] -p PORT [-c CONC] [-d SECONDS] [-n MAX]\n"
-            "               [-P PAYLOAD_BYTES] [-w WARMUP_SECONDS] [-s SOURCES [-r IN_A_ROW]]\n");
+    fprintf(
+        f, "usage: loadgen [-h 127.0.0.1|::1] -p PORT [-c CONC] [-d SECONDS] [-n MAX]\n"
+           "               [-P PAYLOAD_BYTES] [-w WARMUP_SECONDS] [-s SOURCES [-r IN_A_ROW]] [-X]\n"
+           "  -X  start each connection with a PROXY protocol v2 header\n");
 }
 
 /* Parse a non-negative number with bounds; exit 2 on garbage. */
@@ -116,7 +124,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
     o->sources = 0;
     o->per_source = 1;
     o->next = 0;
-    while ((ch = getopt(argc, argv, "h:p:c:d:n:P:w:s:r:")) != -1) {
+    o->proxy_v2 = 0;
+    while ((ch = getopt(argc, argv, "h:p:c:d:n:P:w:s:r:X")) != -1) {
         switch (ch) {
         case 'h':
             o->host = optarg;
@@ -144,6 +153,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
             break;
         case 'r':
             o->per_source = (long)parse_num(optarg, "-r", 1, 1e9);
+            break;
+        case 'X':
+            o->proxy_v2 = 1;
             break;
         default:
             usage(stderr);
@@ -292,11 +304,56 @@ static int slot_want_read(int ep, struct slot *s, uint32_t idx)
 }
 
 /*
+ * The PROXY v2 header of connected socket FD to DST: signature, version 2 + PROXY,
+ * TCP over IPv4 or IPv6, then source and destination addresses and ports, all in network
+ * order as in a sockaddr. Returns its length, or 0 with errno set.
+ */
+static size_t proxy_v2_header(int fd, const struct sockaddr_storage *dst, unsigned char *h)
+{
+    static const unsigned char sig[12] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d,
+                                          0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a};
+    struct sockaddr_storage src;
+    socklen_t len = sizeof(src);
+    size_t alen;
+
+    if (getsockname(fd, (struct sockaddr *)&src, &len) < 0)
+        return 0;
+    if (src.ss_family != dst->ss_family) {
+        errno = EAFNOSUPPORT;
+        return 0;
+    }
+    memcpy(h, sig, sizeof(sig));
+    h[12] = 0x21; /* version 2, PROXY */
+    if (src.ss_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)&src;
+        const struct sockaddr_in *d4 = (const struct sockaddr_in *)dst;
+        h[13] = 0x11;
+        memcpy(h + 16, &s4->sin_addr, 4);
+        memcpy(h + 20, &d4->sin_addr, 4);
+        memcpy(h + 24, &s4->sin_port, 2);
+        memcpy(h + 26, &d4->sin_port, 2);
+        alen = 12;
+    } else {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&src;
+        const struct sockaddr_in6 *d6 = (const struct sockaddr_in6 *)dst;
+        h[13] = 0x21;
+        memcpy(h + 16, &s6->sin6_addr, 16);
+        memcpy(h + 32, &d6->sin6_addr, 16);
+        memcpy(h + 48, &s6->sin6_port, 2);
+        memcpy(h + 50, &d6->sin6_port, 2);
+        alen = 36;
+    }
+    h[14] = 0;
+    h[15] = (unsigned char)alen;
+    return 16 + alen;
+}
+
+/*
  * Advance a slot after an event. Returns 1 when the connection completed (EOF seen),
  * 0 when still in flight, -1 on failure with errno set.
  */
 static int slot_step(int ep, struct slot *s, uint32_t idx, const char *payload, size_t plen,
-                     long long *nread)
+                     const struct sockaddr_storage *proxy_dst, long long *nread)
 {
     static char buf[READ_BUF];
 
@@ -310,19 +367,29 @@ static int slot_step(int ep, struct slot *s, uint32_t idx, const char *payload, 
             errno = err;
             return -1;
         }
-        if (plen == 0)
+        s->hlen = 0;
+        if (proxy_dst != NULL && (s->hlen = proxy_v2_header(s->fd, proxy_dst, s->hdr)) == 0)
+            return -1;
+        if (plen == 0 && s->hlen == 0)
             return slot_want_read(ep, s, idx) < 0 ? -1 : 0;
         s->state = SLOT_WRITING;
     }
     if (s->state == SLOT_WRITING) {
-        for (int i = 0; i < 1024 && s->written < plen; i++) {
-            ssize_t n = send(s->fd, payload + s->written, plen - s->written, MSG_NOSIGNAL);
+        size_t total = s->hlen + plen;
+
+        /* The header first, then the payload: one byte stream. */
+        for (int i = 0; i < 1024 && s->written < total; i++) {
+            ssize_t n = s->written < s->hlen
+                            ? send(s->fd, s->hdr + s->written, s->hlen - s->written,
+                                   MSG_NOSIGNAL | (plen > 0 ? MSG_MORE : 0))
+                            : send(s->fd, payload + (s->written - s->hlen), total - s->written,
+                                   MSG_NOSIGNAL);
 
             if (n < 0)
                 return errno == EAGAIN ? 0 : -1;
             s->written += (size_t)n;
         }
-        if (s->written < plen)
+        if (s->written < total)
             return 0;
         return slot_want_read(ep, s, idx) < 0 ? -1 : 0;
     }
@@ -457,7 +524,7 @@ int main(int argc, char **argv)
 
             if (s->state == SLOT_IDLE)
                 continue;
-            r = slot_step(ep, s, idx, payload, o.payload, &nread);
+            r = slot_step(ep, s, idx, payload, o.payload, o.proxy_v2 ? &ss : NULL, &nread);
             if (now >= t_measure)
                 st.bytes += nread;
             if (r == 0)

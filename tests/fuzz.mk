@@ -7,7 +7,7 @@
 CLANG = clang
 FUZZ_SECONDS = 60
 FUZZ_JOBS = 1
-FUZZ_HARNESSES = libconfig yaml config addr
+FUZZ_HARNESSES = libconfig yaml config addr proxy
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_COMPILE = $(CLANG) $(FUZZ_FLAGS) $(DEFS) $(ALL_LAYERS_CPPFLAGS) $(CPPFLAGS) \
@@ -26,9 +26,12 @@ FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/lib/addr.c $(srcdir)/src/confi
 	$(srcdir)/src/lib/capnames.c $(srcdir)/src/lib/landlock.c $(srcdir)/src/lib/syscall_groups.c $(srcdir)/src/config/config_keys.c $(srcdir)/src/config/config_value.c \
 	$(srcdir)/src/config/config_check.c $(srcdir)/src/config/config_control.c \
 	$(srcdir)/src/config/config_print.c \
+	$(srcdir)/src/config/config_proxy.c \
 	$(srcdir)/src/lib/yaml_out.c $(srcdir)/src/config/model.c
 FUZZ_BINS = tests/fuzz/bin/fuzz_libconfig tests/fuzz/bin/fuzz_yaml \
-	tests/fuzz/bin/fuzz_config tests/fuzz/bin/fuzz_addr
+	tests/fuzz/bin/fuzz_config tests/fuzz/bin/fuzz_addr tests/fuzz/bin/fuzz_proxy
+FUZZ_PROXY_SRC = $(srcdir)/src/lib/proxy_header.c $(srcdir)/src/lib/proxy_header_v1.c \
+	$(srcdir)/src/lib/crc32c.c
 
 fuzz:
 	@if $(FUZZ_ENV) $(SHELL) $(srcdir)/tests/fuzz/run.sh probe; then \
@@ -58,6 +61,11 @@ tests/fuzz/bin/fuzz_config: $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(
 tests/fuzz/bin/fuzz_addr: $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(srcdir)/src/lib/addr.c
 	@mkdir -p tests/fuzz/bin
 	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(srcdir)/src/lib/addr.c -o $@
+tests/fuzz/bin/fuzz_proxy: $(srcdir)/tests/fuzz/fuzz_proxy.c $(FUZZ_COMMON) $(FUZZ_DEP_H) \
+		$(srcdir)/src/lib/proxy_header.h $(srcdir)/src/lib/proxy_header_int.h \
+		$(srcdir)/src/lib/crc32c.h $(FUZZ_PROXY_SRC)
+	@mkdir -p tests/fuzz/bin
+	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_proxy.c $(FUZZ_COMMON) $(FUZZ_PROXY_SRC) -o $@
 
 clean-local: clean-fuzz
 clean-fuzz:
@@ -68,9 +76,9 @@ clean-fuzz:
 # make would try to build it from regress.c.)
 FUZZ_REGRESS_CFLAGS = $(UNIT_TEST_CFLAGS) -I$(top_srcdir)/tests/fuzz
 check_PROGRAMS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
-	tests/fuzz/regress_config tests/fuzz/regress_addr
+	tests/fuzz/regress_config tests/fuzz/regress_addr tests/fuzz/regress_proxy
 TESTS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
-	tests/fuzz/regress_config tests/fuzz/regress_addr
+	tests/fuzz/regress_config tests/fuzz/regress_addr tests/fuzz/regress_proxy
 tests_fuzz_regress_libconfig_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_libconfig.c \
 	tests/fuzz/fuzz_common.c
 tests_fuzz_regress_libconfig_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS) -DFUZZ_NAME='"libconfig"'
@@ -92,11 +100,16 @@ tests_fuzz_regress_addr_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_addr.c \
 tests_fuzz_regress_addr_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS) -DFUZZ_NAME='"addr"'
 tests_fuzz_regress_addr_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
 tests_fuzz_regress_addr_LDADD = $(UNIT_TEST_LIBS)
+tests_fuzz_regress_proxy_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_proxy.c \
+	tests/fuzz/fuzz_common.c
+tests_fuzz_regress_proxy_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS) -DFUZZ_NAME='"proxy"'
+tests_fuzz_regress_proxy_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
+tests_fuzz_regress_proxy_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/fuzz/fuzz.h tests/fuzz/fuzz_tree.h \
 	tests/fuzz/run.sh \
-	tests/fuzz/libconfig.dict tests/fuzz/yaml.dict tests/fuzz/addr.dict \
+	tests/fuzz/libconfig.dict tests/fuzz/yaml.dict tests/fuzz/addr.dict tests/fuzz/proxy.dict \
 	tests/fuzz/seeds \
 	tests/fuzz/regress/libconfig tests/fuzz/regress/yaml \
-	tests/fuzz/regress/config tests/fuzz/regress/addr
+	tests/fuzz/regress/config tests/fuzz/regress/addr tests/fuzz/regress/proxy

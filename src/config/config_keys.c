@@ -326,8 +326,8 @@ static int k_log_peer(struct loader *ld, struct svc_build *b, const struct cfgno
     return 0;
 }
 
-/* allow and deny: lists of CIDR rules. */
-static int get_cidrs(struct loader *ld, const struct cfgnode *n, struct cidr **out, size_t *count)
+/* allow, deny and proxy_from: lists of CIDR rules. */
+int key_get_cidrs(struct loader *ld, const struct cfgnode *n, struct cidr **out, size_t *count)
 {
     char **texts, why[256];
     const struct cfgnode *it;
@@ -346,12 +346,12 @@ static int get_cidrs(struct loader *ld, const struct cfgnode *n, struct cidr **o
 
 static int k_allow(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_cidrs(ld, n, &b->s->allow, &b->s->n_allow);
+    return key_get_cidrs(ld, n, &b->s->allow, &b->s->n_allow);
 }
 
 static int k_deny(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
-    return get_cidrs(ld, n, &b->s->deny, &b->s->n_deny);
+    return key_get_cidrs(ld, n, &b->s->deny, &b->s->n_deny);
 }
 
 static int k_stderr(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
@@ -488,4 +488,8 @@ const struct schema_key svc_keys[SK_COUNT] = {
     [SK_CAPABILITIES] = {"capabilities", k_capabilities},
     [SK_LANDLOCK] = {"landlock", k_landlock},
     [SK_SYSCALL_DENY] = {"syscall_deny", k_syscall_deny},
+    [SK_PROXY_PROTOCOL] = {"proxy_protocol", k_proxy_protocol},
+    [SK_PROXY_FROM] = {"proxy_from", k_proxy_from},
+    [SK_PROXY_OTHERS] = {"proxy_others", k_proxy_others},
+    [SK_PROXY_TIMEOUT] = {"proxy_timeout", k_proxy_timeout},
 };

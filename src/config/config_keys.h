@@ -48,6 +48,10 @@ enum svc_key {
     SK_CAPABILITIES,
     SK_LANDLOCK,
     SK_SYSCALL_DENY,
+    SK_PROXY_PROTOCOL,
+    SK_PROXY_FROM,
+    SK_PROXY_OTHERS,
+    SK_PROXY_TIMEOUT,
     SK_COUNT
 };
 
@@ -78,5 +82,16 @@ int k_no_new_privileges(struct loader *ld, struct svc_build *b, const struct cfg
 int k_capabilities(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 int k_landlock(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 int k_syscall_deny(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+
+/* A list of CIDR rules (allow, deny, proxy_from). */
+int key_get_cidrs(struct loader *ld, const struct cfgnode *n, struct cidr **out, size_t *count);
+
+/* config_proxy.c: the PROXY protocol keys, and their rules against the
+ * service's protocol and mode (after the other cross-key checks). */
+int k_proxy_protocol(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_proxy_from(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_proxy_others(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_proxy_timeout(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int proxy_checks(struct loader *ld, struct svc_build *b);
 
 #endif

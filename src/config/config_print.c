@@ -173,6 +173,22 @@ static void dump_admission(FILE *out, const struct service *s)
         dump_key_str(out, "refuse_message", s->refuse_message);
 }
 
+/* The PROXY keys of a service that may have them (nowait); the rest only when on. */
+static void dump_proxy(FILE *out, const struct service *s)
+{
+    /* "off" quoted: a YAML 1.1 reader would take it for false. */
+    static const char *const versions[] = {"\"off\"", "v1", "v2", "any"};
+
+    if (s->mode != MODE_NOWAIT || s->protocol != PROTO_TCP)
+        return;
+    fprintf(out, "    proxy_protocol: %s\n", versions[s->proxy.versions]);
+    if (s->proxy.versions == SVC_PROXY_OFF)
+        return;
+    dump_cidrs(out, "proxy_from", s->proxy.from, s->proxy.n_from);
+    fprintf(out, "    proxy_others: %s\n", s->proxy.others_direct ? "direct" : "refuse");
+    fprintf(out, "    proxy_timeout: %u\n", s->proxy.timeout);
+}
+
 static void dump_process(FILE *out, const struct service *s)
 {
     static const char *const stderr_names[] = {"discard", "socket", "log"};
@@ -215,6 +231,7 @@ static void dump_service(FILE *out, const struct service *s)
     fprintf(out, "    instances: %u\n", s->instances);
     dump_admission(out, s);
     fprintf(out, "    log_peer: %s\n", log_peer_names[s->log_peer]);
+    dump_proxy(out, s);
     fprintf(out, "    backlog: %d\n", s->sock.backlog);
     fprintf(out, "    reuseport: %s\n", s->sock.reuseport ? "true" : "false");
     fprintf(out, "    keepalive: %s\n", s->sock.keepalive ? "true" : "false");

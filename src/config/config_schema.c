@@ -38,6 +38,7 @@ static void svc_init(struct service *s)
     s->workers = 2;
     s->stderr_mode = STDERR_DISCARD;
     s->sock.backlog = 128;
+    s->proxy.timeout = 5;
 }
 
 /* Parse each present key, from ENTRY or else from DEFAULTS, in table order. */
@@ -228,7 +229,7 @@ int schema_build_service(struct loader *ld, const struct cfgnode *entry,
     origin->name = name;
     if (parse_keys(ld, &b, entry) < 0 || required_keys(ld, &b, entry) < 0 ||
         cross_checks(ld, &b, entry) < 0 || id_checks(ld, &b) < 0 || unix_checks(ld, &b) < 0 ||
-        empty_arrays(ld, out, entry) < 0)
+        proxy_checks(ld, &b) < 0 || empty_arrays(ld, out, entry) < 0)
         return -1;
     out->file = entry->file;
     out->line = entry->line;

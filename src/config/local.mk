@@ -17,6 +17,7 @@ src_config_libss_config_a_SOURCES = \
 	src/config/config_keys.c src/config/config_keys.h \
 	src/config/config_print.c \
 	src/config/config_sandbox.c \
+	src/config/config_proxy.c \
 	src/config/config_schema.c \
 	src/config/config_value.c \
 	src/config/model.c src/config/model.h

@@ -57,6 +57,24 @@ struct svc_sandbox {
     unsigned syscall_deny; /* bit G: enum syscall_group G fails with EPERM */
 };
 
+/* proxy_protocol, as a set of versions: the bits are those of
+ * proxy_header.h's PROXY_V1 and PROXY_V2, so the runtime passes it as is. */
+enum svc_proxy_versions {
+    SVC_PROXY_OFF = 0,
+    SVC_PROXY_V1 = 1,
+    SVC_PROXY_V2 = 2,
+    SVC_PROXY_ANY = 3
+};
+
+/* Receiving the PROXY protocol (SPEC §8); all zero but timeout when off. */
+struct svc_proxy {
+    enum svc_proxy_versions versions;
+    struct cidr *from; /* proxy_from: the load balancers; n_from >= 1 unless off */
+    size_t n_from;
+    bool others_direct; /* proxy_others: "direct" (true) or "refuse" */
+    unsigned timeout;   /* proxy_timeout: seconds, 1..300, default 5 */
+};
+
 struct service {
     char *name;
     bool enabled;
@@ -110,6 +128,8 @@ struct service {
     struct svc_sandbox sandbox;
 
     struct sock_opts sock;
+
+    struct svc_proxy proxy;
 };
 
 struct config {

@@ -1,6 +1,7 @@
 # src/lib: what knows nothing of superserver's model (arena, addresses and
-# CIDRs, the clock, the file-trust checks, logging, raw system calls, the
-# control protocol and its JSON and Prometheus writers).  Includes only itself.
+# CIDRs, the clock, CRC-32C, the file-trust checks, logging, the PROXY
+# protocol header, raw system calls, the control protocol and its JSON and
+# Prometheus writers).  Includes only itself.
 noinst_LIBRARIES += src/lib/libss_lib.a
 src_lib_libss_lib_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib
 src_lib_libss_lib_a_SOURCES = \
@@ -8,6 +9,7 @@ src_lib_libss_lib_a_SOURCES = \
 	src/lib/arena.c src/lib/arena.h \
 	src/lib/capnames.c src/lib/capnames.h \
 	src/lib/clock.c src/lib/clock.h \
+	src/lib/crc32c.c src/lib/crc32c.h \
 	src/lib/ctl_client.c src/lib/ctl_client.h \
 	src/lib/ctl_proto.c src/lib/ctl_proto.h \
 	src/lib/file_trust.c src/lib/file_trust.h \
@@ -16,6 +18,8 @@ src_lib_libss_lib_a_SOURCES = \
 	src/lib/log.c src/lib/log.h \
 	src/lib/outbuf.c src/lib/outbuf.h \
 	src/lib/prom_out.c src/lib/prom_out.h \
+	src/lib/proxy_header.c src/lib/proxy_header.h src/lib/proxy_header_int.h \
+	src/lib/proxy_header_v1.c \
 	src/lib/syscall_groups.c src/lib/syscall_groups.h \
 	src/lib/utf8.c src/lib/utf8.h \
 	src/lib/yaml_out.c src/lib/yaml_out.h \

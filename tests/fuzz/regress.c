@@ -19,6 +19,7 @@
 /* Seed folders under $TESTS_SRCDIR, per harness. */
 static const char *const config_seeds[] = {"conf/good", "conf/bad", "data/config", NULL};
 static const char *const addr_seeds[] = {"fuzz/seeds/addr", NULL};
+static const char *const proxy_seeds[] = {"fuzz/seeds/proxy", NULL};
 
 static int replay_file(const char *path, const char *prefix)
 {
@@ -83,7 +84,9 @@ static int replay_dir(const char *dir, bool seeds, size_t *count)
 int main(void)
 {
     const char *top = getenv("TESTS_SRCDIR");
-    const char *const *seeds = strcmp(FUZZ_NAME, "addr") == 0 ? addr_seeds : config_seeds;
+    const char *const *seeds = strcmp(FUZZ_NAME, "addr") == 0    ? addr_seeds
+                               : strcmp(FUZZ_NAME, "proxy") == 0 ? proxy_seeds
+                                                                 : config_seeds;
     char dir[4096];
     size_t count = 0;
     int rc = 0;

@@ -11,9 +11,10 @@ mkdir -p "$out/bin" "$out/logs"
 
 # `run.sh probe`: can $CLANG build and link a libFuzzer program?  (exit 0 if so)
 if [ "${1:-}" = probe ]; then
+    # Formatted as the tree's C (an in-tree build puts it where check-format.sh looks).
     printf '%s\n' 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);' \
-        'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' \
-        >"$out/bin/probe.c"
+        'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)' '{' \
+        '    (void)d;' '    (void)n;' '    return 0;' '}' >"$out/bin/probe.c"
     $CLANG -fsanitize=fuzzer,address,undefined "$out/bin/probe.c" -o "$out/bin/probe" \
         >"$out/bin/probe.log" 2>&1
     exit $?
@@ -42,18 +43,18 @@ seed() {
 run_one() {
     name=$1
     case $name in
-    libconfig | yaml | addr) dict=$name.dict ;;
+    libconfig | yaml | addr | proxy) dict=$name.dict ;;
     config) dict=config.dict ;;
     *) echo "fuzz: unknown harness $name" >&2; return 1 ;;
     esac
-    if [ "$name" = addr ]; then
-        seed addr tests/fuzz/seeds/addr
+    if [ "$name" = addr ] || [ "$name" = proxy ]; then
+        seed "$name" "tests/fuzz/seeds/$name"
     else
         seed "$name" tests/conf/good tests/conf/bad tests/data/config
     fi
     cat "$srcdir/tests/fuzz/libconfig.dict" "$srcdir/tests/fuzz/yaml.dict" >"$out/bin/config.dict"
     cp "$srcdir/tests/fuzz/libconfig.dict" "$srcdir/tests/fuzz/yaml.dict" \
-        "$srcdir/tests/fuzz/addr.dict" "$out/bin/" 2>/dev/null
+        "$srcdir/tests/fuzz/addr.dict" "$srcdir/tests/fuzz/proxy.dict" "$out/bin/" 2>/dev/null
     mkdir -p "$out/artifacts/$name"
     log="$out/logs/$name.log"
     echo "fuzz $name: running for ${FUZZ_SECONDS}s (log: $log)"

@@ -79,6 +79,8 @@ static bool strv_equal(char **a, char **b)
     return a[i] == b[i];
 }
 
+static void assert_proxy_equal(const struct svc_proxy *a, const struct svc_proxy *b);
+
 /* Everything but where an entry came from. */
 static void assert_service_equal(const struct service *a, const struct service *b)
 {
@@ -133,6 +135,7 @@ static void assert_service_equal(const struct service *a, const struct service *
     ck_assert_int_eq(a->sock.has_socket_owner, b->sock.has_socket_owner);
     ck_assert_uint_eq(a->sock.socket_uid, b->sock.socket_uid);
     ck_assert_uint_eq(a->sock.socket_gid, b->sock.socket_gid);
+    assert_proxy_equal(&a->proxy, &b->proxy);
 }
 
 static void assert_config_equal(const struct config *a, const struct config *b)
@@ -1032,6 +1035,217 @@ START_TEST(test_control_path)
 }
 END_TEST
 
+/* ---- PROXY protocol keys (SPEC §8) ---- */
+
+static void assert_proxy_equal(const struct svc_proxy *a, const struct svc_proxy *b)
+{
+    ck_assert_int_eq(a->versions, b->versions);
+    ck_assert_uint_eq(a->n_from, b->n_from);
+    ck_assert(a->n_from == 0 || memcmp(a->from, b->from, a->n_from * sizeof(*a->from)) == 0);
+    ck_assert_int_eq(a->others_direct, b->others_direct);
+    ck_assert_uint_eq(a->timeout, b->timeout);
+}
+
+START_TEST(test_proxy_keys)
+{
+    struct config *cfg = load_as(
+        "p.yaml",
+        "services:\n"
+        "  - {name: plain, listen: \"127.0.0.1:7\", exec: /bin/cat}\n"
+        "  - {name: v1, listen: \"127.0.0.1:8\", exec: /bin/cat, proxy_protocol: v1,\n"
+        "     proxy_from: [10.0.0.0/8, \"::1\"]}\n"
+        "  - {name: v2, listen: \"unix:/tmp/pp.sock\", exec: /bin/cat, proxy_protocol: v2,\n"
+        "     proxy_from: [127.0.0.1], proxy_others: direct, proxy_timeout: 300}\n"
+        "  - {name: any, listen: \"127.0.0.1:9\", exec: /bin/cat, proxy_protocol: any,\n"
+        "     proxy_from: [0.0.0.0/0], proxy_others: refuse, proxy_timeout: 1}\n",
+        &unpriv);
+    const struct service *s;
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    s = &cfg->services[0];
+    ck_assert_int_eq(s->proxy.versions, SVC_PROXY_OFF);
+    ck_assert_uint_eq(s->proxy.n_from, 0);
+    ck_assert_uint_eq(s->proxy.timeout, 5);
+    s = &cfg->services[1];
+    ck_assert_int_eq(s->proxy.versions, SVC_PROXY_V1);
+    ck_assert_uint_eq(s->proxy.n_from, 2);
+    ck_assert_int_eq(s->proxy.from[0].family, AF_INET);
+    ck_assert_uint_eq(s->proxy.from[0].prefix, 8);
+    ck_assert_int_eq(s->proxy.from[1].family, AF_INET6);
+    ck_assert(!s->proxy.others_direct);
+    ck_assert_uint_eq(s->proxy.timeout, 5);
+    s = &cfg->services[2];
+    ck_assert_int_eq(s->proxy.versions, SVC_PROXY_V2);
+    ck_assert(s->proxy.others_direct);
+    ck_assert_uint_eq(s->proxy.timeout, 300);
+    s = &cfg->services[3];
+    ck_assert_int_eq(s->proxy.versions, SVC_PROXY_ANY);
+    ck_assert_int_eq(SVC_PROXY_ANY, SVC_PROXY_V1 | SVC_PROXY_V2);
+    ck_assert(!s->proxy.others_direct);
+    ck_assert_uint_eq(s->proxy.timeout, 1);
+    assert_round_trip(cfg);
+    config_free(cfg);
+}
+END_TEST
+
+static const char *const proxy_bad_cases[][3] = {
+    {"a.conf",
+     "services = ({ name = \"s\"; listen = \"*:1\"; exec = \"/bin/true\";\n"
+     "  proxy_protocol = \"v3\"; proxy_from = [\"10.0.0.1\"]; });",
+     "a.conf:2: service \"s\": key \"proxy_protocol\": expected \"off\", \"v1\", \"v2\" or "
+     "\"any\""},
+    {"b.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n"
+     "    proxy_protocol: v2\n",
+     "b.yaml:5: service \"s\": key \"proxy_protocol\": needs proxy_from: the addresses of the "
+     "load balancers allowed to send a PROXY header"},
+    {"c.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n"
+     "    proxy_protocol: v2\n    proxy_from: []\n",
+     "c.yaml:5: service \"s\": key \"proxy_protocol\": needs proxy_from: the addresses of the "
+     "load balancers allowed to send a PROXY header"},
+    {"d.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    mode: wait\n"
+     "    proxy_protocol: v1\n    proxy_from: [10.0.0.1]\n",
+     "d.yaml:6: service \"s\": key \"proxy_protocol\": cannot be used with mode \"wait\" (the "
+     "handler accepts, not the daemon)"},
+    {"e.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    mode: prefork\n"
+     "    proxy_protocol: any\n    proxy_from: [10.0.0.1]\n",
+     "e.yaml:6: service \"s\": key \"proxy_protocol\": cannot be used with mode \"prefork\" "
+     "(workers accept themselves)"},
+    {"f.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    protocol: udp\n"
+     "    proxy_protocol: v2\n    proxy_from: [10.0.0.1]\n",
+     "f.yaml:6: service \"s\": key \"proxy_protocol\": cannot be used with protocol \"udp\" "
+     "(PROXY headers come on stream connections)"},
+    {"g.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n"
+     "    proxy_from: [10.0.0.1]\n",
+     "g.yaml:5: service \"s\": key \"proxy_from\": only applies when proxy_protocol is not "
+     "\"off\""},
+    {"h.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n"
+     "    proxy_protocol: \"off\"\n    proxy_others: direct\n",
+     "h.yaml:6: service \"s\": key \"proxy_others\": only applies when proxy_protocol is not "
+     "\"off\""},
+    {"i.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    proxy_timeout: 9\n",
+     "i.yaml:5: service \"s\": key \"proxy_timeout\": only applies when proxy_protocol is not "
+     "\"off\""},
+    {"j.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    proxy_protocol: v2\n"
+     "    proxy_from: [10.0.0.1]\n    proxy_timeout: 301\n",
+     "j.yaml:7: service \"s\": key \"proxy_timeout\": expected an integer between 1 and 300"},
+    {"k.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    proxy_protocol: v2\n"
+     "    proxy_from: [10.0.0.1]\n    proxy_timeout: 0\n",
+     "k.yaml:7: service \"s\": key \"proxy_timeout\": expected an integer between 1 and 300"},
+    {"l.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    proxy_protocol: v2\n"
+     "    proxy_from: [10.0.0.1]\n    proxy_others: allow\n",
+     "l.yaml:7: service \"s\": key \"proxy_others\": expected \"refuse\" or \"direct\""},
+    {"m.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    proxy_protocol: v2\n"
+     "    proxy_from: 10.0.0.1\n",
+     "m.yaml:6: service \"s\": key \"proxy_from\": expected a list of strings, got a string"},
+    {"n.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    proxy_protocol: v2\n"
+     "    proxy_from: [10.0.0.0/33]\n",
+     "n.yaml:6: service \"s\": key \"proxy_from\": %CIDR"},
+    {"o.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    proxy_protocol: true\n",
+     "o.yaml:5: service \"s\": key \"proxy_protocol\": expected \"off\", \"v1\", \"v2\" or "
+     "\"any\""},
+};
+
+START_TEST(test_proxy_errors)
+{
+    for (size_t i = 0; i < sizeof(proxy_bad_cases) / sizeof(proxy_bad_cases[0]); i++) {
+        const char *want = proxy_bad_cases[i][2];
+        const char *got = error_of(proxy_bad_cases[i][0], proxy_bad_cases[i][1], &unpriv);
+        if (strstr(want, "%CIDR") != NULL)
+            ck_assert_msg(strncmp(got, want, strlen(want) - 5) == 0 && strlen(got) > strlen(want),
+                          "case %zu: %s", i, got);
+        else
+            ck_assert_msg(strcmp(got, want) == 0, "case %zu:\n got: %s\nwant: %s", i, got, want);
+    }
+}
+END_TEST
+
+/* From defaults the keys apply where they can: dropped for udp, wait and
+ * prefork services, and proxy_from etc. for services that leave it off. */
+START_TEST(test_proxy_defaults)
+{
+    struct config *cfg = load_as(
+        "d.yaml",
+        "defaults: {proxy_protocol: v2, proxy_from: [10.0.0.5], proxy_timeout: 7}\n"
+        "services:\n"
+        "  - {name: lb, listen: \"127.0.0.1:7\", exec: /bin/cat}\n"
+        "  - {name: direct, listen: \"127.0.0.1:8\", exec: /bin/cat, proxy_protocol: \"off\"}\n"
+        "  - {name: dgram, protocol: udp, listen: \"127.0.0.1:9\", exec: /bin/cat}\n"
+        "  - {name: w, mode: wait, listen: \"127.0.0.1:10\", exec: /bin/cat}\n"
+        "  - {name: p, mode: prefork, listen: \"127.0.0.1:11\", exec: /bin/cat}\n",
+        &unpriv);
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_int_eq(cfg->services[0].proxy.versions, SVC_PROXY_V2);
+    ck_assert_uint_eq(cfg->services[0].proxy.n_from, 1);
+    ck_assert_uint_eq(cfg->services[0].proxy.timeout, 7);
+    for (size_t i = 1; i < cfg->n_services; i++) {
+        ck_assert_int_eq(cfg->services[i].proxy.versions, SVC_PROXY_OFF);
+        ck_assert_uint_eq(cfg->services[i].proxy.n_from, 0);
+        ck_assert_uint_eq(cfg->services[i].proxy.timeout, 5);
+    }
+    assert_round_trip(cfg);
+    config_free(cfg);
+    /* Bad values in defaults are errors, blamed on the defaults line. */
+    ck_assert_str_eq(error_of("e.yaml",
+                              "defaults: {proxy_timeout: 0}\n"
+                              "services:\n  - {name: s, listen: \"*:1\", exec: /bin/cat}\n",
+                              &unpriv),
+                     "e.yaml:1: key \"proxy_timeout\": expected an integer between 1 and 300");
+    /* A service needing proxy_from still needs it when proxy_protocol comes from defaults. */
+    ck_assert_str_eq(error_of("f.yaml",
+                              "defaults: {proxy_protocol: v1}\n"
+                              "services:\n  - {name: s, listen: \"*:1\", exec: /bin/cat}\n",
+                              &unpriv),
+                     "f.yaml:1: service \"s\": key \"proxy_protocol\": needs proxy_from: the "
+                     "addresses of the load balancers allowed to send a PROXY header");
+}
+END_TEST
+
+/* -T prints the keys of nowait tcp services, the rest only when on. */
+START_TEST(test_proxy_dump)
+{
+    struct config *cfg =
+        load_as("t.yaml",
+                "services:\n"
+                "  - {name: a, listen: \"127.0.0.1:7\", exec: /bin/cat}\n"
+                "  - {name: b, listen: \"127.0.0.1:8\", exec: /bin/cat, proxy_protocol: any,\n"
+                "     proxy_from: [10.1.0.0/16, \"fd00::/8\"], proxy_others: direct}\n"
+                "  - {name: c, mode: wait, listen: \"127.0.0.1:9\", exec: /bin/cat}\n",
+                &unpriv);
+    char buf[8192] = "";
+    FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_ptr_nonnull(f);
+    config_dump_yaml(cfg, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "    proxy_protocol: \"off\"\n"));
+    ck_assert_ptr_nonnull(strstr(buf, "    proxy_protocol: any\n"
+                                      "    proxy_from: [\"10.1.0.0/16\", \"fd00::/8\"]\n"
+                                      "    proxy_others: direct\n"
+                                      "    proxy_timeout: 5\n"));
+    /* Once for a, once for b; not for the wait service c. */
+    ck_assert_ptr_null(strstr(strstr(strstr(buf, "proxy_protocol:") + 1, "proxy_protocol:") + 1,
+                              "proxy_protocol:"));
+    assert_round_trip(cfg);
+    config_free(cfg);
+}
+END_TEST
+
 static Suite *config_suite(bool as_root)
 {
     Suite *s = suite_create("config");
@@ -1055,6 +1269,10 @@ static Suite *config_suite(bool as_root)
     tcase_add_test(tc, test_control_errors);
     tcase_add_test(tc, test_control_round_trip);
     tcase_add_test(tc, test_control_path);
+    tcase_add_test(tc, test_proxy_keys);
+    tcase_add_test(tc, test_proxy_errors);
+    tcase_add_test(tc, test_proxy_defaults);
+    tcase_add_test(tc, test_proxy_dump);
     suite_add_tcase(s, tc);
     if (as_root) { /* files a root daemon may trust are root's: only root can make them */
         tcase_add_checked_fixture(root, setup, teardown);

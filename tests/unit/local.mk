@@ -10,7 +10,8 @@ UNIT_SUITES = \
 	tests/unit/check_ctl_proto \
 	tests/unit/check_json_out \
 	tests/unit/check_prom_out \
-	tests/unit/check_sandbox
+	tests/unit/check_sandbox \
+	tests/unit/check_proxy_header
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -53,6 +54,9 @@ check_PROGRAMS += tests/unit/prom_sample
 tests_unit_prom_sample_SOURCES = tests/unit/prom_sample.c
 tests_unit_prom_sample_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_prom_sample_LDADD = $(SS_LIBS)
+tests_unit_check_proxy_header_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_proxy_header_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_proxy_header_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
