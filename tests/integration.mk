@@ -34,3 +34,6 @@ TESTS += tests/integration/test_reload_modes.py
 EXTRA_DIST += tests/integration/test_reload_modes.py
 TESTS += tests/integration/test_wait_mode.py
 EXTRA_DIST += tests/integration/test_wait_mode.py
+# unix: paths in use, stale files, socket_mode/socket_owner (issue 19).
+TESTS += tests/integration/test_unix_sockets.py
+EXTRA_DIST += tests/integration/test_unix_sockets.py
