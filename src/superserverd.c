@@ -174,6 +174,7 @@ int main(int argc, char **argv)
     struct server s;
     char err[1024];
 
+    signals_hold(); /* before anything slow: a start-up SIGHUP must not kill us */
     if (parse_options(argc, argv, &o) == -1)
         return EXIT_USAGE;
     if (o.import_inetd)

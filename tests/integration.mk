@@ -37,3 +37,6 @@ EXTRA_DIST += tests/integration/test_wait_mode.py
 # unix: paths in use, stale files, socket_mode/socket_owner (issue 19).
 TESTS += tests/integration/test_unix_sockets.py
 EXTRA_DIST += tests/integration/test_unix_sockets.py
+# Signals that race the start-up (issue 19.5).
+TESTS += tests/integration/test_start_signals.py
+EXTRA_DIST += tests/integration/test_start_signals.py
