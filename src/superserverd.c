@@ -216,8 +216,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
-    if (pidfile_write() == -1)
+    if (pidfile_write() == -1) {
         fprintf(stderr, "superserverd: cannot write the pidfile: %s\n", strerror(errno));
+        pidfile_remove();
+        return EXIT_RUNTIME;
+    }
     if (loop_watch_children(&s) == -1) {
         fprintf(stderr, "superserverd: cannot watch handler exits: %s\n", strerror(errno));
         return EXIT_RUNTIME;
@@ -230,6 +233,7 @@ int main(int argc, char **argv)
     log_event("event=ready services=%zu sockets=%zu pid=%d", s.cfg->n_services, s.n_listeners,
               (int)getpid());
     notify_send("READY=1");
+    daemon_ready(); /* the starting command returns 0 now, the pidfile complete */
     int rc = loop_run(&s);
     notify_send("STOPPING=1");
     handler_stop_workers(&s);
