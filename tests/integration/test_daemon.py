@@ -105,7 +105,7 @@ class PidfileStartTest(sslib.DaemonTest):
                     os.kill(pid, signal.SIGTERM)
                     wait_until(lambda: not sslib.alive(pid))
         self.addCleanup(stop_all)
-        for i in range(self.STARTS):
+        for i in range(3 if os.environ.get('SS_UNDER_VALGRIND') else self.STARTS):
             proc = self.start_bg(d, pidfile)
             with open(pidfile) as f:  # at once: no waiting allowed here
                 text = f.read()
@@ -113,8 +113,8 @@ class PidfileStartTest(sslib.DaemonTest):
             self.assertRegex(text, r'^[0-9]+\n$', 'start %d: pidfile %r' % (i, text))
             pid = int(text)
             live.append(pid)
-            with open('/proc/%d/comm' % pid) as f:
-                self.assertEqual(f.read().strip(), 'superserverd')
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:  # (comm is valgrind's under it)
+                self.assertIn(b'superserverd', f.read())
             self.assertTrue(sslib.alive(pid))
             self.assertEqual(os.readlink('/proc/%d/fd/2' % pid), '/dev/null')
             os.kill(pid, signal.SIGTERM)

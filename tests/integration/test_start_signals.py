@@ -65,6 +65,8 @@ class StartupSignalTest(sslib.DaemonTest):
         self.fail('never caught holding SIGHUP at start in %d starts' % ATTEMPTS)
 
     def test_sighup_storm_during_start(self):
+        if os.environ.get('SS_UNDER_VALGRIND'):
+            self.skipTest('valgrind keeps its own signal masks: /proc does not show the daemon\'s')
         sslib.require_bundled(self, 'echo')
         ports = sslib.free_ports(N_SERVICES)
         echo = sslib.service_exec('echo')
