@@ -2,6 +2,8 @@
  * Listening sockets.  Stream sockets of nowait services are non-blocking
  * (the daemon accepts in batches); sockets handed to wait and prefork
  * handlers stay blocking, as classic servers expect from their stdin.
+ * A unix path is taken only from a stale socket file, never from a live
+ * program, and gets its mode and owner without a path-following race.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -241,8 +243,9 @@ static int unix_bind_path(int fd, const struct service *svc, const struct listen
 }
 
 /* socket + options + bind + listen; the fd, or -errno of the failed step with
- * err filled (the caller tells a host without IPv6 by EAFNOSUPPORT).  A unix
- * socket's file identity goes to BOUND. */
+ * err filled (the caller tells a host without IPv6 by EAFNOSUPPORT; a unix
+ * path that cannot be taken is -EADDRINUSE).  A unix socket's file identity
+ * goes to BOUND. */
 static int open_socket(const struct service *svc, const struct listen_addr *a, int type,
                        struct stat *bound, char *err, size_t errlen)
 {
