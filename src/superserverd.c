@@ -18,6 +18,7 @@
 #include "notify.h"
 #include "process.h"
 #include "server.h"
+#include "signals.h"
 
 #define EXIT_CONFIG  1
 #define EXIT_USAGE   2
@@ -115,6 +116,7 @@ int main(int argc, char **argv)
     struct server s;
     char err[1024];
 
+    signals_hold(); /* before anything slow: a start-up SIGHUP must not kill us */
     if (parse_options(argc, argv, &o) == -1)
         return EXIT_USAGE;
     if (o.import_inetd)
@@ -163,8 +165,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
-    if (pidfile_write() == -1)
+    if (pidfile_write() == -1) {
         fprintf(stderr, "superserverd: cannot write the pidfile: %s\n", strerror(errno));
+        pidfile_remove();
+        return EXIT_RUNTIME;
+    }
     if (server_watch_children(&s) == -1) {
         fprintf(stderr, "superserverd: cannot watch handler exits: %s\n", strerror(errno));
         return EXIT_RUNTIME;
@@ -177,6 +182,7 @@ int main(int argc, char **argv)
     log_event("event=ready services=%zu sockets=%zu pid=%d", s.cfg->n_services, s.n_listeners,
               (int)getpid());
     notify_send("READY=1");
+    daemon_ready(); /* the starting command returns 0 now, the pidfile complete */
     int rc = server_run(&s);
     notify_send("STOPPING=1");
     server_free(&s);

@@ -20,7 +20,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_prefork.py \
 	tests/integration/test_import_errors.py \
 	tests/integration/test_sandbox.py \
-	tests/integration/test_hostile.py
+	tests/integration/test_hostile.py \
+	tests/integration/test_unix_sockets.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py
@@ -40,3 +41,7 @@ EXTRA_DIST += tests/integration/test_wait_mode.py
 # daemon, and the Prometheus writer read back by prometheus_client.
 TESTS += tests/integration/test_ctl_client.py tests/integration/test_prom_parse.py
 EXTRA_DIST += tests/integration/test_ctl_client.py tests/integration/test_prom_parse.py
+# Signals that race the start-up (issue 19.5); not under valgrind, whose
+# own signal masks hide the daemon's from /proc.
+TESTS += tests/integration/test_start_signals.py
+EXTRA_DIST += tests/integration/test_start_signals.py

@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "utf8.h"
 
-#define LOG_LINE_MAX 4096
+/* Room for a whole escaped handler stderr line (4 x 1024 + 3) and its keys. */
+#define LOG_LINE_MAX 8192
 
 static enum log_dest log_dest = LOG_DEST_STDERR;
 static bool log_verbose;
@@ -77,7 +79,8 @@ static void log_emit(int prio, const char *line)
         n = LOG_LINE_MAX - 1;
     memcpy(buf, line, n);
     buf[n++] = '\n';
-    if (!log_buffered) {
+    if (!log_buffered || n > sizeof(log_buf)) {
+        log_flush();
         log_write_all(buf, n);
         return;
     }
@@ -175,36 +178,91 @@ void fatalx(const char *fmt, ...)
     exit(3);
 }
 
-const char *log_quote(const char *value, char *buf, size_t len)
+/* How many bytes at P (LEFT of them) may stand raw in a log value: the length
+ * of one printable UTF-8 character, or 0 when it must be escaped (C0 controls,
+ * NUL, DEL, C1 controls, U+2028/U+2029 which some viewers take as line breaks,
+ * and every byte that is not valid UTF-8). */
+static size_t printable_seq(const unsigned char *p, size_t left)
 {
-    bool plain = value[0] != '\0';
+    if (p[0] < 0x20 || p[0] == 0x7f)
+        return 0;
+    size_t n = utf8_seq(p, left);
+    if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f)
+        return 0;
+    if (n == 3 && p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+        return 0;
+    return n;
+}
 
-    for (const char *p = value; *p && plain; p++)
-        if (*p == ' ' || *p == '"' || *p == '\\' || *p == '=' || (unsigned char)*p < 0x20 ||
-            *p == 0x7f)
-            plain = false;
+static bool needs_quotes(const unsigned char *p, size_t len)
+{
+    if (len == 0)
+        return true;
+    for (size_t i = 0; i < len;) {
+        size_t n = printable_seq(p + i, len - i);
+        if (n == 0 || p[i] == ' ' || p[i] == '"' || p[i] == '\\' || p[i] == '=')
+            return true;
+        i += n;
+    }
+    return false;
+}
+
+/* The escape for the character at P (*used bytes of it) into OUT (>= 8 bytes):
+ * \" \\ \t, \uXXXX for a valid C1 control or U+2028/U+2029 (as yaml_out
+ * writes them), \xNN for any other byte.  Returns its length; 0 when raw. */
+static size_t escape_seq(const unsigned char *p, size_t left, char *out, size_t *used)
+{
+    *used = 1;
+    if (p[0] == '"' || p[0] == '\\')
+        return (size_t)snprintf(out, 8, "\\%c", p[0]);
+    if (p[0] == '\t')
+        return (size_t)snprintf(out, 8, "\\t");
+    size_t n = printable_seq(p, left);
+    if (n > 0)
+        return *used = n, 0;
+    n = utf8_seq(p, left);
+    if (n == 2)
+        return *used = 2, (size_t)snprintf(out, 8, "\\u%04x", p[1]);
+    if (n == 3)
+        return *used = 3, (size_t)snprintf(out, 8, "\\u%04x", 0x2000u + (p[2] - 0x80u));
+    return (size_t)snprintf(out, 8, "\\x%02x", p[0]);
+}
+
+const char *log_quote_mem(const char *value, size_t vlen, char *buf, size_t len)
+{
+    const unsigned char *v = (const unsigned char *)value;
+
     if (len == 0)
         return buf;
-    if (plain) {
-        snprintf(buf, len, "%s", value);
+    if (!needs_quotes(v, vlen)) {
+        snprintf(buf, len, "%.*s", (int)(vlen < len ? vlen : len - 1), value);
         return buf;
     }
+    if (len < 3) {
+        buf[0] = '\0';
+        return buf;
+    }
+    /* Room is kept for the closing quote and the NUL; a value that does not
+     * fit is cut at a character boundary, still quoted. */
     size_t o = 0;
     buf[o++] = '"';
-    for (const unsigned char *p = (const unsigned char *)value; *p && o + 6 < len; p++) {
-        if (*p == '"' || *p == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)*p;
-        } else if (*p == '\t') {
-            buf[o++] = '\\';
-            buf[o++] = 't';
-        } else if (*p < 0x20 || *p == 0x7f) {
-            o += (size_t)snprintf(buf + o, len - o, "\\x%02x", *p);
-        } else {
-            buf[o++] = (char)*p;
-        }
+    for (size_t i = 0; i < vlen;) {
+        char esc[8];
+        size_t used, n = escape_seq(v + i, vlen - i, esc, &used);
+        const char *from = n ? esc : value + i;
+        size_t k = n ? n : used;
+        if (o + k + 2 > len)
+            break;
+        memcpy(buf + o, from, k);
+        o += k;
+        i += used;
     }
     buf[o++] = '"';
     buf[o] = '\0';
     return buf;
+}
+
+const char *log_quote(const char *value, char *buf, size_t len)
+{
+    return log_quote_mem(value, strlen(value), buf, len);
 }

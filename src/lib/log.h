@@ -33,9 +33,14 @@ noreturn void fatal(const char *fmt, ...) LOG_PRINTF(1, 2);
 noreturn void fatalx(const char *fmt, ...) LOG_PRINTF(1, 2);
 
 /*
- * VALUE as a log value: unchanged when it has no space, quote, backslash or
- * control character, else in double quotes with those escaped.  Returns BUF.
+ * VALUE as a log value: unchanged when it is printable UTF-8 without space,
+ * quote, backslash or '=', else in double quotes with \" \\ \t, \uXXXX for
+ * C1 controls and U+2028/U+2029, and \xNN for every other control byte and
+ * every byte that is not valid UTF-8.  An escape takes at most 4 bytes per
+ * input byte, so LEN = 4 * strlen + 3 always holds all of it.  Returns BUF.
  */
 const char *log_quote(const char *value, char *buf, size_t len);
+/* The same for VLEN bytes that may contain NULs (escaped as \x00). */
+const char *log_quote_mem(const char *value, size_t vlen, char *buf, size_t len);
 
 #endif

@@ -2,6 +2,8 @@
  * Listening sockets.  Stream sockets of nowait services are non-blocking
  * (the daemon accepts in batches); sockets handed to wait and prefork
  * handlers stay blocking, as classic servers expect from their stdin.
+ * A unix path is taken only from a stale socket file, never from a live
+ * program, and gets its mode and owner without a path-following race.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -101,9 +103,47 @@ static int set_flag(int fd, int level, int opt, bool on)
     return setsockopt(fd, level, opt, &v, sizeof(v));
 }
 
-/* Remove a stale unix socket file, but never anything that is not a socket. */
-static int unix_prepare_path(const char *path, char *err, size_t errlen)
+/*
+ * Unix socket files this daemon bound, still referenced: a reload that needs a
+ * new socket at the same path (socket_mode changed) finds the old one still
+ * accepting in a wait handler or a pool worker, and must not take it for
+ * another program's.  Few entries, looked at only when a socket is opened.
+ */
+static struct listener *unix_bound;
+
+static bool unix_bound_by_us(const struct stat *st)
 {
+    for (const struct listener *l = unix_bound; l; l = l->unix_next)
+        if (l->path_dev == st->st_dev && l->path_ino == st->st_ino)
+            return true;
+    return false;
+}
+
+/* Does a program accept on the unix socket at A?  A socket file nobody holds
+ * refuses a connect(); a full backlog (EAGAIN) still means someone listens,
+ * and so does a socket of the other type (EPROTOTYPE).  1 yes, 0 stale (or
+ * gone meanwhile), -1 with errno when it cannot be told. */
+static int unix_in_use(const struct listen_addr *a, int type)
+{
+    int fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+    if (fd == -1)
+        return -1;
+    int rc = connect(fd, (const struct sockaddr *)&a->ss, a->sslen), e = errno;
+    close(fd);
+    if (rc == 0 || e == EAGAIN || e == EINPROGRESS || e == EPROTOTYPE)
+        return 1;
+    if (e == ECONNREFUSED || e == ENOENT)
+        return 0;
+    errno = e;
+    return -1;
+}
+
+/* Remove a stale unix socket file, but never anything that is not a socket,
+ * nor one another program listens on. */
+static int unix_prepare_path(const struct listen_addr *a, int type, char *err, size_t errlen)
+{
+    const char *path = ((const struct sockaddr_un *)&a->ss)->sun_path;
     struct stat st;
 
     if (lstat(path, &st) == -1)
@@ -112,64 +152,168 @@ static int unix_prepare_path(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s exists and is not a socket", path);
         return -1;
     }
-    if (unlink(path) == -1) {
+    if (!unix_bound_by_us(&st)) {
+        int used = unix_in_use(a, type);
+        if (used != 0) {
+            if (used == 1)
+                snprintf(err, errlen, "%s is in use by another program", path);
+            else
+                snprintf(err, errlen, "cannot tell whether %s is in use: %s", path,
+                         strerror(errno));
+            return -1;
+        }
+    }
+    if (unlink(path) == -1 && errno != ENOENT) {
         snprintf(err, errlen, "cannot remove stale socket %s: %s", path, strerror(errno));
         return -1;
     }
     return 0;
 }
 
-static int unix_apply_owner(const struct service *svc, const char *path, char *err, size_t errlen)
+/*
+ * bind() a unix socket with its socket_mode from birth: the kernel creates
+ * the file with 0777 & ~umask, so the umask is set from the mode around the
+ * call (the daemon is single-threaded, and a spawn child has its own umask:
+ * clone without CLONE_FS).  No chmod by path ever follows.
+ */
+static int unix_bind(int fd, const struct sock_opts *o, const struct listen_addr *a)
 {
-    if (svc->sock.has_socket_mode && chmod(path, svc->sock.socket_mode) == -1) {
-        snprintf(err, errlen, "chmod %s: %s", path, strerror(errno));
+    mode_t old = 0;
+
+    if (o->has_socket_mode)
+        old = umask(~o->socket_mode & 0777);
+    int rc = bind(fd, (const struct sockaddr *)&a->ss, a->sslen), e = errno;
+    if (o->has_socket_mode)
+        umask(old);
+    errno = e;
+    return rc;
+}
+
+/*
+ * socket_owner, without following whatever may have been swapped in at the
+ * path since bind() (its folder may be writable by others): the file is
+ * opened with O_PATH|O_NOFOLLOW (a symlink opens as itself) and changed only
+ * if it is a socket we created (our euid) with no other link, so a symlink,
+ * a hard link to another file or someone else's file is never touched.
+ */
+static int unix_apply_owner(const struct sock_opts *o, const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+
+    if (!o->has_socket_owner)
+        return 0;
+    int pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (pfd == -1 || fstat(pfd, &st) == -1) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (pfd != -1)
+            close(pfd);
         return -1;
     }
-    if (svc->sock.has_socket_owner &&
-        chown(path, svc->sock.socket_uid, svc->sock.socket_gid) == -1) {
+    if (!S_ISSOCK(st.st_mode) || st.st_uid != geteuid() || st.st_nlink != 1) {
+        snprintf(err, errlen, "%s was replaced after bind", path);
+        close(pfd);
+        return -1;
+    }
+    if (fchownat(pfd, "", o->socket_uid, o->socket_gid, AT_EMPTY_PATH) == -1) {
         snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
+        unlink(path); /* ours a moment ago: do not leave it half set up */
+        close(pfd);
         return -1;
     }
+    close(pfd);
     return 0;
 }
 
-/* socket + options + bind + listen; -1 with err. */
-static int open_socket(const struct service *svc, const struct listen_addr *a, int type, char *err,
-                       size_t errlen)
+/* Bind a unix socket at its path, with its mode and owner; BOUND receives
+ * the file's identity, so a later reload knows the file is ours. */
+static int unix_bind_path(int fd, const struct service *svc, const struct listen_addr *a, int type,
+                          struct stat *bound, char *err, size_t errlen)
+{
+    const char *path = ((const struct sockaddr_un *)&a->ss)->sun_path;
+
+    if (unix_prepare_path(a, type, err, errlen) == -1)
+        return -1;
+    if (unix_bind(fd, &svc->sock, a) == -1) {
+        snprintf(err, errlen, "bind: %s", strerror(errno));
+        return -1;
+    }
+    if (lstat(path, bound) == -1) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    return unix_apply_owner(&svc->sock, path, err, errlen);
+}
+
+/* socket + options + bind + listen; the fd, or -errno of the failed step with
+ * err filled (the caller tells a host without IPv6 by EAFNOSUPPORT; a unix
+ * path that cannot be taken is -EADDRINUSE).  A unix socket's file identity
+ * goes to BOUND. */
+static int open_socket(const struct service *svc, const struct listen_addr *a, int type,
+                       struct stat *bound, char *err, size_t errlen)
 {
     bool nonblock = svc->mode == MODE_NOWAIT;
     int family = a->ss.ss_family;
     int fd = socket(family, type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+    int e;
 
     if (fd == -1) {
-        snprintf(err, errlen, "socket: %s", strerror(errno));
-        return -1;
+        e = errno;
+        snprintf(err, errlen, "socket: %s", strerror(e));
+        return -e;
     }
-    if (family != AF_UNIX) {
+    if (family == AF_UNIX) {
+        if (unix_bind_path(fd, svc, a, type, bound, err, errlen) == -1) {
+            close(fd);
+            return -EADDRINUSE;
+        }
+    } else {
         set_flag(fd, SOL_SOCKET, SO_REUSEADDR, true);
         if (family == AF_INET6)
             set_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->kind != LISTEN_WILDCARD);
         if (svc->sock.reuseport)
             set_flag(fd, SOL_SOCKET, SO_REUSEPORT, true);
-    } else if (unix_prepare_path(((const struct sockaddr_un *)&a->ss)->sun_path, err, errlen)) {
-        close(fd);
-        return -1;
-    }
-    if (bind(fd, (const struct sockaddr *)&a->ss, a->sslen) == -1) {
-        snprintf(err, errlen, "bind: %s", strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (family == AF_UNIX &&
-        unix_apply_owner(svc, ((const struct sockaddr_un *)&a->ss)->sun_path, err, errlen)) {
-        unlink(((const struct sockaddr_un *)&a->ss)->sun_path);
-        close(fd);
-        return -1;
+        if (bind(fd, (const struct sockaddr *)&a->ss, a->sslen) == -1) {
+            e = errno;
+            snprintf(err, errlen, "bind: %s", strerror(e));
+            close(fd);
+            return -e;
+        }
     }
     if (type == SOCK_STREAM && listen(fd, svc->sock.backlog) == -1) {
-        snprintf(err, errlen, "listen: %s", strerror(errno));
+        e = errno;
+        snprintf(err, errlen, "listen: %s", strerror(e));
+        if (family == AF_UNIX)
+            unlink(((const struct sockaddr_un *)&a->ss)->sun_path);
         close(fd);
-        return -1;
+        return -e;
+    }
+    return fd;
+}
+
+/* The socket of A: inherited, or opened here (for "*" on a host without
+ * IPv6, on every IPv4 address instead).  -errno with err filled. */
+static int listener_socket(const struct service *svc, const struct listen_addr *a, bool *adopted,
+                           struct stat *bound, char *err, size_t errlen)
+{
+    int type = svc->protocol == PROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
+    int fd = adopt_take(a, type);
+
+    *adopted = fd >= 0;
+    if (fd >= 0) {
+        set_blocking(fd, svc->mode != MODE_NOWAIT);
+        return fd;
+    }
+    fd = open_socket(svc, a, type, bound, err, errlen);
+    if (fd == -EAFNOSUPPORT && a->kind == LISTEN_WILDCARD) {
+        /* No IPv6 on this host: "*" still means every IPv4 address. */
+        struct listen_addr v4 = *a;
+        struct sockaddr_in *sin = (struct sockaddr_in *)&v4.ss;
+        in_port_t port = ((const struct sockaddr_in6 *)&a->ss)->sin6_port;
+        memset(&v4.ss, 0, sizeof(v4.ss));
+        sin->sin_family = AF_INET;
+        sin->sin_port = port;
+        v4.sslen = sizeof(*sin);
+        fd = open_socket(svc, &v4, type, bound, err, errlen);
     }
     return fd;
 }
@@ -177,32 +321,17 @@ static int open_socket(const struct service *svc, const struct listen_addr *a, i
 struct listener *listener_open(const struct service *svc, const struct listen_addr *a, char *err,
                                size_t errlen)
 {
-    int type = svc->protocol == PROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
-    struct listen_addr where = *a;
-    bool adopted = false;
+    struct stat bound = {0};
+    bool adopted;
+    int fd = listener_socket(svc, a, &adopted, &bound, err, errlen);
 
-    int fd = adopt_take(&where, type);
-    if (fd >= 0) {
-        adopted = true;
-        set_blocking(fd, svc->mode != MODE_NOWAIT);
-    } else {
-        fd = open_socket(svc, &where, type, err, errlen);
-        if (fd == -1 && where.kind == LISTEN_WILDCARD && strstr(err, "Address family")) {
-            /* No IPv6 on this host: "*" still means every IPv4 address. */
-            struct sockaddr_in *sin = (struct sockaddr_in *)&where.ss;
-            in_port_t port = ((struct sockaddr_in6 *)&a->ss)->sin6_port;
-            memset(&where.ss, 0, sizeof(where.ss));
-            sin->sin_family = AF_INET;
-            sin->sin_port = port;
-            where.sslen = sizeof(*sin);
-            fd = open_socket(svc, &where, type, err, errlen);
-        }
-        if (fd == -1)
-            return NULL;
-    }
+    if (fd < 0)
+        return NULL;
     struct listener *l = calloc(1, sizeof(*l));
     if (!l || !(l->addr.text = strdup(a->text))) {
         free(l);
+        if (a->kind == LISTEN_UNIX && !adopted)
+            unlink(((const struct sockaddr_un *)&a->ss)->sun_path);
         close(fd);
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -216,6 +345,12 @@ struct listener *listener_open(const struct service *svc, const struct listen_ad
     l->mode = svc->mode;
     l->refs = 1;
     l->unlink_on_close = a->kind == LISTEN_UNIX && !adopted;
+    if (l->unlink_on_close) {
+        l->path_dev = bound.st_dev;
+        l->path_ino = bound.st_ino;
+        l->unix_next = unix_bound;
+        unix_bound = l;
+    }
     l->opts = svc->sock;
     listener_update(l, svc);
     return l;
@@ -279,6 +414,11 @@ void listener_unref(struct listener *l)
     if (--l->refs > 0)
         return;
     listener_close(l);
+    for (struct listener **p = &unix_bound; *p; p = &(*p)->unix_next)
+        if (*p == l) {
+            *p = l->unix_next;
+            break;
+        }
     free(l->workers);
     free(l->addr.text);
     free(l);

@@ -29,7 +29,10 @@ struct listener {
     unsigned refs; /* the daemon's table, plus each wait/prefork child handed it */
     bool closed;   /* fd closed: dropped by a reload while a child still refers to it */
     bool unlink_on_close;
-    struct sock_opts opts; /* the options the socket has now */
+    dev_t path_dev; /* the unix socket file bound (unlink_on_close) */
+    ino_t path_ino;
+    struct listener *unix_next; /* listener.c's list of those files */
+    struct sock_opts opts;      /* the options the socket has now */
     /* wait mode: the handler that holds it, and back-off of fast exits */
     pid_t wait_pid;
     struct wait_mark wait_mark; /* its queue when handed over */

@@ -6,7 +6,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <stdbool.h>
+#include <stdnoreturn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "process.h"
@@ -15,55 +18,104 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-static int pidfile_fd = -1;
-static char *pidfile_path;
+/* The pidfile: its lock-holding fd, the folder it is in (so a relative path
+ * still works after chdir("/") and unlinkat never follows a new path) and its
+ * name there.  ready_fd: the pipe to the process that started us (daemonize). */
+static int pidfile_fd = -1, pidfile_dirfd = -1, ready_fd = -1;
+static char *pidfile_name;
 
-/* Is the existing pidfile held by a live instance?  Returns its fd when stale-free to take. */
-static int pidfile_try_existing(const char *path, char *err, size_t errlen)
+/* Does the name in the folder still stand for the file FD has open? */
+static bool pidfile_is_ours(int dirfd, const char *name, int fd)
 {
-    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (fd == -1)
-        return errno == ENOENT ? -2 : -1;
-    if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-        char buf[32] = "";
-        ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-        buf[n > 0 ? n : 0] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        snprintf(err, errlen, "pidfile %s is locked by a running instance%s%s%s", path,
-                 buf[0] ? " (pid " : "", buf, buf[0] ? ")" : "");
-        close(fd);
-        return -3;
+    struct stat a, b;
+
+    return fstat(fd, &a) == 0 && fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* "pidfile F is locked by a running instance (pid N)" from the file's content. */
+static void pidfile_locked_error(int fd, const char *path, char *err, size_t errlen)
+{
+    char buf[32] = "";
+    ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+    buf[n > 0 ? n : 0] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    snprintf(err, errlen, "pidfile %s is locked by a running instance%s%s%s", path,
+             buf[0] ? " (pid " : "", buf, buf[0] ? ")" : "");
+}
+
+/*
+ * Open NAME in DIRFD as a pidfile: never through a symlink, never blocking
+ * (a FIFO opens at once with O_NONBLOCK and is then refused with anything
+ * else that is not a regular file), and locked.  The fd, -1 with err, or -2
+ * when the file was replaced between open and lock (try again).
+ */
+static int pidfile_open_locked(int dirfd, const char *name, const char *path, char *err,
+                               size_t errlen)
+{
+    struct stat st;
+    int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
+                    0644);
+
+    if (fd == -1) {
+        if (errno == ELOOP || errno == EISDIR || errno == ENXIO)
+            snprintf(err, errlen, "pidfile %s is not a regular file", path);
+        else
+            snprintf(err, errlen, "cannot open pidfile %s: %s", path, strerror(errno));
+        return -1;
     }
-    return fd; /* stale: nobody holds it */
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "pidfile %s is not a regular file", path);
+        close(fd);
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+        pidfile_locked_error(fd, path, err, errlen);
+        close(fd);
+        return -1;
+    }
+    if (!pidfile_is_ours(dirfd, name, fd)) {
+        close(fd); /* its holder removed it as we locked it */
+        return -2;
+    }
+    return fd;
 }
 
 int pidfile_acquire(const char *path, char *err, size_t errlen)
 {
-    for (int tries = 0; tries < 3; tries++) {
-        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (fd >= 0) {
-            if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-                close(fd);
-                continue; /* someone raced us to it */
-            }
-            pidfile_fd = fd;
-            pidfile_path = strdup(path);
-            return 0;
-        }
-        if (errno != EEXIST)
-            break;
-        fd = pidfile_try_existing(path, err, errlen);
-        if (fd == -3)
-            return -1;
-        if (fd >= 0) {
-            /* A stale file of a dead process: take it over, lock already held. */
-            pidfile_fd = fd;
-            pidfile_path = strdup(path);
-            return 0;
-        }
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    const char *name = slash ? slash + 1 : path;
+    int fd = -2;
+
+    if (!dir || !*name) {
+        snprintf(err, errlen, "pidfile %s is not a regular file", path);
+        free(dir);
+        return -1;
     }
-    snprintf(err, errlen, "cannot create pidfile %s: %s", path, strerror(errno));
-    return -1;
+    int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (dirfd == -1) {
+        snprintf(err, errlen, "cannot open pidfile %s: %s", path, strerror(errno));
+        return -1;
+    }
+    for (int tries = 0; tries < 3 && fd == -2; tries++)
+        fd = pidfile_open_locked(dirfd, name, path, err, errlen);
+    if (fd == -2)
+        snprintf(err, errlen, "pidfile %s keeps being replaced", path);
+    if (fd >= 0 && !(pidfile_name = strdup(name))) {
+        snprintf(err, errlen, "out of memory");
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0) {
+        close(dirfd);
+        return -1;
+    }
+    pidfile_fd = fd;
+    pidfile_dirfd = dirfd;
+    return 0;
 }
 
 int pidfile_write(void)
@@ -82,20 +134,44 @@ void pidfile_remove(void)
 {
     if (pidfile_fd < 0)
         return;
-    unlink(pidfile_path);
+    /* Only the file we locked, not whatever may stand at the path now. */
+    if (pidfile_is_ours(pidfile_dirfd, pidfile_name, pidfile_fd))
+        unlinkat(pidfile_dirfd, pidfile_name, 0);
     close(pidfile_fd);
-    free(pidfile_path);
-    pidfile_fd = -1;
-    pidfile_path = NULL;
+    close(pidfile_dirfd);
+    free(pidfile_name);
+    pidfile_fd = pidfile_dirfd = -1;
+    pidfile_name = NULL;
+}
+
+/* The starting process: wait for the daemon's "ready" byte (exit 0) or for
+ * every copy of the pipe to close without it (the daemon failed: exit 3). */
+static noreturn void daemonize_wait(pid_t child, int fd)
+{
+    char byte;
+    ssize_t n;
+
+    do
+        n = read(fd, &byte, 1);
+    while (n == -1 && errno == EINTR);
+    waitpid(child, NULL, 0); /* the middle process, gone at once */
+    _exit(n == 1 ? 0 : 3);
 }
 
 int daemonize(void)
 {
+    int pfd[2];
+
+    if (pipe2(pfd, O_CLOEXEC) == -1)
+        return -1;
     pid_t pid = fork();
     if (pid == -1)
         return -1;
-    if (pid > 0)
-        _exit(0);
+    if (pid > 0) {
+        close(pfd[1]);
+        daemonize_wait(pid, pfd[0]);
+    }
+    close(pfd[0]);
     if (setsid() == -1)
         return -1;
     pid = fork(); /* no longer a session leader: can never reacquire a terminal */
@@ -110,9 +186,24 @@ int daemonize(void)
         return -1;
     dup2(fd, 0);
     dup2(fd, 1);
-    dup2(fd, 2);
     close(fd);
+    ready_fd = pfd[1]; /* stderr stays the starter's until then, for errors */
     return 0;
+}
+
+void daemon_ready(void)
+{
+    if (ready_fd < 0)
+        return;
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        dup2(fd, 2);
+        close(fd);
+    }
+    ssize_t n = write(ready_fd, "", 1);
+    (void)n; /* a starter that is gone no longer cares */
+    close(ready_fd);
+    ready_fd = -1;
 }
 
 void daemon_sanitize_process(struct rlimit *inherited_nofile)

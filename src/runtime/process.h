@@ -1,7 +1,9 @@
 /*
- * Running as a system daemon: the pidfile (created with O_EXCL, held with a
- * lock so a second instance fails, stale ones replaced), detaching from the
- * terminal, and the process-wide start-up chores.
+ * Running as a system daemon: the pidfile (a regular file opened without
+ * following symlinks or blocking, held with a lock so a second instance
+ * fails, stale ones taken over), detaching from the terminal with the
+ * starting process waiting until the daemon is ready, and the process-wide
+ * start-up chores.
  */
 #ifndef SUPERSERVER_PROCESS_H
 #define SUPERSERVER_PROCESS_H
@@ -9,14 +11,23 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Create and lock PATH.  -1 with a message in err; *running_pid set when locked by another. */
+/* Open and lock PATH (created if missing).  -1 with a message in err when it
+ * is locked by a running instance or is not a regular file (a FIFO, a
+ * directory, a symlink); such a path is never written nor removed. */
 int pidfile_acquire(const char *path, char *err, size_t errlen);
 /* Write our (final) pid into the locked pidfile. */
 int pidfile_write(void);
+/* Remove the pidfile, if the path still names the file we locked. */
 void pidfile_remove(void);
 
-/* Double fork, setsid, chdir /, stdio to /dev/null.  Returns in the daemon only. */
+/* Double fork, setsid, chdir /, stdin and stdout to /dev/null.  Returns in
+ * the daemon only; the starting process waits until daemon_ready() (then
+ * exits 0) or until the daemon dies first (exit 3).  stderr stays the
+ * starter's until then, so start-up errors still reach it. */
 int daemonize(void);
+/* Start-up is complete (pidfile written, sockets open): stderr goes to
+ * /dev/null and the starting process exits 0.  Nothing in the foreground. */
+void daemon_ready(void);
 
 /* fds 0-2 open (on /dev/null if closed), everything else close-on-exec,
  * RLIMIT_NOFILE raised to its hard limit (what it was is kept in

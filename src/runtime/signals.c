@@ -26,6 +26,17 @@ static void signal_handler(int sig)
     errno = saved;
 }
 
+void signals_hold(void)
+{
+    sigset_t mask;
+
+    sigemptyset(&mask);
+    for (int i = 0; i < signals_caught_count; i++)
+        sigaddset(&mask, signals_caught[i]);
+    sigaddset(&mask, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+}
+
 int signals_init(void)
 {
     int fds[2];
@@ -58,7 +69,9 @@ int signals_init(void)
     for (int i = 0; i < signals_caught_count; i++)
         sigaction(signals_caught[i], &sa, NULL);
 
-    /* SIGCHLD stays pending for the signalfd (see signals.h). */
+    /* SIGCHLD stays pending for the signalfd (see signals.h); the others,
+     * held since signals_hold, are let through now and a start-up SIGHUP or
+     * SIGTERM lands in the pipe for the loop. */
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGCHLD);

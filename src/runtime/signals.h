@@ -13,6 +13,12 @@
 extern const int signals_caught[];
 extern const int signals_caught_count;
 
+/* Block the caught signals and SIGCHLD: the first thing main does, so a
+ * SIGHUP or SIGTERM during start-up (config load, binding) stays pending
+ * instead of killing the daemon with the default action.  signals_init
+ * installs the handlers and unblocks them, and the loop then acts on them. */
+void signals_hold(void);
+
 /* Reset every disposition to default, ignore SIGPIPE, install the handlers.
  * Returns the pipe's read end (non-blocking, close-on-exec) or -1. */
 int signals_init(void);

@@ -27,16 +27,16 @@ struct stderr_reader {
     char buf[STDERR_LINE_MAX];
 };
 
+/* The whole line, NULs and all: every byte that is not printable UTF-8 is
+ * escaped, at most 4 bytes each, plus the two quotes and the terminator. */
 static void emit_line(struct stderr_reader *r, const char *line, size_t len)
 {
-    char raw[STDERR_LINE_MAX + 1], quoted[4 * STDERR_LINE_MAX + 3];
+    char quoted[4 * STDERR_LINE_MAX + 3];
 
     if (len && line[len - 1] == '\r')
         len--;
-    memcpy(raw, line, len);
-    raw[len] = '\0';
     log_event("event=stderr service=%s pid=%d line=%s", r->service, (int)r->pid,
-              log_quote(raw, quoted, sizeof(quoted)));
+              log_quote_mem(line, len, quoted, sizeof(quoted)));
 }
 
 /* Log every complete line in the buffer; a full buffer without newline goes as one piece. */

@@ -4,6 +4,7 @@ notifications, socket activation, and refusing untrusted files as root."""
 import os
 import signal
 import socket
+import stat
 import subprocess
 import tempfile
 
@@ -79,6 +80,93 @@ class DaemonizeTest(sslib.DaemonTest):
         os.kill(pid, signal.SIGTERM)
         self.assertTrue(wait_until(lambda: not os.path.exists(pidfile)),
                         'pidfile removed at exit')
+
+
+class PidfileStartTest(sslib.DaemonTest):
+    """Issue 19.4: the pidfile is complete when the starting command returns,
+    and a path that is not a regular file is refused, never used or removed."""
+
+    STARTS = 20
+
+    def start_bg(self, d, pidfile):
+        return subprocess.run([sslib.SUPERSERVERD, '-c', d.config_path, '-p', pidfile],
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=10)
+
+    def test_pidfile_complete_when_start_returns(self):
+        sslib.require_bundled(self, 'echo')
+        port = sslib.free_port()
+        d = self.daemon(start=False, services=[svc('e', port, echo_exec())])
+        pidfile = d.path('ss.pid')
+        live = []
+
+        def stop_all():
+            for pid in live:
+                if sslib.alive(pid):
+                    os.kill(pid, signal.SIGTERM)
+                    wait_until(lambda: not sslib.alive(pid))
+        self.addCleanup(stop_all)
+        for i in range(3 if os.environ.get('SS_UNDER_VALGRIND') else self.STARTS):
+            proc = self.start_bg(d, pidfile)
+            with open(pidfile) as f:  # at once: no waiting allowed here
+                text = f.read()
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertRegex(text, r'^[0-9]+\n$', 'start %d: pidfile %r' % (i, text))
+            pid = int(text)
+            live.append(pid)
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:  # (comm is valgrind's under it)
+                self.assertIn(b'superserverd', f.read())
+            self.assertTrue(sslib.alive(pid))
+            self.assertEqual(os.readlink('/proc/%d/fd/2' % pid), '/dev/null')
+            os.kill(pid, signal.SIGTERM)
+            self.assertTrue(wait_until(lambda: not sslib.alive(pid)
+                                       and not os.path.exists(pidfile)),
+                            'start %d: stopped, pidfile removed' % i)
+
+    def assert_refused(self, d, path, background=False):
+        args = ['-c', d.config_path, '-p', path] if background else \
+            ['-f', '-c', d.config_path, '-p', path]
+        code, out, err = sslib.run_tool(args)
+        self.assertEqual(code, 3, out + err)
+        self.assertEqual(err, 'superserverd: pidfile %s is not a regular file\n' % path)
+
+    def test_fifo_pidfile_refused_and_left_alone(self):
+        d = self.daemon(start=False, services=[svc('e', sslib.free_port(), echo_exec())])
+        fifo = d.path('fifo.pid')
+        os.mkfifo(fifo, 0o644)
+        for background in (False, True):
+            self.assert_refused(d, fifo, background)
+            self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode), 'the FIFO is still there')
+
+    def test_directory_and_symlink_pidfile_refused(self):
+        d = self.daemon(start=False, services=[svc('e', sslib.free_port(), echo_exec())])
+        folder = d.path('dir.pid')
+        os.mkdir(folder)
+        self.assert_refused(d, folder)
+        self.assertTrue(os.path.isdir(folder))
+        target, link = d.path('target'), d.path('link.pid')
+        with open(target, 'w') as f:
+            f.write('keep\n')
+        os.symlink(target, link)
+        self.assert_refused(d, link)
+        self.assertTrue(os.path.islink(link))
+        with open(target) as f:
+            self.assertEqual(f.read(), 'keep\n')
+
+    def test_relative_pidfile_removed_at_exit(self):
+        """The daemon changes to / but removes the pidfile it was given."""
+        sslib.require_bundled(self, 'echo')
+        port = sslib.free_port()
+        d = self.daemon(start=False, services=[svc('e', port, echo_exec())])
+        proc = subprocess.run([sslib.SUPERSERVERD, '-c', d.config_path, '-p', 'rel.pid'],
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=10,
+                              cwd=d.tmpdir)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with open(d.path('rel.pid')) as f:
+            pid = int(f.read())
+        self.addCleanup(lambda: sslib.alive(pid) and os.kill(pid, signal.SIGTERM))
+        os.kill(pid, signal.SIGTERM)
+        self.assertTrue(wait_until(lambda: not os.path.exists(d.path('rel.pid'))),
+                        'relative pidfile removed at exit')
 
 
 class NotifyTest(sslib.DaemonTest):

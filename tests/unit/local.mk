@@ -6,6 +6,7 @@ UNIT_SUITES = \
 	tests/unit/check_cfgnode \
 	tests/unit/check_config \
 	tests/unit/check_inetd \
+	tests/unit/check_log \
 	tests/unit/check_runtime \
 	tests/unit/check_ctl_proto \
 	tests/unit/check_json_out \
@@ -36,6 +37,9 @@ tests_unit_check_inetd_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_sandbox_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_sandbox_CFLAGS = $(UNIT_TEST_CFLAGS) $(SECCOMP_CFLAGS)
 tests_unit_check_sandbox_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_log_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_log_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_log_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_runtime_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_runtime_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_runtime_LDADD = $(UNIT_TEST_LIBS)

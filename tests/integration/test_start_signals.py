@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Signals during start-up (issue 19.5, SPEC section 5): a SIGHUP that races
+a start (logrotate, config management) is held from the first instant and
+acted on once the loop runs: the daemon lives, serves, and logs a reload."""
+
+import os
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sslib  # noqa: E402
+from sslib import svc  # noqa: E402
+
+N_SERVICES = 1000  # a config that takes a few milliseconds to load
+ATTEMPTS = 5       # starts tried until one is caught while holding signals
+
+
+def bits(*sigs):
+    return sum(1 << (s - 1) for s in sigs)
+
+
+# What main() blocks before it loads the config; a signal handler running
+# (sa_mask) or a spawn (sigfillset) blocks more, SIGUSR2 included.
+HOLD = bits(signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGUSR1,
+            signal.SIGTTIN, signal.SIGTTOU, signal.SIGCHLD)
+HUP = bits(signal.SIGHUP)
+
+
+def masks(pid):
+    """(blocked, shared pending) signal sets of PID, or None when gone."""
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            st = sslib.read_status(f.read())
+    except OSError:
+        return None
+    return int(st['SigBlk'], 16), int(st['ShdPnd'], 16)
+
+
+def holding(pid):
+    m = masks(pid)
+    return m is not None and m[0] == HOLD
+
+
+class StartupSignalTest(sslib.DaemonTest):
+
+    def start_caught_holding(self, services):
+        """Start daemons until one is caught (and stopped with SIGSTOP)
+        while it holds the signals, before it is ready; return it."""
+        for _ in range(ATTEMPTS):
+            d = self.daemon(start=False, services=services)
+            d.start(wait_ready=False)
+            deadline = time.monotonic() + sslib.READY_TIMEOUT
+            while d.running() and time.monotonic() < deadline:
+                if holding(d.pid):
+                    os.kill(d.pid, signal.SIGSTOP)
+                    if sslib.wait_until(lambda: (sslib.proc_stat(d.pid) or {}).get('state')
+                                        == 'T') and holding(d.pid):
+                        return d
+                    os.kill(d.pid, signal.SIGCONT)  # it got past the hold meanwhile
+                    break
+                if d.events('ready'):
+                    break
+            d.stop()
+        self.fail('never caught holding SIGHUP at start in %d starts' % ATTEMPTS)
+
+    def test_sighup_storm_during_start(self):
+        if os.environ.get('SS_UNDER_VALGRIND'):
+            self.skipTest('valgrind keeps its own signal masks: /proc does not show the daemon\'s')
+        sslib.require_bundled(self, 'echo')
+        ports = sslib.free_ports(N_SERVICES)
+        echo = sslib.service_exec('echo')
+        d = self.start_caught_holding([svc('s%d' % i, p, echo) for i, p in enumerate(ports)])
+        os.kill(d.pid, signal.SIGHUP)  # its default action would kill it now
+        blocked, pending = masks(d.pid)
+        self.assertTrue(blocked & pending & HUP, 'SIGHUP held pending')
+        os.kill(d.pid, signal.SIGCONT)
+        sent = 1
+        deadline = time.monotonic() + sslib.READY_TIMEOUT
+        while d.running() and not d.events('ready') and time.monotonic() < deadline:
+            os.kill(d.pid, signal.SIGHUP)  # and more while it goes on starting
+            sent += 1
+            time.sleep(0.0005)
+        self.assertTrue(d.running(), 'killed by a start-up SIGHUP (%d sent)\n%s'
+                        % (sent, d.log_text()))
+        d.wait_event('ready')
+        ev = d.wait_event('reload')
+        self.assertEqual(ev[0].get('result'), 'ok', ev[0]['_line'])
+        self.assertServes(ports[0], d=d)
+        self.assertServes(ports[-1], d=d)
+        self.assertEqual(d.stop(), 0)
+
+
+if __name__ == '__main__':
+    sslib.main()
