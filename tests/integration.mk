@@ -34,3 +34,6 @@ TESTS += tests/integration/test_reload_modes.py
 EXTRA_DIST += tests/integration/test_reload_modes.py
 TESTS += tests/integration/test_wait_mode.py
 EXTRA_DIST += tests/integration/test_wait_mode.py
+# Compiled-in paths follow a second configure (builds a copy of the daemon).
+TESTS += tests/integration/test_paths.py
+EXTRA_DIST += tests/integration/test_paths.py
