@@ -279,8 +279,8 @@ static void handler_exited(struct server *s, struct child *c, int status)
         char q[256], qq[300];
         rt->failed++;
         snprintf(q, sizeof(q), "%s: %s", c->failed_step, strerror(c->failed_errno));
-        log_event("event=exec_failed service=%s pid=%d error=%s", rt->name, (int)c->pid,
-                  log_quote(q, qq, sizeof(qq)));
+        log_event_err("event=exec_failed service=%s pid=%d error=%s", rt->name, (int)c->pid,
+                      log_quote(q, qq, sizeof(qq)));
     }
     log_exit(c, status, now);
     timers_cancel(&s->timers, c);

@@ -20,9 +20,10 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sslib  # noqa: E402
 
-# What configure --prefix sets; anything else the build was configured
-# with (--enable-werror, CC=...) is passed on unchanged.
-PATH_OPTIONS = ('--prefix', '--exec-prefix', '--sysconfdir', '--libexecdir')
+# What configure --prefix sets, and where the build is; anything else the
+# build was configured with (--enable-werror, CC=...) is passed on unchanged.
+PATH_OPTIONS = ('--prefix', '--exec-prefix', '--sysconfdir', '--libexecdir',
+                '--srcdir', '--cache-file')
 
 
 def build_env():

@@ -6,7 +6,8 @@ UNIT_SUITES = \
 	tests/unit/check_cfgnode \
 	tests/unit/check_config \
 	tests/unit/check_inetd \
-	tests/unit/check_runtime
+	tests/unit/check_runtime \
+	tests/unit/check_log_prio
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -31,6 +32,9 @@ tests_unit_check_inetd_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_runtime_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_runtime_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_runtime_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_log_prio_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_log_prio_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_log_prio_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
