@@ -81,3 +81,8 @@ etc/superserverd.service: $(srcdir)/etc/superserverd.service.in Makefile
 # of the system's unit directory.
 AM_DISTCHECK_CONFIGURE_FLAGS = \
 	--with-systemdsystemunitdir='$${dc_install_base}/$(systemdsystemunitdir)'
+
+# An example socket unit (documented in superserverd(8), not installed), and
+# systemd-analyze verify on both units.
+EXTRA_DIST += etc/superserverd.socket etc/check-units.sh
+TESTS += etc/check-units.sh
