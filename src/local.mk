@@ -12,8 +12,12 @@ SS_LIBS = src/runtime/libss_runtime.a src/import/libss_import.a src/config/libss
 # The configured paths (DEFAULT_CONFIG, HANDLER_DIR, PACKAGE_VERSION), as a
 # header made from the Makefile: configure rewrites the Makefile, so a new
 # --prefix regenerates paths.h and make rebuilds the objects that include it
-# (automake's dependency tracking; BUILT_SOURCES covers the first build).
+# (automake's dependency tracking).  For the first build, BUILT_SOURCES
+# makes it before all, check and install, and the objects that include it
+# name it, for a build of one target ("make src/superserverd").
 BUILT_SOURCES = src/lib/paths.h
+src/superserverd-superserverd.$(OBJEXT) src/import/libss_import_a-inetd_line.$(OBJEXT): \
+	src/lib/paths.h
 CLEANFILES += src/lib/paths.h
 EXTRA_DIST += src/lib/paths.h.in
 src/lib/paths.h: $(srcdir)/src/lib/paths.h.in Makefile
