@@ -51,7 +51,7 @@ class ReconfigureTest(unittest.TestCase):
             self.build = os.path.join(self.tmp, 'tree')
             shutil.copytree(self.top, self.build, symlinks=True,
                             ignore=shutil.ignore_patterns(
-                                '.git', '*.log', '*.trs', 'ss-*'))
+                                '.git', '*.log', '*.trs', 'superserver-*'))
             self.configure = os.path.join(self.build, 'configure')
         else:
             self.build = os.path.join(self.tmp, 'build')
