@@ -2,15 +2,32 @@
 # library compiled with the include paths of itself and the layers below
 # it only, so an include that runs up the layers does not compile (see
 # src/README).  Tests link all four, in this order.
-LAYER_CPPFLAGS = -D_GNU_SOURCE \
-	-DDEFAULT_CONFIG='"$(sysconfdir)/superserver/superserver.conf"' \
-	-DPACKAGE_VERSION='"$(PACKAGE_VERSION)"' \
-	-DHANDLER_DIR='"$(pkglibexecdir)"' \
-	-DRUNSTATEDIR='"$(runstatedir)"'
+# The build tree's src/lib comes first: it holds the generated paths.h.
+LAYER_CPPFLAGS = -D_GNU_SOURCE -I$(builddir)/src/lib
 ALL_LAYERS_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib -I$(srcdir)/src/config \
 	-I$(srcdir)/src/import -I$(srcdir)/src/runtime
 SS_LIBS = src/runtime/libss_runtime.a src/import/libss_import.a src/config/libss_config.a \
 	src/lib/libss_lib.a $(LIBCONFIG_LIBS) $(YAML_LIBS) $(SECCOMP_LIBS)
+
+# The configured paths (DEFAULT_CONFIG, HANDLER_DIR, PACKAGE_VERSION, RUNSTATEDIR), as a
+# header made from the Makefile: configure rewrites the Makefile, so a new
+# --prefix regenerates paths.h and make rebuilds the objects that include it
+# (automake's dependency tracking).  For the first build, BUILT_SOURCES
+# makes it before all, check and install, and the objects that include it
+# name it, for a build of one target ("make src/superserverd").
+BUILT_SOURCES = src/lib/paths.h
+src/superserverd-superserverd.$(OBJEXT) src/import/libss_import_a-inetd_line.$(OBJEXT) \
+	src/config/libss_config_a-config_control.$(OBJEXT) src/superserverctl-superserverctl.$(OBJEXT): \
+	src/lib/paths.h
+CLEANFILES += src/lib/paths.h
+EXTRA_DIST += src/lib/paths.h.in
+src/lib/paths.h: $(srcdir)/src/lib/paths.h.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) src/lib && sed \
+		-e 's|[@]sysconfdir[@]|$(sysconfdir)|g' \
+		-e 's|[@]pkglibexecdir[@]|$(pkglibexecdir)|g' \
+		-e 's|[@]PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
+		-e 's|[@]runstatedir[@]|$(runstatedir)|g' \
+		$(srcdir)/src/lib/paths.h.in >$@.tmp && mv $@.tmp $@
 
 include src/lib/local.mk
 include src/config/local.mk

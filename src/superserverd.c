@@ -16,6 +16,7 @@
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
+#include "paths.h"
 #include "process.h"
 #include "server.h"
 #include "signals.h"
@@ -34,9 +35,22 @@ struct options {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: superserverd [-c FILE] [-f] [-t] [-T] [-p PIDFILE] [-l stderr|syslog] "
-                 "[-v] [-V] [-h]\n"
-                 "       superserverd --import-inetd FILE\n");
+    fprintf(
+        out,
+        "usage: superserverd [-c FILE] [-f] [-t] [-T] [-p PIDFILE] [-l stderr|syslog] [-v] "
+        "[-V] [-h]\n"
+        "       superserverd --import-inetd FILE\n"
+        "  -c, --config FILE       configuration (default %s)\n"
+        "  -f, --foreground        do not daemonize; log to stderr unless -l syslog\n"
+        "  -t, --check             check the configuration, list its services, exit\n"
+        "  -T, --dump-config       print the effective configuration as YAML, exit\n"
+        "  -p, --pidfile FILE      write the daemon's pid to FILE (locked; removed at exit)\n"
+        "  -l, --log DEST          log to stderr or syslog (default: stderr with -f)\n"
+        "  -v, --verbose           also log debug events\n"
+        "  -V, --version           print the version, exit\n"
+        "  -h, --help              print this help, exit\n"
+        "  --import-inetd FILE     print inetd.conf FILE as YAML (internal services: %s/NAME)\n",
+        DEFAULT_CONFIG, HANDLER_DIR);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)

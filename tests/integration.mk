@@ -45,3 +45,6 @@ EXTRA_DIST += tests/integration/test_ctl_client.py tests/integration/test_prom_p
 # own signal masks hide the daemon's from /proc.
 TESTS += tests/integration/test_start_signals.py
 EXTRA_DIST += tests/integration/test_start_signals.py
+# Compiled-in paths follow a second configure (builds a copy of the daemon).
+TESTS += tests/integration/test_paths.py
+EXTRA_DIST += tests/integration/test_paths.py

@@ -11,10 +11,8 @@
 #include <stdio.h>
 
 #include "model.h"
+#include "paths.h"
 
-#ifndef RUNSTATEDIR
-#define RUNSTATEDIR "/run"
-#endif
 /* The control socket of a daemon running as root when the config names none. */
 #define CONFIG_CONTROL_DEFAULT RUNSTATEDIR "/superserverd.ctl"
 

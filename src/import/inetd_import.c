@@ -168,6 +168,44 @@ static size_t split_fields(char *line, char ***fields, size_t *cap)
     return n;
 }
 
+/*
+ * Notes for an admin on lines that translate (or are skipped) without an
+ * error but want a look: a service update-inetd switched off ("#<off>#",
+ * skipped like any comment) and a server run through tcpd, whose
+ * hosts.allow/hosts.deny rules the daemon's allow/deny keys can replace.
+ * LINE is the raw text, before import_line splits it.
+ */
+static void note_line(const char *path, unsigned lineno, const char *line, bool translated,
+                      FILE *err)
+{
+    const char *p = line + strspn(line, " \t");
+    const char *ws = " \t\r\n\v\f";
+
+    if (strncmp(p, "#<off>#", 7) == 0) {
+        p += 7;
+        p += strspn(p, ws);
+        fprintf(err,
+                "superserverd: %s:%u: note: \"%.*s\" skipped: switched off by update-inetd "
+                "(#<off>#)\n",
+                path, lineno, (int)strcspn(p, ws), p);
+        return;
+    }
+    if (!translated || *p == '#')
+        return;
+    const char *name = p, *field = p;
+    for (int i = 0; i < 5 && *field; i++) { /* to field 6, the server program */
+        field += strcspn(field, ws);
+        field += strspn(field, ws);
+    }
+    size_t n = strcspn(field, ws);
+    if ((n == 4 && strncmp(field, "tcpd", 4) == 0) ||
+        (n > 4 && strncmp(field + n - 5, "/tcpd", 5) == 0))
+        fprintf(err,
+                "superserverd: %s:%u: note: \"%.*s\" runs through tcpd: hosts.allow/hosts.deny "
+                "still apply; the allow/deny keys can replace them\n",
+                path, lineno, (int)strcspn(name, ws), name);
+}
+
 /* Handle one line: a comment, an OpenBSD "host:" default, or a service. */
 static int import_line(char *line, unsigned lineno, char **defhost, struct inetd_list *l,
                        char ***fields, size_t *cap, char *why)
@@ -219,8 +257,12 @@ int inetd_import(const char *path, FILE *out, FILE *err)
         return 1;
     }
     while (getline(&line, &linecap, in) >= 0) {
-        if (import_line(line, ++lineno, &defhost, &l, &fields, &fieldcap, why) < 0)
+        char *raw = inetd_xstrdup(line); /* import_line splits LINE in place */
+        bool ok = import_line(line, ++lineno, &defhost, &l, &fields, &fieldcap, why) == 0;
+        if (!ok)
             fprintf(err, "superserverd: %s:%u: cannot translate: %s\n", path, lineno, why);
+        note_line(path, lineno, raw, ok, err);
+        free(raw);
     }
     if (ferror(in)) {
         fprintf(err, "superserverd: %s: cannot read: %s\n", path, strerror(errno));

@@ -15,11 +15,8 @@
 #include <string.h>
 
 #include "inetd_line.h"
+#include "paths.h"
 #include "utf8.h"
-
-#ifndef HANDLER_DIR
-#define HANDLER_DIR "/usr/local/libexec/superserver"
-#endif
 
 #define REASON_LEN INETD_REASON_LEN
 

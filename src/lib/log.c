@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@
 
 static enum log_dest log_dest = LOG_DEST_STDERR;
 static bool log_verbose;
+/* stderr is the journal: prefix each line with its priority as "<N>". */
+static bool log_journal;
 /* While the loop runs, stderr lines collect here and go out in one write per
  * loop turn (log_flush before the loop sleeps), not one write per event. */
 static bool log_buffered;
@@ -48,10 +51,29 @@ void log_set_buffered(bool on)
     log_buffered = on;
 }
 
+/* True when JOURNAL_STREAM ("DEV:INODE", set by systemd for a service whose
+ * output goes to the journal) names our stderr: not when stderr was
+ * redirected since, to a terminal, file or pipe, that inherited the
+ * variable. */
+static bool stderr_is_journal(void)
+{
+    const char *v = getenv("JOURNAL_STREAM");
+    unsigned long long dev, ino;
+    char end;
+    struct stat st;
+
+    if (!v || sscanf(v, "%llu:%llu%c", &dev, &ino, &end) != 2)
+        return false;
+    if (fstat(STDERR_FILENO, &st) == -1)
+        return false;
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 void log_init(enum log_dest dest, bool verbose)
 {
     log_dest = dest;
     log_verbose = verbose;
+    log_journal = dest == LOG_DEST_STDERR && stderr_is_journal();
     if (dest == LOG_DEST_SYSLOG)
         openlog("superserverd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -73,11 +95,15 @@ static void log_emit(int prio, const char *line)
         syslog(prio, "%s", line);
         return;
     }
-    char buf[LOG_LINE_MAX + 1];
-    size_t n = strlen(line);
-    if (n > LOG_LINE_MAX - 1)
-        n = LOG_LINE_MAX - 1;
-    memcpy(buf, line, n);
+    char buf[LOG_LINE_MAX]; /* at most a held page: prefix, line, newline */
+    size_t n = 0;
+    if (log_journal)
+        n = (size_t)snprintf(buf, sizeof(buf), "<%d>", prio & LOG_PRIMASK);
+    size_t len = strlen(line);
+    if (len > LOG_LINE_MAX - 1 - n)
+        len = LOG_LINE_MAX - 1 - n;
+    memcpy(buf + n, line, len);
+    n += len;
     buf[n++] = '\n';
     if (!log_buffered || n > sizeof(log_buf)) {
         log_flush();
@@ -105,6 +131,24 @@ void log_event(const char *fmt, ...)
 
     va_start(ap, fmt);
     log_vevent(LOG_INFO, fmt, ap);
+    va_end(ap);
+}
+
+void log_event_notice(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vevent(LOG_NOTICE, fmt, ap);
+    va_end(ap);
+}
+
+void log_event_err(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vevent(LOG_ERR, fmt, ap);
     va_end(ap);
 }
 
@@ -152,6 +196,15 @@ void log_warnx(const char *fmt, ...)
 
     va_start(ap, fmt);
     log_vproblem(LOG_WARNING, "warning", 0, fmt, ap);
+    va_end(ap);
+}
+
+void log_errorx(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    log_vproblem(LOG_ERR, "error", 0, fmt, ap);
     va_end(ap);
 }
 

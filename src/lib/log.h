@@ -22,13 +22,26 @@ bool log_is_verbose(void);
 void log_set_buffered(bool on);
 void log_flush(void);
 
+/*
+ * Each line has a syslog priority: it goes to syslog(3) with it and, on
+ * stderr, as a "<N>" prefix when stderr is the journal (JOURNAL_STREAM
+ * names stderr's device:inode, as systemd sets it), so journalctl -p
+ * filters either way; on a terminal or in a pipe no prefix.
+ */
+
 /* One key=value event line at info level / debug level (only with -v). */
 void log_event(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
+/* The same at notice level (refusals) / err level (a failed reload, exec or
+ * bind). */
+void log_event_notice(const char *fmt, ...) LOG_PRINTF(1, 2);
+void log_event_err(const char *fmt, ...) LOG_PRINTF(1, 2);
 
 /* A problem: "event=warning message=\"...: strerror\"" / without strerror. */
 void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) LOG_PRINTF(1, 2);
+/* "event=error message=\"...\"" at err level: something is not served. */
+void log_errorx(const char *fmt, ...) LOG_PRINTF(1, 2);
 noreturn void fatal(const char *fmt, ...) LOG_PRINTF(1, 2);
 noreturn void fatalx(const char *fmt, ...) LOG_PRINTF(1, 2);
 

@@ -262,7 +262,7 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
         struct binding *b = &a->b[i];
         char err[512];
         if (b->collides && act_open(b, err, sizeof(err)) == -1)
-            log_warnx("reload: %s", err);
+            log_errorx("reload: %s", err);
     }
     size_t n = 0;
     for (size_t i = 0; i < a->n_b; i++) {
@@ -395,7 +395,7 @@ void activate_reload(struct server *s)
         cfg = NULL;
     }
     if (!cfg) {
-        log_event("event=reload result=error error=%s", log_quote(err, quoted, sizeof(quoted)));
+        log_event_err("event=reload result=error error=%s", log_quote(err, quoted, sizeof(quoted)));
     } else {
         log_event("event=reload result=ok services=%zu kept_sockets=%u opened=%u closed=%u",
                   enabled_services(s->cfg), st.kept, st.opened, st.closed);

@@ -159,8 +159,8 @@ void handler_reaped(struct server *s, struct child *c, int status)
         char q[256], qq[300];
         rt->failed++;
         snprintf(q, sizeof(q), "%s: %s", c->failed_step, strerror(c->failed_errno));
-        log_event("event=exec_failed service=%s pid=%d error=%s", rt->name, (int)c->pid,
-                  log_quote(q, qq, sizeof(qq)));
+        log_event_err("event=exec_failed service=%s pid=%d error=%s", rt->name, (int)c->pid,
+                      log_quote(q, qq, sizeof(qq)));
     }
     log_exit(c, status, clock_now_ns());
     timers_cancel(&s->timers, c);

@@ -30,7 +30,8 @@ struct flush_ctx {
 static void emit_refusals(void *ctx, enum admit_verdict why, unsigned count)
 {
     const struct flush_ctx *f = ctx;
-    log_event("event=refuse service=%s reason=%s count=%u", f->name, admit_reason_name(why), count);
+    log_event_notice("event=refuse service=%s reason=%s count=%u", f->name, admit_reason_name(why),
+                     count);
 }
 
 void refusals_record(struct server *s, struct svc_state *rt, enum admit_verdict why,
@@ -46,8 +47,8 @@ void refusals_record(struct server *s, struct svc_state *rt, enum admit_verdict 
         refuse_flush(&rt->refusals, now, emit_refusals, &f);
     }
     if (refuse_note(&rt->refusals, why, now)) {
-        log_event("event=refuse service=%s peer=%s reason=%s", rt->name, peer,
-                  admit_reason_name(why));
+        log_event_notice("event=refuse service=%s peer=%s reason=%s", rt->name, peer,
+                         admit_reason_name(why));
         return;
     }
     refusals_list(s, rt);

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Log lines (SPEC section 6): start/exit events, exit by signal, the
-SIGUSR1 status dump."""
+SIGUSR1 status dump; each line's priority as the "<N>" prefix journald reads
+when stderr is the journal (JOURNAL_STREAM), and no prefix otherwise."""
 
 import os
+import re
 import signal
 import socket
 import sys
@@ -116,6 +118,70 @@ class LogTest(sslib.DaemonTest):
         self.assertIn('127.0.0.1:%d' % cport, mine[0])
         self.assertTrue(d.running())
         s.close()
+
+
+class JournalPrefixTest(sslib.DaemonTest):
+    """stderr is the daemon's log file; JOURNAL_STREAM names its
+    device:inode as systemd does for a journal stream."""
+
+    # event (and result) -> syslog priority
+    PRIO = {'ready': 6, 'start': 6, 'exit': 6, 'refuse': 5,
+            'exec_failed': 3, 'reload': 3, 'warning': 4, 'stop': 6}
+
+    def run_daemon(self, journal_stream):
+        pa, pd, pg = sslib.free_ports(3)
+        d = self.daemon(start=False)
+        gone = d.script('gone.sh', 'echo alive\n')
+        d.write_config([svc('cat', pa, '/bin/cat'),
+                        svc('deny', pd, '/bin/cat', deny=['127.0.0.0/8']),
+                        svc('gone', pg, gone)])
+        open(d.log_path, 'ab').close()
+        st = os.stat(d.log_path)
+        d.extra_env['JOURNAL_STREAM'] = journal_stream(st)
+        d.start()
+        self.assertServes(pa, b'x\n', d=d)                  # start, exit: info
+        s = sslib.connect(pd)                               # refuse: notice
+        try:
+            self.assertTrue(sslib.closed_at_once(s), d.log_text())
+        finally:
+            s.close()
+        d.wait_event('refuse', service='deny')
+        os.remove(gone)                                     # exec_failed: err
+        s = sslib.connect(pg)
+        try:
+            self.assertTrue(sslib.closed_at_once(s), d.log_text())
+        finally:
+            s.close()
+        if not os.environ.get('SS_UNDER_VALGRIND'):  # a fork cannot report it
+            d.wait_event('exec_failed', service='gone')
+        rl = d.reload(text='services = ( { name = "x"; } );')  # err
+        self.assertEqual(rl['result'], 'error', d.log_text())
+        d.wait_event('exit', service='gone')
+        self.assertEqual(d.stop(), 0, d.log_text())
+        return d.log_lines()
+
+    def test_prefix_when_stderr_is_the_journal(self):
+        lines = self.run_daemon(lambda st: '%d:%d' % (st.st_dev, st.st_ino))
+        seen = set()
+        for line in lines:
+            m = re.match(r'<(\d)>event=(\w+)', line)
+            self.assertTrue(m, 'no priority prefix: %r\n%s'
+                            % (line, '\n'.join(lines)))
+            prio, event = int(m.group(1)), m.group(2)
+            if event in self.PRIO:
+                self.assertEqual(prio, self.PRIO[event], line)
+                seen.add(event)
+        expect = {'ready', 'start', 'exit', 'refuse', 'reload', 'stop'}
+        if not os.environ.get('SS_UNDER_VALGRIND'):
+            expect.add('exec_failed')
+        self.assertLessEqual(expect, seen, '\n'.join(lines))
+
+    def test_no_prefix_when_stderr_is_not_the_journal(self):
+        # Inherited by a process whose stderr is now another file.
+        lines = self.run_daemon(lambda st: '%d:%d' % (st.st_dev, st.st_ino + 1))
+        self.assertTrue(lines)
+        for line in lines:
+            self.assertTrue(line.startswith('event='), line)
 
 
 if __name__ == '__main__':

@@ -8,6 +8,7 @@ UNIT_SUITES = \
 	tests/unit/check_inetd \
 	tests/unit/check_log \
 	tests/unit/check_runtime \
+	tests/unit/check_log_prio \
 	tests/unit/check_ctl_proto \
 	tests/unit/check_json_out \
 	tests/unit/check_prom_out \
@@ -61,6 +62,9 @@ tests_unit_prom_sample_LDADD = $(SS_LIBS)
 tests_unit_check_proxy_header_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_proxy_header_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_proxy_header_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_log_prio_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_log_prio_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_log_prio_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
