@@ -6,7 +6,10 @@ UNIT_SUITES = \
 	tests/unit/check_cfgnode \
 	tests/unit/check_config \
 	tests/unit/check_inetd \
-	tests/unit/check_runtime
+	tests/unit/check_children \
+	tests/unit/check_timers \
+	tests/unit/check_log \
+	tests/unit/check_signals
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -28,9 +31,18 @@ tests_unit_check_config_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_inetd_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_inetd_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_inetd_LDADD = $(UNIT_TEST_LIBS)
-tests_unit_check_runtime_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
-tests_unit_check_runtime_CFLAGS = $(UNIT_TEST_CFLAGS)
-tests_unit_check_runtime_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_children_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_children_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_children_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_timers_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_timers_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_timers_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_log_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_log_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_log_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_signals_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_signals_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_signals_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
