@@ -9,7 +9,8 @@ UNIT_SUITES = \
 	tests/unit/check_children \
 	tests/unit/check_timers \
 	tests/unit/check_log \
-	tests/unit/check_signals
+	tests/unit/check_signals \
+	tests/unit/check_loop
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -43,6 +44,9 @@ tests_unit_check_log_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_signals_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_signals_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_signals_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_loop_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_loop_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_loop_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
