@@ -10,7 +10,8 @@ UNIT_SUITES = \
 	tests/unit/check_timers \
 	tests/unit/check_log \
 	tests/unit/check_signals \
-	tests/unit/check_loop
+	tests/unit/check_loop \
+	tests/unit/check_listener
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -47,6 +48,9 @@ tests_unit_check_signals_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_loop_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_loop_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_loop_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_listener_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_listener_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_listener_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
