@@ -11,7 +11,8 @@ UNIT_SUITES = \
 	tests/unit/check_log \
 	tests/unit/check_signals \
 	tests/unit/check_loop \
-	tests/unit/check_listener
+	tests/unit/check_listener \
+	tests/unit/check_wait_mark
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -51,6 +52,9 @@ tests_unit_check_loop_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_listener_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_listener_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_listener_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_wait_mark_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_wait_mark_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_wait_mark_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
