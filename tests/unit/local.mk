@@ -13,7 +13,8 @@ UNIT_SUITES = \
 	tests/unit/check_loop \
 	tests/unit/check_listener \
 	tests/unit/check_wait_mark \
-	tests/unit/check_exec_plan
+	tests/unit/check_exec_plan \
+	tests/unit/check_activate
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -59,6 +60,9 @@ tests_unit_check_wait_mark_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_exec_plan_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_exec_plan_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_exec_plan_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_activate_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_activate_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_activate_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
