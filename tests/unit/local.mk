@@ -14,7 +14,8 @@ UNIT_SUITES = \
 	tests/unit/check_listener \
 	tests/unit/check_wait_mark \
 	tests/unit/check_exec_plan \
-	tests/unit/check_activate
+	tests/unit/check_activate \
+	tests/unit/check_stderr_log
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -63,6 +64,9 @@ tests_unit_check_exec_plan_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_activate_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_activate_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_activate_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_stderr_log_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_stderr_log_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_stderr_log_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
