@@ -15,7 +15,8 @@ UNIT_SUITES = \
 	tests/unit/check_wait_mark \
 	tests/unit/check_exec_plan \
 	tests/unit/check_activate \
-	tests/unit/check_stderr_log
+	tests/unit/check_stderr_log \
+	tests/unit/check_pool
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -67,6 +68,9 @@ tests_unit_check_activate_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_stderr_log_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_stderr_log_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_stderr_log_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_pool_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_pool_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_pool_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
