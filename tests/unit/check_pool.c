@@ -104,6 +104,19 @@ static void stop_pool(void)
     children_destroy(&srv.children);
 }
 
+/* Every live slot's record knows its slot (what the exit of a worker uses
+ * to free it). */
+static void assert_slots_consistent(void)
+{
+    for (unsigned i = 0; i < l.n_worker_slots; i++) {
+        if (!l.workers[i])
+            continue;
+        struct child *c = children_find(&srv.children, l.workers[i]);
+        ck_assert_ptr_nonnull(c);
+        ck_assert_uint_eq(c->worker_index, i);
+    }
+}
+
 START_TEST(shrink_stops_the_newest)
 {
     /* Started in slot order: slot 3 is the newest. */
@@ -143,6 +156,17 @@ START_TEST(shrink_moves_survivors_below_target)
 }
 END_TEST
 
+START_TEST(shrink_keeps_worker_index)
+{
+    const unsigned order[SLOTS] = {3, 0, 2, 1};
+
+    start_pool(order);
+    pool_set_target(&srv, &l, 2);
+    assert_slots_consistent();
+    stop_pool();
+}
+END_TEST
+
 START_TEST(target_at_least_one)
 {
     const unsigned order[SLOTS] = {0, 1, 2, 3};
@@ -168,6 +192,7 @@ int main(void)
     TCase *tc = tcase_create("shrink");
     tcase_add_test(tc, shrink_stops_the_newest);
     tcase_add_test(tc, shrink_moves_survivors_below_target);
+    tcase_add_test(tc, shrink_keeps_worker_index);
     tcase_add_test(tc, target_at_least_one);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
