@@ -14,6 +14,7 @@ UNIT_SUITES = \
 	tests/unit/check_listener \
 	tests/unit/check_wait_mark \
 	tests/unit/check_exec_plan \
+	tests/unit/check_conn_env \
 	tests/unit/check_activate \
 	tests/unit/check_stderr_log \
 	tests/unit/check_pool
@@ -62,6 +63,9 @@ tests_unit_check_wait_mark_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_exec_plan_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_exec_plan_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_exec_plan_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_conn_env_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_conn_env_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_conn_env_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_activate_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_activate_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_activate_LDADD = $(UNIT_TEST_LIBS)
