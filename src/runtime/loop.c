@@ -79,6 +79,7 @@ int loop_timeout_ms(uint64_t now_ns, uint64_t deadline_ns)
         return -1;
     if (deadline_ns <= now_ns)
         return 0;
-    uint64_t ms = (deadline_ns - now_ns + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC;
+    uint64_t d = deadline_ns - now_ns;
+    uint64_t ms = d / NSEC_PER_MSEC + (d % NSEC_PER_MSEC != 0); /* up, without overflow */
     return ms > INT_MAX ? INT_MAX : (int)ms;
 }

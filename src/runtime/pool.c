@@ -153,6 +153,10 @@ static void pool_shrink(struct server *s, struct listener *l)
         l->workers[newest] = 0;
         for (unsigned i = l->worker_target; i < l->n_worker_slots; i++)
             if (l->workers[i] && (unsigned)newest < l->worker_target) {
+                /* Its exit frees the slot its record names (pool_worker_exited). */
+                struct child *moved = children_find(&s->children, l->workers[i]);
+                if (moved)
+                    moved->worker_index = (unsigned)newest;
                 l->workers[newest] = l->workers[i];
                 l->workers[i] = 0;
                 break;

@@ -39,20 +39,33 @@ static void emit_line(struct stderr_reader *r, const char *line, size_t len)
               log_quote_mem(line, len, quoted, sizeof(quoted)));
 }
 
-/* Log every complete line in the buffer; a full buffer without newline goes as one piece. */
-static void emit_lines(struct stderr_reader *r, bool at_eof)
+size_t stderr_log_split(const char *buf, size_t used, size_t cap, bool at_eof,
+                        void (*emit)(void *ctx, const char *line, size_t len), void *ctx)
 {
     size_t start = 0;
 
-    for (size_t i = 0; i < r->used; i++)
-        if (r->buf[i] == '\n') {
-            emit_line(r, r->buf + start, i - start);
+    for (size_t i = 0; i < used; i++)
+        if (buf[i] == '\n') {
+            emit(ctx, buf + start, i - start);
             start = i + 1;
         }
-    if ((at_eof && start < r->used) || (start == 0 && r->used == sizeof(r->buf))) {
-        emit_line(r, r->buf + start, r->used - start);
-        start = r->used;
+    if ((at_eof && start < used) || (start == 0 && used == cap)) {
+        emit(ctx, buf + start, used - start);
+        start = used;
     }
+    return start;
+}
+
+static void emit_piece(void *ctx, const char *line, size_t len)
+{
+    emit_line(ctx, line, len);
+}
+
+/* Log every complete line in the buffer, keeping a partial one. */
+static void emit_lines(struct stderr_reader *r, bool at_eof)
+{
+    size_t start = stderr_log_split(r->buf, r->used, sizeof(r->buf), at_eof, emit_piece, r);
+
     memmove(r->buf, r->buf + start, r->used - start);
     r->used -= start;
 }

@@ -5,6 +5,8 @@
 #ifndef SUPERSERVER_STDERR_LOG_H
 #define SUPERSERVER_STDERR_LOG_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct server;
@@ -14,5 +16,12 @@ struct stderr_reader;
 int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service);
 /* At exit: log what is buffered and close every pipe. */
 void stderr_readers_close_all(struct server *s);
+
+/* Pass each complete line of BUF[0..USED) to EMIT, without its '\n' (a '\r'
+ * before it is left to EMIT); a full buffer (USED == CAP) without a newline
+ * goes as one piece, and AT_EOF the partial rest too.  Returns the bytes
+ * consumed: the caller keeps BUF[consumed..USED) for the next read. */
+size_t stderr_log_split(const char *buf, size_t used, size_t cap, bool at_eof,
+                        void (*emit)(void *ctx, const char *line, size_t len), void *ctx);
 
 #endif

@@ -7,13 +7,23 @@ UNIT_SUITES = \
 	tests/unit/check_config \
 	tests/unit/check_inetd \
 	tests/unit/check_log \
-	tests/unit/check_runtime \
 	tests/unit/check_log_prio \
 	tests/unit/check_ctl_proto \
 	tests/unit/check_json_out \
 	tests/unit/check_prom_out \
 	tests/unit/check_sandbox \
-	tests/unit/check_proxy_header
+	tests/unit/check_proxy_header \
+	tests/unit/check_children \
+	tests/unit/check_timers \
+	tests/unit/check_signals \
+	tests/unit/check_loop \
+	tests/unit/check_listener \
+	tests/unit/check_wait_mark \
+	tests/unit/check_exec_plan \
+	tests/unit/check_conn_env \
+	tests/unit/check_activate \
+	tests/unit/check_stderr_log \
+	tests/unit/check_pool
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -41,9 +51,6 @@ tests_unit_check_sandbox_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_log_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_log_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_log_LDADD = $(UNIT_TEST_LIBS)
-tests_unit_check_runtime_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
-tests_unit_check_runtime_CFLAGS = $(UNIT_TEST_CFLAGS)
-tests_unit_check_runtime_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_ctl_proto_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_ctl_proto_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_ctl_proto_LDADD = $(UNIT_TEST_LIBS)
@@ -65,6 +72,39 @@ tests_unit_check_proxy_header_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_log_prio_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_log_prio_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_log_prio_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_children_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_children_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_children_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_timers_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_timers_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_timers_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_signals_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_signals_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_signals_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_loop_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_loop_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_loop_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_listener_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_listener_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_listener_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_wait_mark_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_wait_mark_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_wait_mark_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_exec_plan_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_exec_plan_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_exec_plan_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_conn_env_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_conn_env_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_conn_env_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_activate_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_activate_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_activate_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_stderr_log_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_stderr_log_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_stderr_log_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_pool_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_pool_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_pool_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \

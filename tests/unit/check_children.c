@@ -1,13 +1,10 @@
-/* Unit tests for the runtime's data structures: children table, deadline
- * heap, log quoting, signal names. */
+/* Unit tests for the table of live handlers (src/runtime/children.c): lookup
+ * by pid under churn, record reuse, spawn order. */
 #include <check.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "children.h"
-#include "log.h"
-#include "signals.h"
 #include "timers.h"
 
 START_TEST(children_add_find_remove)
@@ -99,77 +96,14 @@ START_TEST(children_spawn_order)
 }
 END_TEST
 
-START_TEST(timers_order_and_cancel)
-{
-    enum { N = 1000 };
-    struct child kids[N];
-    struct timer_heap h;
-    unsigned seed = 7;
-
-    timers_init(&h);
-    for (int i = 0; i < N; i++) {
-        memset(&kids[i], 0, sizeof(kids[i]));
-        kids[i].timer_slot = TIMER_NONE;
-        kids[i].deadline_ns = (uint64_t)(rand_r(&seed) % 100000);
-        ck_assert_int_eq(timers_arm(&h, &kids[i]), 0);
-    }
-    for (int i = 0; i < N; i += 3)
-        timers_cancel(&h, &kids[i]);
-    /* Re-arming moves a deadline in place. */
-    kids[1].deadline_ns = 0;
-    timers_arm(&h, &kids[1]);
-    ck_assert_ptr_eq(timers_first(&h), &kids[1]);
-    uint64_t last = 0;
-    size_t popped = 0;
-    struct child *c;
-    while ((c = timers_first(&h))) {
-        ck_assert_uint_ge(c->deadline_ns, last);
-        last = c->deadline_ns;
-        timers_cancel(&h, c);
-        popped++;
-    }
-    ck_assert_uint_eq(popped, N - (N + 2) / 3);
-    timers_destroy(&h);
-}
-END_TEST
-
-START_TEST(log_quote_values)
-{
-    char buf[128];
-    ck_assert_str_eq(log_quote("plain", buf, sizeof(buf)), "plain");
-    ck_assert_str_eq(log_quote("two words", buf, sizeof(buf)), "\"two words\"");
-    ck_assert_str_eq(log_quote("a\"b\\c", buf, sizeof(buf)), "\"a\\\"b\\\\c\"");
-    ck_assert_str_eq(log_quote("", buf, sizeof(buf)), "\"\"");
-    ck_assert_str_eq(log_quote("tab\there", buf, sizeof(buf)), "\"tab\\there\"");
-    ck_assert_str_eq(log_quote("bell\x07", buf, sizeof(buf)), "\"bell\\x07\"");
-    ck_assert_str_eq(log_quote("k=v", buf, sizeof(buf)), "\"k=v\"");
-    /* Truncation keeps the closing quote. */
-    char small[8];
-    const char *q = log_quote("a long value with spaces", small, sizeof(small));
-    ck_assert_int_eq(q[strlen(q) - 1], '"');
-}
-END_TEST
-
-START_TEST(signal_names)
-{
-    char buf[16];
-    ck_assert_str_eq(signal_name(SIGSEGV, buf, sizeof(buf)), "SEGV");
-    ck_assert_str_eq(signal_name(SIGKILL, buf, sizeof(buf)), "KILL");
-    ck_assert_str_eq(signal_name(SIGTERM, buf, sizeof(buf)), "TERM");
-}
-END_TEST
-
 int main(void)
 {
-    Suite *s = suite_create("runtime");
+    Suite *s = suite_create("children");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, children_add_find_remove);
     tcase_add_test(tc, children_random_churn);
     tcase_add_test(tc, children_records_are_reused);
     tcase_add_test(tc, children_spawn_order);
-    tcase_add_test(tc, timers_order_and_cancel);
-    tcase_add_test(tc, log_quote_values);
-    tcase_add_test(tc, signal_names);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,195 @@
+/* Unit tests for the per-connection variables of SPEC section 4
+ * (conn_env_*): what each kind of socket gives a handler, over real
+ * loopback sockets, and the bounds of the caller's buffer. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conn_env.h"
+
+static char *args[] = {"cat", "-u", NULL};
+
+static struct service make_service(enum svc_mode mode, enum svc_protocol proto,
+                                   struct listen_addr *where)
+{
+    struct service svc;
+
+    memset(&svc, 0, sizeof(svc));
+    svc.name = "echo";
+    svc.enabled = true;
+    svc.exec = "/bin/cat";
+    svc.args = args;
+    svc.mode = mode;
+    svc.protocol = proto;
+    svc.listen = where;
+    svc.n_listen = 1;
+    return svc;
+}
+
+static struct listen_addr inet_where = {.text = "127.0.0.1:7", .kind = LISTEN_INET};
+
+/* E holds exactly the variables WANT, in that order. */
+static void expect_vars(const struct conn_env *e, const char *const *want, int n)
+{
+    ck_assert_int_eq(e->n, n);
+    for (int i = 0; i < n; i++)
+        ck_assert_str_eq(e->vars[i], want[i]);
+    ck_assert_ptr_null(e->vars[n]);
+}
+
+static unsigned port_of(const struct sockaddr_in *sin)
+{
+    return ntohs(sin->sin_port);
+}
+
+START_TEST(conn_env_nowait_tcp)
+{
+    struct sockaddr_in lsin = {.sin_family = AF_INET}, peer, csin;
+    socklen_t len = sizeof(lsin);
+    struct service svc = make_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+    int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    lsin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(lfd, (struct sockaddr *)&lsin, sizeof(lsin)), 0);
+    ck_assert_int_eq(getsockname(lfd, (struct sockaddr *)&lsin, &len), 0);
+    ck_assert_int_eq(listen(lfd, 4), 0);
+    ck_assert_int_eq(connect(c, (struct sockaddr *)&lsin, sizeof(lsin)), 0);
+    len = sizeof(csin);
+    ck_assert_int_eq(getsockname(c, (struct sockaddr *)&csin, &len), 0);
+    len = sizeof(peer);
+    int a = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+    ck_assert_int_ge(a, 0);
+
+    char buf[512], rport[32], lport[32], rport2[32];
+    struct conn_env e;
+    conn_env_start(&e, buf, sizeof(buf));
+    conn_env_socket(&e, &svc, a, (struct sockaddr *)&peer, NULL);
+    snprintf(rport, sizeof(rport), "TCPREMOTEPORT=%u", port_of(&csin));
+    snprintf(lport, sizeof(lport), "TCPLOCALPORT=%u", port_of(&lsin));
+    snprintf(rport2, sizeof(rport2), "REMOTE_PORT=%u", port_of(&csin));
+    const char *want[] = {"PROTO=TCP", "TCPREMOTEIP=127.0.0.1", rport, "TCPLOCALIP=127.0.0.1",
+                          lport,       "REMOTE_ADDR=127.0.0.1", rport2};
+    expect_vars(&e, want, 7);
+    close(a);
+    close(c);
+    close(lfd);
+}
+END_TEST
+
+START_TEST(conn_env_wait_udp_local_only)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET};
+    socklen_t len = sizeof(sin);
+    struct service svc = make_service(MODE_WAIT, PROTO_UDP, &inet_where);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+
+    char buf[512], lport[32];
+    struct conn_env e;
+    conn_env_start(&e, buf, sizeof(buf));
+    conn_env_socket(&e, &svc, fd, NULL, NULL);
+    snprintf(lport, sizeof(lport), "UDPLOCALPORT=%u", port_of(&sin));
+    const char *want[] = {"PROTO=UDP", "UDPLOCALIP=127.0.0.1", lport};
+    expect_vars(&e, want, 3);
+    close(fd);
+}
+END_TEST
+
+START_TEST(conn_env_unix_stream_credentials)
+{
+    struct listen_addr where = {.text = "unix:/run/x.sock", .kind = LISTEN_UNIX};
+    struct service svc = make_service(MODE_NOWAIT, PROTO_TCP, &where);
+    struct sockaddr_un peer = {.sun_family = AF_UNIX};
+    int sv[2];
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    char buf[512], uid[48], gid[48], pid[48];
+    struct conn_env e;
+    conn_env_start(&e, buf, sizeof(buf));
+    conn_env_socket(&e, &svc, sv[0], (struct sockaddr *)&peer, NULL);
+    snprintf(uid, sizeof(uid), "UNIXREMOTEEUID=%u", (unsigned)geteuid());
+    snprintf(gid, sizeof(gid), "UNIXREMOTEEGID=%u", (unsigned)getegid());
+    snprintf(pid, sizeof(pid), "UNIXREMOTEPID=%ld", (long)getpid());
+    const char *want[] = {"PROTO=UNIX", uid, gid, pid};
+    expect_vars(&e, want, 4);
+    /* A wait service on a unix socket: the protocol only. */
+    svc.mode = MODE_WAIT;
+    conn_env_start(&e, buf, sizeof(buf));
+    conn_env_socket(&e, &svc, sv[0], NULL, NULL);
+    const char *want_wait[] = {"PROTO=UNIX"};
+    expect_vars(&e, want_wait, 1);
+    close(sv[0]);
+    close(sv[1]);
+}
+END_TEST
+
+START_TEST(conn_env_var_count_bound)
+{
+    char buf[1024];
+    struct conn_env e;
+
+    conn_env_start(&e, buf, sizeof(buf));
+    for (int i = 0; i < 3 * EXEC_CONN_VARS; i++)
+        conn_env_addf(&e, "V%d=%d", i, i);
+    /* Room for the NULL that ends the list, never past the array. */
+    ck_assert_int_eq(e.n, EXEC_CONN_VARS - 1);
+    ck_assert_ptr_null(e.vars[EXEC_CONN_VARS - 1]);
+    ck_assert_str_eq(e.vars[0], "V0=0");
+    ck_assert_str_eq(e.vars[EXEC_CONN_VARS - 2], "V8=8");
+}
+END_TEST
+
+START_TEST(conn_env_buffer_bound)
+{
+    char buf[32];
+    struct conn_env e;
+
+    memset(buf, '#', sizeof(buf));
+    conn_env_start(&e, buf, 16);            /* the rest is a canary */
+    conn_env_addf(&e, "A=%s", "12345");     /* 8 bytes with its NUL */
+    conn_env_addf(&e, "B=%s", "123456789"); /* would not fit: left out whole */
+    conn_env_addf(&e, "C=%s", "1234");      /* 7 bytes: fits, 15 used */
+    conn_env_addf(&e, "D=%s", "");          /* 3 more: no room */
+    ck_assert_int_eq(e.n, 2);
+    ck_assert_str_eq(e.vars[0], "A=12345");
+    ck_assert_str_eq(e.vars[1], "C=1234");
+    ck_assert_ptr_null(e.vars[2]);
+    ck_assert_uint_le(e.used, 16);
+    for (size_t i = 16; i < sizeof(buf); i++)
+        ck_assert_int_eq(buf[i], '#');
+    /* A full buffer takes nothing more, not even an empty variable. */
+    conn_env_start(&e, buf, 8);
+    conn_env_addf(&e, "A=%s", "12345");
+    ck_assert_uint_eq(e.used, 8);
+    conn_env_addf(&e, "%s", "");
+    ck_assert_int_eq(e.n, 1);
+    ck_assert_uint_eq(e.used, 8);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("conn_env");
+    TCase *tc_conn_env = tcase_create("conn_env");
+    tcase_add_test(tc_conn_env, conn_env_nowait_tcp);
+    tcase_add_test(tc_conn_env, conn_env_wait_udp_local_only);
+    tcase_add_test(tc_conn_env, conn_env_unix_stream_credentials);
+    tcase_add_test(tc_conn_env, conn_env_var_count_bound);
+    tcase_add_test(tc_conn_env, conn_env_buffer_bound);
+    suite_add_tcase(s, tc_conn_env);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

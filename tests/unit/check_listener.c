@@ -1,0 +1,173 @@
+/* Unit tests for the reload decisions of src/runtime/listener.c that need no
+ * socket: can an open listener serve a new version of its address
+ * (listener_reusable), and is it bound to one address. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "listener.h"
+
+static struct listen_addr parse(const char *text)
+{
+    struct listen_addr a;
+    char err[256];
+
+    ck_assert_msg(addr_parse_listen(text, "tcp", &a, err, sizeof(err)) == 0, "%s: %s", text, err);
+    return a;
+}
+
+/* A listener as listener_open leaves it for SVC on TEXT, without a socket. */
+static struct listener fake_listener(const struct service *svc, const struct listen_addr *a)
+{
+    struct listener l;
+
+    memset(&l, 0, sizeof(l));
+    l.fd = -1;
+    l.addr = *a;
+    l.protocol = svc->protocol;
+    l.mode = svc->mode;
+    l.opts = svc->sock;
+    l.refs = 1;
+    return l;
+}
+
+static struct service tcp_service(void)
+{
+    struct service svc;
+
+    memset(&svc, 0, sizeof(svc));
+    svc.name = "s";
+    svc.protocol = PROTO_TCP;
+    svc.mode = MODE_NOWAIT;
+    svc.sock.backlog = 128;
+    return svc;
+}
+
+START_TEST(reusable_same_address_and_options)
+{
+    struct service svc = tcp_service();
+    struct listen_addr a = parse("127.0.0.1:7007");
+    struct listener l = fake_listener(&svc, &a);
+
+    ck_assert(listener_reusable(&l, &svc, &a));
+    /* Options applied in place do not need a new socket. */
+    svc.sock.backlog = 16;
+    svc.sock.keepalive = svc.sock.nodelay = true;
+    svc.mode = MODE_WAIT;
+    ck_assert(listener_reusable(&l, &svc, &a));
+    /* Another address, port, kind or protocol does. */
+    struct listen_addr other_ip = parse("127.0.0.2:7007"), other_port = parse("127.0.0.1:7008");
+    struct listen_addr wild = parse("*:7007"), v6 = parse("[::1]:7007");
+    ck_assert(!listener_reusable(&l, &svc, &other_ip));
+    ck_assert(!listener_reusable(&l, &svc, &other_port));
+    ck_assert(!listener_reusable(&l, &svc, &wild));
+    ck_assert(!listener_reusable(&l, &svc, &v6));
+    svc.protocol = PROTO_UDP;
+    ck_assert(!listener_reusable(&l, &svc, &a));
+    free(a.text);
+    free(other_ip.text);
+    free(other_port.text);
+    free(wild.text);
+    free(v6.text);
+}
+END_TEST
+
+START_TEST(reuseport_change_needs_new_socket)
+{
+    struct service svc = tcp_service();
+    struct listen_addr a = parse("127.0.0.1:7007");
+    struct listener l = fake_listener(&svc, &a);
+
+    svc.sock.reuseport = true;
+    ck_assert(!listener_reusable(&l, &svc, &a));
+    l.opts.reuseport = true;
+    ck_assert(listener_reusable(&l, &svc, &a));
+    free(a.text);
+}
+END_TEST
+
+START_TEST(closed_is_not_reusable)
+{
+    struct service svc = tcp_service();
+    struct listen_addr a = parse("127.0.0.1:7007");
+    struct listener l = fake_listener(&svc, &a);
+
+    l.closed = true;
+    ck_assert(!listener_reusable(&l, &svc, &a));
+    free(a.text);
+}
+END_TEST
+
+START_TEST(unix_mode_and_owner_need_new_socket)
+{
+    struct service svc = tcp_service();
+    struct listen_addr a = parse("unix:/run/x.sock"), b = parse("unix:/run/y.sock");
+    struct listener l = fake_listener(&svc, &a);
+
+    ck_assert(listener_reusable(&l, &svc, &a));
+    ck_assert(!listener_reusable(&l, &svc, &b));
+    svc.sock.has_socket_mode = true;
+    svc.sock.socket_mode = 0660;
+    ck_assert(!listener_reusable(&l, &svc, &a));
+    l.opts = svc.sock;
+    ck_assert(listener_reusable(&l, &svc, &a));
+    svc.sock.socket_mode = 0600;
+    ck_assert(!listener_reusable(&l, &svc, &a));
+    l.opts = svc.sock;
+    svc.sock.has_socket_owner = true;
+    ck_assert(!listener_reusable(&l, &svc, &a));
+    l.opts = svc.sock;
+    ck_assert(listener_reusable(&l, &svc, &a));
+    svc.sock.socket_uid = 1;
+    ck_assert(!listener_reusable(&l, &svc, &a));
+    svc.sock.socket_uid = 0;
+    svc.sock.socket_gid = 1;
+    ck_assert(!listener_reusable(&l, &svc, &a));
+    /* The mode of an inet socket means nothing: no new socket for it. */
+    struct listen_addr inet = parse("127.0.0.1:7007");
+    struct listener li = fake_listener(&svc, &inet);
+    svc.sock.socket_mode = 0666;
+    ck_assert(listener_reusable(&li, &svc, &inet));
+    free(a.text);
+    free(b.text);
+    free(inet.text);
+}
+END_TEST
+
+START_TEST(bound_to_one_address)
+{
+    static const struct {
+        const char *text;
+        bool one;
+    } cases[] = {
+        {"127.0.0.1:7", true}, {"[::1]:7", true},     {"0.0.0.0:7", false},
+        {"[::]:7", false},     {"*:7", false},        {"unix:/run/x.sock", false},
+        {"10.1.2.3:7", true},  {"[fe80::1]:7", true},
+    };
+    struct service svc = tcp_service();
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct listen_addr a = parse(cases[i].text);
+        struct listener l = fake_listener(&svc, &a);
+        ck_assert_msg(listener_bound_to_one_address(&l) == cases[i].one, "%s", cases[i].text);
+        free(a.text);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("listener");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, reusable_same_address_and_options);
+    tcase_add_test(tc, reuseport_change_needs_new_socket);
+    tcase_add_test(tc, closed_is_not_reusable);
+    tcase_add_test(tc, unix_mode_and_owner_need_new_socket);
+    tcase_add_test(tc, bound_to_one_address);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

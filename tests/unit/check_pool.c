@@ -1,0 +1,203 @@
+/* Unit tests for shrinking a prefork pool (pool_set_target in
+ * src/runtime/pool.c) with real, sleeping child processes registered the
+ * way pool_spawn registers workers: the newest go first, and the survivors
+ * end up in the slots below the target, so none of them is respawned. */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "pool.h"
+
+#define SLOTS 4
+
+static struct server srv;
+static struct listener l;
+static pid_t pids[SLOTS];
+
+/* A worker that sleeps until signalled (alarm: a safety net).  Check's
+ * runner handles SIGTERM by killing its process group: the worker gets the
+ * default action back before a SIGTERM, blocked across the fork, can reach it. */
+static pid_t sleeper(void)
+{
+    sigset_t term, old;
+
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    ck_assert_int_eq(sigprocmask(SIG_BLOCK, &term, &old), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGALRM, SIG_DFL);
+        alarm(30);
+        sigprocmask(SIG_UNBLOCK, &term, NULL);
+        for (;;)
+            pause();
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    ck_assert_int_ge(pid, 0);
+    return pid;
+}
+
+/* SLOTS workers in slots 0..SLOTS-1, started in the order ORDER (slot
+ * numbers, oldest first). */
+static void start_pool(const unsigned order[SLOTS])
+{
+    memset(&srv, 0, sizeof(srv));
+    memset(&l, 0, sizeof(l));
+    children_init(&srv.children);
+    l.fd = -1;
+    l.mode = MODE_PREFORK;
+    l.refs = 1;
+    l.workers = calloc(SLOTS, sizeof(*l.workers));
+    ck_assert_ptr_nonnull(l.workers);
+    l.n_worker_slots = SLOTS;
+    l.worker_target = SLOTS;
+    for (unsigned k = 0; k < SLOTS; k++) {
+        unsigned idx = order[k];
+        pids[idx] = sleeper();
+        struct child *c = children_add(&srv.children, pids[idx]);
+        ck_assert_ptr_nonnull(c);
+        c->start_ns = 1000 + k; /* as clock_now_ns at spawn */
+        c->listener = &l;
+        c->worker_index = idx;
+        l.workers[idx] = pids[idx];
+    }
+}
+
+/* Was PID ended by SIGTERM (waited for, at most 5 s)? */
+static bool got_sigterm(pid_t pid)
+{
+    int status;
+
+    for (int i = 0; i < 500; i++) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
+        ck_assert_int_eq(r, 0);
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    return false;
+}
+
+/* Not (yet) ended: no signal was sent to it, or it is still on its way. */
+static bool still_running(pid_t pid)
+{
+    int status;
+    return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+static void stop_pool(void)
+{
+    for (unsigned i = 0; i < SLOTS; i++)
+        if (still_running(pids[i])) {
+            kill(pids[i], SIGKILL);
+            waitpid(pids[i], NULL, 0);
+        }
+    free(l.workers);
+    children_destroy(&srv.children);
+}
+
+/* Every live slot's record knows its slot (what the exit of a worker uses
+ * to free it). */
+static void assert_slots_consistent(void)
+{
+    for (unsigned i = 0; i < l.n_worker_slots; i++) {
+        if (!l.workers[i])
+            continue;
+        struct child *c = children_find(&srv.children, l.workers[i]);
+        ck_assert_ptr_nonnull(c);
+        ck_assert_uint_eq(c->worker_index, i);
+    }
+}
+
+START_TEST(shrink_stops_the_newest)
+{
+    /* Started in slot order: slot 3 is the newest. */
+    const unsigned order[SLOTS] = {0, 1, 2, 3};
+
+    start_pool(order);
+    pool_set_target(&srv, &l, 3);
+    ck_assert_uint_eq(l.worker_target, 3);
+    ck_assert(got_sigterm(pids[3]));
+    ck_assert(still_running(pids[0]) && still_running(pids[1]) && still_running(pids[2]));
+    ck_assert_int_eq(l.workers[0], pids[0]);
+    ck_assert_int_eq(l.workers[1], pids[1]);
+    ck_assert_int_eq(l.workers[2], pids[2]);
+    ck_assert_int_eq(l.workers[3], 0);
+    stop_pool();
+}
+END_TEST
+
+/* The newest live in low slots: they go, and the older workers of the high
+ * slots move down, so no slot below the target is empty and none above it
+ * is used. */
+START_TEST(shrink_moves_survivors_below_target)
+{
+    /* Oldest first: slot 3, slot 0, slot 2, slot 1 (the newest). */
+    const unsigned order[SLOTS] = {3, 0, 2, 1};
+
+    start_pool(order);
+    pool_set_target(&srv, &l, 2);
+    ck_assert(got_sigterm(pids[1]));
+    ck_assert(got_sigterm(pids[2]));
+    ck_assert(still_running(pids[0]) && still_running(pids[3]));
+    ck_assert_int_eq(l.workers[0], pids[0]);
+    ck_assert_int_eq(l.workers[1], pids[3]);
+    ck_assert_int_eq(l.workers[2], 0);
+    ck_assert_int_eq(l.workers[3], 0);
+    stop_pool();
+}
+END_TEST
+
+START_TEST(shrink_keeps_worker_index)
+{
+    const unsigned order[SLOTS] = {3, 0, 2, 1};
+
+    start_pool(order);
+    pool_set_target(&srv, &l, 2);
+    assert_slots_consistent();
+    stop_pool();
+}
+END_TEST
+
+START_TEST(target_at_least_one)
+{
+    const unsigned order[SLOTS] = {0, 1, 2, 3};
+
+    start_pool(order);
+    pool_set_target(&srv, &l, 0);
+    ck_assert_uint_eq(l.worker_target, 1);
+    ck_assert(got_sigterm(pids[3]) && got_sigterm(pids[2]) && got_sigterm(pids[1]));
+    ck_assert(still_running(pids[0]));
+    ck_assert_int_eq(l.workers[0], pids[0]);
+    /* Growing the target stops nobody (the turn starts the new ones). */
+    pool_set_target(&srv, &l, 3);
+    ck_assert_uint_eq(l.worker_target, 3);
+    ck_assert(still_running(pids[0]));
+    ck_assert_int_eq(l.workers[0], pids[0]);
+    stop_pool();
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("pool");
+    TCase *tc = tcase_create("shrink");
+    tcase_add_test(tc, shrink_stops_the_newest);
+    tcase_add_test(tc, shrink_moves_survivors_below_target);
+    tcase_add_test(tc, shrink_keeps_worker_index);
+    tcase_add_test(tc, target_at_least_one);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
