@@ -14,6 +14,7 @@
 #include "config.h"
 #include "process.h"
 #include "inetd_import.h"
+#include "xinetd_import.h"
 #include "log.h"
 #include "notify.h"
 #include "server.h"
@@ -29,6 +30,7 @@ struct options {
     const char *config;
     const char *pidfile;
     const char *import_inetd;
+    const char *import_xinetd;
     bool foreground, check, dump, verbose;
     int log_dest; /* -1: by foreground */
 };
@@ -37,7 +39,8 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: superserverd [-c FILE] [-f] [-t] [-T] [-p PIDFILE] [-l stderr|syslog] "
                  "[-v] [-V] [-h]\n"
-                 "       superserverd --import-inetd FILE\n");
+                 "       superserverd --import-inetd FILE\n"
+                 "       superserverd --import-xinetd FILE\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -52,6 +55,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                                              {"version", no_argument, NULL, 'V'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"import-inetd", required_argument, NULL, 'I'},
+                                             {"import-xinetd", required_argument, NULL, 'X'},
                                              {NULL, 0, NULL, 0}};
     int ch;
 
@@ -80,6 +84,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'I':
             o->import_inetd = optarg;
+            break;
+        case 'X':
+            o->import_xinetd = optarg;
             break;
         case 'l':
             if (strcmp(optarg, "stderr") == 0)
@@ -178,6 +185,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     if (o.import_inetd)
         return inetd_import(o.import_inetd, stdout, stderr);
+    if (o.import_xinetd)
+        return xinetd_import(o.import_xinetd, stdout, stderr);
 
     memset(&s, 0, sizeof(s));
     s.config_path = o.config;
