@@ -20,7 +20,7 @@
 #define HANDLER_DIR "/usr/local/libexec/superserver"
 #endif
 
-__attribute__((format(printf, 2, 3))) static int fail(struct ctx *x, const char *fmt, ...)
+int xinetd_fail(struct ctx *x, const char *fmt, ...)
 {
     va_list ap;
 
@@ -30,7 +30,7 @@ __attribute__((format(printf, 2, 3))) static int fail(struct ctx *x, const char 
     return -1;
 }
 
-#define FAIL(...) fail(x, __VA_ARGS__)
+#define FAIL(...) xinetd_fail(x, __VA_ARGS__)
 
 static const char *const internal_names[] = {"echo", "discard", "daytime", "chargen", "time"};
 
@@ -42,7 +42,7 @@ struct merged *find_attr(struct ctx *x, const char *name)
     return NULL;
 }
 
-static void warn(struct ctx *x, const struct merged *m, const char *reason)
+void xinetd_warn(struct ctx *x, const struct merged *m, const char *reason)
 {
     if (m->src->warned)
         return; /* a defaults line is named once, not once per service */
@@ -51,7 +51,7 @@ static void warn(struct ctx *x, const struct merged *m, const char *reason)
             m->src->file, m->src->line, x->s->name, m->name, reason);
 }
 
-static const char *one(struct ctx *x, const struct merged *m)
+const char *xinetd_one(struct ctx *x, const struct merged *m)
 {
     if (m->l.n == 1)
         return m->l.v[0];
@@ -60,9 +60,9 @@ static const char *one(struct ctx *x, const struct merged *m)
 }
 
 /* "UNLIMITED" (0) or a count in 0..INT_MAX, or -1. */
-static long count(struct ctx *x, const struct merged *m)
+long xinetd_count(struct ctx *x, const struct merged *m)
 {
-    const char *v = one(x, m);
+    const char *v = xinetd_one(x, m);
     char *end = NULL;
     long n = -1;
 
@@ -81,7 +81,7 @@ static long count(struct ctx *x, const struct merged *m)
 
 static int t_id(struct ctx *x, const struct merged *m)
 {
-    return (x->s->name = one(x, m)) ? 0 : -1;
+    return (x->s->name = xinetd_one(x, m)) ? 0 : -1;
 }
 
 static int t_type(struct ctx *x, const struct merged *m)
@@ -117,7 +117,7 @@ static int t_flags(struct ctx *x, const struct merged *m)
             char why[64];
 
             snprintf(why, sizeof(why), "flag %.40s has no equivalent", f);
-            warn(x, m, why);
+            xinetd_warn(x, m, why);
         }
     }
     return 0;
@@ -125,7 +125,7 @@ static int t_flags(struct ctx *x, const struct merged *m)
 
 static int t_socket_type(struct ctx *x, const struct merged *m)
 {
-    const char *v = one(x, m);
+    const char *v = xinetd_one(x, m);
 
     if (v && strcmp(v, "stream") != 0 && strcmp(v, "dgram") != 0)
         return FAIL("socket_type %s is not supported (only stream and dgram)", v);
@@ -134,7 +134,7 @@ static int t_socket_type(struct ctx *x, const struct merged *m)
 
 static int t_protocol(struct ctx *x, const struct merged *m)
 {
-    const char *v = one(x, m);
+    const char *v = xinetd_one(x, m);
 
     if (v && strcmp(v, "tcp") != 0 && strcmp(v, "udp") != 0)
         return FAIL("protocol %s is not supported (only tcp and udp)", v);
@@ -143,7 +143,7 @@ static int t_protocol(struct ctx *x, const struct merged *m)
 
 static int t_wait(struct ctx *x, const struct merged *m)
 {
-    const char *v = one(x, m);
+    const char *v = xinetd_one(x, m);
 
     if (v && strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
         return FAIL("expected yes or no, not \"%s\"", v);
@@ -153,7 +153,7 @@ static int t_wait(struct ctx *x, const struct merged *m)
 
 static int t_disable(struct ctx *x, const struct merged *m)
 {
-    const char *v = one(x, m);
+    const char *v = xinetd_one(x, m);
 
     if (v && strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
         return FAIL("expected yes or no, not \"%s\"", v);
@@ -164,17 +164,17 @@ static int t_disable(struct ctx *x, const struct merged *m)
 
 static int t_user(struct ctx *x, const struct merged *m)
 {
-    return (x->s->user = one(x, m)) ? 0 : -1;
+    return (x->s->user = xinetd_one(x, m)) ? 0 : -1;
 }
 
 static int t_group(struct ctx *x, const struct merged *m)
 {
-    return (x->s->group = one(x, m)) ? 0 : -1;
+    return (x->s->group = xinetd_one(x, m)) ? 0 : -1;
 }
 
 static int t_server(struct ctx *x, const struct merged *m)
 {
-    const char *v = one(x, m);
+    const char *v = xinetd_one(x, m);
 
     if (v && v[0] != '/')
         return FAIL("server \"%s\" is not an absolute path", v);
@@ -189,7 +189,7 @@ static int t_server_args(struct ctx *x, const struct merged *m)
 
 static int t_port(struct ctx *x, const struct merged *m)
 {
-    long n = count(x, m);
+    long n = xinetd_count(x, m);
 
     if (n < 1 || n > 65535)
         return n < 0 ? -1 : FAIL("port %ld is out of range", n);
@@ -200,7 +200,7 @@ static int t_port(struct ctx *x, const struct merged *m)
 static int t_bind(struct ctx *x, const struct merged *m)
 {
     unsigned char bin[sizeof(struct in6_addr)];
-    const char *v = one(x, m);
+    const char *v = xinetd_one(x, m);
     char *text;
 
     if (v == NULL)
@@ -217,145 +217,12 @@ static int t_bind(struct ctx *x, const struct merged *m)
     return 0;
 }
 
-static int t_only_from(struct ctx *x, const struct merged *m)
+static int t_v6only(struct ctx *x, const struct merged *m)
 {
-    for (size_t i = 0; i < m->l.n; i++)
-        if (xinetd_addr_cidrs(x->c, m->l.v[i], &x->s->allow, x->why) < 0)
-            warn(x, m, x->why); /* dropping a value of only_from only narrows it */
-    if (x->s->allow.n == 0) {
-        /* xinetd: an empty only_from admits nobody; superserver's empty allow admits all */
-        xinetd_list_add(x->c, &x->s->deny, "0.0.0.0/0");
-        xinetd_list_add(x->c, &x->s->deny, "::/0");
-    }
-    return 0;
-}
+    const char *v = xinetd_one(x, m);
 
-static int t_no_access(struct ctx *x, const struct merged *m)
-{
-    for (size_t i = 0; i < m->l.n; i++)
-        if (xinetd_addr_cidrs(x->c, m->l.v[i], &x->s->deny, x->why) < 0)
-            return -1; /* dropping it would admit who xinetd refused */
-    return 0;
-}
-
-static int t_instances(struct ctx *x, const struct merged *m)
-{
-    return (x->s->instances = count(x, m)) < 0 ? -1 : 0;
-}
-
-static int t_per_source(struct ctx *x, const struct merged *m)
-{
-    return (x->s->per_source = count(x, m)) < 0 ? -1 : 0;
-}
-
-static int t_cps(struct ctx *x, const struct merged *m)
-{
-    char *end;
-    long n = m->l.n >= 1 ? strtol(m->l.v[0], &end, 10) : 0;
-
-    if (m->l.n < 1 || m->l.n > 2 || n < 1 || n > INT_MAX || *end != '\0')
-        return FAIL("expected \"connections-per-second [seconds-disabled]\"");
-    x->s->cps = n;
-    return 0;
-}
-
-static int t_env(struct ctx *x, const struct merged *m)
-{
-    for (size_t i = 0; i < m->l.n; i++) {
-        const char *eq = strchr(m->l.v[i], '=');
-
-        if (eq == NULL || eq == m->l.v[i])
-            warn(x, m, "a value is not NAME=VALUE");
-        else
-            xinetd_list_add(x->c, &x->s->env, m->l.v[i]);
-    }
-    return 0;
-}
-
-static int t_passenv(struct ctx *x, const struct merged *m)
-{
-    x->s->pass_env = m->l;
-    return 0;
-}
-
-static int t_nice(struct ctx *x, const struct merged *m)
-{
-    const char *v = one(x, m);
-    char *end;
-    long n = v ? strtol(v, &end, 10) : 0;
-
-    if (v == NULL || end == v || *end != '\0' || n < -20 || n > 19)
-        warn(x, m, "expected a number from -20 to 19");
-    else
-        x->s->nice = n;
-    return 0;
-}
-
-static int t_umask(struct ctx *x, const struct merged *m)
-{
-    const char *v = one(x, m);
-
-    if (v == NULL || strlen(v) > 4 || v[strspn(v, "01234567")] != '\0' || *v == '\0')
-        warn(x, m, "expected an octal number");
-    else
-        x->s->umask = v;
-    return 0;
-}
-
-/* "UNLIMITED" or a number, with K or M (xinetd's suffixes) turned into bytes. */
-static int rlimit(struct ctx *x, const struct merged *m, const char **out)
-{
-    const char *v = one(x, m);
-    char *end, *text;
-    unsigned long long n;
-
-    if (v && strcmp(v, "UNLIMITED") == 0) {
-        *out = "unlimited";
-        return 0;
-    }
-    if (v == NULL || !isdigit((unsigned char)*v))
-        return v ? FAIL("\"%s\" is not a number or UNLIMITED", v) : -1;
-    n = strtoull(v, &end, 10);
-    if (*end == 'K' || *end == 'k')
-        n *= 1024, end++;
-    else if (*end == 'M' || *end == 'm')
-        n *= 1024 * 1024, end++;
-    if (*end != '\0' || n > (unsigned long long)LLONG_MAX / 2)
-        return FAIL("\"%s\" is not a number (with K or M) or UNLIMITED", v);
-    text = xinetd_alloc(x->c, 24, 1);
-    snprintf(text, 24, "%llu", n);
-    *out = text;
-    return 0;
-}
-
-static int t_rlimit_as(struct ctx *x, const struct merged *m)
-{
-    return rlimit(x, m, &x->s->rl_as);
-}
-
-static int t_rlimit_cpu(struct ctx *x, const struct merged *m)
-{
-    return rlimit(x, m, &x->s->rl_cpu);
-}
-
-static int t_rlimit_files(struct ctx *x, const struct merged *m)
-{
-    return rlimit(x, m, &x->s->rl_nofile);
-}
-
-static int t_logs(struct ctx *x, const struct merged *m)
-{
-    (void)m;
-    x->s->logs = true;
-    return 0;
-}
-
-static int t_groups(struct ctx *x, const struct merged *m)
-{
-    const char *v = one(x, m);
-
-    if (v && strcmp(v, "yes") != 0)
-        warn(x, m, "superserver always gives a handler its user's groups (initgroups)");
+    if (v && strcmp(v, "no") != 0)
+        xinetd_warn(x, m, "superserver's \"*\" listener is dual-stack, and [::] takes no IPv4");
     return 0;
 }
 
@@ -380,22 +247,22 @@ static const struct translator table[] = {
     {"port", t_port, NULL},
     {"bind", t_bind, NULL},
     {"interface", t_bind, NULL},
-    {"only_from", t_only_from, NULL},
-    {"no_access", t_no_access, NULL},
-    {"instances", t_instances, NULL},
-    {"per_source", t_per_source, NULL},
-    {"cps", t_cps, NULL},
-    {"env", t_env, NULL},
-    {"passenv", t_passenv, NULL},
-    {"nice", t_nice, NULL},
-    {"umask", t_umask, NULL},
-    {"rlimit_as", t_rlimit_as, NULL},
-    {"rlimit_cpu", t_rlimit_cpu, NULL},
-    {"rlimit_files", t_rlimit_files, NULL},
-    {"log_type", t_logs, NULL},
-    {"log_on_success", t_logs, NULL},
-    {"log_on_failure", t_logs, NULL},
-    {"groups", t_groups, NULL},
+    {"only_from", xinetd_t_only_from, NULL},
+    {"no_access", xinetd_t_no_access, NULL},
+    {"instances", xinetd_t_instances, NULL},
+    {"per_source", xinetd_t_per_source, NULL},
+    {"cps", xinetd_t_cps, NULL},
+    {"env", xinetd_t_env, NULL},
+    {"passenv", xinetd_t_passenv, NULL},
+    {"nice", xinetd_t_nice, NULL},
+    {"umask", xinetd_t_umask, NULL},
+    {"rlimit_as", xinetd_t_rlimit_as, NULL},
+    {"rlimit_cpu", xinetd_t_rlimit_cpu, NULL},
+    {"rlimit_files", xinetd_t_rlimit_files, NULL},
+    {"log_type", xinetd_t_logs, NULL},
+    {"log_on_success", xinetd_t_logs, NULL},
+    {"log_on_failure", xinetd_t_logs, NULL},
+    {"groups", xinetd_t_groups, NULL},
     {"rlimit_data", NULL,
      "superserver sets no data segment limit (rlimits: cpu, as, nofile, "
      "nproc, fsize, core)"},
@@ -410,7 +277,7 @@ static const struct translator table[] = {
     {"deny_time", NULL, "superserver never bans a source for a time"},
     {"mdns", NULL, "superserver does not announce services"},
     {"libwrap", NULL, "superserver does not use libwrap (use allow and deny)"},
-    {"v6only", NULL, "superserver's \"*\" listener is dual-stack"},
+    {"v6only", t_v6only, NULL},
     {"rpc_version", NULL, "RPC services are not supported"},
     {"rpc_number", NULL, "RPC services are not supported"},
 };
@@ -504,9 +371,9 @@ int xinetd_attrs_translate(struct ctx *x, const char *service, const struct merg
         for (t = 0; t < TABLE_LEN && strcmp(table[t].name, x->m[i].name) != 0; t++)
             ;
         if (t == TABLE_LEN)
-            warn(x, &x->m[i], "unknown attribute");
+            xinetd_warn(x, &x->m[i], "unknown attribute");
         else if (table[t].fn == NULL)
-            warn(x, &x->m[i], table[t].cannot);
+            xinetd_warn(x, &x->m[i], table[t].cannot);
     }
     for (size_t t = 0; t < TABLE_LEN; t++) {
         const struct merged *m = table[t].fn ? find_attr(x, table[t].name) : NULL;

@@ -35,4 +35,28 @@ struct merged *find_attr(struct ctx *x, const char *name);
  * the block itself). */
 int xinetd_attrs_translate(struct ctx *x, const char *service, const struct merged **bad);
 
+/* Shared by the translators: set x->why and return -1; name an attribute
+ * not translated (once per line); the single value of M (else fail); a
+ * count, "UNLIMITED" being 0 (else fail, -1). */
+__attribute__((format(printf, 2, 3))) int xinetd_fail(struct ctx *x, const char *fmt, ...);
+void xinetd_warn(struct ctx *x, const struct merged *m, const char *reason);
+const char *xinetd_one(struct ctx *x, const struct merged *m);
+long xinetd_count(struct ctx *x, const struct merged *m);
+
+/* xinetd_limits.c: one translator per attribute, 0 or -1 (x->why set). */
+int xinetd_t_only_from(struct ctx *x, const struct merged *m);
+int xinetd_t_no_access(struct ctx *x, const struct merged *m);
+int xinetd_t_instances(struct ctx *x, const struct merged *m);
+int xinetd_t_per_source(struct ctx *x, const struct merged *m);
+int xinetd_t_cps(struct ctx *x, const struct merged *m);
+int xinetd_t_env(struct ctx *x, const struct merged *m);
+int xinetd_t_passenv(struct ctx *x, const struct merged *m);
+int xinetd_t_nice(struct ctx *x, const struct merged *m);
+int xinetd_t_umask(struct ctx *x, const struct merged *m);
+int xinetd_t_rlimit_as(struct ctx *x, const struct merged *m);
+int xinetd_t_rlimit_cpu(struct ctx *x, const struct merged *m);
+int xinetd_t_rlimit_files(struct ctx *x, const struct merged *m);
+int xinetd_t_logs(struct ctx *x, const struct merged *m);
+int xinetd_t_groups(struct ctx *x, const struct merged *m);
+
 #endif

@@ -3,7 +3,8 @@
  * block opener ("defaults" or "service NAME", its '{' on the same line or
  * alone on a following one), '}', an attribute line "name OP value..."
  * (OP is =, += or -=; values are split on blanks, xinetd has no quoting),
- * or, outside blocks, "include FILE" or "includedir DIR".  includedir reads,
+ * or, outside blocks, "include FILE" or "includedir DIR" (relative paths
+ * from the including file's folder).  includedir reads,
  * in C-locale order, every regular file whose name has no '.' and does not
  * end in '~', as xinetd does.
  */
@@ -89,7 +90,8 @@ static size_t split(char *text, char **w, size_t cap)
     return n;
 }
 
-static void open_block(struct reader *r, bool defaults, const char *name, bool brace)
+/* Start a block; an unlinked one (after a bad opener) swallows its lines unreported. */
+static void open_block(struct reader *r, bool defaults, const char *name, bool brace, bool link)
 {
     struct xinetd_block *b = xinetd_alloc(r->c, 1, sizeof(*b));
 
@@ -98,14 +100,30 @@ static void open_block(struct reader *r, bool defaults, const char *name, bool b
     b->file = r->file;
     b->line = r->line;
     b->tail = &b->attrs;
-    if (r->c->tail == NULL)
-        r->c->tail = &r->c->blocks;
-    *r->c->tail = b;
-    r->c->tail = &b->next;
+    if (link) {
+        *r->c->tail = b;
+        r->c->tail = &b->next;
+    }
     if (brace)
         r->open = b;
     else
         r->await = b;
+}
+
+/* PATH as named in the file being read: a relative one is taken from that
+ * file's folder (xinetd would take it from its working directory, "/"). */
+static const char *relative_to(struct reader *r, const char *path)
+{
+    const char *slash = strrchr(r->file, '/');
+    size_t len;
+    char *out;
+
+    if (path[0] == '/' || slash == NULL)
+        return path;
+    len = (size_t)(slash - r->file) + strlen(path) + 2;
+    out = xinetd_alloc(r->c, len, 1);
+    snprintf(out, len, "%.*s/%s", (int)(slash - r->file), r->file, path);
+    return out;
 }
 
 /* Every file of DIR that xinetd would read, in strcmp order. */
@@ -140,16 +158,19 @@ static void include_dir(struct reader *r, const char *dir)
 static void top_line(struct reader *r, char **w, size_t n)
 {
     if (strcmp(w[0], "defaults") == 0 && (n == 1 || (n == 2 && strcmp(w[1], "{") == 0))) {
-        open_block(r, true, NULL, n == 2);
+        open_block(r, true, NULL, n == 2, true);
     } else if (strcmp(w[0], "service") == 0 && (n == 2 || (n == 3 && strcmp(w[2], "{") == 0))) {
-        open_block(r, false, w[1], n == 3);
+        open_block(r, false, w[1], n == 3, true);
     } else if ((strcmp(w[0], "include") == 0 || strcmp(w[0], "includedir") == 0) && n == 2) {
         if (r->depth >= XINETD_MAX_DEPTH)
             syntax(r, "%s: includes nested too deep", w[0]);
         else if (strcmp(w[0], "includedir") == 0)
-            include_dir(r, w[1]);
+            include_dir(r, relative_to(r, w[1]));
         else
-            parse_file(r->c, w[1], r->err, r->depth + 1);
+            parse_file(r->c, relative_to(r, w[1]), r->err, r->depth + 1);
+    } else if (strcmp(w[0], "service") == 0 || strcmp(w[0], "defaults") == 0) {
+        syntax(r, "expected \"service NAME\" or \"defaults\" (a name is one word), then '{'");
+        open_block(r, false, "?", n > 1 && strcmp(w[n < 4 ? n - 1 : 3], "{") == 0, false);
     } else {
         syntax(r,
                "expected \"service NAME\", \"defaults\", \"include FILE\" or \"includedir "

@@ -20,7 +20,7 @@
 static const char *const inheritable[] = {
     "log_type",    "bind",      "per_source", "umask",     "log_on_success", "log_on_failure",
     "only_from",   "no_access", "passenv",    "instances", "banner",         "banner_success",
-    "banner_fail", "groups",    "cps",        "max_load"};
+    "banner_fail", "groups",    "cps",        "max_load",  "v6only"};
 
 static bool in(const char *name, const char *const *set, size_t n)
 {

@@ -6,6 +6,7 @@ UNIT_SUITES = \
 	tests/unit/check_cfgnode \
 	tests/unit/check_config \
 	tests/unit/check_inetd \
+	tests/unit/check_xinetd \
 	tests/unit/check_runtime
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
@@ -28,6 +29,9 @@ tests_unit_check_config_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_inetd_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_inetd_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_inetd_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_xinetd_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_xinetd_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_xinetd_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_runtime_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_runtime_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_runtime_LDADD = $(UNIT_TEST_LIBS)
@@ -37,4 +41,5 @@ EXTRA_DIST += \
 	tests/conf/bad \
 	tests/data/config \
 	tests/data/inetd/inetd.conf tests/data/inetd/inetd.expected.yaml \
-	tests/data/inetd/inetd.expected.err
+	tests/data/inetd/inetd.expected.err \
+	tests/data/xinetd
