@@ -190,13 +190,15 @@ static void attr_line(struct reader *r, char *line)
         p++;
     size_t namelen = (size_t)(p - name);
     p += strspn(p, BLANKS);
-    if (*p == '=')
-        op = XOP_SET, p += 1;
-    else if ((*p == '+' || *p == '-') && p[1] == '=')
-        op = *p == '+' ? XOP_ADD : XOP_DEL, p += 2;
-    else {
-        syntax(r, "expected \"attribute = value...\" (or += or -=), not \"%s\"",
-               strtok(name, "\r\n"));
+    if (*p == '=') {
+        op = XOP_SET;
+        p += 1;
+    } else if ((*p == '+' || *p == '-') && p[1] == '=') {
+        op = *p == '+' ? XOP_ADD : XOP_DEL;
+        p += 2;
+    } else {
+        syntax(r, "expected \"attribute = value...\" (or += or -=), not \"%.*s\"",
+               (int)strcspn(name, "\r\n"), name);
         return;
     }
     if (namelen == 0) {
