@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "utf8.h"
 #include "xinetd_parse.h"
 
 #define BLANKS " \t\r\n\v\f"
@@ -226,6 +227,10 @@ static void one_line(struct reader *r, char *line)
 
     if (hash)
         *hash = '\0';
+    if (!utf8_valid(line, strlen(line), NULL)) { /* the YAML writer takes UTF-8 only */
+        syntax(r, "not valid UTF-8");
+        return;
+    }
     copy = xinetd_strdup(r->c, line);
     n = split(copy, w, 4);
     if (n == 0)

@@ -433,6 +433,18 @@ START_TEST(quoting_and_bad_input)
     expect_text(SVC("a", "\tserver_args = \"quoted\" back\\slash\n"), 0,
                 "      - \"\\\"quoted\\\"\"\n      - \"back\\\\slash\"\n", NULL);
     expect_text(SVC("a", ""), 0, "# ", NULL);
+    /* bytes that are not UTF-8 are refused line by line, the rest translates */
+    expect_text(SVC("a", "\tserver_args = \xff\xfe\n"), 0, "name: \"a\"",
+                "xinetd.conf:9: not valid UTF-8");
+    /* a very long value stays one argument */
+    char *big = malloc(70000), *text = malloc(71000);
+
+    memset(big, 'x', 69999);
+    big[69999] = '\0';
+    snprintf(text, 71000, SVC("a", "\tserver_args = %s\n"), big);
+    expect_text(text, 0, big, NULL);
+    free(big);
+    free(text);
     struct run r;
 
     run_import("/nonexistent/xinetd.conf", &r);
