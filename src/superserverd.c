@@ -14,6 +14,7 @@
 #include "config.h"
 #include "inetd_import.h"
 #include "listener.h"
+#include "xinetd_import.h"
 #include "log.h"
 #include "notify.h"
 #include "paths.h"
@@ -29,28 +30,30 @@ struct options {
     const char *config;
     const char *pidfile;
     const char *import_inetd;
+    const char *import_xinetd;
     bool foreground, check, dump, verbose;
     int log_dest; /* -1: by foreground */
 };
 
 static void usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: superserverd [-c FILE] [-f] [-t] [-T] [-p PIDFILE] [-l stderr|syslog] [-v] "
-        "[-V] [-h]\n"
-        "       superserverd --import-inetd FILE\n"
-        "  -c, --config FILE       configuration (default %s)\n"
-        "  -f, --foreground        do not daemonize; log to stderr unless -l syslog\n"
-        "  -t, --check             check the configuration, list its services, exit\n"
-        "  -T, --dump-config       print the effective configuration as YAML, exit\n"
-        "  -p, --pidfile FILE      write the daemon's pid to FILE (locked; removed at exit)\n"
-        "  -l, --log DEST          log to stderr or syslog (default: stderr with -f)\n"
-        "  -v, --verbose           also log debug events\n"
-        "  -V, --version           print the version, exit\n"
-        "  -h, --help              print this help, exit\n"
-        "  --import-inetd FILE     print inetd.conf FILE as YAML (internal services: %s/NAME)\n",
-        DEFAULT_CONFIG, HANDLER_DIR);
+    fprintf(out,
+            "usage: superserverd [-c FILE] [-f] [-t] [-T] [-p PIDFILE] [-l stderr|syslog] [-v] "
+            "[-V] [-h]\n"
+            "       superserverd --import-inetd FILE\n"
+            "       superserverd --import-xinetd FILE\n"
+            "  -c, --config FILE       configuration (default %s)\n"
+            "  -f, --foreground        do not daemonize; log to stderr unless -l syslog\n"
+            "  -t, --check             check the configuration, list its services, exit\n"
+            "  -T, --dump-config       print the effective configuration as YAML, exit\n"
+            "  -p, --pidfile FILE      write the daemon's pid to FILE (locked; removed at exit)\n"
+            "  -l, --log DEST          log to stderr or syslog (default: stderr with -f)\n"
+            "  -v, --verbose           also log debug events\n"
+            "  -V, --version           print the version, exit\n"
+            "  -h, --help              print this help, exit\n"
+            "  --import-inetd FILE     print inetd.conf FILE as YAML (internal services: %s/NAME)\n"
+            "  --import-xinetd FILE    print xinetd.conf FILE and its includedir as YAML\n",
+            DEFAULT_CONFIG, HANDLER_DIR);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -65,6 +68,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                                              {"version", no_argument, NULL, 'V'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"import-inetd", required_argument, NULL, 'I'},
+                                             {"import-xinetd", required_argument, NULL, 'X'},
                                              {NULL, 0, NULL, 0}};
     int ch;
 
@@ -93,6 +97,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'I':
             o->import_inetd = optarg;
+            break;
+        case 'X':
+            o->import_xinetd = optarg;
             break;
         case 'l':
             if (strcmp(optarg, "stderr") == 0)
@@ -135,6 +142,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     if (o.import_inetd)
         return inetd_import(o.import_inetd, stdout, stderr);
+    if (o.import_xinetd)
+        return xinetd_import(o.import_xinetd, stdout, stderr);
 
     memset(&s, 0, sizeof(s));
     s.config_path = o.config;

@@ -21,7 +21,9 @@ INTEGRATION_TESTS = \
 	tests/integration/test_import_errors.py \
 	tests/integration/test_sandbox.py \
 	tests/integration/test_hostile.py \
-	tests/integration/test_unix_sockets.py
+	tests/integration/test_unix_sockets.py \
+	tests/integration/test_import_xinetd.py \
+	tests/integration/test_tls.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py

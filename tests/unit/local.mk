@@ -23,7 +23,8 @@ UNIT_SUITES = \
 	tests/unit/check_conn_env \
 	tests/unit/check_activate \
 	tests/unit/check_stderr_log \
-	tests/unit/check_pool
+	tests/unit/check_pool \
+	tests/unit/check_xinetd
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
@@ -105,10 +106,14 @@ tests_unit_check_stderr_log_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_pool_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_pool_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_pool_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_xinetd_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_xinetd_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_xinetd_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/conf/good \
 	tests/conf/bad \
 	tests/data/config \
 	tests/data/inetd/inetd.conf tests/data/inetd/inetd.expected.yaml \
-	tests/data/inetd/inetd.expected.err
+	tests/data/inetd/inetd.expected.err \
+	tests/data/xinetd
