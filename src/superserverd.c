@@ -167,10 +167,10 @@ int main(int argc, char **argv)
     bool verbose = o.verbose || cfg->log_level == CFG_LOG_DEBUG;
     log_init(LOG_DEST_STDERR, verbose);
     struct rlimit handler_nofile;
-    daemon_sanitize_process(&handler_nofile);
+    process_sanitize(&handler_nofile);
     notify_init();
     listener_adopt_init();
-    if (o.pidfile && pidfile_acquire(o.pidfile, err, sizeof(err)) == -1) {
+    if (o.pidfile && process_pidfile_acquire(o.pidfile, err, sizeof(err)) == -1) {
         fprintf(stderr, "superserverd: %s\n", err);
         config_free(cfg);
         return EXIT_RUNTIME;
@@ -180,17 +180,17 @@ int main(int argc, char **argv)
         if (!s.cfg)
             config_free(cfg);
         server_free(&s);
-        pidfile_remove();
+        process_pidfile_remove();
         return EXIT_RUNTIME;
     }
     listener_adopt_done();
-    if (!o.foreground && daemonize() == -1) {
+    if (!o.foreground && process_daemonize() == -1) {
         fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
-    if (pidfile_write() == -1) {
+    if (process_pidfile_write() == -1) {
         fprintf(stderr, "superserverd: cannot write the pidfile: %s\n", strerror(errno));
-        pidfile_remove();
+        process_pidfile_remove();
         return EXIT_RUNTIME;
     }
     if (server_watch_children(&s) == -1) {
@@ -205,11 +205,11 @@ int main(int argc, char **argv)
     log_event("event=ready services=%zu sockets=%zu pid=%d", s.cfg->n_services, s.n_listeners,
               (int)getpid());
     notify_send("READY=1");
-    daemon_ready(); /* the starting command returns 0 now, the pidfile complete */
+    process_ready(); /* the starting command returns 0 now, the pidfile complete */
     int rc = server_run(&s);
     notify_send("STOPPING=1");
     server_free(&s);
-    pidfile_remove();
+    process_pidfile_remove();
     log_event("event=stop");
     return rc == 0 ? 0 : EXIT_RUNTIME;
 }

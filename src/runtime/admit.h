@@ -84,6 +84,6 @@ struct token_bucket {
     bool primed;
 };
 /* Take one token from a bucket of COUNT per SECONDS (burst COUNT). */
-bool token_bucket_take(struct token_bucket *b, unsigned count, unsigned seconds, uint64_t now_ns);
+bool admit_bucket_take(struct token_bucket *b, unsigned count, unsigned seconds, uint64_t now_ns);
 
 #endif

@@ -118,7 +118,7 @@ struct child *handler_start(struct server *s, struct listener *l, int sock,
             close(reader);
         return NULL;
     }
-    if (reader >= 0 && stderr_reader_start(s, reader, pid, rt->name) == -1)
+    if (reader >= 0 && stderr_log_start(s, reader, pid, rt->name) == -1)
         close(reader);
     c->rt = rt;
     rt->refs++;
@@ -142,7 +142,7 @@ static void log_exit(const struct child *c, int status, uint64_t now)
     if (WIFSIGNALED(status)) {
         char buf[16];
         log_event("event=exit service=%s pid=%d signal=%s duration_ms=%llu", c->rt->name,
-                  (int)c->pid, signal_name(WTERMSIG(status), buf, sizeof(buf)), ms);
+                  (int)c->pid, signals_name(WTERMSIG(status), buf, sizeof(buf)), ms);
     } else {
         log_event("event=exit service=%s pid=%d status=%d duration_ms=%llu", c->rt->name,
                   (int)c->pid, WEXITSTATUS(status), ms);
@@ -196,7 +196,7 @@ void handler_timeouts(struct server *s, uint64_t now)
         kill(-c->pid, sig);
         kill(c->pid, sig);
         log_event("event=timeout service=%s pid=%d signal=%s", c->rt->name, (int)c->pid,
-                  signal_name(sig, buf, sizeof(buf)));
+                  signals_name(sig, buf, sizeof(buf)));
         if (c->timeout_stage++ == 0) {
             c->deadline_ns = now + KILL_GRACE_NS;
             timers_arm(&s->timers, c);

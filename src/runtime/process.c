@@ -82,7 +82,7 @@ static int pidfile_open_locked(int dirfd, const char *name, const char *path, ch
     return fd;
 }
 
-int pidfile_acquire(const char *path, char *err, size_t errlen)
+int process_pidfile_acquire(const char *path, char *err, size_t errlen)
 {
     const char *slash = strrchr(path, '/');
     char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
@@ -118,7 +118,7 @@ int pidfile_acquire(const char *path, char *err, size_t errlen)
     return 0;
 }
 
-int pidfile_write(void)
+int process_pidfile_write(void)
 {
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
@@ -130,7 +130,7 @@ int pidfile_write(void)
     return 0;
 }
 
-void pidfile_remove(void)
+void process_pidfile_remove(void)
 {
     if (pidfile_fd < 0)
         return;
@@ -158,7 +158,7 @@ static noreturn void daemonize_wait(pid_t child, int fd)
     _exit(n == 1 ? 0 : 3);
 }
 
-int daemonize(void)
+int process_daemonize(void)
 {
     int pfd[2];
 
@@ -191,7 +191,7 @@ int daemonize(void)
     return 0;
 }
 
-void daemon_ready(void)
+void process_ready(void)
 {
     if (ready_fd < 0)
         return;
@@ -206,7 +206,7 @@ void daemon_ready(void)
     ready_fd = -1;
 }
 
-void daemon_sanitize_process(struct rlimit *inherited_nofile)
+void process_sanitize(struct rlimit *inherited_nofile)
 {
     struct rlimit rl;
 

@@ -14,25 +14,25 @@
 /* Open and lock PATH (created if missing).  -1 with a message in err when it
  * is locked by a running instance or is not a regular file (a FIFO, a
  * directory, a symlink); such a path is never written nor removed. */
-int pidfile_acquire(const char *path, char *err, size_t errlen);
+int process_pidfile_acquire(const char *path, char *err, size_t errlen);
 /* Write our (final) pid into the locked pidfile. */
-int pidfile_write(void);
+int process_pidfile_write(void);
 /* Remove the pidfile, if the path still names the file we locked. */
-void pidfile_remove(void);
+void process_pidfile_remove(void);
 
 /* Double fork, setsid, chdir /, stdin and stdout to /dev/null.  Returns in
- * the daemon only; the starting process waits until daemon_ready() (then
+ * the daemon only; the starting process waits until process_ready() (then
  * exits 0) or until the daemon dies first (exit 3).  stderr stays the
  * starter's until then, so start-up errors still reach it. */
-int daemonize(void);
+int process_daemonize(void);
 /* Start-up is complete (pidfile written, sockets open): stderr goes to
  * /dev/null and the starting process exits 0.  Nothing in the foreground. */
-void daemon_ready(void);
+void process_ready(void);
 
 /* fds 0-2 open (on /dev/null if closed), everything else close-on-exec,
  * RLIMIT_NOFILE raised to its hard limit (what it was is kept in
  * INHERITED_NOFILE, for handlers). */
 struct rlimit;
-void daemon_sanitize_process(struct rlimit *inherited_nofile);
+void process_sanitize(struct rlimit *inherited_nofile);
 
 #endif

@@ -188,7 +188,7 @@ void server_free(struct server *s)
     if (!spawn_quiesce(&s->spawner))
         return; /* a child stuck before its exec still reads its slot */
     activate_release(s);
-    stderr_readers_close_all(s);
+    stderr_log_close_all(s);
     children_each(&s->children, child_forget, NULL);
     refusals_release(s);
     for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)

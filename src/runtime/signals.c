@@ -122,7 +122,7 @@ int signals_drain(int fd, int *sigs, int max)
     return n;
 }
 
-const char *signal_name(int sig, char *buf, size_t len)
+const char *signals_name(int sig, char *buf, size_t len)
 {
     const char *abbrev = sigabbrev_np(sig);
 

@@ -38,6 +38,6 @@ int signals_read_exits(int fd, pid_t *pids, int max);
 int signals_drain(int fd, int *sigs, int max);
 
 /* SIGSEGV -> "SEGV".  Numbers without a name come out as digits in BUF. */
-const char *signal_name(int sig, char *buf, size_t len);
+const char *signals_name(int sig, char *buf, size_t len);
 
 #endif

@@ -72,7 +72,7 @@ static void emit_lines(struct stderr_reader *r, bool at_eof)
 
 static void stderr_reader_ready(struct ev *ev, uint32_t events);
 
-int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service)
+int stderr_log_start(struct server *s, int fd, pid_t pid, const char *service)
 {
     struct stderr_reader *r = calloc(1, sizeof(*r));
 
@@ -111,7 +111,7 @@ static void stderr_reader_free(struct server *s, struct stderr_reader *r)
     free(r);
 }
 
-void stderr_readers_close_all(struct server *s)
+void stderr_log_close_all(struct server *s)
 {
     while (s->readers) {
         emit_lines(s->readers, true);

@@ -13,9 +13,9 @@ struct server;
 struct stderr_reader;
 
 /* Watch FD (read end, non-blocking) for PID of SERVICE.  -1 on failure. */
-int stderr_reader_start(struct server *s, int fd, pid_t pid, const char *service);
+int stderr_log_start(struct server *s, int fd, pid_t pid, const char *service);
 /* At exit: log what is buffered and close every pipe. */
-void stderr_readers_close_all(struct server *s);
+void stderr_log_close_all(struct server *s);
 
 /* Pass each complete line of BUF[0..USED) to EMIT, without its '\n' (a '\r'
  * before it is left to EMIT); a full buffer (USED == CAP) without a newline

@@ -8,9 +8,9 @@
 START_TEST(signal_names)
 {
     char buf[16];
-    ck_assert_str_eq(signal_name(SIGSEGV, buf, sizeof(buf)), "SEGV");
-    ck_assert_str_eq(signal_name(SIGKILL, buf, sizeof(buf)), "KILL");
-    ck_assert_str_eq(signal_name(SIGTERM, buf, sizeof(buf)), "TERM");
+    ck_assert_str_eq(signals_name(SIGSEGV, buf, sizeof(buf)), "SEGV");
+    ck_assert_str_eq(signals_name(SIGKILL, buf, sizeof(buf)), "KILL");
+    ck_assert_str_eq(signals_name(SIGTERM, buf, sizeof(buf)), "TERM");
 }
 END_TEST
 
