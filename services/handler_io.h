@@ -49,4 +49,7 @@ int handler_reply(int in, int out, const void *buf, size_t len);
 /* Milliseconds on the monotonic clock, for deadlines. */
 long long handler_now_ms(void);
 
+/* The reason phrase of an HTTP STATUS (RFC 9110) the bundled HTTP handlers send. */
+const char *handler_http_reason(int status);
+
 #endif

@@ -152,26 +152,6 @@ static int parse_head(char *head, bool *is_head)
     return is_get || *is_head ? 200 : 405;
 }
 
-static const char *reason_phrase(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 400:
-        return "Bad Request";
-    case 405:
-        return "Method Not Allowed";
-    case 408:
-        return "Request Timeout";
-    case 431:
-        return "Request Header Fields Too Large";
-    case 505:
-        return "HTTP Version Not Supported";
-    default:
-        return "Internal Server Error";
-    }
-}
-
 /*
  * Format a complete response with STATUS into BUF: its length, or 0 if it
  * does not fit.  Errors are answered with their reason as the body.
@@ -188,7 +168,7 @@ static size_t format_response(char *buf, size_t size, int status, bool with_body
     if (status == 200)
         snprintf(body, sizeof body, "%s", hello_body);
     else
-        snprintf(body, sizeof body, "%d %s\n", status, reason_phrase(status));
+        snprintf(body, sizeof body, "%d %s\n", status, handler_http_reason(status));
     int n = snprintf(buf, size,
                      "HTTP/1.1 %d %s\r\n"
                      "Date: %s\r\n"
@@ -199,7 +179,7 @@ static size_t format_response(char *buf, size_t size, int status, bool with_body
                      "Connection: close\r\n"
                      "\r\n"
                      "%s",
-                     status, reason_phrase(status), date, strlen(body),
+                     status, handler_http_reason(status), date, strlen(body),
                      status == 405 ? "Allow: GET, HEAD\r\n" : "", with_body ? body : "");
     return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }

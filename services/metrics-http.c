@@ -78,26 +78,6 @@ static int check_request(const char *head, bool *is_head)
     return strcspn(target, "?") == 8 && strncmp(target, "/metrics", 8) == 0 ? 200 : 404;
 }
 
-static const char *reason(int status)
-{
-    switch (status) {
-    case 200:
-        return "OK";
-    case 400:
-        return "Bad Request";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 408:
-        return "Request Timeout";
-    case 431:
-        return "Request Header Fields Too Large";
-    default:
-        return "Service Unavailable";
-    }
-}
-
 /* Ask the daemon for its metrics: 200 and the body in OUT, or 503 and the reason in OUT. */
 static int fetch_metrics(struct outbuf *out)
 {
@@ -138,13 +118,14 @@ static int metrics_stream(int in, int out)
     if (status == 200)
         status = fetch_metrics(&body);
     else
-        outbuf_printf(&body, "%d %s\n", status, reason(status));
+        outbuf_printf(&body, "%d %s\n", status, handler_http_reason(status));
     outbuf_init(&resp, NULL, CTL_ANSWER_MAX + 1024);
     outbuf_printf(&resp,
                   "HTTP/1.1 %d %s\r\nServer: superserver-metrics-http\r\n"
                   "Content-Type: %s\r\nContent-Length: %zu\r\n%sConnection: close\r\n\r\n",
-                  status, reason(status), status == 200 ? METRICS_CT : "text/plain; charset=utf-8",
-                  body.len, status == 405 ? "Allow: GET, HEAD\r\n" : "");
+                  status, handler_http_reason(status),
+                  status == 200 ? METRICS_CT : "text/plain; charset=utf-8", body.len,
+                  status == 405 ? "Allow: GET, HEAD\r\n" : "");
     if (!is_head)
         outbuf_add(&resp, body.data ? body.data : "", body.len);
     rc = resp.failed ? 1 : handler_reply(in, out, resp.data, resp.len);
