@@ -26,5 +26,5 @@ check-sanitizers:
 	echo "sanitizers: $${pass:-0} passed, $${fail:-0} failed"
 .PHONY: check-sanitizers
 
-TESTS += tests/check-format.sh
-EXTRA_DIST += tests/check-format.sh
+TESTS += tests/check-format.sh tests/check-layers.py
+EXTRA_DIST += tests/check-format.sh tests/check-layers.py

@@ -7,6 +7,7 @@ src_import_libss_import_a_SOURCES = \
 	src/import/inetd_import.c src/import/inetd_import.h \
 	src/import/inetd_line.c src/import/inetd_line.h \
 	src/import/xinetd_parse.c src/import/xinetd_parse.h \
+	src/import/xinetd_model.h \
 	src/import/xinetd_addr.c src/import/xinetd_addr.h \
 	src/import/xinetd_attrs.c src/import/xinetd_attrs.h src/import/xinetd_limits.c \
 	src/import/xinetd_svc.c src/import/xinetd_svc.h \

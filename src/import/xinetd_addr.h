@@ -6,7 +6,7 @@
 #ifndef SUPERSERVER_XINETD_ADDR_H
 #define SUPERSERVER_XINETD_ADDR_H
 
-#include "xinetd_svc.h"
+#include "xinetd_model.h"
 
 #define XINETD_WHY_LEN 256
 

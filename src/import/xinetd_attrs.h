@@ -7,7 +7,7 @@
 #define SUPERSERVER_XINETD_ATTRS_H
 
 #include "xinetd_addr.h"
-#include "xinetd_svc.h"
+#include "xinetd_model.h"
 
 /* One attribute after folding: its values and the line that last set it. */
 struct merged {

@@ -7,6 +7,7 @@ src_lib_libss_lib_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib
 src_lib_libss_lib_a_SOURCES = \
 	src/lib/addr.c src/lib/addr.h \
 	src/lib/arena.c src/lib/arena.h \
+	src/lib/bucket.c src/lib/bucket.h \
 	src/lib/capnames.c src/lib/capnames.h \
 	src/lib/clock.c src/lib/clock.h \
 	src/lib/crc32c.c src/lib/crc32c.h \

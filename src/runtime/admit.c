@@ -106,32 +106,6 @@ size_t admit_sources(const struct admit_state *st)
     return sources_count(st->sources);
 }
 
-bool admit_bucket_take(struct token_bucket *b, unsigned count, unsigned seconds, uint64_t now_ns)
-{
-    if (count == 0)
-        return true; /* no limit configured */
-    if (seconds == 0)
-        seconds = 1;
-    if (!b->primed) {
-        b->tokens = count;
-        b->last_ns = now_ns;
-        b->primed = true;
-    }
-    /* A clock that seems to step back (a bucket handed over on reload) adds
-     * nothing rather than going negative. */
-    if (now_ns > b->last_ns) {
-        double elapsed = (double)(now_ns - b->last_ns);
-        b->tokens += elapsed * count / ((double)seconds * NSEC_PER_SEC);
-        b->last_ns = now_ns;
-    }
-    if (b->tokens > count)
-        b->tokens = count;
-    if (b->tokens < 1.0)
-        return false;
-    b->tokens -= 1.0;
-    return true;
-}
-
 static bool in_rules(const struct cidr *rules, size_t n, const struct sockaddr *peer)
 {
     for (size_t i = 0; i < n; i++)
@@ -170,7 +144,7 @@ static enum admit_verdict check_source(struct admit_state *st, const struct serv
         return ADMIT_OK; /* no entry (or out of memory): nothing to hold against it */
     if (svc->per_source != 0 && e->live >= svc->per_source)
         return REFUSE_PER_SOURCE;
-    if (r->count != 0 && !admit_bucket_take(&e->bucket, r->count, r->seconds, now_ns)) {
+    if (r->count != 0 && !bucket_take(&e->bucket, r->count, r->seconds, now_ns)) {
         if (svc->ban != 0)
             e->banned_until_ns = now_ns + (uint64_t)svc->ban * NSEC_PER_SEC;
         return REFUSE_PER_SOURCE_RATE;
@@ -209,7 +183,7 @@ enum admit_verdict admit_check_source(struct admit_state *st, const struct servi
             return v;
     }
     if (svc->rate.count != 0 &&
-        !admit_bucket_take(&st->bucket, svc->rate.count, svc->rate.seconds, now_ns))
+        !bucket_take(&st->bucket, svc->rate.count, svc->rate.seconds, now_ns))
         return REFUSE_RATE;
     return ADMIT_OK;
 }

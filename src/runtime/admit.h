@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "bucket.h"
 #include "model.h"
 
 enum admit_verdict {
@@ -76,14 +77,5 @@ unsigned admit_live(const struct admit_state *st);
 unsigned admit_live_from(const struct admit_state *st, const struct source_key *key);
 /* Sources tracked now (for tests and status). */
 size_t admit_sources(const struct admit_state *st);
-
-/* The token bucket alone, for tests and for reuse. */
-struct token_bucket {
-    double tokens;
-    uint64_t last_ns;
-    bool primed;
-};
-/* Take one token from a bucket of COUNT per SECONDS (burst COUNT). */
-bool admit_bucket_take(struct token_bucket *b, unsigned count, unsigned seconds, uint64_t now_ns);
 
 #endif

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "admit.h"
+#include "bucket.h"
 
 struct source {
     struct source_key key;
