@@ -17,9 +17,9 @@
 #include <sys/types.h>
 
 #include "exec_plan.h"
+#include "spawn_child.h"
 
-#define SPAWN_SLOTS    8
-#define SLOT_ENV_BYTES 1024
+#define SPAWN_SLOTS 8
 
 /* What one spawn hands over. */
 struct spawn_request {
@@ -33,27 +33,6 @@ struct spawn_request {
 /* Told of a child that failed before its exec (it exits 127): the step, such
  * as "setuid" or "execve", and the error. */
 typedef void spawn_failure_fn(pid_t pid, const char *step, int err, void *ctx);
-
-/* One slot: a child between clone and exec reads only this and its plan. */
-struct spawn_slot {
-    pid_t in_child; /* 1 from clone until the kernel zeroes it at exec or exit */
-    bool used;      /* started a child not collected yet */
-    pid_t pid;
-    uint64_t started; /* spawn sequence number */
-    /* The request, copied */
-    struct exec_plan *plan; /* a reference, dropped when collected */
-    int sock, stderr_fd;
-    bool sock_on_fd3;
-    bool restore_nofile;
-    struct rlimit handler_nofile;
-    char **envp; /* this connection's entries, the plan's, NULL */
-    size_t envp_cap;
-    char env[SLOT_ENV_BYTES];
-    /* Written by a child that fails before its exec */
-    const char *failed_step;
-    int child_errno;
-    char *stack_top;
-};
 
 struct spawner {
     struct spawn_slot slots[SPAWN_SLOTS];
