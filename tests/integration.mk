@@ -18,7 +18,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_stderr.py \
 	tests/integration/test_protocols.py \
 	tests/integration/test_prefork.py \
-	tests/integration/test_import_errors.py
+	tests/integration/test_import_errors.py \
+	tests/integration/test_control.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py

@@ -220,16 +220,9 @@ static void control_accept_one(struct control *ctl, int fd)
     struct server *s = ctl->s;
     struct ucred cr = {.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1};
     socklen_t len = sizeof(cr);
+    bool allowed =
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && peer_allowed(s, fd, &cr);
 
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == -1 || !peer_allowed(s, fd, &cr)) {
-        static const char msg[] = "error: permission denied\n";
-        /* A fresh socket's buffer is empty: this short line always fits. */
-        (void)!send(fd, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
-        log_event("event=control_refused uid=%d pid=%d reason=permission", (int)cr.uid,
-                  (int)cr.pid);
-        close(fd);
-        return;
-    }
     if (ctl->n_clients >= CTL_MAX_CLIENTS) {
         if (clock_once_a_second(&ctl->busy_until))
             log_event("event=control_refused uid=%d pid=%d reason=busy clients=%u", (int)cr.uid,
@@ -237,7 +230,10 @@ static void control_accept_one(struct control *ctl, int fd)
         close(fd);
         return;
     }
-    ctl_client_accepted(ctl, fd);
+    if (!allowed)
+        log_event("event=control_refused uid=%d pid=%d reason=permission", (int)cr.uid,
+                  (int)cr.pid);
+    ctl_client_accepted(ctl, fd, !allowed);
 }
 
 static void control_ready(struct ev *ev, uint32_t events)

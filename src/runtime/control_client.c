@@ -24,7 +24,7 @@
 
 static void ctl_client_ready(struct ev *ev, uint32_t events);
 
-void ctl_client_accepted(struct control *ctl, int fd)
+void ctl_client_accepted(struct control *ctl, int fd, bool denied)
 {
     struct ctl_client *cl = calloc(1, sizeof(*cl));
 
@@ -34,7 +34,8 @@ void ctl_client_accepted(struct control *ctl, int fd)
     }
     cl->ctl = ctl;
     cl->phase = CL_READING;
-    cl->deadline_ns = clock_now_ns() + CTL_IDLE_NS;
+    cl->denied = denied;
+    cl->deadline_ns = clock_now_ns() + (denied ? CTL_DENIED_NS : CTL_IDLE_NS);
     outbuf_init(&cl->out, NULL, CTL_OUT_MAX);
     loop_ev_set(&cl->ev, fd, ctl_client_ready, cl);
     if (loop_watch(&ctl->s->loop, &cl->ev, EPOLLIN) == -1) {
@@ -86,7 +87,9 @@ static void ctl_client_read(struct ctl_client *cl)
         return;
     if (rc == 0)
         snprintf(err, sizeof(err), "request longer than %d bytes", CTL_REQUEST_MAX);
-    if (rc != 1) {
+    if (cl->denied)
+        snprintf(err, sizeof(err), "permission denied");
+    if (rc != 1 || cl->denied) {
         ctl_answer_error(cl, err);
         return;
     }

@@ -18,7 +18,8 @@
 
 #define CTL_MAX_CLIENTS 64
 /* A client has this long to send its request, and then to take each chunk. */
-#define CTL_IDLE_NS (10 * 1000000000ULL)
+#define CTL_IDLE_NS   (10 * 1000000000ULL)
+#define CTL_DENIED_NS (1000000000ULL) /* and a refused peer one second */
 /* Rows are generated while less than this is waiting to be sent: one chunk
  * per wake-up keeps a long dump from holding the loop. */
 #define CTL_CHUNK   32768
@@ -37,6 +38,7 @@ struct ctl_client {
     struct ev ev; /* ctx: this client */
     struct control *ctl;
     enum ctl_phase phase;
+    bool denied; /* SO_PEERCRED said no: its request gets "permission denied" */
     uint64_t deadline_ns;
     char in[CTL_REQUEST_MAX];
     size_t in_len;
@@ -69,7 +71,10 @@ struct control {
 };
 
 /* control_client.c */
-void ctl_client_accepted(struct control *ctl, int fd);
+/* A new client on FD; DENIED ones only get their refusal, after their
+ * request (a client writing into a closed socket would see a broken pipe
+ * rather than the reason). */
+void ctl_client_accepted(struct control *ctl, int fd, bool denied);
 void ctl_client_close(struct ctl_client *cl);
 void ctl_client_pump(struct ctl_client *cl);
 void ctl_client_timeouts(struct control *ctl, uint64_t now);
