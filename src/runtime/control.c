@@ -3,7 +3,8 @@
  * live daemon answers on; replacing a stale file), its mode and group,
  * moving it on reload, removing its file at exit, and accepting: each peer
  * is checked with SO_PEERCRED (root, our own uid, or a member of
- * control_group) before it becomes a client (control_client.c).
+ * control_group) as it becomes a client (control_client.c); one refused
+ * is logged and gets only "error: permission denied" to its request.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -435,7 +435,8 @@ class Robustness(ControlBase):
         stale.bind(new)
         stale.close()
         d.write_config(services=[], top={'control': new})
-        d.start()
+        d.start(wait_ready=False)  # the log holds the first start's lines
+        d.wait_log(r'\bevent=ready\b', count=2, timeout=sslib.READY_TIMEOUT)
         self.ok('version')
 
 
