@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "control.h"
 #include "inetd_import.h"
 #include "listener.h"
 #include "xinetd_import.h"
@@ -175,7 +176,8 @@ int main(int argc, char **argv)
         config_free(cfg);
         return EXIT_RUNTIME;
     }
-    if (server_start(&s, cfg, &handler_nofile, err, sizeof(err)) == -1) {
+    if (server_start(&s, cfg, &handler_nofile, err, sizeof(err)) == -1 ||
+        control_start(&s, err, sizeof(err)) == -1) {
         fprintf(stderr, "superserverd: %s\n", err);
         if (!s.cfg)
             config_free(cfg);

@@ -15,6 +15,7 @@
 
 #include "accept.h"
 #include "activate.h"
+#include "control.h"
 #include "log.h"
 #include "notify.h"
 #include "pool.h"
@@ -376,29 +377,41 @@ static size_t enabled_services(const struct config *cfg)
     return n;
 }
 
-void activate_reload(struct server *s)
+void activate_reload(struct server *s, struct reload_result *r)
 {
-    char err[1024], quoted[1100];
-    struct activation_stats st;
+    char *err = r->error, quoted[1100];
+    size_t errlen = sizeof(r->error);
+    struct control_plan cp;
 
+    memset(r, 0, sizeof(*r));
     notify_send("RELOADING=1");
-    struct config *cfg = config_load(s->config_path, &s->cfg_opts, err, sizeof(err));
+    struct config *cfg = config_load(s->config_path, &s->cfg_opts, err, errlen);
     /* Children not yet exec'd may hold copies of sockets it closes (their
      * exec plans stay alive by reference). */
     if (cfg && !spawn_quiesce(&s->spawner)) {
-        snprintf(err, sizeof(err), "a handler start is stuck in the kernel; try again later");
+        snprintf(err, errlen, "a handler start is stuck in the kernel; try again later");
         config_free(cfg);
         cfg = NULL;
     }
-    if (cfg && activate_config(s, cfg, &st, err, sizeof(err)) == -1) {
+    if (cfg && control_prepare(s, cfg, &cp, err, errlen) == -1) {
+        config_free(cfg);
+        cfg = NULL;
+    }
+    if (cfg && activate_config(s, cfg, &r->st, err, errlen) == -1) {
+        control_abandon(&cp);
         config_free(cfg);
         cfg = NULL;
     }
     if (!cfg) {
+        s->reloads_error++;
         log_event_err("event=reload result=error error=%s", log_quote(err, quoted, sizeof(quoted)));
     } else {
+        control_commit(s, &cp);
+        s->reloads_ok++;
+        r->ok = true;
+        r->services = enabled_services(s->cfg);
         log_event("event=reload result=ok services=%zu kept_sockets=%u opened=%u closed=%u",
-                  enabled_services(s->cfg), st.kept, st.opened, st.closed);
+                  r->services, r->st.kept, r->st.opened, r->st.closed);
         if (s->cfg->n_services == 0)
             log_warnx("no services configured: running idle");
     }

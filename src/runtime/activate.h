@@ -7,6 +7,7 @@
 #ifndef SUPERSERVER_ACTIVATE_H
 #define SUPERSERVER_ACTIVATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct server;
@@ -20,8 +21,18 @@ struct activation_stats {
  * the running state untouched. */
 int activate_config(struct server *s, struct config *cfg, struct activation_stats *st, char *err,
                     size_t errlen);
-/* SIGHUP: load the config file again and activate it, or log why not. */
-void activate_reload(struct server *s);
+/* What a reload did, for the log and for a control client waiting on it. */
+struct reload_result {
+    bool ok;
+    size_t services; /* enabled services of the new config */
+    struct activation_stats st;
+    char error[1024]; /* !ok: the config error, "file:line: ..." */
+};
+
+/* SIGHUP or `reload` on the control socket: load the config file again and
+ * activate it (and move the control socket if its path changed), or keep
+ * the running state; logged and counted either way, the outcome in *R. */
+void activate_reload(struct server *s, struct reload_result *r);
 /* At exit: close every listening socket. */
 void activate_release(struct server *s);
 

@@ -20,6 +20,7 @@
 #include "timers.h"
 
 struct stderr_reader;
+struct control;
 
 struct server {
     /* activate.c: the active config, its services' state, the sockets */
@@ -49,6 +50,14 @@ struct server {
     struct ev child_ev;            /* reap.c: SIGCHLD's signalfd */
     bool reap_due;                 /* SIGCHLD seen, waitpid sweep pending */
     uint64_t last_reap_ns;         /* when the last sweep ran (paced, see reap.c) */
+
+    /* activate.c: reload outcomes; server.c: when the daemon started */
+    uint64_t reloads_ok, reloads_error;
+    uint64_t start_ns;          /* monotonic (clock_now_ns) */
+    uint64_t start_realtime_ns; /* CLOCK_REALTIME, for superserver_start_time_seconds */
+
+    /* control.c: the control socket and its clients; NULL when there is none */
+    struct control *control;
 
     /* refusals.c: services with refusals counted, not yet reported */
     struct svc_state **refusing;

@@ -149,6 +149,15 @@ static void log_exit(const struct child *c, int status, uint64_t now)
     }
 }
 
+static enum handler_outcome exit_outcome(const struct child *c, int status)
+{
+    if (c->timeout_stage > 0)
+        return OUTCOME_TIMEOUT;
+    if (WIFSIGNALED(status))
+        return OUTCOME_SIGNAL;
+    return WEXITSTATUS(status) == 0 ? OUTCOME_OK : OUTCOME_ERROR;
+}
+
 void handler_reaped(struct server *s, struct child *c, int status)
 {
     struct svc_state *rt = c->rt;
@@ -163,6 +172,7 @@ void handler_reaped(struct server *s, struct child *c, int status)
                       log_quote(q, qq, sizeof(qq)));
     }
     log_exit(c, status, clock_now_ns());
+    rt->exits[exit_outcome(c, status)]++;
     timers_cancel(&s->timers, c);
     admit_finished(rt->admit, c->has_key ? &c->key : NULL);
     s->live_total--;

@@ -38,6 +38,8 @@ void refusals_record(struct server *s, struct svc_state *rt, enum admit_verdict 
                      const char *peer)
 {
     rt->refused++;
+    if ((unsigned)why < ADMIT_VERDICT_COUNT)
+        rt->refused_by[why]++;
     if (why == REFUSE_SPAWN_FAILED)
         rt->failed++;
     uint64_t now = clock_now_ns();

@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "activate.h"
 #include "clock.h"
+#include "control.h"
 #include "handler.h"
 #include "log.h"
 #include "pool.h"
@@ -63,8 +65,10 @@ static void server_signalled(struct ev *ev, uint32_t events)
 static void server_act(struct server *s)
 {
     if (s->reload_pending) {
+        struct reload_result r;
         s->reload_pending = false;
-        activate_reload(s);
+        activate_reload(s, &r);
+        control_reload_done(s, &r); /* control clients that asked for it */
     }
     for (; s->resize_pending > 0; s->resize_pending--)
         pool_resize_all(s, +1);
@@ -109,6 +113,7 @@ static int server_timeout(const struct server *s, uint64_t now)
     if (s->any_paused || s->pool_check)
         next = earliest(next, now + TICK_NS);
     next = earliest(next, reap_sweep_at(s));
+    next = earliest(next, control_next_deadline(s));
     return loop_timeout_ms(now, next);
 }
 
@@ -130,6 +135,7 @@ int server_run(struct server *s)
         now = clock_now_ns();
         reap_sweep_if_due(s, now);
         handler_timeouts(s, now);
+        control_turn(s, now);
         if (s->n_refusing)
             refusals_flush(s, now);
         if (s->any_paused)
@@ -147,8 +153,12 @@ int server_start(struct server *s, struct config *cfg, const struct rlimit *hand
                  char *err, size_t errlen)
 {
     struct activation_stats st;
+    struct timespec rt;
     int sigfd;
 
+    s->start_ns = clock_now_ns();
+    clock_gettime(CLOCK_REALTIME, &rt);
+    s->start_realtime_ns = (uint64_t)rt.tv_sec * NSEC_PER_SEC + (uint64_t)rt.tv_nsec;
     s->loop.epfd = -1;
     s->child_ev.fd = -1;
     children_init(&s->children);
@@ -184,6 +194,7 @@ static void child_forget(struct child *c, void *ctx)
 
 void server_free(struct server *s)
 {
+    control_free(s);
     pool_stop_all(s);
     if (!spawn_quiesce(&s->spawner))
         return; /* a child stuck before its exec still reads its slot */

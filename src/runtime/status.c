@@ -1,31 +1,136 @@
-/* The status dump (see status.h). */
+/* The status rows and the SIGUSR1 dump (see status.h). */
+#include <unistd.h>
+
 #include "clock.h"
-#include "log.h"
 #include "context.h"
+#include "json_out.h"
+#include "log.h"
+#include "outbuf.h"
 #include "status.h"
+
+static unsigned long long uptime_ms(const struct server *s, uint64_t now)
+{
+    return (unsigned long long)((now - s->start_ns) / NSEC_PER_MSEC);
+}
+
+void status_daemon_text(struct outbuf *ob, const struct server *s, uint64_t now)
+{
+    outbuf_printf(ob, "pid=%d version=%s uptime_s=%llu live=%u services=%zu", (int)getpid(),
+                  PACKAGE_VERSION, uptime_ms(s, now) / 1000, s->live_total,
+                  s->cfg ? s->cfg->n_services : 0);
+}
+
+void status_daemon_json(struct json_out *j, const struct server *s, uint64_t now)
+{
+    json_kv_uint(j, "pid", (unsigned long long)getpid());
+    json_kv_string(j, "version", PACKAGE_VERSION);
+    json_kv_uint(j, "uptime_ms", uptime_ms(s, now));
+    json_kv_uint(j, "start_time", s->start_realtime_ns / NSEC_PER_SEC);
+    json_kv_uint(j, "live", s->live_total);
+}
+
+/* Open sockets serving RT (a socket that failed to open on reload is missing). */
+static unsigned service_sockets(const struct server *s, const struct svc_state *rt)
+{
+    unsigned n = 0;
+
+    for (size_t j = 0; j < s->n_listeners; j++)
+        n += s->listeners[j]->rt == rt;
+    return n;
+}
+
+void status_service_text(struct outbuf *ob, const struct server *s, const struct svc_state *rt)
+{
+    const struct service *svc = rt->svc;
+    struct outbuf listen;
+    char lbuf[2048], q[2200];
+
+    outbuf_init(&listen, lbuf, sizeof(lbuf));
+    for (size_t k = 0; k < svc->n_listen; k++)
+        outbuf_printf(&listen, "%s%s", k ? "," : "", svc->listen[k].text);
+    outbuf_printf(ob, "service=%s mode=%s listen=%s sockets=%u live=%u accepted=%llu refused=%llu",
+                  rt->name, model_mode_name(svc->mode),
+                  log_quote(listen.failed ? "..." : lbuf, q, sizeof(q)), service_sockets(s, rt),
+                  admit_live(rt->admit), (unsigned long long)rt->accepted,
+                  (unsigned long long)rt->refused);
+    for (int r = 1; r < ADMIT_VERDICT_COUNT; r++)
+        if (rt->refused_by[r])
+            outbuf_printf(ob, " refused_%s=%llu", admit_reason_name(r),
+                          (unsigned long long)rt->refused_by[r]);
+    outbuf_printf(ob, " failed=%llu", (unsigned long long)rt->failed);
+}
+
+void status_service_json(struct json_out *j, const struct server *s, const struct svc_state *rt)
+{
+    const struct service *svc = rt->svc;
+
+    json_object_begin(j);
+    json_kv_string(j, "name", rt->name);
+    json_kv_string(j, "mode", model_mode_name(svc->mode));
+    json_key(j, "listen");
+    json_array_begin(j);
+    for (size_t k = 0; k < svc->n_listen; k++)
+        json_string(j, svc->listen[k].text);
+    json_array_end(j);
+    json_kv_uint(j, "sockets", service_sockets(s, rt));
+    json_kv_uint(j, "live", admit_live(rt->admit));
+    json_kv_uint(j, "accepted", rt->accepted);
+    json_kv_uint(j, "refused", rt->refused);
+    json_key(j, "refused_by");
+    json_object_begin(j);
+    for (int r = 1; r < ADMIT_VERDICT_COUNT; r++)
+        json_kv_uint(j, admit_reason_name(r), rt->refused_by[r]);
+    json_object_end(j);
+    json_kv_uint(j, "failed", rt->failed);
+    json_object_end(j);
+}
+
+static unsigned long long age_ms(const struct child *c, uint64_t now)
+{
+    return (unsigned long long)((now - c->start_ns) / NSEC_PER_MSEC);
+}
+
+void status_handler_text(struct outbuf *ob, const struct child *c, uint64_t now)
+{
+    outbuf_printf(ob, "service=%s pid=%d peer=%s age_ms=%llu", c->rt->name, (int)c->pid, c->peer,
+                  age_ms(c, now));
+}
+
+void status_handler_json(struct json_out *j, const struct child *c, uint64_t now)
+{
+    json_object_begin(j);
+    json_kv_uint(j, "pid", (unsigned long long)c->pid);
+    json_kv_string(j, "service", c->rt->name);
+    json_kv_string(j, "peer", c->peer);
+    json_kv_uint(j, "age_ms", age_ms(c, now));
+    json_object_end(j);
+}
 
 static void status_child(struct child *c, void *ctx)
 {
-    uint64_t now = *(const uint64_t *)ctx;
-    log_event("event=handler service=%s pid=%d peer=%s age_ms=%llu", c->rt->name, (int)c->pid,
-              c->peer, (unsigned long long)((now - c->start_ns) / NSEC_PER_MSEC));
+    char buf[512];
+    struct outbuf ob;
+
+    outbuf_init(&ob, buf, sizeof(buf));
+    status_handler_text(&ob, c, *(const uint64_t *)ctx);
+    log_event("event=handler %s", buf);
 }
 
 void status_dump(struct server *s)
 {
     uint64_t now = clock_now_ns();
+    char buf[4096];
+    struct outbuf ob;
 
+    outbuf_init(&ob, buf, sizeof(buf));
+    status_daemon_text(&ob, s, now);
+    log_event("event=status_daemon %s", buf);
     for (size_t i = 0; i < s->cfg->n_services; i++) {
-        struct svc_state *rt = s->states[i];
-        unsigned sockets = 0;
-        if (!rt)
+        if (!s->states[i])
             continue;
-        for (size_t j = 0; j < s->n_listeners; j++)
-            sockets += s->listeners[j]->rt == rt;
-        log_event("event=status service=%s sockets=%u live=%u accepted=%llu refused=%llu "
-                  "failed=%llu",
-                  rt->name, sockets, admit_live(rt->admit), (unsigned long long)rt->accepted,
-                  (unsigned long long)rt->refused, (unsigned long long)rt->failed);
+        outbuf_init(&ob, buf, sizeof(buf));
+        status_service_text(&ob, s, s->states[i]);
+        log_event("event=status %s", buf);
     }
     children_each(&s->children, status_child, &now);
 }

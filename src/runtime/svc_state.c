@@ -31,3 +31,9 @@ void svc_state_unref(struct svc_state *rt)
     if (--rt->refs == 0)
         svc_state_destroy(rt);
 }
+
+const char *svc_outcome_name(enum handler_outcome o)
+{
+    static const char *const names[OUTCOME_COUNT] = {"ok", "error", "signal", "timeout"};
+    return (unsigned)o < OUTCOME_COUNT ? names[o] : "unknown";
+}

@@ -15,6 +15,15 @@
 #include "model.h"
 #include "refuse.h"
 
+/* How a handler ended, for the exit counters (handler.c counts them). */
+enum handler_outcome {
+    OUTCOME_OK,      /* exit status 0 */
+    OUTCOME_ERROR,   /* another exit status */
+    OUTCOME_SIGNAL,  /* killed by a signal not ours */
+    OUTCOME_TIMEOUT, /* killed after our `timeout` sent it TERM */
+    OUTCOME_COUNT
+};
+
 struct svc_state {
     char *name;
     const struct service *svc; /* in the active config; NULL once the service is gone */
@@ -23,6 +32,8 @@ struct svc_state {
     struct refuse_summary refusals;
     bool refusals_listed; /* in server.refusing */
     uint64_t accepted, refused, failed;
+    uint64_t refused_by[ADMIT_VERDICT_COUNT]; /* refusals.c: by reason */
+    uint64_t exits[OUTCOME_COUNT];            /* handler.c: by outcome */
     unsigned refs; /* the active config + each child + listed in refusing */
     /* prefork: young deaths in a row and when the next spawn may happen */
     unsigned worker_fast_exits;
@@ -33,5 +44,8 @@ struct svc_state {
 struct svc_state *svc_state_new(const char *name);
 void svc_state_destroy(struct svc_state *rt);
 void svc_state_unref(struct svc_state *rt);
+
+/* "ok", "error", "signal", "timeout" (the metrics' outcome label). */
+const char *svc_outcome_name(enum handler_outcome o);
 
 #endif

@@ -1,0 +1,406 @@
+/*
+ * The control socket itself: opening it (never taking over a path another
+ * live daemon answers on; replacing a stale file), its mode and group,
+ * moving it on reload, removing its file at exit, and accepting: each peer
+ * is checked with SO_PEERCRED (root, our own uid, or a member of
+ * control_group) as it becomes a client (control_client.c); one refused
+ * is logged and gets only "error: permission denied" to its request.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "context.h"
+#include "control_int.h"
+#include "log.h"
+
+#define ACCEPT_BATCH    16
+#define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
+#define MAX_PEER_GROUPS 1024
+
+static void sock_init(struct control_sock *cs)
+{
+    cs->fd = -1;
+    cs->path = NULL;
+    cs->dev = 0;
+    cs->ino = 0;
+}
+
+/* Close CS and remove its file if the path still names the socket we made. */
+static void sock_close(struct control_sock *cs)
+{
+    struct stat st;
+
+    if (cs->fd >= 0) {
+        if (cs->path && lstat(cs->path, &st) == 0 && st.st_dev == cs->dev && st.st_ino == cs->ino)
+            unlink(cs->path);
+        close(cs->fd);
+    }
+    free(cs->path);
+    sock_init(cs);
+}
+
+/* Does a live process answer on PATH?  A non-blocking connect: a daemon
+ * whose backlog is full (EAGAIN) is alive too. */
+static bool sock_answered(const struct sockaddr_un *sa)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    bool alive;
+
+    if (fd == -1)
+        return true; /* cannot tell: do not take it over */
+    alive = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 || errno == EAGAIN ||
+            errno == EINPROGRESS;
+    close(fd);
+    return alive;
+}
+
+/* Bind under a umask that makes the file 0600 from its first instant. */
+static int sock_bind(int fd, const struct sockaddr_un *sa)
+{
+    mode_t old = umask(0177);
+    int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
+    int e = errno;
+
+    umask(old);
+    errno = e;
+    return rc;
+}
+
+/* Bind FD at SA, replacing a stale socket file; *IN_USE when a live daemon
+ * answers there.  -1 with errno (EADDRINUSE for in use, ENOTSOCK for a file
+ * that is not a socket). */
+static int sock_bind_path(int fd, const struct sockaddr_un *sa, bool *in_use)
+{
+    struct stat st;
+
+    *in_use = false;
+    if (sock_bind(fd, sa) == 0)
+        return 0;
+    if (errno != EADDRINUSE)
+        return -1;
+    if (lstat(sa->sun_path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+        errno = ENOTSOCK; /* never remove what is not a socket */
+        return -1;
+    }
+    if (sock_answered(sa)) {
+        *in_use = true;
+        errno = EADDRINUSE;
+        return -1;
+    }
+    if (unlink(sa->sun_path) == -1 && errno != ENOENT)
+        return -1;
+    return sock_bind(fd, sa);
+}
+
+/* Mode 0660 and CFG's control_group, else 0600 (it was born 0600). */
+static int sock_set_access(const char *path, const struct config *cfg)
+{
+    if (!cfg->has_control_group)
+        return chmod(path, 0600);
+    if (lchown(path, (uid_t)-1, cfg->control_gid) == -1)
+        return -1;
+    return chmod(path, 0660);
+}
+
+/* Open the socket at CFG's path into CS.  -1 with ERR; *IN_USE when a live
+ * daemon answers there. */
+static int sock_open(const struct config *cfg, struct control_sock *cs, bool *in_use, char *err,
+                     size_t errlen)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct stat st;
+    const char *path = cfg->control;
+    const char *step = "socket";
+
+    sock_init(cs);
+    *in_use = false;
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+    cs->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (cs->fd == -1)
+        goto fail;
+    step = "bind";
+    if (sock_bind_path(cs->fd, &sa, in_use) == -1)
+        goto fail;
+    step = "mode";
+    if (lstat(path, &st) == -1 || sock_set_access(path, cfg) == -1)
+        goto fail_unlink;
+    cs->dev = st.st_dev;
+    cs->ino = st.st_ino;
+    step = "listen";
+    if (listen(cs->fd, CTL_MAX_CLIENTS) == -1 || !(cs->path = strdup(path)))
+        goto fail_unlink;
+    return 0;
+fail_unlink:
+    unlink(path);
+fail:
+    if (*in_use)
+        snprintf(err, errlen, "control socket %s: another daemon answers there", path);
+    else
+        snprintf(err, errlen, "control socket %s: %s: %s", path, step, strerror(errno));
+    if (cs->fd >= 0)
+        close(cs->fd);
+    sock_init(cs);
+    return -1;
+}
+
+/* Open what CFG asks for into CS (fd -1 for none).  A failure on the
+ * default path is a warning, said once: two daemons may run (tests). */
+static int control_open(struct control *ctl, const struct config *cfg, struct control_sock *cs,
+                        char *err, size_t errlen)
+{
+    bool in_use;
+
+    sock_init(cs);
+    if (!cfg->control)
+        return 0;
+    if (sock_open(cfg, cs, &in_use, err, errlen) == 0)
+        return 0;
+    if (!cfg->control_is_default)
+        return -1;
+    if (!ctl->warned_default)
+        snprintf(ctl->warning, sizeof(ctl->warning), "%s; running without a control socket", err);
+    ctl->warned_default = true;
+    return 0;
+}
+
+static bool peer_in_group(int fd, pid_t pid, gid_t gid)
+{
+    gid_t groups[MAX_PEER_GROUPS];
+    socklen_t len = sizeof(groups);
+
+    /* SO_PEERGROUPS: the peer's groups when it connected, no NSS look-up
+     * (which could block the loop) and no pid race. */
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+        for (size_t i = 0; i < len / sizeof(gid_t); i++)
+            if (groups[i] == gid)
+                return true;
+        return false;
+    }
+    /* Older kernels: the peer's Groups line (it may have changed since). */
+    char path[64], line[4096];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    bool found = false;
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "Groups:", 7) != 0)
+            continue;
+        for (char *p = line + 7, *end; *p && !found; p = end) {
+            unsigned long g = strtoul(p, &end, 10);
+            if (end == p)
+                break;
+            found = (gid_t)g == gid;
+        }
+        break;
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* Root, our own uid, or a member of control_group. */
+static bool peer_allowed(const struct server *s, int fd, const struct ucred *cr)
+{
+    if (cr->uid == 0 || cr->uid == geteuid())
+        return true;
+    if (!s->cfg->has_control_group)
+        return false;
+    return cr->gid == s->cfg->control_gid || peer_in_group(fd, cr->pid, s->cfg->control_gid);
+}
+
+static void control_accept_one(struct control *ctl, int fd)
+{
+    struct server *s = ctl->s;
+    struct ucred cr = {.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1};
+    socklen_t len = sizeof(cr);
+    bool allowed =
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && peer_allowed(s, fd, &cr);
+
+    if (ctl->n_clients >= CTL_MAX_CLIENTS) {
+        if (clock_once_a_second(&ctl->busy_until))
+            log_event("event=control_refused uid=%d pid=%d reason=busy clients=%u", (int)cr.uid,
+                      (int)cr.pid, ctl->n_clients);
+        close(fd);
+        return;
+    }
+    if (!allowed)
+        log_event("event=control_refused uid=%d pid=%d reason=permission", (int)cr.uid,
+                  (int)cr.pid);
+    ctl_client_accepted(ctl, fd, !allowed);
+}
+
+static void control_ready(struct ev *ev, uint32_t events)
+{
+    struct control *ctl = ev->ctx;
+
+    (void)events;
+    for (int i = 0; i < ACCEPT_BATCH; i++) {
+        int fd = accept4(ev->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            control_accept_one(ctl, fd);
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            /* Level-triggered: stop watching rather than spin; the turn resumes. */
+            loop_forget(&ctl->s->loop, &ctl->ev);
+            ctl->resume_ns = clock_now_ns() + EMFILE_PAUSE_NS;
+        } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            log_warn("control socket: accept");
+        }
+        return;
+    }
+}
+
+/* Serve CS (taken over) as the listening socket; the old one is closed. */
+static void control_install(struct control *ctl, struct control_sock *cs)
+{
+    loop_forget(&ctl->s->loop, &ctl->ev);
+    sock_close(&ctl->sock);
+    ctl->sock = *cs;
+    sock_init(cs);
+    ctl->resume_ns = 0;
+    loop_ev_set(&ctl->ev, ctl->sock.fd, control_ready, ctl);
+    if (ctl->sock.fd >= 0 && loop_watch(&ctl->s->loop, &ctl->ev, EPOLLIN) == -1) {
+        log_warn("control socket %s: cannot watch it", ctl->sock.path);
+        sock_close(&ctl->sock);
+    }
+}
+
+int control_start(struct server *s, char *err, size_t errlen)
+{
+    struct control_sock cs;
+    struct control *ctl = calloc(1, sizeof(*ctl));
+
+    if (!ctl) {
+        snprintf(err, errlen, "control socket: out of memory");
+        return -1;
+    }
+    ctl->s = s;
+    sock_init(&ctl->sock);
+    loop_ev_set(&ctl->ev, -1, control_ready, ctl);
+    s->control = ctl;
+    if (control_open(ctl, s->cfg, &cs, err, errlen) == -1)
+        return -1;
+    control_install(ctl, &cs);
+    if (ctl->sock.fd >= 0)
+        log_event("event=control path=%s", ctl->sock.path);
+    return 0;
+}
+
+static bool same_path(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int control_prepare(struct server *s, const struct config *cfg, struct control_plan *p, char *err,
+                    size_t errlen)
+{
+    struct control *ctl = s->control;
+
+    memset(p, 0, sizeof(*p));
+    sock_init(&p->new);
+    p->cfg = cfg;
+    if (!ctl)
+        return 0; /* not started (never while running) */
+    /* Same path, ours: keep the socket (mode and group at commit).  Same
+     * path but we have none (the default was taken): try it again. */
+    if (ctl->sock.fd >= 0 && same_path(ctl->sock.path, cfg->control))
+        return 0;
+    if (ctl->sock.fd < 0 && !cfg->control)
+        return 0;
+    p->change = true;
+    return control_open(ctl, cfg, &p->new, err, errlen);
+}
+
+void control_commit(struct server *s, struct control_plan *p)
+{
+    struct control *ctl = s->control;
+
+    if (!ctl)
+        return;
+    if (!p->change) {
+        if (ctl->sock.fd >= 0 && sock_set_access(ctl->sock.path, p->cfg) == -1)
+            log_warn("control socket %s: mode", ctl->sock.path);
+        return;
+    }
+    control_install(ctl, &p->new);
+    if (ctl->sock.fd >= 0)
+        log_event("event=control path=%s", ctl->sock.path);
+    else
+        log_event("event=control path=none");
+}
+
+void control_abandon(struct control_plan *p)
+{
+    sock_close(&p->new);
+}
+
+uint64_t control_next_deadline(const struct server *s)
+{
+    const struct control *ctl = s->control;
+    uint64_t next;
+
+    if (!ctl)
+        return UINT64_MAX;
+    if (ctl->warning[0])
+        return 0;
+    next = ctl_client_next_deadline(ctl);
+    if (ctl->resume_ns && ctl->resume_ns < next)
+        next = ctl->resume_ns;
+    return next;
+}
+
+void control_turn(struct server *s, uint64_t now)
+{
+    struct control *ctl = s->control;
+
+    if (!ctl)
+        return;
+    if (ctl->warning[0]) {
+        log_warnx("%s", ctl->warning);
+        ctl->warning[0] = '\0';
+    }
+    ctl_client_timeouts(ctl, now);
+    if (ctl->resume_ns && now >= ctl->resume_ns) {
+        ctl->resume_ns = 0;
+        if (ctl->sock.fd >= 0 && loop_watch(&s->loop, &ctl->ev, EPOLLIN) == -1)
+            log_warn("control socket: cannot watch it");
+    }
+}
+
+void control_reload_done(struct server *s, const struct reload_result *r)
+{
+    struct control *ctl = s->control;
+
+    if (!ctl)
+        return;
+    for (struct ctl_client *cl = ctl->clients, *next; cl; cl = next) {
+        next = cl->next_cl; /* answering may close it */
+        if (cl->phase == CL_PARKED)
+            ctl_answer_reload(cl, r);
+    }
+}
+
+void control_free(struct server *s)
+{
+    struct control *ctl = s->control;
+
+    if (!ctl)
+        return;
+    while (ctl->clients)
+        ctl_client_close(ctl->clients);
+    loop_forget(&s->loop, &ctl->ev);
+    sock_close(&ctl->sock);
+    free(ctl);
+    s->control = NULL;
+}

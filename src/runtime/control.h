@@ -1,0 +1,64 @@
+/*
+ * The control socket (SPEC section 9): a unix stream socket at the config's
+ * `control` path, served by the reactor like any other watched object.
+ * This is its whole API for the rest of the daemon: opening it at start,
+ * moving it on reload, the turn's deadlines, answering clients that wait
+ * on a reload, closing at exit.  Clients and answers are control_client.c
+ * and control_answer.c (control_int.h).
+ */
+#ifndef SUPERSERVER_CONTROL_H
+#define SUPERSERVER_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct server;
+struct config;
+struct reload_result;
+
+/* A bound, listening socket and the file it made (to remove only ours). */
+struct control_sock {
+    int fd; /* -1: none */
+    char *path;
+    dev_t dev;
+    ino_t ino;
+};
+
+/* What a reload will do with the control socket, decided before its commit point. */
+struct control_plan {
+    bool change;             /* the path changes (to another one or to none) */
+    struct control_sock new; /* the new socket, open; fd -1 for none */
+    const struct config *cfg;
+};
+
+/*
+ * At start, after the listeners: open the socket S->cfg asks for.  A path
+ * another live daemon answers on is never taken over: with the default path
+ * a warning and no socket, with a configured one -1 and one line in ERR
+ * (the daemon exits 3).  A stale socket file is replaced.
+ */
+int control_start(struct server *s, char *err, size_t errlen);
+
+/* Reload: open what CFG asks for when it differs from what we have (or
+ * fix the mode and group of the same path at commit).  -1 with ERR: the
+ * reload fails, nothing changed. */
+int control_prepare(struct server *s, const struct config *cfg, struct control_plan *p, char *err,
+                    size_t errlen);
+/* Past the reload's commit point: serve the new socket, close the old. */
+void control_commit(struct server *s, struct control_plan *p);
+/* The reload failed after control_prepare: close and remove the new socket. */
+void control_abandon(struct control_plan *p);
+
+/* When the turn must next look at the control clients (UINT64_MAX: never). */
+uint64_t control_next_deadline(const struct server *s);
+/* Close clients past their deadline, watch the socket again after EMFILE. */
+void control_turn(struct server *s, uint64_t now);
+/* A reload ran (server.c): answer every client waiting for one. */
+void control_reload_done(struct server *s, const struct reload_result *r);
+
+/* At exit: close the clients and the socket, remove its file. */
+void control_free(struct server *s);
+
+#endif
