@@ -136,6 +136,8 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct server s;
+    struct pidfile pidfile = PIDFILE_NONE;
+    int ready_fd = -1; /* to the process that started us, when daemonized */
     char err[1024];
 
     signals_hold(); /* before anything slow: a start-up SIGHUP must not kill us */
@@ -170,8 +172,8 @@ int main(int argc, char **argv)
     struct rlimit handler_nofile;
     process_sanitize(&handler_nofile);
     notify_init();
-    listener_adopt_init();
-    if (o.pidfile && process_pidfile_acquire(o.pidfile, err, sizeof(err)) == -1) {
+    listener_adopt_init(&s.inherited);
+    if (o.pidfile && process_pidfile_acquire(&pidfile, o.pidfile, err, sizeof(err)) == -1) {
         fprintf(stderr, "superserverd: %s\n", err);
         config_free(cfg);
         return EXIT_RUNTIME;
@@ -182,17 +184,17 @@ int main(int argc, char **argv)
         if (!s.cfg)
             config_free(cfg);
         server_free(&s);
-        process_pidfile_remove();
+        process_pidfile_remove(&pidfile);
         return EXIT_RUNTIME;
     }
-    listener_adopt_done();
-    if (!o.foreground && process_daemonize() == -1) {
+    listener_adopt_done(&s.inherited);
+    if (!o.foreground && process_daemonize(&ready_fd) == -1) {
         fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
-    if (process_pidfile_write() == -1) {
+    if (process_pidfile_write(&pidfile) == -1) {
         fprintf(stderr, "superserverd: cannot write the pidfile: %s\n", strerror(errno));
-        process_pidfile_remove();
+        process_pidfile_remove(&pidfile);
         return EXIT_RUNTIME;
     }
     if (server_watch_children(&s) == -1) {
@@ -207,11 +209,11 @@ int main(int argc, char **argv)
     log_event("event=ready services=%zu sockets=%zu pid=%d", s.cfg->n_services, s.n_listeners,
               (int)getpid());
     notify_send("READY=1");
-    process_ready(); /* the starting command returns 0 now, the pidfile complete */
+    process_ready(&ready_fd); /* the starting command returns 0 now, the pidfile complete */
     int rc = server_run(&s);
     notify_send("STOPPING=1");
     server_free(&s);
-    process_pidfile_remove();
+    process_pidfile_remove(&pidfile);
     log_event("event=stop");
     return rc == 0 ? 0 : EXIT_RUNTIME;
 }

@@ -188,11 +188,11 @@ static void act_match(struct server *s, struct config *cfg, struct activation *a
     }
 }
 
-static int act_open(struct binding *b, char *err, size_t errlen)
+static int act_open(struct server *s, struct binding *b, char *err, size_t errlen)
 {
     char why[256];
 
-    b->l = listener_open(b->svc, b->addr, why, sizeof(why));
+    b->l = listener_open(b->svc, b->addr, &s->inherited, why, sizeof(why));
     if (b->l)
         return 0;
     snprintf(err, errlen, "service \"%s\": cannot listen on %s: %s", b->svc->name, b->addr->text,
@@ -262,7 +262,7 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
     for (size_t i = 0; i < a->n_b; i++) {
         struct binding *b = &a->b[i];
         char err[512];
-        if (b->collides && act_open(b, err, sizeof(err)) == -1)
+        if (b->collides && act_open(s, b, err, sizeof(err)) == -1)
             log_errorx("reload: %s", err);
     }
     size_t n = 0;
@@ -349,7 +349,7 @@ int activate_config(struct server *s, struct config *cfg, struct activation_stat
         goto fail;
     act_match(s, cfg, &a);
     for (size_t i = 0; i < a.n_b; i++)
-        if (!a.b[i].claimed && !a.b[i].collides && act_open(&a.b[i], err, errlen) == -1)
+        if (!a.b[i].claimed && !a.b[i].collides && act_open(s, &a.b[i], err, errlen) == -1)
             goto fail;
     act_commit(s, cfg, &a);
     if (s->cfg)

@@ -30,6 +30,7 @@ struct server {
     struct svc_state **states; /* parallel to cfg->services; NULL when disabled */
     struct listener **listeners;
     size_t n_listeners;
+    struct listener_inherited inherited; /* main: socket activation's, until adopted */
 
     /* server.c: the loop, the signal pipe, what signals asked for */
     struct loop loop;

@@ -21,34 +21,30 @@
 #include "listener.h"
 #include "log.h"
 
-#define ADOPT_MAX 64
-static int adopt_fds[ADOPT_MAX];
-static int adopt_count;
-
-void listener_adopt_init(void)
+void listener_adopt_init(struct listener_inherited *in)
 {
     const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
 
-    adopt_count = 0;
+    in->count = 0;
     if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid())
         return;
     long n = strtol(fds, NULL, 10);
-    for (long i = 0; i < n && adopt_count < ADOPT_MAX; i++) {
+    for (long i = 0; i < n && in->count < LISTENER_INHERITED_MAX; i++) {
         int fd = 3 + (int)i;
         fcntl(fd, F_SETFD, FD_CLOEXEC);
-        adopt_fds[adopt_count++] = fd;
+        in->fds[in->count++] = fd;
     }
     unsetenv("LISTEN_PID");
     unsetenv("LISTEN_FDS");
     unsetenv("LISTEN_FDNAMES");
 }
 
-void listener_adopt_done(void)
+void listener_adopt_done(struct listener_inherited *in)
 {
-    for (int i = 0; i < adopt_count; i++)
-        if (adopt_fds[i] >= 0)
-            close(adopt_fds[i]);
-    adopt_count = 0;
+    for (int i = 0; i < in->count; i++)
+        if (in->fds[i] >= 0)
+            close(in->fds[i]);
+    in->count = 0;
 }
 
 static bool sockaddr_equal(const struct sockaddr_storage *a, socklen_t alen,
@@ -69,19 +65,19 @@ static bool sockaddr_equal(const struct sockaddr_storage *a, socklen_t alen,
 }
 
 /* An inherited socket of TYPE bound to A, taken out of the pool; -1 if none. */
-static int adopt_take(const struct listen_addr *a, int type)
+static int adopt_take(struct listener_inherited *in, const struct listen_addr *a, int type)
 {
-    for (int i = 0; i < adopt_count; i++) {
+    for (int i = 0; in && i < in->count; i++) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof(ss);
         int t;
         socklen_t tlen = sizeof(t);
-        int fd = adopt_fds[i];
+        int fd = in->fds[i];
         if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) == -1 ||
             getsockopt(fd, SOL_SOCKET, SO_TYPE, &t, &tlen) == -1 || t != type)
             continue;
         if (sockaddr_equal(&ss, len, &a->ss, a->sslen)) {
-            adopt_fds[i] = -1;
+            in->fds[i] = -1;
             return fd;
         }
     }
@@ -292,11 +288,12 @@ static int open_socket(const struct service *svc, const struct listen_addr *a, i
 
 /* The socket of A: inherited, or opened here (for "*" on a host without
  * IPv6, on every IPv4 address instead).  -errno with err filled. */
-static int listener_socket(const struct service *svc, const struct listen_addr *a, bool *adopted,
-                           struct stat *bound, char *err, size_t errlen)
+static int listener_socket(const struct service *svc, const struct listen_addr *a,
+                           struct listener_inherited *in, bool *adopted, struct stat *bound,
+                           char *err, size_t errlen)
 {
     int type = svc->protocol == PROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
-    int fd = adopt_take(a, type);
+    int fd = adopt_take(in, a, type);
 
     *adopted = fd >= 0;
     if (fd >= 0) {
@@ -318,12 +315,12 @@ static int listener_socket(const struct service *svc, const struct listen_addr *
     return fd;
 }
 
-struct listener *listener_open(const struct service *svc, const struct listen_addr *a, char *err,
-                               size_t errlen)
+struct listener *listener_open(const struct service *svc, const struct listen_addr *a,
+                               struct listener_inherited *in, char *err, size_t errlen)
 {
     struct stat bound = {0};
     bool adopted;
-    int fd = listener_socket(svc, a, &adopted, &bound, err, errlen);
+    int fd = listener_socket(svc, a, in, &adopted, &bound, err, errlen);
 
     if (fd < 0)
         return NULL;

@@ -51,14 +51,22 @@ static inline struct listener *listener_of(struct ev *ev)
     return (struct listener *)((char *)ev - offsetof(struct listener, ev));
 }
 
+/* Sockets inherited through systemd socket activation (LISTEN_FDS), owned
+ * by the context until a listener adopts them by address; -1 once taken. */
+#define LISTENER_INHERITED_MAX 64
+struct listener_inherited {
+    int fds[LISTENER_INHERITED_MAX];
+    int count;
+};
+
 /* Inherited sockets (systemd socket activation) to adopt by address. */
-void listener_adopt_init(void);
+void listener_adopt_init(struct listener_inherited *in);
 /* Close inherited sockets no listener adopted. */
-void listener_adopt_done(void);
+void listener_adopt_done(struct listener_inherited *in);
 
 /* Open (bind, listen) or adopt a socket for A of SVC.  NULL with a reason in err. */
-struct listener *listener_open(const struct service *svc, const struct listen_addr *a, char *err,
-                               size_t errlen);
+struct listener *listener_open(const struct service *svc, const struct listen_addr *a,
+                               struct listener_inherited *in, char *err, size_t errlen);
 /* Can L serve address A of SVC without a new socket? */
 bool listener_reusable(const struct listener *l, const struct service *svc,
                        const struct listen_addr *a);

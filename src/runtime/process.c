@@ -18,12 +18,6 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/* The pidfile: its lock-holding fd, the folder it is in (so a relative path
- * still works after chdir("/") and unlinkat never follows a new path) and its
- * name there.  ready_fd: the pipe to the process that started us (daemonize). */
-static int pidfile_fd = -1, pidfile_dirfd = -1, ready_fd = -1;
-static char *pidfile_name;
-
 /* Does the name in the folder still stand for the file FD has open? */
 static bool pidfile_is_ours(int dirfd, const char *name, int fd)
 {
@@ -82,7 +76,7 @@ static int pidfile_open_locked(int dirfd, const char *name, const char *path, ch
     return fd;
 }
 
-int process_pidfile_acquire(const char *path, char *err, size_t errlen)
+int process_pidfile_acquire(struct pidfile *pf, const char *path, char *err, size_t errlen)
 {
     const char *slash = strrchr(path, '/');
     char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
@@ -104,7 +98,7 @@ int process_pidfile_acquire(const char *path, char *err, size_t errlen)
         fd = pidfile_open_locked(dirfd, name, path, err, errlen);
     if (fd == -2)
         snprintf(err, errlen, "pidfile %s keeps being replaced", path);
-    if (fd >= 0 && !(pidfile_name = strdup(name))) {
+    if (fd >= 0 && !(pf->name = strdup(name))) {
         snprintf(err, errlen, "out of memory");
         close(fd);
         fd = -1;
@@ -113,35 +107,35 @@ int process_pidfile_acquire(const char *path, char *err, size_t errlen)
         close(dirfd);
         return -1;
     }
-    pidfile_fd = fd;
-    pidfile_dirfd = dirfd;
+    pf->fd = fd;
+    pf->dirfd = dirfd;
     return 0;
 }
 
-int process_pidfile_write(void)
+int process_pidfile_write(const struct pidfile *pf)
 {
     char buf[32];
     int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 
-    if (pidfile_fd < 0)
+    if (pf->fd < 0)
         return 0;
-    if (ftruncate(pidfile_fd, 0) == -1 || pwrite(pidfile_fd, buf, (size_t)n, 0) != n)
+    if (ftruncate(pf->fd, 0) == -1 || pwrite(pf->fd, buf, (size_t)n, 0) != n)
         return -1;
     return 0;
 }
 
-void process_pidfile_remove(void)
+void process_pidfile_remove(struct pidfile *pf)
 {
-    if (pidfile_fd < 0)
+    if (pf->fd < 0)
         return;
     /* Only the file we locked, not whatever may stand at the path now. */
-    if (pidfile_is_ours(pidfile_dirfd, pidfile_name, pidfile_fd))
-        unlinkat(pidfile_dirfd, pidfile_name, 0);
-    close(pidfile_fd);
-    close(pidfile_dirfd);
-    free(pidfile_name);
-    pidfile_fd = pidfile_dirfd = -1;
-    pidfile_name = NULL;
+    if (pidfile_is_ours(pf->dirfd, pf->name, pf->fd))
+        unlinkat(pf->dirfd, pf->name, 0);
+    close(pf->fd);
+    close(pf->dirfd);
+    free(pf->name);
+    pf->fd = pf->dirfd = -1;
+    pf->name = NULL;
 }
 
 /* The starting process: wait for the daemon's "ready" byte (exit 0) or for
@@ -158,7 +152,7 @@ static noreturn void daemonize_wait(pid_t child, int fd)
     _exit(n == 1 ? 0 : 3);
 }
 
-int process_daemonize(void)
+int process_daemonize(int *ready_fd)
 {
     int pfd[2];
 
@@ -187,23 +181,23 @@ int process_daemonize(void)
     dup2(fd, 0);
     dup2(fd, 1);
     close(fd);
-    ready_fd = pfd[1]; /* stderr stays the starter's until then, for errors */
+    *ready_fd = pfd[1]; /* stderr stays the starter's until then, for errors */
     return 0;
 }
 
-void process_ready(void)
+void process_ready(int *ready_fd)
 {
-    if (ready_fd < 0)
+    if (*ready_fd < 0)
         return;
     int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (fd >= 0) {
         dup2(fd, 2);
         close(fd);
     }
-    ssize_t n = write(ready_fd, "", 1);
+    ssize_t n = write(*ready_fd, "", 1);
     (void)n; /* a starter that is gone no longer cares */
-    close(ready_fd);
-    ready_fd = -1;
+    close(*ready_fd);
+    *ready_fd = -1;
 }
 
 void process_sanitize(struct rlimit *inherited_nofile)

@@ -11,23 +11,36 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* The pidfile, owned by main: its lock-holding fd, the folder it is in (so
+ * a relative path still works after chdir("/") and unlinkat never follows a
+ * new path) and its name there.  {-1, -1, NULL} when there is none. */
+struct pidfile {
+    int fd, dirfd;
+    char *name;
+};
+#define PIDFILE_NONE                                                                               \
+    {                                                                                              \
+        -1, -1, NULL                                                                               \
+    }
+
 /* Open and lock PATH (created if missing).  -1 with a message in err when it
  * is locked by a running instance or is not a regular file (a FIFO, a
  * directory, a symlink); such a path is never written nor removed. */
-int process_pidfile_acquire(const char *path, char *err, size_t errlen);
+int process_pidfile_acquire(struct pidfile *pf, const char *path, char *err, size_t errlen);
 /* Write our (final) pid into the locked pidfile. */
-int process_pidfile_write(void);
+int process_pidfile_write(const struct pidfile *pf);
 /* Remove the pidfile, if the path still names the file we locked. */
-void process_pidfile_remove(void);
+void process_pidfile_remove(struct pidfile *pf);
 
 /* Double fork, setsid, chdir /, stdin and stdout to /dev/null.  Returns in
  * the daemon only; the starting process waits until process_ready() (then
  * exits 0) or until the daemon dies first (exit 3).  stderr stays the
- * starter's until then, so start-up errors still reach it. */
-int process_daemonize(void);
+ * starter's until then, so start-up errors still reach it.  *READY_FD is the
+ * pipe to the starter, for process_ready. */
+int process_daemonize(int *ready_fd);
 /* Start-up is complete (pidfile written, sockets open): stderr goes to
  * /dev/null and the starting process exits 0.  Nothing in the foreground. */
-void process_ready(void);
+void process_ready(int *ready_fd);
 
 /* fds 0-2 open (on /dev/null if closed), everything else close-on-exec,
  * RLIMIT_NOFILE raised to its hard limit (what it was is kept in
