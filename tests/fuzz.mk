@@ -23,7 +23,7 @@ FUZZ_PARSE_SRC = $(srcdir)/src/lib/arena.c $(srcdir)/src/lib/utf8.c $(srcdir)/sr
 	$(srcdir)/src/config/conf_libconfig.c $(srcdir)/src/config/conf_yaml.c
 FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/lib/addr.c $(srcdir)/src/config/config.c \
 	$(srcdir)/src/config/config_schema.c $(srcdir)/src/config/config_sandbox.c \
-	$(srcdir)/src/lib/capnames.c $(srcdir)/src/lib/landlock.c $(srcdir)/src/lib/syscall_groups.c $(srcdir)/src/config/config_keys.c $(srcdir)/src/config/config_value.c \
+	$(srcdir)/src/lib/capnames.c $(srcdir)/src/lib/landlock.c $(srcdir)/src/lib/syscall_groups.c $(srcdir)/src/config/config_keys.c $(srcdir)/src/config/config_admit.c $(srcdir)/src/config/config_value.c \
 	$(srcdir)/src/config/config_check.c $(srcdir)/src/config/config_control.c \
 	$(srcdir)/src/config/config_print.c \
 	$(srcdir)/src/config/config_proxy.c \

@@ -234,126 +234,12 @@ static int k_pass_env(struct loader *ld, struct svc_build *b, const struct cfgno
     return 0;
 }
 
-static int k_instances(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    return cv_get_uint(ld, n, 0, &b->s->instances);
-}
-
-static int k_per_source(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    return cv_get_uint(ld, n, 0, &b->s->per_source);
-}
-
 static int k_timeout(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     return cv_get_uint(ld, n, 0, &b->s->timeout);
 }
 
 /* One side of "N/S": decimal digits, 1..UINT_MAX; returns the char after them. */
-static const char *rate_part(const char *p, unsigned *out)
-{
-    unsigned long long v = 0;
-    size_t digits = strspn(p, "0123456789");
-
-    if (digits == 0 || digits > 10)
-        return NULL;
-    for (size_t i = 0; i < digits; i++)
-        v = v * 10 + (unsigned)(p[i] - '0');
-    if (v < 1 || v > UINT_MAX)
-        return NULL;
-    *out = (unsigned)v;
-    return p + digits;
-}
-
-/* "N/S", for `rate` and `per_source_rate`. */
-static int get_rate(struct loader *ld, const struct cfgnode *n, struct svc_rate *out)
-{
-    const char *p = n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_STRING ? n->text : NULL;
-    struct svc_rate r;
-
-    if (p != NULL)
-        p = rate_part(p, &r.count);
-    if (p != NULL && *p == '/')
-        p = rate_part(p + 1, &r.seconds);
-    else
-        p = NULL;
-    if (p == NULL || *p != '\0')
-        return cv_fail(ld, n, n->key,
-                       "expected \"N/S\" (N connections per S seconds, both >= 1), "
-                       "such as \"200/1\"");
-    *out = r;
-    return 0;
-}
-
-static int k_rate(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    return get_rate(ld, n, &b->s->rate);
-}
-
-static int k_per_source_rate(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    return get_rate(ld, n, &b->s->per_source_rate);
-}
-
-static int k_ban(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    return cv_get_uint(ld, n, 0, &b->s->ban);
-}
-
-/* One send(2) must be able to carry it; "" means none (to undo a default). */
-#define REFUSE_MESSAGE_MAX 1024
-
-static int k_refuse_message(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    char *text;
-
-    if (cv_get_string(ld, n, n->key, &text) < 0)
-        return -1;
-    if (strlen(text) > REFUSE_MESSAGE_MAX)
-        return cv_fail(ld, n, n->key, "too long (%zu bytes, at most %d)", strlen(text),
-                       REFUSE_MESSAGE_MAX);
-    b->s->refuse_message = text[0] != '\0' ? text : NULL;
-    return 0;
-}
-
-static int k_log_peer(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    int v = 0;
-
-    if (cv_get_log_peer(ld, n, &v) < 0)
-        return -1;
-    b->s->log_peer = (enum addr_peer_form)v;
-    return 0;
-}
-
-/* allow, deny and proxy_from: lists of CIDR rules. */
-int key_get_cidrs(struct loader *ld, const struct cfgnode *n, struct cidr **out, size_t *count)
-{
-    char **texts, why[256];
-    const struct cfgnode *it;
-
-    if (cv_get_strings(ld, n, false, &texts, count) < 0)
-        return -1;
-    *out = arena_calloc(ld->mem, *count ? *count : 1, sizeof(**out));
-    if (*out == NULL)
-        return cv_fail(ld, n, n->key, "out of memory");
-    it = n->first;
-    for (size_t i = 0; i < *count; i++, it = it->next)
-        if (cidr_parse(texts[i], &(*out)[i], why, sizeof(why)) < 0)
-            return cv_fail(ld, it, n->key, "%s", why);
-    return 0;
-}
-
-static int k_allow(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    return key_get_cidrs(ld, n, &b->s->allow, &b->s->n_allow);
-}
-
-static int k_deny(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    return key_get_cidrs(ld, n, &b->s->deny, &b->s->n_deny);
-}
-
 static int k_stderr(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     static const char *const names[] = {"discard", "socket", "log", NULL};

@@ -77,6 +77,17 @@ extern const struct schema_key svc_keys[SK_COUNT];
 /* `name` first, on its own: every later message names the service. */
 int svc_key_name(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 
+/* config_admit.c: the admission keys. */
+int k_instances(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_per_source(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_rate(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_per_source_rate(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_ban(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_refuse_message(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_log_peer(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_allow(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_deny(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+
 /* config_sandbox.c: the keys of SPEC section 10. */
 int k_no_new_privileges(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 int k_capabilities(struct loader *ld, struct svc_build *b, const struct cfgnode *n);

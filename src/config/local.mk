@@ -11,6 +11,7 @@ src_config_libss_config_a_SOURCES = \
 	src/config/conf_libconfig.c \
 	src/config/conf_yaml.c \
 	src/config/config.c src/config/config.h \
+	src/config/config_admit.c \
 	src/config/config_int.h \
 	src/config/config_check.c \
 	src/config/config_control.c \
