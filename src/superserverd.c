@@ -172,7 +172,7 @@ int main(int argc, char **argv)
     struct rlimit handler_nofile;
     process_sanitize(&handler_nofile);
     notify_init();
-    listener_adopt_init(&s.inherited);
+    listener_adopt_init(&s.listeners_shared);
     if (o.pidfile && process_pidfile_acquire(&pidfile, o.pidfile, err, sizeof(err)) == -1) {
         fprintf(stderr, "superserverd: %s\n", err);
         config_free(cfg);
@@ -187,7 +187,7 @@ int main(int argc, char **argv)
         process_pidfile_remove(&pidfile);
         return EXIT_RUNTIME;
     }
-    listener_adopt_done(&s.inherited);
+    listener_adopt_done(&s.listeners_shared);
     if (!o.foreground && process_daemonize(&ready_fd) == -1) {
         fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
         return EXIT_RUNTIME;

@@ -192,7 +192,7 @@ static int act_open(struct server *s, struct binding *b, char *err, size_t errle
 {
     char why[256];
 
-    b->l = listener_open(b->svc, b->addr, &s->inherited, why, sizeof(why));
+    b->l = listener_open(b->svc, b->addr, &s->listeners_shared, why, sizeof(why));
     if (b->l)
         return 0;
     snprintf(err, errlen, "service \"%s\": cannot listen on %s: %s", b->svc->name, b->addr->text,

@@ -30,7 +30,7 @@ struct server {
     struct svc_state **states; /* parallel to cfg->services; NULL when disabled */
     struct listener **listeners;
     size_t n_listeners;
-    struct listener_inherited inherited; /* main: socket activation's, until adopted */
+    struct listener_registry listeners_shared; /* listener.c: inherited sockets, unix files */
 
     /* server.c: the loop, the signal pipe, what signals asked for */
     struct loop loop;

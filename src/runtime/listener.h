@@ -31,8 +31,9 @@ struct listener {
     bool unlink_on_close;
     dev_t path_dev; /* the unix socket file bound (unlink_on_close) */
     ino_t path_ino;
-    struct listener *unix_next; /* listener.c's list of those files */
-    struct sock_opts opts;      /* the options the socket has now */
+    struct listener_registry *registry; /* whose unix_bound list holds it, or NULL */
+    struct listener *unix_next;
+    struct sock_opts opts; /* the options the socket has now */
     /* wait mode: the handler that holds it, and back-off of fast exits */
     pid_t wait_pid;
     struct wait_mark wait_mark; /* its queue when handed over */
@@ -51,22 +52,31 @@ static inline struct listener *listener_of(struct ev *ev)
     return (struct listener *)((char *)ev - offsetof(struct listener, ev));
 }
 
-/* Sockets inherited through systemd socket activation (LISTEN_FDS), owned
- * by the context until a listener adopts them by address; -1 once taken. */
+struct listener;
+
+/*
+ * What the listeners share, owned by the context: sockets inherited through
+ * systemd socket activation (LISTEN_FDS) until a listener adopts them by
+ * address (-1 once taken), and the unix socket files this daemon bound and
+ * still references, so that a reload needing a new socket at the same path
+ * (socket_mode changed) does not take the old one, still accepting in a wait
+ * handler or a pool worker, for another program's.
+ */
 #define LISTENER_INHERITED_MAX 64
-struct listener_inherited {
-    int fds[LISTENER_INHERITED_MAX];
-    int count;
+struct listener_registry {
+    int inherited[LISTENER_INHERITED_MAX];
+    int n_inherited;
+    struct listener *unix_bound; /* linked by unix_next */
 };
 
 /* Inherited sockets (systemd socket activation) to adopt by address. */
-void listener_adopt_init(struct listener_inherited *in);
+void listener_adopt_init(struct listener_registry *reg);
 /* Close inherited sockets no listener adopted. */
-void listener_adopt_done(struct listener_inherited *in);
+void listener_adopt_done(struct listener_registry *reg);
 
 /* Open (bind, listen) or adopt a socket for A of SVC.  NULL with a reason in err. */
 struct listener *listener_open(const struct service *svc, const struct listen_addr *a,
-                               struct listener_inherited *in, char *err, size_t errlen);
+                               struct listener_registry *reg, char *err, size_t errlen);
 /* Can L serve address A of SVC without a new socket? */
 bool listener_reusable(const struct listener *l, const struct service *svc,
                        const struct listen_addr *a);

@@ -16,6 +16,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/exec_plan.c src/runtime/exec_plan.h \
 	src/runtime/handler.c src/runtime/handler.h \
 	src/runtime/listener.c src/runtime/listener.h \
+	src/runtime/listener_unix.c src/runtime/listener_unix.h \
 	src/runtime/loop.c src/runtime/loop.h \
 	src/runtime/notify.c src/runtime/notify.h \
 	src/runtime/pool.c src/runtime/pool.h \
