@@ -21,6 +21,7 @@
 #include "context.h"
 #include "control_int.h"
 #include "log.h"
+#include "unix_probe.h"
 
 #define ACCEPT_BATCH    16
 #define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
@@ -48,19 +49,11 @@ static void sock_close(struct control_sock *cs)
     sock_init(cs);
 }
 
-/* Does a live process answer on PATH?  A non-blocking connect: a daemon
- * whose backlog is full (EAGAIN) is alive too. */
+/* Does a live process answer on PATH?  When it cannot be told, assume so:
+ * never take a socket over on a guess. */
 static bool sock_answered(const struct sockaddr_un *sa)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    bool alive;
-
-    if (fd == -1)
-        return true; /* cannot tell: do not take it over */
-    alive = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 || errno == EAGAIN ||
-            errno == EINPROGRESS;
-    close(fd);
-    return alive;
+    return unix_probe((const struct sockaddr *)sa, sizeof(*sa), SOCK_STREAM) != 0;
 }
 
 /* Bind under a umask that makes the file 0600 from its first instant. */

@@ -14,26 +14,7 @@
 #include <unistd.h>
 
 #include "listener_unix.h"
-
-/* Does a program accept on the unix socket at A?  A socket file nobody holds
- * refuses a connect(); a full backlog (EAGAIN) still means someone listens,
- * and so does a socket of the other type (EPROTOTYPE).  1 yes, 0 stale (or
- * gone meanwhile), -1 with errno when it cannot be told. */
-static int unix_in_use(const struct listen_addr *a, int type)
-{
-    int fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-    if (fd == -1)
-        return -1;
-    int rc = connect(fd, (const struct sockaddr *)&a->ss, a->sslen), e = errno;
-    close(fd);
-    if (rc == 0 || e == EAGAIN || e == EINPROGRESS || e == EPROTOTYPE)
-        return 1;
-    if (e == ECONNREFUSED || e == ENOENT)
-        return 0;
-    errno = e;
-    return -1;
-}
+#include "unix_probe.h"
 
 /* Remove a stale unix socket file, but never anything that is not a socket,
  * nor one another program listens on. */
@@ -50,7 +31,7 @@ static int unix_prepare_path(const struct listen_addr *a, int type, listener_uni
         return -1;
     }
     if (!ours(&st, ctx)) {
-        int used = unix_in_use(a, type);
+        int used = unix_probe((const struct sockaddr *)&a->ss, a->sslen, type);
         if (used != 0) {
             if (used == 1)
                 snprintf(err, errlen, "%s is in use by another program", path);
