@@ -1,6 +1,6 @@
 # Tests: Check unit suites link the convenience library; integration tests
 # (Python) start the built daemon on ephemeral loopback ports.
-UNIT_TEST_LIBS = $(SS_LIBS) $(CHECK_LIBS)
+UNIT_TEST_LIBS = tests/unit/libunit.a $(SS_LIBS) $(CHECK_LIBS)
 UNIT_TEST_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS)
 UNIT_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 TEST_EXTENSIONS = .py .sh

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "config.h"
 
 static char tmpdir[256];
@@ -1290,18 +1291,9 @@ static Suite *config_suite(bool as_root)
 int main(void)
 {
     bool as_root = geteuid() == 0;
-    SRunner *sr = srunner_create(config_suite(as_root));
-    int failed;
 
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (failed != 0)
-        return EXIT_FAILURE;
-    if (!as_root) { /* Check cannot skip one test: report the program as skipped, saying why */
-        printf("SKIP: the root-daemon cases (privileged keys, numeric ids, strict folders) "
-               "need root; the other tests passed\n");
-        return 77;
-    }
-    return EXIT_SUCCESS;
+    return unit_run(
+        config_suite(as_root),
+        as_root ? NULL
+                : "the root-daemon cases (privileged keys, numeric ids, strict folders) need root");
 }

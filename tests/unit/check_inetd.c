@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "inetd_import.h"
 
 struct run {
@@ -562,18 +563,8 @@ static Suite *inetd_suite(bool names)
 int main(void)
 {
     bool names = have_port_names();
-    SRunner *sr = srunner_create(inetd_suite(names));
-    int failed;
 
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (failed != 0)
-        return EXIT_FAILURE;
-    if (!names) { /* Check cannot skip one test: report the program as skipped, saying why */
-        printf("SKIP: fixture not run: /etc/services lacks the ports of "
-               "tests/data/inetd/inetd.conf (install netbase); the other tests passed\n");
-        return 77;
-    }
-    return EXIT_SUCCESS;
+    return unit_run(inetd_suite(names), names ? NULL
+                                              : "fixture not run: /etc/services lacks the ports of "
+                                                "tests/data/inetd/inetd.conf (install netbase)");
 }
