@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_run.h"
 #include "admit.h"
 #include "clock.h"
 
@@ -567,11 +568,5 @@ static Suite *admit_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(admit_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(admit_suite(), NULL);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_run.h"
 #include "cfgnode.h"
 #include "utf8.h"
 #include "conf_syntax.h"
@@ -223,11 +224,5 @@ static Suite *cfgnode_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(cfgnode_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(cfgnode_suite(), NULL);
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "log.h"
 
 /* Point fd 2 at a fresh temporary file; returns its stream for reading. */
@@ -172,11 +173,5 @@ static Suite *log_prio_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(log_prio_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(log_prio_suite(), NULL);
 }

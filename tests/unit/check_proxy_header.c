@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "unit_run.h"
 #include "crc32c.h"
 #include "proxy_header.h"
 
@@ -514,11 +515,5 @@ static Suite *proxy_header_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(proxy_header_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(proxy_header_suite(), NULL);
 }

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "clock.h"
 #include "refuse.h"
 
@@ -181,11 +182,5 @@ static Suite *refuse_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(refuse_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(refuse_suite(), NULL);
 }

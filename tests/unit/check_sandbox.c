@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "capnames.h"
 #include "landlock.h"
 #include "sandbox.h"
@@ -164,11 +165,5 @@ static Suite *sandbox_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(sandbox_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(sandbox_suite(), NULL);
 }

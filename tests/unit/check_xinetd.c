@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "paths.h"
 #include "xinetd_import.h"
 #include "xinetd_parse.h"
@@ -480,11 +481,5 @@ static Suite *xinetd_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(xinetd_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return unit_run(xinetd_suite(), NULL);
 }
