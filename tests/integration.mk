@@ -50,3 +50,7 @@ EXTRA_DIST += tests/integration/test_start_signals.py
 # Compiled-in paths follow a second configure (builds a copy of the daemon).
 TESTS += tests/integration/test_paths.py
 EXTRA_DIST += tests/integration/test_paths.py
+
+# PROXY protocol in the daemon; its haproxy test skips without haproxy.
+TESTS += tests/integration/test_proxy.py
+EXTRA_DIST += tests/integration/test_proxy.py

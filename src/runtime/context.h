@@ -20,6 +20,7 @@
 #include "timers.h"
 
 struct stderr_reader;
+struct proxy_queue;
 
 struct server {
     /* activate.c: the active config, its services' state, the sockets */
@@ -49,6 +50,9 @@ struct server {
     struct ev child_ev;            /* reap.c: SIGCHLD's signalfd */
     bool reap_due;                 /* SIGCHLD seen, waitpid sweep pending */
     uint64_t last_reap_ns;         /* when the last sweep ran (paced, see reap.c) */
+
+    /* proxy_pending.c: services with connections waiting for a PROXY header */
+    struct proxy_queue *proxy_queues;
 
     /* refusals.c: services with refusals counted, not yet reported */
     struct svc_state **refusing;

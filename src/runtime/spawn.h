@@ -18,8 +18,10 @@
 
 #include "exec_plan.h"
 
-#define SPAWN_SLOTS    8
-#define SLOT_ENV_BYTES 1024
+#define SPAWN_SLOTS 8
+/* A connection's variables: room for three 255-byte PROXY TLVs besides the
+ * addresses (conn_env.h). */
+#define SLOT_ENV_BYTES 2048
 
 /* What one spawn hands over. */
 struct spawn_request {

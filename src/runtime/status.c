@@ -1,8 +1,20 @@
 /* The status dump (see status.h). */
+#include <stdio.h>
+
 #include "clock.h"
 #include "log.h"
 #include "context.h"
+#include "proxy_pending.h"
 #include "status.h"
+
+/* " pending=N" for a service that reads PROXY headers, else "". */
+static const char *status_pending(const struct svc_state *rt, char *buf, size_t len)
+{
+    if (!rt->svc || rt->svc->proxy.versions == SVC_PROXY_OFF)
+        return "";
+    snprintf(buf, len, " pending=%u", proxy_pending_count(rt));
+    return buf;
+}
 
 static void status_child(struct child *c, void *ctx)
 {
@@ -18,14 +30,16 @@ void status_dump(struct server *s)
     for (size_t i = 0; i < s->cfg->n_services; i++) {
         struct svc_state *rt = s->states[i];
         unsigned sockets = 0;
+        char pending[32];
         if (!rt)
             continue;
         for (size_t j = 0; j < s->n_listeners; j++)
             sockets += s->listeners[j]->rt == rt;
         log_event("event=status service=%s sockets=%u live=%u accepted=%llu refused=%llu "
-                  "failed=%llu",
+                  "failed=%llu%s",
                   rt->name, sockets, admit_live(rt->admit), (unsigned long long)rt->accepted,
-                  (unsigned long long)rt->refused, (unsigned long long)rt->failed);
+                  (unsigned long long)rt->refused, (unsigned long long)rt->failed,
+                  status_pending(rt, pending, sizeof(pending)));
     }
     children_each(&s->children, status_child, &now);
 }
