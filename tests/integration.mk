@@ -23,7 +23,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hostile.py \
 	tests/integration/test_unix_sockets.py \
 	tests/integration/test_import_xinetd.py \
-	tests/integration/test_tls.py
+	tests/integration/test_tls.py \
+	tests/integration/test_proxy.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py
@@ -50,7 +51,3 @@ EXTRA_DIST += tests/integration/test_start_signals.py
 # Compiled-in paths follow a second configure (builds a copy of the daemon).
 TESTS += tests/integration/test_paths.py
 EXTRA_DIST += tests/integration/test_paths.py
-
-# PROXY protocol in the daemon; its haproxy test skips without haproxy.
-TESTS += tests/integration/test_proxy.py
-EXTRA_DIST += tests/integration/test_proxy.py
