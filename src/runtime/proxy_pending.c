@@ -272,6 +272,18 @@ static void pending_ready(struct ev *ev, uint32_t events)
     listener_unref(l);
 }
 
+/* A queue just made for a connection that could not wait after all. */
+static void queue_drop_if_empty(struct svc_state *rt)
+{
+    struct proxy_queue *q = rt->proxy_queue;
+
+    if (q && q->n == 0) {
+        rt->proxy_queue = NULL;
+        svc_state_unref(rt);
+        free(q);
+    }
+}
+
 /* Wait for the rest of CONN's header; refused when the service's cap
  * (`backlog` connections waiting) is reached or memory is short. */
 static void pending_add(struct server *s, struct listener *l, int conn, const union proxy_lb *lb)
@@ -281,35 +293,22 @@ static void pending_add(struct server *s, struct listener *l, int conn, const un
     struct proxy_queue *q = rt->proxy_queue;
     struct proxy_conn *pc = NULL;
 
-    if ((q && q->n >= cap) || !(q = queue_of(rt)) || !(pc = calloc(1, sizeof(*pc)))) {
-        refuse_lb(s, rt, &lb->sa, REFUSE_PROXY_PENDING);
-        if (q && q->n == 0) { /* just made: let it go */
-            rt->proxy_queue = NULL;
-            svc_state_unref(rt);
-            free(q);
+    if ((!q || q->n < cap) && (q = queue_of(rt)) && (pc = calloc(1, sizeof(*pc)))) {
+        pc->q = q;
+        pc->l = l;
+        pc->lb = *lb;
+        pc->deadline_ns = clock_now_ns() + (uint64_t)rt->svc->proxy.timeout * NSEC_PER_SEC;
+        loop_ev_set(&pc->ev, conn, pending_ready, s);
+        if (loop_watch(&s->loop, &pc->ev, EPOLLIN | EPOLLRDHUP | EPOLLET) == 0) {
+            l->refs++;
+            queue_link(s, q, pc);
+            return;
         }
-        close(conn);
-        return;
-    }
-    pc->q = q;
-    pc->l = l;
-    l->refs++;
-    pc->lb = *lb;
-    pc->deadline_ns = clock_now_ns() + (uint64_t)rt->svc->proxy.timeout * NSEC_PER_SEC;
-    loop_ev_set(&pc->ev, conn, pending_ready, s);
-    if (loop_watch(&s->loop, &pc->ev, EPOLLIN | EPOLLRDHUP | EPOLLET) == -1) {
         free(pc);
-        listener_unref(l);
-        if (q->n == 0) {
-            rt->proxy_queue = NULL;
-            svc_state_unref(rt);
-            free(q);
-        }
-        refuse_lb(s, rt, &lb->sa, REFUSE_PROXY_PENDING);
-        close(conn);
-        return;
     }
-    queue_link(s, q, pc);
+    queue_drop_if_empty(rt);
+    refuse_lb(s, rt, &lb->sa, REFUSE_PROXY_PENDING);
+    close(conn);
 }
 
 bool proxy_pending_take(struct server *s, struct listener *l, int conn,
