@@ -11,46 +11,21 @@
 #include "accept.h"
 #include "clock.h"
 #include "context.h"
-#include "handler.h"
 #include "log.h"
-#include "reap.h"
-#include "refusals.h"
-#include "refuse.h"
+#include "proxy_pending.h"
+#include "serve.h"
 
 #define ACCEPT_BATCH    64
 #define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
 
-/* One accepted connection: admit, start, hand over. */
+/* One accepted connection: its PROXY header first when the service wants
+ * one from this peer, else admit, start, hand over. */
 static void accept_serve(struct server *s, struct listener *l, int conn,
                          struct sockaddr_storage *peer)
 {
-    struct svc_state *rt = l->rt;
-    const struct sockaddr *inet = peer->ss_family == AF_UNIX ? NULL : (struct sockaddr *)peer;
-    char peer_text[ADDR_STRLEN];
-    struct source_key key;
-    bool keyed = admit_peer_key(rt->svc, conn, (struct sockaddr *)peer, &key);
-
-    addr_format_peer_as((struct sockaddr *)peer, rt->svc->log_peer, peer_text, sizeof(peer_text));
-    enum admit_verdict v = admit_check_source(rt->admit, rt->svc, inet, keyed ? &key : NULL,
-                                              s->live_total, s->cfg->max_children, clock_now_ns());
-    if (v != ADMIT_OK) {
-        refuse_send_message(conn, rt->svc);
-        refusals_record(s, rt, v, peer_text);
-        close(conn);
+    if (l->rt->svc->proxy.versions != SVC_PROXY_OFF && proxy_pending_take(s, l, conn, peer))
         return;
-    }
-    struct child *c = handler_start(s, l, conn, (struct sockaddr *)peer, peer_text, -1, NULL);
-    if (!c) {
-        refusals_record(s, rt, REFUSE_SPAWN_FAILED, peer_text);
-    } else if (keyed) {
-        c->key = key;
-        c->has_key = true;
-        admit_started(rt->admit, &c->key);
-    } else {
-        admit_started(rt->admit, NULL);
-    }
-    close(conn);
-    reap_after_spawn(s);
+    serve_connection(s, l, conn, (struct sockaddr *)peer, NULL);
 }
 
 void accept_ready(struct ev *ev, uint32_t events)

@@ -36,6 +36,10 @@ static const char *const reason_names[ADMIT_VERDICT_COUNT] = {
     [REFUSE_SPAWN_FAILED] = "spawn_failed",
     [REFUSE_PER_SOURCE_RATE] = "per_source_rate",
     [REFUSE_BANNED] = "banned",
+    [REFUSE_PROXY_INVALID] = "proxy_invalid",
+    [REFUSE_PROXY_TIMEOUT] = "proxy_timeout",
+    [REFUSE_PROXY_UNTRUSTED] = "proxy_untrusted",
+    [REFUSE_PROXY_PENDING] = "proxy_pending",
 };
 
 const char *admit_reason_name(enum admit_verdict v)

@@ -24,6 +24,11 @@ enum admit_verdict {
     REFUSE_SPAWN_FAILED,
     REFUSE_PER_SOURCE_RATE,
     REFUSE_BANNED,
+    /* The PROXY header (SPEC section 8), decided before admission proper */
+    REFUSE_PROXY_INVALID,
+    REFUSE_PROXY_TIMEOUT,
+    REFUSE_PROXY_UNTRUSTED,
+    REFUSE_PROXY_PENDING,
     ADMIT_VERDICT_COUNT
 };
 

@@ -89,3 +89,18 @@ void conn_env_socket(struct conn_env *e, const struct service *svc, int sock,
         conn_env_inet(e, svc->protocol == PROTO_UDP ? "UDP" : "TCP", sock, NULL, local);
     }
 }
+
+void conn_env_via(struct conn_env *e, const struct conn_via *via)
+{
+    char lb[ADDR_STRLEN];
+
+    addr_format_peer(via->lb, lb, sizeof(lb));
+    conn_env_addf(e, "SUPERSERVER_PROXY_PEER=%s", lb);
+    /* The parser let through printable ASCII only, at most 255 bytes each. */
+    if (via->authority && via->authority[0])
+        conn_env_addf(e, "PROXY_AUTHORITY=%s", via->authority);
+    if (via->alpn && via->alpn[0])
+        conn_env_addf(e, "PROXY_ALPN=%s", via->alpn);
+    if (via->ssl_version && via->ssl_version[0])
+        conn_env_addf(e, "SSL_PROTOCOL=%s", via->ssl_version);
+}

@@ -11,8 +11,9 @@
 
 #include "model.h"
 
-/* How many per-connection variables a handler gets at most. */
-#define EXEC_CONN_VARS 10
+/* How many per-connection variables a handler gets at most (with the NULL):
+ * the seven of TCP, the four of a PROXY header, a mode's three. */
+#define EXEC_CONN_VARS 16
 
 /* Per-connection "K=V" variables, formatted into a caller's buffer. */
 struct conn_env {
@@ -27,5 +28,17 @@ void conn_env_addf(struct conn_env *e, const char *fmt, ...) __attribute__((form
  * NULL (wait and prefork), LOCAL too (then getsockname tells). */
 void conn_env_socket(struct conn_env *e, const struct service *svc, int sock,
                      const struct sockaddr *peer, const struct sockaddr *local);
+
+/* A connection that came through a load balancer with a PROXY header (SPEC
+ * section 8): the peer given to conn_env_socket is then the header's source
+ * and the local address its destination. */
+struct conn_via {
+    const struct sockaddr *lb;  /* who connected: SUPERSERVER_PROXY_PEER */
+    const struct sockaddr *dst; /* the header's destination */
+    /* v2 TLVs, "" when absent: PROXY_AUTHORITY, PROXY_ALPN, SSL_PROTOCOL */
+    const char *authority, *alpn, *ssl_version;
+};
+/* The variables of VIA (after conn_env_socket's). */
+void conn_env_via(struct conn_env *e, const struct conn_via *via);
 
 #endif

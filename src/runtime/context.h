@@ -21,6 +21,7 @@
 
 struct stderr_reader;
 struct control;
+struct proxy_queue;
 
 struct server {
     /* activate.c: the active config, its services' state, the sockets */
@@ -59,6 +60,8 @@ struct server {
 
     /* control.c: the control socket and its clients; NULL when there is none */
     struct control *control;
+    /* proxy_pending.c: services with connections waiting for a PROXY header */
+    struct proxy_queue *proxy_queues;
 
     /* refusals.c: services with refusals counted, not yet reported */
     struct svc_state **refusing;

@@ -54,14 +54,19 @@ static int handler_stderr(struct server *s, const struct service *svc, int sock,
 
 /* The per-connection variables of SPEC section 4, and the mode's own. */
 static void handler_env(struct conn_env *env, struct listener *l, int sock,
-                        const struct sockaddr *peer, int worker_index, bool *sock_on_fd3)
+                        const struct sockaddr *peer, const struct conn_via *via, int worker_index,
+                        bool *sock_on_fd3)
 {
     const struct service *svc = l->rt->svc;
     /* Bound to one address: that is every connection's local one (no getsockname). */
     const struct sockaddr *local =
         listener_bound_to_one_address(l) ? (const struct sockaddr *)&l->addr.ss : NULL;
 
+    if (via)
+        local = via->dst; /* the client connected to the balancer's address */
     conn_env_socket(env, svc, sock, peer, local);
+    if (via)
+        conn_env_via(env, via);
     if (worker_index >= 0)
         conn_env_addf(env, "SUPERSERVER_WORKER=%d", worker_index);
     *sock_on_fd3 = svc->listen_fds && svc->mode != MODE_NOWAIT;
@@ -73,7 +78,8 @@ static void handler_env(struct conn_env *env, struct listener *l, int sock,
 
 /* Spawn with SOCK on 0/1; the pid, or -1 with the reason logged (throttled). */
 static pid_t handler_spawn(struct server *s, struct listener *l, int sock,
-                           const struct sockaddr *peer, int worker_index, int *reader)
+                           const struct sockaddr *peer, const struct conn_via *via,
+                           int worker_index, int *reader)
 {
     struct svc_state *rt = l->rt;
     struct conn_env env;
@@ -81,7 +87,7 @@ static pid_t handler_spawn(struct server *s, struct listener *l, int sock,
     struct spawn_request req = {.plan = rt->plan, .sock = sock};
 
     conn_env_start(&env, envbuf, sizeof(envbuf));
-    handler_env(&env, l, sock, peer, worker_index, &req.sock_on_fd3);
+    handler_env(&env, l, sock, peer, via, worker_index, &req.sock_on_fd3);
     req.conn_env = env.vars;
     req.stderr_fd = handler_stderr(s, rt->svc, sock, reader);
     pid_t pid = spawn_handler(&s->spawner, &req);
@@ -105,9 +111,17 @@ struct child *handler_start(struct server *s, struct listener *l, int sock,
                             const struct sockaddr *peer, const char *peer_text, int worker_index,
                             child_exit_fn *on_exit)
 {
+    return handler_start_via(s, l, sock, peer, peer_text, NULL, worker_index, on_exit);
+}
+
+struct child *handler_start_via(struct server *s, struct listener *l, int sock,
+                                const struct sockaddr *peer, const char *peer_text,
+                                const struct conn_via *via, int worker_index,
+                                child_exit_fn *on_exit)
+{
     struct svc_state *rt = l->rt;
     int reader;
-    pid_t pid = handler_spawn(s, l, sock, peer, worker_index, &reader);
+    pid_t pid = handler_spawn(s, l, sock, peer, via, worker_index, &reader);
 
     if (pid == -1)
         return NULL;
@@ -131,7 +145,14 @@ struct child *handler_start(struct server *s, struct listener *l, int sock,
         c->deadline_ns = c->start_ns + (uint64_t)rt->svc->timeout * NSEC_PER_SEC;
         timers_arm(&s->timers, c);
     }
-    log_event("event=start service=%s pid=%d peer=%s", rt->name, (int)pid, peer_text);
+    if (via) {
+        char lb[ADDR_STRLEN];
+        addr_format_peer_as(via->lb, rt->svc->log_peer, lb, sizeof(lb));
+        log_event("event=start service=%s pid=%d peer=%s via=%s", rt->name, (int)pid, peer_text,
+                  lb);
+    } else {
+        log_event("event=start service=%s pid=%d peer=%s", rt->name, (int)pid, peer_text);
+    }
     return c;
 }
 

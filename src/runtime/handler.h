@@ -16,6 +16,7 @@
 #include "listener.h"
 
 struct server;
+struct conn_via;
 
 /* A handler exiting sooner than this after its start died young. */
 #define HANDLER_YOUNG_NS 1000000000ULL
@@ -27,6 +28,14 @@ struct server;
 struct child *handler_start(struct server *s, struct listener *l, int sock,
                             const struct sockaddr *peer, const char *peer_text, int worker_index,
                             child_exit_fn *on_exit);
+
+/* handler_start for a connection that came through a load balancer: PEER is
+ * the header's source, VIA (NULL: a direct one) the rest (conn_env.h); the
+ * start line gets via=. */
+struct child *handler_start_via(struct server *s, struct listener *l, int sock,
+                                const struct sockaddr *peer, const char *peer_text,
+                                const struct conn_via *via, int worker_index,
+                                child_exit_fn *on_exit);
 
 /* C has exited with STATUS: log, count, call its on_exit, forget it. */
 void handler_reaped(struct server *s, struct child *c, int status);

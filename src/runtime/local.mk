@@ -21,10 +21,12 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/notify.c src/runtime/notify.h \
 	src/runtime/pool.c src/runtime/pool.h \
 	src/runtime/process.c src/runtime/process.h \
+	src/runtime/proxy_pending.c src/runtime/proxy_pending.h \
 	src/runtime/reap.c src/runtime/reap.h \
 	src/runtime/sandbox.c src/runtime/sandbox.h \
 	src/runtime/refusals.c src/runtime/refusals.h \
 	src/runtime/refuse.c src/runtime/refuse.h \
+	src/runtime/serve.c src/runtime/serve.h \
 	src/runtime/server.c src/runtime/server.h \
 	src/runtime/signals.c src/runtime/signals.h \
 	src/runtime/sources.c src/runtime/sources.h \

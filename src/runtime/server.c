@@ -20,6 +20,7 @@
 #include "handler.h"
 #include "log.h"
 #include "pool.h"
+#include "proxy_pending.h"
 #include "reap.h"
 #include "refusals.h"
 #include "server.h"
@@ -69,6 +70,7 @@ static void server_act(struct server *s)
         s->reload_pending = false;
         activate_reload(s, &r);
         control_reload_done(s, &r); /* control clients that asked for it */
+        proxy_pending_reloaded(s);
     }
     for (; s->resize_pending > 0; s->resize_pending--)
         pool_resize_all(s, +1);
@@ -106,7 +108,7 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 /* How long the next wait may sleep: until the first thing the turn must do. */
 static int server_timeout(const struct server *s, uint64_t now)
 {
-    uint64_t next = handler_next_deadline(s);
+    uint64_t next = earliest(handler_next_deadline(s), proxy_pending_next_deadline(s));
 
     if (s->n_refusing)
         next = earliest(next, (now / NSEC_PER_SEC + 1) * NSEC_PER_SEC); /* the second's end */
@@ -136,6 +138,7 @@ int server_run(struct server *s)
         reap_sweep_if_due(s, now);
         handler_timeouts(s, now);
         control_turn(s, now);
+        proxy_pending_expire(s, now);
         if (s->n_refusing)
             refusals_flush(s, now);
         if (s->any_paused)
@@ -198,6 +201,7 @@ void server_free(struct server *s)
     pool_stop_all(s);
     if (!spawn_quiesce(&s->spawner))
         return; /* a child stuck before its exec still reads its slot */
+    proxy_pending_close_all(s);
     activate_release(s);
     stderr_log_close_all(s);
     children_each(&s->children, child_forget, NULL);

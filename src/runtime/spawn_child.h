@@ -14,8 +14,9 @@
 
 #include "exec_plan.h"
 
-/* Room for one connection's variables in a slot. */
-#define SLOT_ENV_BYTES 1024
+/* Room for one connection's variables in a slot: the addresses and three
+ * 255-byte PROXY TLVs (conn_env.h). */
+#define SLOT_ENV_BYTES 2048
 
 /* One slot: a child between clone and exec reads only this and its plan. */
 struct spawn_slot {

@@ -6,6 +6,7 @@
 #include "json_out.h"
 #include "log.h"
 #include "outbuf.h"
+#include "proxy_pending.h"
 #include "status.h"
 
 static unsigned long long uptime_ms(const struct server *s, uint64_t now)
@@ -58,6 +59,8 @@ void status_service_text(struct outbuf *ob, const struct server *s, const struct
             outbuf_printf(ob, " refused_%s=%llu", admit_reason_name(r),
                           (unsigned long long)rt->refused_by[r]);
     outbuf_printf(ob, " failed=%llu", (unsigned long long)rt->failed);
+    if (svc->proxy.versions != SVC_PROXY_OFF)
+        outbuf_printf(ob, " pending=%u", proxy_pending_count(rt));
 }
 
 void status_service_json(struct json_out *j, const struct server *s, const struct svc_state *rt)
@@ -82,6 +85,8 @@ void status_service_json(struct json_out *j, const struct server *s, const struc
         json_kv_uint(j, admit_reason_name(r), rt->refused_by[r]);
     json_object_end(j);
     json_kv_uint(j, "failed", rt->failed);
+    if (svc->proxy.versions != SVC_PROXY_OFF)
+        json_kv_uint(j, "pending", proxy_pending_count(rt));
     json_object_end(j);
 }
 

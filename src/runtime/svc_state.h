@@ -24,6 +24,8 @@ enum handler_outcome {
     OUTCOME_COUNT
 };
 
+struct proxy_queue;
+
 struct svc_state {
     char *name;
     const struct service *svc; /* in the active config; NULL once the service is gone */
@@ -38,6 +40,8 @@ struct svc_state {
     /* prefork: young deaths in a row and when the next spawn may happen */
     unsigned worker_fast_exits;
     uint64_t worker_resume_ns;
+    /* proxy_pending.c: connections waiting for their PROXY header, or NULL */
+    struct proxy_queue *proxy_queue;
 };
 
 /* A state for NAME with no references yet; NULL when out of memory. */

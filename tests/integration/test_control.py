@@ -359,6 +359,7 @@ class Robustness(ControlBase):
             self.assertEqual(len(kv_rows(self.ok('status'))), 252)
             self.assertServes(port, d=d)
             self.assertLess(time.monotonic() - t, 2.0)
+        d.wait_reaped()  # handlers_active must not change between the two dumps
         full = self.ok('metrics')
         self.assertGreater(len(full), 300000)  # more than a socket buffer
         self.assertTrue(full.endswith('superserver_build_info{version="%s"} 1\n'

@@ -132,6 +132,10 @@ START_TEST(reason_names)
     ck_assert_str_eq(admit_reason_name(REFUSE_SPAWN_FAILED), "spawn_failed");
     ck_assert_str_eq(admit_reason_name(REFUSE_PER_SOURCE_RATE), "per_source_rate");
     ck_assert_str_eq(admit_reason_name(REFUSE_BANNED), "banned");
+    ck_assert_str_eq(admit_reason_name(REFUSE_PROXY_INVALID), "proxy_invalid");
+    ck_assert_str_eq(admit_reason_name(REFUSE_PROXY_TIMEOUT), "proxy_timeout");
+    ck_assert_str_eq(admit_reason_name(REFUSE_PROXY_UNTRUSTED), "proxy_untrusted");
+    ck_assert_str_eq(admit_reason_name(REFUSE_PROXY_PENDING), "proxy_pending");
     ck_assert_str_eq(admit_reason_name(ADMIT_VERDICT_COUNT), "unknown");
 }
 END_TEST

@@ -145,7 +145,54 @@ START_TEST(conn_env_var_count_bound)
     ck_assert_int_eq(e.n, EXEC_CONN_VARS - 1);
     ck_assert_ptr_null(e.vars[EXEC_CONN_VARS - 1]);
     ck_assert_str_eq(e.vars[0], "V0=0");
-    ck_assert_str_eq(e.vars[EXEC_CONN_VARS - 2], "V8=8");
+    char last[32];
+    snprintf(last, sizeof(last), "V%d=%d", EXEC_CONN_VARS - 2, EXEC_CONN_VARS - 2);
+    ck_assert_str_eq(e.vars[EXEC_CONN_VARS - 2], last);
+}
+END_TEST
+
+static struct sockaddr_in inet4(const char *ip, unsigned port)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port)};
+    inet_pton(AF_INET, ip, &sin.sin_addr);
+    return sin;
+}
+
+/* Through a load balancer: the client and the header's destination, the
+ * balancer, the TLVs; the longest of them all fit in a slot. */
+START_TEST(conn_env_proxied)
+{
+    struct service svc = make_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+    struct sockaddr_in client = inet4("203.0.113.7", 51234), dst = inet4("192.0.2.1", 443),
+                       lb = inet4("10.0.0.5", 40000);
+    char big[256], buf[2048], want_auth[300];
+    struct conn_env e;
+
+    memset(big, 'a', 255);
+    big[255] = '\0';
+    struct conn_via via = {.lb = (struct sockaddr *)&lb,
+                           .dst = (struct sockaddr *)&dst,
+                           .authority = big,
+                           .alpn = big,
+                           .ssl_version = ""};
+    conn_env_start(&e, buf, sizeof(buf));
+    conn_env_socket(&e, &svc, -1, (struct sockaddr *)&client, via.dst);
+    conn_env_via(&e, &via);
+    snprintf(want_auth, sizeof(want_auth), "PROXY_AUTHORITY=%s", big);
+    const char *want[] = {"PROTO=TCP",
+                          "TCPREMOTEIP=203.0.113.7",
+                          "TCPREMOTEPORT=51234",
+                          "TCPLOCALIP=192.0.2.1",
+                          "TCPLOCALPORT=443",
+                          "REMOTE_ADDR=203.0.113.7",
+                          "REMOTE_PORT=51234",
+                          "SUPERSERVER_PROXY_PEER=10.0.0.5:40000",
+                          want_auth};
+    ck_assert_int_eq(e.n, 10);
+    for (int i = 0; i < 9; i++)
+        ck_assert_str_eq(e.vars[i], want[i]);
+    ck_assert_int_eq(strncmp(e.vars[9], "PROXY_ALPN=aaa", 14), 0);
+    ck_assert_ptr_null(e.vars[10]);
 }
 END_TEST
 
@@ -185,6 +232,7 @@ int main(void)
     tcase_add_test(tc_conn_env, conn_env_wait_udp_local_only);
     tcase_add_test(tc_conn_env, conn_env_unix_stream_credentials);
     tcase_add_test(tc_conn_env, conn_env_var_count_bound);
+    tcase_add_test(tc_conn_env, conn_env_proxied);
     tcase_add_test(tc_conn_env, conn_env_buffer_bound);
     suite_add_tcase(s, tc_conn_env);
     SRunner *sr = srunner_create(s);

@@ -25,6 +25,7 @@ UNIT_SUITES = \
 	tests/unit/check_wait_mark \
 	tests/unit/check_exec_plan \
 	tests/unit/check_conn_env \
+	tests/unit/check_proxy_pending \
 	tests/unit/check_activate \
 	tests/unit/check_stderr_log \
 	tests/unit/check_pool \
@@ -101,6 +102,9 @@ tests_unit_check_exec_plan_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_conn_env_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_conn_env_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_conn_env_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_proxy_pending_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_proxy_pending_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_proxy_pending_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_activate_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_activate_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_activate_LDADD = $(UNIT_TEST_LIBS)

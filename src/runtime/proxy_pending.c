@@ -1,0 +1,401 @@
+/*
+ * Connections waiting for their PROXY header (see proxy_pending.h).
+ *
+ * Reading: the start of the connection is peeked (recv MSG_PEEK, at most
+ * PROXY_V2_MAX bytes, since no valid header is longer) and parsed; only
+ * when the header is whole is exactly its length consumed, so every byte
+ * after it stays in the socket for the handler.  A waiting connection is
+ * watched edge-triggered: the bytes it leaves unread would keep a
+ * level-triggered descriptor ready and spin the loop, while an edge comes
+ * only with new bytes (or the peer's close), which is exactly when a peek
+ * can tell something new.  Idle, it costs no CPU.
+ *
+ * Deadlines: each service with waiting connections has a queue, a doubly
+ * linked list in deadline order.  All connections of a service share one
+ * proxy_timeout, so arrival order is deadline order and an insertion at the
+ * tail is O(1) (a reload that shortens the timeout is the one case that
+ * walks back from the tail).  The earliest deadline is the head of one of
+ * the few queues (server.proxy_queues); a connection done early leaves its
+ * list in O(1).
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "conn_env.h"
+#include "context.h"
+#include "log.h"
+#include "proxy_header.h"
+#include "proxy_pending.h"
+#include "refusals.h"
+#include "serve.h"
+
+/* What is kept of the peer that connected (the balancer): an inet address,
+ * or for a unix listener just the family. */
+union proxy_lb {
+    struct sockaddr sa;
+    struct sockaddr_in in;
+    struct sockaddr_in6 in6;
+};
+
+struct proxy_conn {
+    struct ev ev; /* first: the callback gets this */
+    struct proxy_queue *q;
+    struct listener *l; /* a reference, dropped when done */
+    struct proxy_conn *prev, *next;
+    uint64_t deadline_ns;
+    union proxy_lb lb;
+};
+
+struct proxy_queue {
+    struct svc_state *rt; /* a reference while the queue exists */
+    struct proxy_conn *head, *tail;
+    unsigned n;
+    struct proxy_queue *prev, *next; /* server.proxy_queues */
+};
+
+bool proxy_pending_trusted(const struct service *svc, const struct sockaddr *peer)
+{
+    if (peer->sa_family == AF_UNIX)
+        return true;
+    for (size_t i = 0; i < svc->proxy.n_from; i++)
+        if (cidr_match(&svc->proxy.from[i], peer))
+            return true;
+    return false;
+}
+
+static void lb_copy(union proxy_lb *lb, const struct sockaddr_storage *peer)
+{
+    memset(lb, 0, sizeof(*lb));
+    if (peer->ss_family == AF_INET)
+        memcpy(&lb->in, peer, sizeof(lb->in));
+    else if (peer->ss_family == AF_INET6)
+        memcpy(&lb->in6, peer, sizeof(lb->in6));
+    else
+        lb->sa.sa_family = peer->ss_family;
+}
+
+static void refuse_lb(struct server *s, struct svc_state *rt, const struct sockaddr *lb,
+                      enum admit_verdict why)
+{
+    char text[ADDR_STRLEN];
+    enum addr_peer_form form = rt->svc ? rt->svc->log_peer : ADDR_PEER_FULL;
+
+    addr_format_peer_as(lb, form, text, sizeof(text));
+    refusals_record(s, rt, why, text);
+}
+
+/*
+ * What the start of CONN says, for VERSIONS: the header's length (> 0, H
+ * filled), 0 to wait for more, -1 when it is invalid or can no longer
+ * complete (HUP: the peer has finished sending).
+ */
+static int proxy_peek(int conn, unsigned versions, bool hup, struct proxy_header *h)
+{
+    unsigned char buf[PROXY_V2_MAX];
+    char why[128];
+    ssize_t n = recv(conn, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return hup ? -1 : 0;
+    if (n <= 0)
+        return -1; /* closed before its header, or reset */
+    int len = proxy_header_parse(buf, (size_t)n, versions, h, why, sizeof(why));
+    if (len == 0 && (hup || (size_t)n == sizeof(buf)))
+        return -1;
+    if (len < 0 && log_is_verbose())
+        log_debug("PROXY header refused: %s", why);
+    return len;
+}
+
+/* CONN's header of LEN bytes is whole: consume exactly it, then admission
+ * on the real client (the balancer's own endpoints for a health check). */
+static void proxy_serve(struct server *s, struct listener *l, int conn, const struct sockaddr *lb,
+                        int len, const struct proxy_header *h)
+{
+    unsigned char buf[PROXY_V2_MAX];
+
+    if (recv(conn, buf, (size_t)len, MSG_DONTWAIT) != len) {
+        refuse_lb(s, l->rt, lb, REFUSE_PROXY_INVALID);
+        close(conn);
+        return;
+    }
+    bool inet = h->src.ss_family == AF_INET || h->src.ss_family == AF_INET6;
+    if (h->is_local || !inet) {
+        serve_connection(s, l, conn, lb, NULL);
+        return;
+    }
+    struct conn_via via = {
+        .lb = lb,
+        .dst = h->dst_len ? (const struct sockaddr *)&h->dst : NULL,
+        .authority = h->authority,
+        .alpn = h->alpn,
+        .ssl_version = h->ssl_version,
+    };
+    serve_connection(s, l, conn, (const struct sockaddr *)&h->src, &via);
+}
+
+/* Read CONN now: true when it is finished with (served or refused). */
+static bool proxy_read(struct server *s, struct listener *l, int conn, const struct sockaddr *lb,
+                       bool hup)
+{
+    struct proxy_header h;
+    int len = proxy_peek(conn, l->rt->svc->proxy.versions, hup, &h);
+
+    if (len == 0)
+        return false;
+    if (len < 0) {
+        refuse_lb(s, l->rt, lb, REFUSE_PROXY_INVALID);
+        close(conn);
+    } else {
+        proxy_serve(s, l, conn, lb, len, &h);
+    }
+    return true;
+}
+
+/* --- the queues --- */
+
+static void queue_link(struct server *s, struct proxy_queue *q, struct proxy_conn *pc)
+{
+    struct proxy_conn *after = q->tail;
+
+    while (after && after->deadline_ns > pc->deadline_ns)
+        after = after->prev; /* only after a reload shortened proxy_timeout */
+    pc->prev = after;
+    pc->next = after ? after->next : q->head;
+    if (pc->next)
+        pc->next->prev = pc;
+    else
+        q->tail = pc;
+    if (after)
+        after->next = pc;
+    else
+        q->head = pc;
+    if (q->n++ == 0) {
+        q->prev = NULL;
+        q->next = s->proxy_queues;
+        if (q->next)
+            q->next->prev = q;
+        s->proxy_queues = q;
+    }
+}
+
+/* Take PC out of its queue; the queue goes when it is empty. */
+static void queue_unlink(struct server *s, struct proxy_conn *pc)
+{
+    struct proxy_queue *q = pc->q;
+
+    if (pc->prev)
+        pc->prev->next = pc->next;
+    else
+        q->head = pc->next;
+    if (pc->next)
+        pc->next->prev = pc->prev;
+    else
+        q->tail = pc->prev;
+    if (--q->n > 0)
+        return;
+    if (q->prev)
+        q->prev->next = q->next;
+    else
+        s->proxy_queues = q->next;
+    if (q->next)
+        q->next->prev = q->prev;
+    q->rt->proxy_queue = NULL;
+    svc_state_unref(q->rt);
+    free(q);
+}
+
+static struct proxy_queue *queue_of(struct svc_state *rt)
+{
+    if (!rt->proxy_queue) {
+        struct proxy_queue *q = calloc(1, sizeof(*q));
+        if (!q)
+            return NULL;
+        q->rt = rt;
+        rt->refs++;
+        rt->proxy_queue = q;
+    }
+    return rt->proxy_queue;
+}
+
+/* Stop watching PC and free it; its descriptor is the caller's.  The
+ * listener reference is handed back: drop it once done with the listener. */
+static struct listener *pending_detach(struct server *s, struct proxy_conn *pc)
+{
+    struct listener *l = pc->l;
+
+    loop_forget(&s->loop, &pc->ev);
+    queue_unlink(s, pc);
+    free(pc);
+    return l;
+}
+
+/* Detach PC and close it with a refusal WHY. */
+static void pending_refuse(struct server *s, struct proxy_conn *pc, enum admit_verdict why)
+{
+    int fd = pc->ev.fd;
+    union proxy_lb lb = pc->lb;
+    struct svc_state *rt = pc->q->rt;
+
+    rt->refs++; /* the queue may go with PC */
+    struct listener *l = pending_detach(s, pc);
+    refuse_lb(s, rt, &lb.sa, why);
+    close(fd);
+    listener_unref(l);
+    svc_state_unref(rt);
+}
+
+static void pending_ready(struct ev *ev, uint32_t events)
+{
+    struct proxy_conn *pc = (struct proxy_conn *)ev;
+    struct server *s = ev->ctx;
+    bool hup = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+    struct proxy_header h;
+    int len = proxy_peek(ev->fd, pc->l->rt->svc->proxy.versions, hup, &h);
+
+    if (len == 0)
+        return; /* the rest of the header comes with a later edge */
+    if (len < 0) {
+        pending_refuse(s, pc, REFUSE_PROXY_INVALID);
+        return;
+    }
+    /* Forgotten before the handler starts: it holds a copy of the descriptor. */
+    int fd = ev->fd;
+    union proxy_lb lb = pc->lb;
+    struct listener *l = pending_detach(s, pc);
+    proxy_serve(s, l, fd, &lb.sa, len, &h);
+    listener_unref(l);
+}
+
+/* A queue just made for a connection that could not wait after all. */
+static void queue_drop_if_empty(struct svc_state *rt)
+{
+    struct proxy_queue *q = rt->proxy_queue;
+
+    if (q && q->n == 0) {
+        rt->proxy_queue = NULL;
+        svc_state_unref(rt);
+        free(q);
+    }
+}
+
+/* Wait for the rest of CONN's header; refused when the service's cap
+ * (`backlog` connections waiting) is reached or memory is short. */
+static void pending_add(struct server *s, struct listener *l, int conn, const union proxy_lb *lb)
+{
+    struct svc_state *rt = l->rt;
+    unsigned cap = rt->svc->sock.backlog > 0 ? (unsigned)rt->svc->sock.backlog : 1;
+    struct proxy_queue *q = rt->proxy_queue;
+    struct proxy_conn *pc = NULL;
+
+    if ((!q || q->n < cap) && (q = queue_of(rt)) && (pc = calloc(1, sizeof(*pc)))) {
+        pc->q = q;
+        pc->l = l;
+        pc->lb = *lb;
+        pc->deadline_ns = clock_now_ns() + (uint64_t)rt->svc->proxy.timeout * NSEC_PER_SEC;
+        loop_ev_set(&pc->ev, conn, pending_ready, s);
+        if (loop_watch(&s->loop, &pc->ev, EPOLLIN | EPOLLRDHUP | EPOLLET) == 0) {
+            l->refs++;
+            queue_link(s, q, pc);
+            return;
+        }
+        free(pc);
+    }
+    queue_drop_if_empty(rt);
+    refuse_lb(s, rt, &lb->sa, REFUSE_PROXY_PENDING);
+    close(conn);
+}
+
+bool proxy_pending_take(struct server *s, struct listener *l, int conn,
+                        const struct sockaddr_storage *peer)
+{
+    const struct service *svc = l->rt->svc;
+    union proxy_lb lb;
+
+    if (!proxy_pending_trusted(svc, (const struct sockaddr *)peer)) {
+        if (svc->proxy.others_direct)
+            return false;
+        refuse_lb(s, l->rt, (const struct sockaddr *)peer, REFUSE_PROXY_UNTRUSTED);
+        close(conn);
+        return true;
+    }
+    lb_copy(&lb, peer);
+    /* Most balancers send the header with their first segment: no wait then. */
+    if (!proxy_read(s, l, conn, &lb.sa, false))
+        pending_add(s, l, conn, &lb);
+    return true;
+}
+
+void proxy_pending_expire(struct server *s, uint64_t now)
+{
+    struct proxy_queue *q = s->proxy_queues;
+
+    while (q) {
+        struct proxy_queue *next = q->next; /* q goes with its last connection */
+        unsigned n = q->n;
+        for (unsigned i = 0; i < n && q->head->deadline_ns <= now; i++) {
+            bool last = i + 1 == n;
+            pending_refuse(s, q->head, REFUSE_PROXY_TIMEOUT);
+            if (last)
+                break;
+        }
+        q = next;
+    }
+}
+
+uint64_t proxy_pending_next_deadline(const struct server *s)
+{
+    uint64_t next = UINT64_MAX;
+
+    for (const struct proxy_queue *q = s->proxy_queues; q; q = q->next)
+        if (q->head->deadline_ns < next)
+            next = q->head->deadline_ns;
+    return next;
+}
+
+/* May PC keep waiting under its service's settings after a reload? */
+static bool pending_still_wanted(const struct proxy_conn *pc)
+{
+    const struct svc_state *rt = pc->q->rt;
+
+    return rt->svc && rt->svc->proxy.versions != SVC_PROXY_OFF && !pc->l->closed &&
+           pc->l->rt == rt && proxy_pending_trusted(rt->svc, &pc->lb.sa);
+}
+
+void proxy_pending_reloaded(struct server *s)
+{
+    struct proxy_queue *q = s->proxy_queues;
+
+    while (q) {
+        struct proxy_queue *next = q->next;
+        struct proxy_conn *pc = q->head;
+        unsigned n = q->n;
+        for (unsigned i = 0; i < n; i++) {
+            struct proxy_conn *after = pc->next; /* read before q may go */
+            if (!pending_still_wanted(pc))
+                pending_refuse(s, pc, REFUSE_PROXY_UNTRUSTED);
+            pc = after;
+        }
+        q = next;
+    }
+}
+
+unsigned proxy_pending_count(const struct svc_state *rt)
+{
+    return rt->proxy_queue ? rt->proxy_queue->n : 0;
+}
+
+void proxy_pending_close_all(struct server *s)
+{
+    while (s->proxy_queues) {
+        struct proxy_conn *pc = s->proxy_queues->head;
+        int fd = pc->ev.fd;
+        listener_unref(pending_detach(s, pc));
+        close(fd);
+    }
+}

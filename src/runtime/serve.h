@@ -1,0 +1,22 @@
+/*
+ * Serving one accepted connection of a nowait service: admit, start, hand
+ * over (serve.c).
+ */
+#ifndef SUPERSERVER_SERVE_H
+#define SUPERSERVER_SERVE_H
+
+#include <sys/socket.h>
+
+#include "listener.h"
+
+struct server;
+struct conn_via;
+
+/* Admission of connection CONN on L from PEER, then its handler; CONN is
+ * closed either way.  For a connection whose PROXY header has been read
+ * (proxy_pending.c), PEER is the header's source and VIA the rest; NULL for
+ * a direct one. */
+void serve_connection(struct server *s, struct listener *l, int conn, const struct sockaddr *peer,
+                      const struct conn_via *via);
+
+#endif

@@ -1,0 +1,512 @@
+#!/usr/bin/env python3
+"""PROXY protocol in the daemon (SPEC section 8): headers read before
+admission, admission and the handler's environment on the real client, the
+refusal reasons, pending connections (cap, timeout, reload), and real
+senders: haproxy (send-proxy, send-proxy-v2) and curl --haproxy-protocol."""
+
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import sslib  # noqa: E402
+from sslib import svc  # noqa: E402
+
+ENV = '/usr/bin/env'
+CAT = '/bin/cat'
+V2_SIG = b'\r\n\r\n\x00\r\nQUIT\n'
+CLIENT = '203.0.113.7'
+
+
+def v1(src=CLIENT, dst='192.0.2.1', sport=51234, dport=443, fam='TCP4'):
+    return ('PROXY %s %s %s %d %d\r\n' % (fam, src, dst, sport, dport)).encode()
+
+
+def tlv(t, value):
+    return struct.pack('!BH', t, len(value)) + value
+
+
+def v2(src=CLIENT, dst='192.0.2.1', sport=51234, dport=443, tlvs=b'',
+       local=False, length=None):
+    if local:
+        return V2_SIG + b'\x20\x00' + struct.pack('!H', 0)
+    if ':' in src:
+        addrs = (socket.inet_pton(socket.AF_INET6, src) +
+                 socket.inet_pton(socket.AF_INET6, dst))
+        fam = b'\x21'
+    else:
+        addrs = socket.inet_aton(src) + socket.inet_aton(dst)
+        fam = b'\x11'
+    body = addrs + struct.pack('!HH', sport, dport) + tlvs
+    n = len(body) if length is None else length
+    return V2_SIG + b'\x21' + fam + struct.pack('!H', n) + body
+
+
+def parse_env(data):
+    env = {}
+    for line in data.decode('utf-8', 'replace').splitlines():
+        k, sep, v = line.partition('=')
+        if sep:
+            env[k] = v
+    return env
+
+
+def exchange(port, chunks, timeout=sslib.IO_TIMEOUT, pause=0.0, source=None):
+    """Connect, send each chunk (PAUSE seconds apart), half-close, read."""
+    s = sslib.connect(port, timeout=timeout, source=source)
+    try:
+        for c in chunks:
+            s.sendall(c)
+            if pause:
+                time.sleep(pause)
+        s.shutdown(socket.SHUT_WR)
+        return sslib.recv_all(s)
+    finally:
+        s.close()
+
+
+def status_line(d, name):
+    after = d.mark()
+    d.send_signal(signal.SIGUSR1)
+    return d.wait_event('status', after=after, service=name)[0]
+
+
+def proxy_svc(name, port, exec_, **kw):
+    kw.setdefault('proxy_protocol', 'any')
+    kw.setdefault('proxy_from', ['127.0.0.1/32'])
+    return svc(name, port, exec_, **kw)
+
+
+class ProxyTest(sslib.DaemonTest):
+    """One daemon with a few PROXY services."""
+
+    @classmethod
+    def setUpClass(cls):
+        names = ['env', 'echo', 'deny', 'persrc', 'untrusted', 'direct',
+                 'v1only', 'short', 'cap']
+        cls.p = dict(zip(names, sslib.free_ports(len(names))))
+        d = sslib.Daemon()
+        cls.d = d
+        sleeper = d.script('sleep.sh', 'echo started\nexec sleep 30\n')
+        p = cls.p
+        cls.sock_path = d.path('proxy.sock')
+        d.write_config([
+            proxy_svc('env', p['env'], ENV),
+            proxy_svc('echo', p['echo'], CAT),
+            proxy_svc('deny', p['deny'], ENV, deny=['203.0.113.0/24']),
+            proxy_svc('persrc', p['persrc'], sleeper, per_source=1),
+            proxy_svc('untrusted', p['untrusted'], CAT,
+                      proxy_from=['127.0.0.2/32']),
+            proxy_svc('direct', p['direct'], ENV, proxy_from=['127.0.0.2/32'],
+                      proxy_others='direct'),
+            proxy_svc('v1only', p['v1only'], CAT, proxy_protocol='v1'),
+            proxy_svc('short', p['short'], CAT, proxy_timeout=1),
+            proxy_svc('cap', p['cap'], CAT, backlog=2),
+            {'name': 'unixenv', 'listen': 'unix:' + cls.sock_path,
+             'exec': ENV, 'proxy_protocol': 'v1',
+             'proxy_from': ['127.0.0.1/32']},
+        ])
+        d.start_or_clean_up()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.cleanup()
+
+    def refusal(self, service, reason, after):
+        """The refusal's line: its own (with peer=), or, when others of its
+        kind came within the same second, the summary (count=N)."""
+        return self.d.wait_event('refuse', after=after, service=service,
+                                 reason=reason)[0]
+
+    # ---------------------------------------------------------- environment
+
+    def test_v2_environment_is_the_clients(self):
+        tlvs = (tlv(0x02, b'www.example.org') + tlv(0x01, b'h2') +
+                tlv(0x20, b'\x01' + b'\x00' * 4 + tlv(0x21, b'TLSv1.3')))
+        after = self.d.mark()
+        s = sslib.connect(self.p['env'])
+        try:
+            s.sendall(v2(sport=40001, dport=8443, tlvs=tlvs))
+            s.shutdown(socket.SHUT_WR)
+            lb_port = s.getsockname()[1]
+            env = parse_env(sslib.recv_all(s))
+        finally:
+            s.close()
+        self.assertEqual(env.get('PROTO'), 'TCP')
+        self.assertEqual(env.get('TCPREMOTEIP'), CLIENT)
+        self.assertEqual(env.get('TCPREMOTEPORT'), '40001')
+        self.assertEqual(env.get('REMOTE_ADDR'), CLIENT)
+        self.assertEqual(env.get('REMOTE_PORT'), '40001')
+        self.assertEqual(env.get('TCPLOCALIP'), '192.0.2.1')
+        self.assertEqual(env.get('TCPLOCALPORT'), '8443')
+        self.assertEqual(env.get('SUPERSERVER_PROXY_PEER'),
+                         '127.0.0.1:%d' % lb_port)
+        self.assertEqual(env.get('PROXY_AUTHORITY'), 'www.example.org')
+        self.assertEqual(env.get('PROXY_ALPN'), 'h2')
+        self.assertEqual(env.get('SSL_PROTOCOL'), 'TLSv1.3')
+        ev = self.d.wait_event('start', after=after, service='env')[0]
+        self.assertEqual(ev['peer'], '%s:40001' % CLIENT)
+        self.assertEqual(ev['via'], '127.0.0.1:%d' % lb_port)
+
+    def test_v1_and_ipv6_header(self):
+        env = parse_env(exchange(self.p['env'], [
+            v1(src='2001:db8::7', dst='2001:db8::1', fam='TCP6')]))
+        self.assertEqual(env.get('TCPREMOTEIP'), '2001:db8::7')
+        self.assertEqual(env.get('TCPLOCALIP'), '2001:db8::1')
+        self.assertNotIn('PROXY_AUTHORITY', env)
+        self.assertTrue(env.get('SUPERSERVER_PROXY_PEER', '')
+                        .startswith('127.0.0.1:'))
+
+    def test_unix_listener_with_tcp_header_is_tcp(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(sslib.IO_TIMEOUT)
+        try:
+            s.connect(self.sock_path)
+            s.sendall(v1())
+            s.shutdown(socket.SHUT_WR)
+            env = parse_env(sslib.recv_all(s))
+        finally:
+            s.close()
+        self.assertEqual(env.get('PROTO'), 'TCP')
+        self.assertEqual(env.get('TCPREMOTEIP'), CLIENT)
+        self.assertEqual(env.get('TCPLOCALPORT'), '443')
+        self.assertNotIn('UNIXREMOTEEUID', env)
+
+    def test_local_health_check_served_with_socket_endpoints(self):
+        s = sslib.connect(self.p['env'])
+        try:
+            s.sendall(v2(local=True))
+            s.shutdown(socket.SHUT_WR)
+            port = s.getsockname()[1]
+            env = parse_env(sslib.recv_all(s))
+        finally:
+            s.close()
+        self.assertEqual(env.get('TCPREMOTEIP'), '127.0.0.1')
+        self.assertEqual(env.get('TCPREMOTEPORT'), str(port))
+        self.assertEqual(env.get('TCPLOCALPORT'), str(self.p['env']))
+        self.assertNotIn('SUPERSERVER_PROXY_PEER', env)
+        got = exchange(self.p['env'], [b'PROXY UNKNOWN\r\n'])
+        self.assertEqual(parse_env(got).get('TCPREMOTEIP'), '127.0.0.1')
+
+    # ---------------------------------------------------------- byte-exact
+
+    def test_payload_in_the_header_segment_reaches_handler_exactly(self):
+        payload = bytes(range(256)) * 64 + V2_SIG + b'PROXY TCP4 x\r\n'
+        for hdr in (v1(), v2()):
+            self.assertEqual(exchange(self.p['echo'], [hdr + payload]),
+                             payload)
+
+    def test_header_one_byte_at_a_time(self):
+        payload = b'after the header\r\n\x00\xff'
+        for hdr in (v1(), v2(tlvs=tlv(0x02, b'a.example'))):
+            chunks = [hdr[i:i + 1] for i in range(len(hdr))] + [payload]
+            self.assertEqual(
+                exchange(self.p['echo'], chunks, pause=0.002), payload)
+
+    # ---------------------------------------------------------- bad headers
+
+    def assertRefused(self, port, service, data, reason, shut=False):
+        after = self.d.mark()
+        s = sslib.connect(port)
+        try:
+            s.sendall(data)
+            if shut:
+                s.shutdown(socket.SHUT_WR)
+            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+        finally:
+            s.close()
+        ev = self.refusal(service, reason, after)
+        if 'peer' in ev:
+            self.assertEqual(ev['peer'].split(':')[0], '127.0.0.1')
+        self.assertEqual(self.d.events('start', after=after, service=service),
+                         [])
+
+    def test_garbage_is_proxy_invalid(self):
+        self.assertRefused(self.p['echo'], 'echo', b'GET / HTTP/1.0\r\n\r\n',
+                           'proxy_invalid')
+
+    def test_overlong_v1_is_proxy_invalid(self):
+        self.assertRefused(self.p['echo'], 'echo',
+                           b'PROXY TCP4 ' + b'1' * 120, 'proxy_invalid')
+
+    def test_v2_over_4096_is_proxy_invalid(self):
+        self.assertRefused(self.p['echo'], 'echo', v2(length=5000)[:16],
+                           'proxy_invalid')
+
+    def test_v2_to_a_v1_only_service_is_proxy_invalid(self):
+        self.assertRefused(self.p['v1only'], 'v1only', v2(),
+                           'proxy_invalid')
+
+    def test_incomplete_header_then_close_is_proxy_invalid(self):
+        self.assertRefused(self.p['echo'], 'echo', b'PROXY TCP4 1.2',
+                           'proxy_invalid', shut=True)
+
+    def test_timeout(self):
+        after = self.d.mark()
+        s = sslib.connect(self.p['short'])
+        try:
+            s.sendall(b'PROXY TCP4 ')
+            t0 = time.monotonic()
+            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+            elapsed = time.monotonic() - t0
+        finally:
+            s.close()
+        self.assertGreater(elapsed, 0.5)
+        self.assertLess(elapsed, 3.0)
+        self.refusal('short', 'proxy_timeout', after)
+
+    # ---------------------------------------------------------- trust
+
+    def test_untrusted_peer_refused(self):
+        self.assertRefused(self.p['untrusted'], 'untrusted', v2(),
+                           'proxy_untrusted')
+
+    def test_untrusted_peer_direct_is_served_untouched(self):
+        env = parse_env(exchange(self.p['direct'], [v1()]))
+        self.assertEqual(env.get('TCPREMOTEIP'), '127.0.0.1')
+        self.assertNotIn('SUPERSERVER_PROXY_PEER', env)
+        # trusted (127.0.0.2) peers of the same service do send headers
+        env = parse_env(exchange(self.p['direct'], [v1()], source='127.0.0.2'))
+        self.assertEqual(env.get('TCPREMOTEIP'), CLIENT)
+        self.assertEqual(env.get('SUPERSERVER_PROXY_PEER', '').split(':')[0],
+                         '127.0.0.2')
+
+    # ---------------------------------------------------------- admission
+
+    def test_deny_applies_to_the_headers_source(self):
+        after = self.d.mark()
+        s = sslib.connect(self.p['deny'])
+        try:
+            s.sendall(v2())
+            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+        finally:
+            s.close()
+        ev = self.refusal('deny', 'deny', after)
+        self.assertEqual(ev['peer'], '%s:51234' % CLIENT)
+        env = parse_env(exchange(self.p['deny'], [v2(src='198.51.100.1')]))
+        self.assertEqual(env.get('TCPREMOTEIP'), '198.51.100.1')
+
+    def test_per_source_applies_to_the_headers_source(self):
+        after = self.d.mark()
+        first = sslib.connect(self.p['persrc'])
+        try:
+            first.sendall(v1(src='198.51.100.9'))
+            self.assertEqual(first.recv(8), b'started\n')
+            # same client, same balancer: refused; another client: served
+            s = sslib.connect(self.p['persrc'])
+            try:
+                s.sendall(v1(src='198.51.100.9', sport=2))
+                self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+            finally:
+                s.close()
+            ev = self.refusal('persrc', 'per_source', after)
+            self.assertEqual(ev['peer'], '198.51.100.9:2')
+            other = sslib.connect(self.p['persrc'])
+            try:
+                other.sendall(v1(src='198.51.100.10'))
+                self.assertEqual(other.recv(8), b'started\n')
+            finally:
+                other.close()
+        finally:
+            first.close()
+        for e in self.d.events('start', after=after, service='persrc'):
+            os.kill(int(e['pid']), signal.SIGTERM)
+
+    # ---------------------------------------------------------- pending
+
+    def test_cap_and_status(self):
+        after = self.d.mark()
+        held = [sslib.connect(self.p['cap']) for _ in range(2)]
+        try:
+            self.assertTrue(sslib.wait_until(
+                lambda: status_line(self.d, 'cap').get('pending') == '2'))
+            s = sslib.connect(self.p['cap'])
+            try:
+                self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+            finally:
+                s.close()
+            self.refusal('cap', 'proxy_pending', after)
+            # the waiting ones are still served when their header comes
+            held[0].sendall(v1() + b'still here')
+            held[0].shutdown(socket.SHUT_WR)
+            self.assertEqual(sslib.recv_all(held[0]), b'still here')
+        finally:
+            for h in held:
+                h.close()
+        self.assertTrue(sslib.wait_until(
+            lambda: status_line(self.d, 'cap').get('pending') == '0'))
+
+
+class ProxyReloadTest(sslib.DaemonTest):
+
+    def test_reload_keeps_or_closes_pending(self):
+        port, other = sslib.free_ports(2)
+        keep = proxy_svc('keep', port, CAT)
+        gone = proxy_svc('gone', other, CAT)
+        d = self.daemon([keep, gone])
+        a = sslib.connect(port)
+        b = sslib.connect(other)
+        try:
+            a.sendall(b'PROXY TCP4 ')
+            self.assertTrue(sslib.wait_until(
+                lambda: status_line(d, 'keep').get('pending') == '1'))
+            after = d.mark()
+            keep2 = dict(keep, env={'X': '1'})
+            self.assertEqual(d.reload([keep2])['result'], 'ok')
+            # the removed service's waiting connection is closed
+            self.assertTrue(sslib.closed_at_once(b, timeout=5.0))
+            d.wait_event('refuse', after=after, service='gone',
+                         reason='proxy_untrusted')
+            # the kept one is served with the rest of its header
+            a.sendall(b'1.2.3.4 5.6.7.8 1 2\r\npayload')
+            a.shutdown(socket.SHUT_WR)
+            self.assertEqual(sslib.recv_all(a), b'payload')
+            # the peer no longer trusted after a reload: closed
+            c = sslib.connect(port)
+            try:
+                c.sendall(b'PROXY ')
+                self.assertTrue(sslib.wait_until(
+                    lambda: status_line(d, 'keep').get('pending') == '1'))
+                after = d.mark()
+                d.reload([dict(keep2, proxy_from=['127.0.0.9/32'])])
+                self.assertTrue(sslib.closed_at_once(c, timeout=5.0))
+                d.wait_event('refuse', after=after, service='keep',
+                             reason='proxy_untrusted')
+            finally:
+                c.close()
+        finally:
+            a.close()
+            b.close()
+
+    def test_stop_closes_pending(self):
+        port = sslib.free_port()
+        d = self.daemon([proxy_svc('p', port, CAT)])
+        s = sslib.connect(port)
+        try:
+            self.assertTrue(sslib.wait_until(
+                lambda: status_line(d, 'p').get('pending') == '1'))
+            self.assertEqual(d.stop(), 0)
+            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+        finally:
+            s.close()
+
+
+HAPROXY_CFG = '''global
+    maxconn 100
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 10s
+    timeout server 10s
+frontend f1
+    bind 127.0.0.1:%(f1)d
+    default_backend b1
+backend b1
+    server s1 127.0.0.1:%(port)d send-proxy
+frontend f2
+    bind 127.0.0.1:%(f2)d
+    default_backend b2
+backend b2
+    server s2 127.0.0.1:%(port)d send-proxy-v2
+'''
+
+
+class RealSendersTest(sslib.DaemonTest):
+
+    def start_haproxy(self, d, port):
+        haproxy = shutil.which('haproxy') or (
+            '/usr/sbin/haproxy' if os.access('/usr/sbin/haproxy', os.X_OK)
+            else None)
+        if not haproxy:
+            self.skipTest('haproxy is not installed (apt-get install haproxy)')
+        f1, f2 = sslib.free_ports(2)
+        cfg = d.path('haproxy.cfg')
+        with open(cfg, 'w') as f:
+            f.write(HAPROXY_CFG % {'f1': f1, 'f2': f2, 'port': port})
+        log = open(d.path('haproxy.log'), 'wb')
+        self.addCleanup(log.close)
+        proc = subprocess.Popen([haproxy, '-f', cfg, '-db'],
+                                stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT)
+
+        def stop():
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        self.addCleanup(stop)
+
+        def listening():
+            try:
+                sslib.connect(f2, timeout=1.0).close()
+                return True
+            except OSError:
+                return proc.poll() is not None
+        sslib.wait_until(listening)
+        if proc.poll() is not None:
+            with open(d.path('haproxy.log')) as f:
+                self.fail('haproxy exited: %s' % f.read())
+        return f1, f2
+
+    def test_haproxy_send_proxy_v1_and_v2(self):
+        port = sslib.free_port()
+        d = self.daemon([proxy_svc('env', port, ENV)])
+        f1, f2 = self.start_haproxy(d, port)
+        for front in (f1, f2):
+            after = d.mark()
+            s = sslib.connect(front, source='127.0.0.5')
+            try:
+                cport = s.getsockname()[1]
+                s.shutdown(socket.SHUT_WR)
+                env = parse_env(sslib.recv_all(s))
+            finally:
+                s.close()
+            self.assertEqual(env.get('TCPREMOTEIP'), '127.0.0.5', d.log_text())
+            self.assertEqual(env.get('TCPREMOTEPORT'), str(cport))
+            self.assertEqual(env.get('TCPLOCALPORT'), str(front))
+            lb = env.get('SUPERSERVER_PROXY_PEER', '')
+            self.assertEqual(lb.split(':')[0], '127.0.0.1')
+            # (the readiness probe's own connection may also show up)
+            ev = d.wait_event('start', after=after, service='env',
+                              peer='127.0.0.5:%d' % cport)[0]
+            self.assertEqual(ev['via'], lb)
+
+    def test_curl_haproxy_protocol(self):
+        if not shutil.which('curl'):
+            self.skipTest('curl is not installed')
+        port = sslib.free_port()
+        d = sslib.Daemon()
+        self.addCleanup(d.cleanup)
+        http = d.script('http.sh', r'''
+while IFS= read -r line; do
+    case "$line" in ''|"$(printf '\r')") break ;; esac
+done
+printf 'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n'
+printf 'client=%s:%s via=%s\n' "$REMOTE_ADDR" "$REMOTE_PORT" "$SUPERSERVER_PROXY_PEER"
+''')
+        d.write_config([proxy_svc('web', port, http, proxy_protocol='v1',
+                                  proxy_from=['127.0.0.0/8'])])
+        d.start()
+        out = subprocess.run(
+            ['curl', '-sS', '--max-time', '10', '--haproxy-protocol',
+             '--interface', '127.0.0.5', 'http://127.0.0.1:%d/' % port],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20)
+        self.assertEqual(out.returncode, 0, out.stderr + d.log_text().encode())
+        text = out.stdout.decode()
+        self.assertTrue(text.startswith('client=127.0.0.5:'), text)
+        ev = d.wait_event('start', service='web')[0]
+        self.assertEqual(ev['peer'].split(':')[0], '127.0.0.5')
+        self.assertEqual(ev['via'].split(':')[0], '127.0.0.5')
+
+
+if __name__ == '__main__':
+    sslib.main()
