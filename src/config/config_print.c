@@ -2,7 +2,8 @@
  * The -t listing, one line per enabled service, and the -T output: the effective model as YAML,
  * every default written out, in a form config_load reads back to the same model.  Keys that would
  * be errors for a service's mode (workers, listen_fds, allow... with prefork) are left out rather
- * than written with their defaults.
+ * than written with their defaults.  The services of `inetd_conf` are written with the others,
+ * each marked with its file:line, and the key itself as a comment.
  */
 #include <arpa/inet.h>
 #include <grp.h>
@@ -271,11 +272,25 @@ void config_dump_yaml(const struct config *cfg, FILE *out)
     fprintf(out, "max_sources: %u\n", cfg->max_sources);
     fprintf(out, "log_peer: %s\n", log_peer_names[cfg->log_peer]);
     dump_control(out, cfg);
+    if (cfg->inetd_conf != NULL) {
+        /* A snapshot: its services are written below, so the key would read
+         * them twice; kept as a comment, each of its services marked. */
+        fputs("# inetd_conf: ", out);
+        yaml_comment(out, cfg->inetd_conf);
+        fputs("\n#   (its services as read now are in the list below, marked \"from\")\n", out);
+    }
     if (cfg->n_services == 0) {
         fputs("services: []\n", out);
         return;
     }
     fputs("services:\n", out);
-    for (size_t i = 0; i < cfg->n_services; i++)
-        dump_service(out, &cfg->services[i]);
+    for (size_t i = 0; i < cfg->n_services; i++) {
+        const struct service *s = &cfg->services[i];
+        if (cfg->inetd_conf != NULL && s->file == cfg->inetd_conf) {
+            fputs("  # from ", out);
+            yaml_comment(out, s->file);
+            fprintf(out, ":%d (inetd_conf)\n", s->line);
+        }
+        dump_service(out, s);
+    }
 }
