@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include "accept.h"
+#include "inetd_watch.h"
 #include "activate.h"
 #include "log.h"
 #include "notify.h"
@@ -355,6 +356,7 @@ int activate_config(struct server *s, struct config *cfg, struct activation_stat
         config_free(s->cfg);
     free(s->states);
     s->cfg = cfg;
+    inetd_watch_sync(s); /* the inetd_conf key may have come, gone or moved */
     s->states = a.rts;
     a.rts = NULL;
     st->kept = a.kept;
@@ -397,6 +399,7 @@ void activate_reload(struct server *s)
     if (!cfg) {
         log_event_err("event=reload result=error error=%s", log_quote(err, quoted, sizeof(quoted)));
     } else {
+        inetd_watch_report(s->cfg);
         log_event("event=reload result=ok services=%zu kept_sockets=%u opened=%u closed=%u",
                   enabled_services(s->cfg), st.kept, st.opened, st.closed);
         if (s->cfg->n_services == 0)

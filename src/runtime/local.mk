@@ -13,6 +13,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/context.h \
 	src/runtime/exec_plan.c src/runtime/exec_plan.h \
 	src/runtime/handler.c src/runtime/handler.h \
+	src/runtime/inetd_watch.c src/runtime/inetd_watch.h \
 	src/runtime/listener.c src/runtime/listener.h \
 	src/runtime/loop.c src/runtime/loop.h \
 	src/runtime/notify.c src/runtime/notify.h \

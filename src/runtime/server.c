@@ -16,6 +16,7 @@
 #include "activate.h"
 #include "clock.h"
 #include "handler.h"
+#include "inetd_watch.h"
 #include "log.h"
 #include "pool.h"
 #include "reap.h"
@@ -62,6 +63,7 @@ static void server_signalled(struct ev *ev, uint32_t events)
 
 static void server_act(struct server *s)
 {
+    inetd_watch_tick(s, clock_now_ns()); /* inetd_conf changed a while ago: reload */
     if (s->reload_pending) {
         s->reload_pending = false;
         activate_reload(s);
@@ -109,6 +111,7 @@ static int server_timeout(const struct server *s, uint64_t now)
     if (s->any_paused || s->pool_check)
         next = earliest(next, now + TICK_NS);
     next = earliest(next, reap_sweep_at(s));
+    next = earliest(next, inetd_watch_deadline(s));
     return loop_timeout_ms(now, next);
 }
 
@@ -189,6 +192,7 @@ void server_free(struct server *s)
         return; /* a child stuck before its exec still reads its slot */
     activate_release(s);
     stderr_readers_close_all(s);
+    inetd_watch_close(s);
     children_each(&s->children, child_forget, NULL);
     refusals_release(s);
     for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
