@@ -23,7 +23,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_hostile.py \
 	tests/integration/test_unix_sockets.py \
 	tests/integration/test_import_xinetd.py \
-	tests/integration/test_tls.py
+	tests/integration/test_tls.py \
+	tests/integration/test_inetd_live.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py
