@@ -9,7 +9,9 @@
  * main config already has: each is a warning naming file:line, and skipped.
  * A missing file is an empty one (update-inetd may create it later).
  */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +160,35 @@ static int read_file(struct loader *ld, struct config *cfg, struct inetd_list *l
     return 1;
 }
 
+/* The line a warning names ("PATH:LINE: ..."), or UINT_MAX for none. */
+static unsigned long warning_line(const char *w, size_t pathlen)
+{
+    char *end;
+    unsigned long line;
+
+    if (w[pathlen] != ':' || !isdigit((unsigned char)w[pathlen + 1]))
+        return ULONG_MAX;
+    line = strtoul(w + pathlen + 1, &end, 10);
+    return *end == ':' ? line : ULONG_MAX;
+}
+
+static int cmp_warning(const void *a, const void *b, void *pathlen)
+{
+    unsigned long x = warning_line(*(char *const *)a, *(size_t *)pathlen);
+    unsigned long y = warning_line(*(char *const *)b, *(size_t *)pathlen);
+
+    return x < y ? -1 : x > y;
+}
+
+/* Translation warnings come first, the schema's later: show them in line order. */
+static void sort_warnings(struct config *cfg)
+{
+    size_t pathlen = strlen(cfg->inetd_conf);
+
+    if (cfg->n_warnings > 1)
+        qsort_r(cfg->warnings, cfg->n_warnings, sizeof(char *), cmp_warning, &pathlen);
+}
+
 /* Drop service I (an inetd one) after a check named it in ld->err. */
 static void drop_service(struct loader *ld, struct config *cfg, struct svc_origin *origins,
                          size_t i)
@@ -239,5 +270,7 @@ int config_inetd_load(struct loader *ld, struct config *cfg, const struct cfgnod
         cfg->n_services = ++k;
     }
     inetd_list_free(&l);
-    return drop_collisions(ld, cfg, orig, first);
+    rc = drop_collisions(ld, cfg, orig, first);
+    sort_warnings(cfg);
+    return rc;
 }

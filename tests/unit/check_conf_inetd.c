@@ -135,6 +135,8 @@ START_TEST(test_skipped_lines_warned)
     ck_assert_uint_eq(cfg->n_services, 3); /* the main two and line 6 */
     ck_assert_ptr_nonnull(find(cfg, "17115"));
     ck_assert_uint_eq(cfg->n_warnings, 5);
+    for (unsigned i = 0; i < 5; i++) /* in line order, whichever step skipped the line */
+        ck_assert_ptr_eq(warning_at(cfg, i + 1) - strlen(inetd_path) - 4, cfg->warnings[i]);
     w = warning_at(cfg, 1);
     ck_assert_ptr_nonnull(w);
     ck_assert_str_eq(w, "cannot translate: too few fields (3, need at least 6); line skipped");
