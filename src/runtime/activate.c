@@ -14,8 +14,8 @@
 #include <sys/un.h>
 
 #include "accept.h"
-#include "inetd_watch.h"
 #include "activate.h"
+#include "inetd_watch.h"
 #include "log.h"
 #include "notify.h"
 #include "pool.h"
