@@ -16,7 +16,7 @@ SS_LIBS = src/runtime/libss_runtime.a src/import/libss_import.a src/config/libss
 # makes it before all, check and install, and the objects that include it
 # name it, for a build of one target ("make src/superserverd").
 BUILT_SOURCES = src/lib/paths.h
-src/superserverd-superserverd.$(OBJEXT) src/import/libss_import_a-inetd_line.$(OBJEXT) \
+src/superserverd-superserverd.$(OBJEXT) src/config/libss_config_a-conf_inetd_line.$(OBJEXT) \
 	src/import/libss_import_a-xinetd_attrs.$(OBJEXT) \
 	src/config/libss_config_a-config_control.$(OBJEXT) src/superserverctl-superserverctl.$(OBJEXT): \
 	src/lib/paths.h

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "control.h"
 #include "inetd_import.h"
+#include "inetd_watch.h"
 #include "listener.h"
 #include "xinetd_import.h"
 #include "log.h"
@@ -157,6 +158,8 @@ int main(int argc, char **argv)
         return EXIT_CONFIG;
     }
     if (o.check || o.dump) {
+        for (size_t i = 0; i < cfg->n_warnings; i++) /* what inetd_conf skipped */
+            fprintf(stderr, "superserverd: warning: %s\n", cfg->warnings[i]);
         if (o.check) {
             config_print_check(cfg, stdout);
             puts("configuration OK");
@@ -204,6 +207,7 @@ int main(int argc, char **argv)
     int dest = o.log_dest >= 0 ? o.log_dest : (o.foreground ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
     log_init(dest, verbose);
 
+    inetd_watch_report(s.cfg);
     if (s.cfg->n_services == 0)
         log_warnx("no services configured: running idle");
     log_event("event=ready services=%zu sockets=%zu pid=%d", s.cfg->n_services, s.n_listeners,

@@ -18,13 +18,16 @@ FUZZ_ENV = CLANG='$(CLANG)' FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_JOBS='$(FUZZ_JOB
 FUZZ_COMMON = $(srcdir)/tests/fuzz/fuzz_common.c
 FUZZ_DEP_H = $(srcdir)/tests/fuzz/fuzz.h $(srcdir)/src/lib/arena.h $(srcdir)/src/config/cfgnode.h \
 	$(srcdir)/src/config/conf_file.h $(srcdir)/src/config/conf_syntax.h $(srcdir)/src/lib/addr.h $(srcdir)/src/config/config.h $(srcdir)/src/config/model.h \
-	$(srcdir)/src/config/config_int.h $(srcdir)/src/config/config_keys.h $(srcdir)/src/lib/file_trust.h
+	$(srcdir)/src/config/config_int.h $(srcdir)/src/config/config_keys.h $(srcdir)/src/lib/file_trust.h \
+	$(srcdir)/src/config/conf_inetd.h
 FUZZ_PARSE_SRC = $(srcdir)/src/lib/arena.c $(srcdir)/src/lib/utf8.c $(srcdir)/src/lib/file_trust.c $(srcdir)/src/config/cfgnode.c $(srcdir)/src/config/conf_file.c \
 	$(srcdir)/src/config/conf_libconfig.c $(srcdir)/src/config/conf_yaml.c
 FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/lib/addr.c $(srcdir)/src/config/config.c \
 	$(srcdir)/src/config/config_schema.c $(srcdir)/src/config/config_sandbox.c \
 	$(srcdir)/src/lib/capnames.c $(srcdir)/src/lib/landlock.c $(srcdir)/src/lib/syscall_groups.c $(srcdir)/src/config/config_keys.c $(srcdir)/src/config/config_admit.c $(srcdir)/src/config/config_value.c \
 	$(srcdir)/src/config/config_check.c $(srcdir)/src/config/config_control.c \
+	$(srcdir)/src/config/config_inetd.c $(srcdir)/src/config/conf_inetd.c \
+	$(srcdir)/src/config/conf_inetd_line.c \
 	$(srcdir)/src/config/config_print.c \
 	$(srcdir)/src/config/config_proxy.c \
 	$(srcdir)/src/lib/yaml_out.c $(srcdir)/src/config/model.c

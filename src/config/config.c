@@ -87,9 +87,9 @@ static int want_list(struct loader *ld, const struct cfgnode *n, const char *wha
 /* The keys a file's top level may hold: all of them in the main file, else `services`. */
 static int check_top_keys(struct loader *ld, const struct cfgnode *root, bool main_file)
 {
-    static const char *const keys[] = {"include",  "log_level", "max_children",  "max_sources",
-                                       "log_peer", "control",   "control_group", "defaults",
-                                       "services", NULL};
+    static const char *const keys[] = {
+        "include",       "log_level", "max_children", "max_sources", "log_peer", "control",
+        "control_group", "defaults",  "services",     "inetd_conf",  NULL};
 
     if (root->type != CFGNODE_MAP)
         return cv_fail(ld, root, NULL, "expected a map of settings at the top, got %s",
@@ -238,6 +238,8 @@ static int load_main(struct loader *ld, struct config *cfg, const struct cfgnode
         return -1;
     if (config_top_control(ld, cfg, root) < 0)
         return -1;
+    if ((n = cfgnode_get(root, "inetd_conf")) != NULL && cv_get_path(ld, n, &cfg->inetd_conf) < 0)
+        return -1;
     n = cfgnode_get(root, "defaults");
     if (n != NULL && n->type == CFGNODE_MAP) {
         *defaults = n;
@@ -338,7 +340,8 @@ struct config *config_load(const char *path, const struct config_options *opts, 
         load_main(&ld, &box->cfg, root, path, &sources, &defaults) == 0 &&
         build_services(&ld, &box->cfg, sources, defaults, &origins) == 0 &&
         config_check_unique(&ld, &box->cfg, origins) == 0 &&
-        config_check_conflicts(&ld, &box->cfg, origins) == 0)
+        config_check_conflicts(&ld, &box->cfg, origins) == 0 &&
+        config_inetd_load(&ld, &box->cfg, defaults, &origins) == 0)
         rc = 0;
     arena_free(&ld.tmp);
     if (rc == 0)

@@ -37,6 +37,12 @@ struct svc_origin {
 /* config_control.c: the top-level keys `control` and `control_group` of ROOT. */
 int config_top_control(struct loader *ld, struct config *cfg, const struct cfgnode *root);
 
+/* config_inetd.c: after the main config's services (their ORIGINS), those
+ * of cfg->inetd_conf; what it skips goes to cfg->warnings.  -1 when the
+ * file cannot be read at all. */
+int config_inetd_load(struct loader *ld, struct config *cfg, const struct cfgnode *defaults,
+                      struct svc_origin **origins);
+
 /* The keys a service (and `defaults`) may hold: validate DEFAULTS on their own. */
 int schema_check_defaults(struct loader *ld, const struct cfgnode *defaults);
 /* Build OUT from the map ENTRY, keys missing there taken from DEFAULTS (may be NULL). */

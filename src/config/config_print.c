@@ -2,7 +2,8 @@
  * The -t listing, one line per enabled service, and the -T output: the effective model as YAML,
  * every default written out, in a form config_load reads back to the same model.  Keys that would
  * be errors for a service's mode (workers, listen_fds, allow... with prefork) are left out rather
- * than written with their defaults.
+ * than written with their defaults.  `inetd_conf` is written as the key (the dump reads the file
+ * again, and a daemon watches it), and the services it gives now as comments after the others.
  */
 #include <arpa/inet.h>
 #include <grp.h>
@@ -261,6 +262,32 @@ static void dump_control(FILE *out, const struct config *cfg)
     fputc('\n', out);
 }
 
+static bool from_inetd(const struct config *cfg, const struct service *s)
+{
+    return cfg->inetd_conf != NULL && s->file == cfg->inetd_conf;
+}
+
+/* What inetd_conf gives now, as comments: the key reads it again, live. */
+static void dump_inetd_services(FILE *out, const struct config *cfg)
+{
+    fputs("# services of inetd_conf as read now (NAME PROTOCOL/MODE LISTEN EXEC, line):\n", out);
+    for (size_t i = 0; i < cfg->n_services; i++) {
+        const struct service *s = &cfg->services[i];
+        if (!from_inetd(cfg, s))
+            continue;
+        fputs("#   ", out);
+        yaml_comment(out, s->name);
+        fprintf(out, " %s/%s ", model_protocol_name(s->protocol), model_mode_name(s->mode));
+        for (size_t j = 0; j < s->n_listen; j++) {
+            fputs(j ? "," : "", out);
+            yaml_comment(out, s->listen[j].text);
+        }
+        fputc(' ', out);
+        yaml_comment(out, s->exec);
+        fprintf(out, " (line %d)\n", s->line);
+    }
+}
+
 void config_dump_yaml(const struct config *cfg, FILE *out)
 {
     fputs("# effective configuration of ", out);
@@ -271,11 +298,18 @@ void config_dump_yaml(const struct config *cfg, FILE *out)
     fprintf(out, "max_sources: %u\n", cfg->max_sources);
     fprintf(out, "log_peer: %s\n", log_peer_names[cfg->log_peer]);
     dump_control(out, cfg);
-    if (cfg->n_services == 0) {
-        fputs("services: []\n", out);
-        return;
+    if (cfg->inetd_conf != NULL) {
+        fputs("inetd_conf: ", out);
+        yaml_scalar(out, cfg->inetd_conf);
+        fputc('\n', out);
     }
-    fputs("services:\n", out);
+    size_t n_own = 0;
     for (size_t i = 0; i < cfg->n_services; i++)
-        dump_service(out, &cfg->services[i]);
+        n_own += !from_inetd(cfg, &cfg->services[i]);
+    fputs(n_own ? "services:\n" : "services: []\n", out);
+    for (size_t i = 0; i < cfg->n_services; i++)
+        if (!from_inetd(cfg, &cfg->services[i]))
+            dump_service(out, &cfg->services[i]);
+    if (n_own < cfg->n_services)
+        dump_inetd_services(out, cfg);
 }

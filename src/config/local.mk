@@ -7,6 +7,8 @@ src_config_libss_config_a_CFLAGS = $(AM_CFLAGS) $(LIBCONFIG_CFLAGS) $(YAML_CFLAG
 src_config_libss_config_a_SOURCES = \
 	src/config/cfgnode.c src/config/cfgnode.h \
 	src/config/conf_file.c src/config/conf_file.h \
+	src/config/conf_inetd.c src/config/conf_inetd.h \
+	src/config/conf_inetd_line.c \
 	src/config/conf_syntax.h \
 	src/config/conf_libconfig.c \
 	src/config/conf_yaml.c \
@@ -15,6 +17,7 @@ src_config_libss_config_a_SOURCES = \
 	src/config/config_int.h \
 	src/config/config_check.c \
 	src/config/config_control.c \
+	src/config/config_inetd.c \
 	src/config/config_keys.c src/config/config_keys.h \
 	src/config/config_print.c \
 	src/config/config_sandbox.c \

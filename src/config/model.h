@@ -144,6 +144,13 @@ struct config {
     enum addr_peer_form log_peer; /* the services' default */
     struct service *services;
     size_t n_services;
+    /* `inetd_conf`: a classic inetd.conf whose services follow the others
+     * (theirs have file == inetd_conf); NULL when unset */
+    char *inetd_conf;
+    /* What loading it skipped, one line each ("FILE:LINE: ...; line
+     * skipped"): for the daemon's log and -t's stderr, never fatal */
+    char **warnings;
+    size_t n_warnings;
 };
 
 const char *model_protocol_name(enum svc_protocol p);

@@ -5,7 +5,6 @@ src_import_libss_import_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib -I$(s
 	-I$(srcdir)/src/import
 src_import_libss_import_a_SOURCES = \
 	src/import/inetd_import.c src/import/inetd_import.h \
-	src/import/inetd_line.c src/import/inetd_line.h \
 	src/import/xinetd_parse.c src/import/xinetd_parse.h \
 	src/import/xinetd_model.h \
 	src/import/xinetd_addr.c src/import/xinetd_addr.h \

@@ -16,6 +16,7 @@
 #include "accept.h"
 #include "activate.h"
 #include "control.h"
+#include "inetd_watch.h"
 #include "log.h"
 #include "notify.h"
 #include "pool.h"
@@ -356,6 +357,7 @@ int activate_config(struct server *s, struct config *cfg, struct activation_stat
         config_free(s->cfg);
     free(s->states);
     s->cfg = cfg;
+    inetd_watch_sync(s); /* the inetd_conf key may have come, gone or moved */
     s->states = a.rts;
     a.rts = NULL;
     st->kept = a.kept;
@@ -410,6 +412,7 @@ void activate_reload(struct server *s, struct reload_result *r)
         s->reloads_ok++;
         r->ok = true;
         r->services = enabled_services(s->cfg);
+        inetd_watch_report(s->cfg);
         log_event("event=reload result=ok services=%zu kept_sockets=%u opened=%u closed=%u",
                   r->services, r->st.kept, r->st.opened, r->st.closed);
         if (s->cfg->n_services == 0)

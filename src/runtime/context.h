@@ -22,6 +22,7 @@
 struct stderr_reader;
 struct control;
 struct proxy_queue;
+struct inetd_watch;
 
 struct server {
     /* activate.c: the active config, its services' state, the sockets */
@@ -41,6 +42,9 @@ struct server {
     int resize_pending;                  /* SIGTTIN minus SIGTTOU not yet applied */
     bool any_paused; /* accept.c, wait.c: some listener waits for its resume_ns */
     bool pool_check; /* some prefork pool may be short of workers */
+
+    /* inetd_watch.c: the watch of inetd_conf's folder; NULL when none */
+    struct inetd_watch *inetd;
 
     /* handler.c, reap.c: live handlers */
     struct spawner spawner;

@@ -15,6 +15,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/control_answer.c src/runtime/control_client.c \
 	src/runtime/exec_plan.c src/runtime/exec_plan.h \
 	src/runtime/handler.c src/runtime/handler.h \
+	src/runtime/inetd_watch.c src/runtime/inetd_watch.h \
 	src/runtime/listener.c src/runtime/listener.h \
 	src/runtime/listener_unix.c src/runtime/listener_unix.h \
 	src/runtime/loop.c src/runtime/loop.h \

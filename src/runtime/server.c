@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "control.h"
 #include "handler.h"
+#include "inetd_watch.h"
 #include "log.h"
 #include "pool.h"
 #include "proxy_pending.h"
@@ -65,6 +66,7 @@ static void server_signalled(struct ev *ev, uint32_t events)
 
 static void server_act(struct server *s)
 {
+    inetd_watch_tick(s, clock_now_ns()); /* inetd_conf changed a while ago: reload */
     if (s->reload_pending) {
         struct reload_result r;
         s->reload_pending = false;
@@ -116,6 +118,7 @@ static int server_timeout(const struct server *s, uint64_t now)
         next = earliest(next, now + TICK_NS);
     next = earliest(next, reap_sweep_at(s));
     next = earliest(next, control_next_deadline(s));
+    next = earliest(next, inetd_watch_deadline(s));
     return loop_timeout_ms(now, next);
 }
 
@@ -204,6 +207,7 @@ void server_free(struct server *s)
     proxy_pending_close_all(s);
     activate_release(s);
     stderr_log_close_all(s);
+    inetd_watch_close(s);
     children_each(&s->children, child_forget, NULL);
     refusals_release(s);
     for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)

@@ -2,9 +2,13 @@
 # make check-deb: build the Debian package from a dist tarball (so the
 # build sees exactly what is distributed), run lintian, install it with
 # dpkg -i, check where everything landed and that the installed daemon
-# checks its packaged config and serves, then purge it and check that
-# nothing is left.  Needs root and dpkg-dev, debhelper, lintian, fakeroot
-# (exit 77 with the reason otherwise).  Prints the time of each phase.
+# checks its packaged config and serves; then, the installed daemon
+# running on its packaged config (started by systemd when systemd runs,
+# else by this script in the foreground), add a line to /etc/inetd.conf
+# with update-inetd and check it is served without a signal, and that
+# removing it stops it; then purge and check that nothing is left.  Needs
+# root and dpkg-dev, debhelper, lintian, fakeroot, update-inetd (exit 77
+# with the reason otherwise).  Prints the time of each phase.
 #
 # usage: test_deb.sh superserver-VERSION.tar.gz
 set -u
@@ -14,20 +18,22 @@ skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "ok: $*"; }
 
-for tool in dpkg-buildpackage dh lintian fakeroot dpkg-checkbuilddeps; do
+for tool in dpkg-buildpackage dh lintian fakeroot dpkg-checkbuilddeps update-inetd; do
     command -v "$tool" >/dev/null 2>&1 ||
-        skip "$tool missing (apt-get install -y dpkg-dev debhelper lintian fakeroot)"
+        skip "$tool missing (apt-get install -y dpkg-dev debhelper lintian fakeroot update-inetd)"
 done
 [ "$(id -u)" = 0 ] || skip "dpkg -i needs root"
 if dpkg-query -W -f='${Status}' superserver 2>/dev/null | grep -q 'ok installed'; then
     skip "a superserver package is installed already: not replacing it"
 fi
 
-# xinetd (for one) Conflicts: inet-superserver, which this package provides
-conflicting=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev} ${Conflicts}\n' 2>/dev/null |
-    awk '$2 ~ /^.i/ && /inet-superserver/ { print $1 }')
+# This package Provides and Conflicts with inet-superserver (two of them
+# would serve /etc/inetd.conf twice), as xinetd and inetutils-inetd do:
+# any installed package that provides or conflicts with it is in the way.
+conflicting=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev} ${Conflicts} ${Provides}\n' \
+    2>/dev/null | awk '$1 != "superserver" && $2 ~ /^.i/ && /inet-superserver/ { print $1 }')
 [ -z "$conflicting" ] ||
-    skip "installed package(s) conflicting with inet-superserver: $conflicting"
+    skip "installed package(s) providing or conflicting with inet-superserver: $conflicting"
 
 work=$(mktemp -d /tmp/ss-deb.XXXXXX) || exit 1
 daemon_pid=
@@ -75,6 +81,7 @@ phase lintian
 # -- the package's metadata
 info=$(dpkg-deb -f "$deb" Package Provides Depends)
 echo "$info" | grep -q '^Provides: .*inet-superserver' || fail "no Provides: inet-superserver"
+dpkg-deb -f "$deb" Conflicts | grep -q 'inet-superserver' || fail "no Conflicts: inet-superserver"
 dpkg-deb -e "$deb" "$work/control"
 grep -qx /etc/superserver/superserver.conf "$work/control/conffiles" ||
     fail "superserver.conf is not a conffile: $(cat "$work/control/conffiles")"
@@ -106,21 +113,22 @@ ok "daemon, handlers, man pages, unit (enabled), config, /etc/inetd.conf in plac
 /usr/sbin/superserverd -t >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "-t failed"; }
 grep -q '^configuration OK$' "$work/check.out" || fail "-t did not say configuration OK"
 /usr/sbin/superserverd -V | grep -q '^superserverd ' || fail "-V"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-printf 'services:\n  - {name: echo, listen: "127.0.0.1:%s", exec: /usr/libexec/superserver/echo}\n' \
-    "$port" >"$work/echo.yaml"
-/usr/sbin/superserverd -f -c "$work/echo.yaml" >"$work/daemon.log" 2>&1 &
-daemon_pid=$!
-got=$(python3 - "$port" <<'PY'
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+# echo_on PORT [SECONDS]: what the echo service on PORT answers to a line,
+# polling (bounded) until something accepts; nothing when none does.
+echo_on() {
+    python3 - "$1" "${2:-10}" <<'PY'
 import socket, sys, time
-deadline = time.monotonic() + 10
+deadline = time.monotonic() + float(sys.argv[2])
 while True:
     try:
         s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
         break
     except OSError:
         if time.monotonic() > deadline:
-            raise
+            sys.exit(0)
         time.sleep(0.02)
 s.sendall(b"packaged\n")
 s.shutdown(socket.SHUT_WR)
@@ -132,13 +140,75 @@ while True:
     data += b
 print(data.decode().strip())
 PY
-)
+}
+# refused_within PORT SECONDS: true once nothing listens on PORT.
+refused_within() {
+    python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+deadline = time.monotonic() + float(sys.argv[2])
+while time.monotonic() < deadline:
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=2).close()
+    except ConnectionRefusedError:
+        sys.exit(0)
+    except OSError:
+        pass
+    time.sleep(0.02)
+sys.exit(1)
+PY
+}
+port=$(free_port)
+printf 'services:\n  - {name: echo, listen: "127.0.0.1:%s", exec: /usr/libexec/superserver/echo}\n' \
+    "$port" >"$work/echo.yaml"
+/usr/sbin/superserverd -f -c "$work/echo.yaml" >"$work/daemon.log" 2>&1 &
+daemon_pid=$!
+got=$(echo_on "$port")
 [ "$got" = packaged ] || { cat "$work/daemon.log"; fail "the installed echo answered \"$got\""; }
 kill "$daemon_pid"
 wait "$daemon_pid" 2>/dev/null
 daemon_pid=
 ok "installed daemon: -t passes on the packaged config, and it serves echo"
 phase "checks"
+
+# -- update-inetd: the packaged config serves /etc/inetd.conf, live
+grep -q '^inetd_conf = "/etc/inetd.conf";$' /etc/superserver/superserver.conf ||
+    fail "the packaged config does not name /etc/inetd.conf"
+if [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ] &&
+    systemctl is-active --quiet superserverd.service; then
+    how="started by systemd"
+    log_cmd="journalctl -u superserverd.service --no-pager -n 50"
+else
+    # no systemd here: the installed daemon on its packaged config, as the unit runs it
+    /usr/sbin/superserverd -f -c /etc/superserver/superserver.conf >"$work/packaged.log" 2>&1 &
+    daemon_pid=$!
+    how="started in the foreground: systemd is not running"
+    log_cmd="cat $work/packaged.log"
+    i=0
+    until grep -q 'event=ready' "$work/packaged.log"; do
+        i=$((i + 1))
+        [ $i -le 500 ] && kill -0 "$daemon_pid" 2>/dev/null ||
+            { $log_cmd; fail "the packaged daemon did not start"; }
+        sleep 0.02
+    done
+fi
+port=$(free_port)
+entry="127.0.0.1:$port stream tcp nowait root /usr/libexec/superserver/echo echo"
+# UPDATE_INETD_FAKE_IT: update-inetd signals no inetd; the daemon's watch must do
+UPDATE_INETD_FAKE_IT=1 update-inetd --add "$entry" >"$work/update-inetd.log" 2>&1 ||
+    { cat "$work/update-inetd.log"; fail "update-inetd --add failed"; }
+got=$(echo_on "$port" 10)
+[ "$got" = packaged ] ||
+    { $log_cmd; cat /etc/inetd.conf; fail "the update-inetd line is not served (\"$got\")"; }
+UPDATE_INETD_FAKE_IT=1 update-inetd --remove "127\.0\.0\.1:$port" >>"$work/update-inetd.log" 2>&1 ||
+    { cat "$work/update-inetd.log"; fail "update-inetd --remove failed"; }
+refused_within "$port" 10 || { $log_cmd; fail "the removed line is still served"; }
+if [ -n "$daemon_pid" ]; then
+    kill "$daemon_pid"
+    wait "$daemon_pid" 2>/dev/null
+    daemon_pid=
+fi
+ok "installed daemon ($how): update-inetd --add is served, --remove stops it, no signal"
+phase update-inetd
 
 # -- purge: nothing of the package is left
 dpkg --purge superserver >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "purge failed"; }

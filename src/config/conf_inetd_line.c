@@ -1,5 +1,5 @@
 /*
- * One inetd.conf line into one service (see inetd_line.h).  Each field has
+ * One inetd.conf line into one service (see conf_inetd.h).  Each field has
  * its own small parser, and the first one to object gives the reason.  The
  * port is resolved here, once, with getservbyname, so the YAML carries the
  * number; the address string is then checked by the same addr_parse_listen
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inetd_line.h"
+#include "conf_inetd.h"
 #include "paths.h"
 #include "utf8.h"
 
