@@ -16,6 +16,7 @@ TESTS_SRCDIR, TOP_BUILDDIR, TOP_SRCDIR.  SS_KEEP_TMP=1 keeps temp dirs.
 
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -86,15 +87,37 @@ def main():
 
 # ---------------------------------------------------------------- ports
 
-def free_port(host='127.0.0.1'):
-    """An ephemeral port currently free on HOST (bind port 0, read, close)."""
-    fam = socket.AF_INET6 if ':' in host else socket.AF_INET
-    s = socket.socket(fam, socket.SOCK_STREAM)
+def _port_range():
+    """Ports below the kernel's ephemeral range: a client connection of a
+    test running beside this one never takes one of them as its local port
+    between our check and the daemon's bind."""
     try:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
+        with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return (10000, low) if low > 12000 else (low // 2, low)
+
+
+_PORTS = random.SystemRandom()
+
+
+def free_port(host='127.0.0.1'):
+    """A port currently free on HOST, chosen at random below the ephemeral
+    range (see _port_range)."""
+    fam = socket.AF_INET6 if ':' in host else socket.AF_INET
+    lo, hi = _port_range()
+    for _ in range(1000):
+        port = _PORTS.randrange(lo, hi)
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        try:
+            s.bind((host, port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
+    raise RuntimeError('no free port in %d..%d on %s' % (lo, hi, host))
 
 
 def free_ports(n, host='127.0.0.1'):
