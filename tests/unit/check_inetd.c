@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "unit_file.h"
 #include "unit_run.h"
 #include "inetd_import.h"
 
@@ -64,22 +65,6 @@ static void run_free(struct run *r)
 {
     free(r->out);
     free(r->err);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    int c;
-
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    while ((c = getc(f)) != EOF)
-        putc(c, m);
-    fclose(f);
-    fclose(m);
-    return buf;
 }
 
 /* Replace every DIR in TEXT by "@HANDLER_DIR@" (the handler folder is set at build time). */
@@ -145,8 +130,8 @@ START_TEST(fixture)
     /* A relative path keeps the file name in the messages independent of the tree. */
     ck_assert_int_eq(chdir(srcdir ? srcdir : "tests"), 0);
     run_import("data/inetd/inetd.conf", &r);
-    want_out = slurp("data/inetd/inetd.expected.yaml");
-    want_err = slurp("data/inetd/inetd.expected.err");
+    want_out = unit_slurp("data/inetd/inetd.expected.yaml");
+    want_err = unit_slurp("data/inetd/inetd.expected.err");
     dir = handler_dir(r.out);
     got = mask_dir(r.out, dir);
     ck_assert_int_eq(r.rc, 0);

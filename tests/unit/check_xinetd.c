@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "unit_file.h"
 #include "unit_run.h"
 #include "paths.h"
 #include "xinetd_import.h"
@@ -84,22 +85,6 @@ static void run_free(struct run *r)
     free(r->err);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    int c;
-
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    while ((c = getc(f)) != EOF)
-        putc(c, m);
-    fclose(f);
-    fclose(m);
-    return buf;
-}
-
 /* Replace every HANDLER_DIR in TEXT by "@HANDLER_DIR@". */
 static char *mask_dir(const char *text)
 {
@@ -148,11 +133,11 @@ static void check_fixture(const char *name)
     ck_assert_int_eq(r.rc, 0);
     got = mask_dir(r.out);
     snprintf(want, sizeof(want), "data/xinetd/%s/expected.yaml", name);
-    expect = slurp(want);
+    expect = unit_slurp(want);
     assert_same_lines(got, expect, want);
     free(expect);
     snprintf(want, sizeof(want), "data/xinetd/%s/expected.err", name);
-    expect = slurp(want);
+    expect = unit_slurp(want);
     assert_same_lines(r.err, expect, want);
     free(expect);
     free(got);
