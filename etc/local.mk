@@ -61,10 +61,14 @@ CLEANFILES += $(SAMPLE_CONFIGS) etc/superserverd.service \
 # build leaves no half-written file behind.
 etc_sed = $(MKDIR_P) etc && sed -e 's|[@]sbindir[@]|$(sbindir)|g' -e 's|[@]sysconfdir[@]|$(sysconfdir)|g'
 # A template line that starts with the token "installed" between two at
-# signs is live in the installed samples and a comment in the local ones (the default user: nobody once installed, the
-# invoking user when tried from the build tree).
-etc_installed = -e 's|[@]handlerdir[@]|$(pkglibexecdir)|g' -e 's|[@]installed[@]||'
-etc_local = -e 's|[@]handlerdir[@]|$(abs_top_builddir)/services|g' -e 's|[@]installed[@]|\# |'
+# signs is live in the installed samples and a comment in the local ones (the
+# default user: nobody once installed, the invoking user when tried from the
+# build tree); one that starts with "local" is only in the local ones (a
+# control socket in the build tree, which metrics-http is pointed at).
+etc_installed = -e 's|[@]handlerdir[@]|$(pkglibexecdir)|g' -e 's|[@]installed[@]||' \
+	-e '/[@]local[@]/d'
+etc_local = -e 's|[@]handlerdir[@]|$(abs_top_builddir)/services|g' -e 's|[@]installed[@]|\# |' \
+	-e 's|[@]local[@]||' -e 's|[@]builddir[@]|$(abs_top_builddir)|g'
 
 etc/superserver.conf: $(srcdir)/etc/superserver.conf.in Makefile
 	$(AM_V_GEN)$(etc_sed) $(etc_installed) $(srcdir)/etc/superserver.conf.in >$@.tmp && mv $@.tmp $@
