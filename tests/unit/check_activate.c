@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "activate.h"
 #include "context.h"
 
@@ -279,9 +280,5 @@ int main(void)
     tcase_add_test(tc, unix_path_kept_until_mode_changes);
     tcase_add_test(tc, failed_reload_changes_nothing);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(su, NULL);
 }

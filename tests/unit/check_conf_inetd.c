@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "config.h"
 
 static char tmpdir[64], main_path[128], inetd_path[128];
@@ -276,11 +277,5 @@ static Suite *conf_inetd_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(conf_inetd_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(conf_inetd_suite(), NULL);
 }

@@ -800,26 +800,39 @@ START_TEST(test_special_files)
 }
 END_TEST
 
+/* -T output of CFG loads back (with OPTS) to an equal config. */
+static void assert_round_trip_as(const struct config *cfg, const struct config_options *opts)
+{
+    char path[] = "/tmp/check_config_dump.XXXXXX.yaml";
+    int fd = mkstemps(path, 5);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    struct config *again;
+
+    ck_assert_ptr_nonnull(f);
+    config_dump_yaml(cfg, f);
+    fclose(f);
+    again = config_load(path, opts, err, sizeof(err));
+    unlink(path);
+    ck_assert_msg(again != NULL, "%s: %s", cfg->path, err);
+    assert_config_equal(cfg, again);
+    config_free(again);
+}
+
+static void assert_round_trip(const struct config *cfg)
+{
+    assert_round_trip_as(cfg, &unpriv);
+}
+
 START_TEST(test_round_trip)
 {
     const char *inputs[][2] = {{"full.conf", full_conf}, {"full.yaml", full_yaml}, {"e.conf", ""}};
 
     for (size_t i = 0; i < 3; i++) {
-        struct config *a = load_as(inputs[i][0], inputs[i][1], &unpriv), *b;
-        char path[512];
-        FILE *f;
+        struct config *a = load_as(inputs[i][0], inputs[i][1], &unpriv);
 
         ck_assert_msg(a != NULL, "%s", err);
-        snprintf(path, sizeof(path), "%s/dump.yaml", tmpdir);
-        f = fopen(path, "w");
-        ck_assert_ptr_nonnull(f);
-        config_dump_yaml(a, f);
-        fclose(f);
-        b = config_load(path, &unpriv, err, sizeof(err));
-        ck_assert_msg(b != NULL, "%s", err);
-        assert_config_equal(a, b);
+        assert_round_trip_as(a, &unpriv);
         config_free(a);
-        config_free(b);
     }
 }
 END_TEST
@@ -859,22 +872,6 @@ static bool is_fixture(const char *name)
 }
 
 /* -T output of CFG loads back to the same model. */
-static void assert_round_trip(const struct config *cfg)
-{
-    char path[] = "/tmp/check_config_dump.XXXXXX.yaml";
-    int fd = mkstemps(path, 5);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    struct config *again;
-
-    ck_assert_ptr_nonnull(f);
-    config_dump_yaml(cfg, f);
-    fclose(f);
-    again = config_load(path, &unpriv, err, sizeof(err));
-    unlink(path);
-    ck_assert_msg(again != NULL, "%s: %s", cfg->path, err);
-    assert_config_equal(cfg, again);
-    config_free(again);
-}
 
 /* Every file under conf/good loads; every one under conf/bad fails with its .err line. */
 static void run_corpus(bool good)
@@ -996,21 +993,11 @@ START_TEST(test_control_round_trip)
                            "services: []\n"};
 
     for (size_t i = 0; i < 3; i++) {
-        struct config *a = load_as("c.yaml", texts[i], &priv), *b;
-        char path[512];
-        FILE *f;
+        struct config *a = load_as("c.yaml", texts[i], &priv);
 
         ck_assert_msg(a != NULL, "%s", err);
-        snprintf(path, sizeof(path), "%s/dump.yaml", tmpdir);
-        f = fopen(path, "w");
-        ck_assert_ptr_nonnull(f);
-        config_dump_yaml(a, f);
-        fclose(f);
-        b = config_load(path, &priv, err, sizeof(err));
-        ck_assert_msg(b != NULL, "%s", err);
-        assert_config_equal(a, b);
+        assert_round_trip_as(a, &priv);
         config_free(a);
-        config_free(b);
     }
 }
 END_TEST

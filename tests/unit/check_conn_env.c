@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "conn_env.h"
 
 static char *args[] = {"cat", "-u", NULL};
@@ -235,9 +236,5 @@ int main(void)
     tcase_add_test(tc_conn_env, conn_env_proxied);
     tcase_add_test(tc_conn_env, conn_env_buffer_bound);
     suite_add_tcase(s, tc_conn_env);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s, NULL);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_run.h"
 #include "ctl_proto.h"
 
 static char err[256];
@@ -188,8 +189,6 @@ int main(void)
 {
     Suite *s = suite_create("ctl_proto");
     TCase *tc = tcase_create("core");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_valid);
     tcase_add_test(tc, test_incomplete);
@@ -198,9 +197,5 @@ int main(void)
     tcase_add_test(tc, test_make_and_format);
     tcase_add_test(tc, test_response);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(s, NULL);
 }

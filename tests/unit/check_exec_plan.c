@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_run.h"
 #include "exec_plan.h"
 
 static char *args[] = {"cat", "-u", NULL};
@@ -105,9 +106,5 @@ int main(void)
     tcase_add_test(tc_plan, plan_env_may_replace_path);
     tcase_add_test(tc_plan, plan_refcount);
     suite_add_tcase(s, tc_plan);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s, NULL);
 }

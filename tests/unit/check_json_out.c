@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_run.h"
 #include "json_out.h"
 #include "utf8.h"
 
@@ -198,8 +199,6 @@ int main(void)
 {
     Suite *s = suite_create("json_out");
     TCase *tc = tcase_create("core");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_every_byte);
     tcase_add_test(tc, test_utf8);
@@ -208,9 +207,5 @@ int main(void)
     tcase_add_test(tc, test_misuse);
     tcase_add_test(tc, test_full_and_drain);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(s, NULL);
 }

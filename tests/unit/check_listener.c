@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_run.h"
 #include "listener.h"
 
 static struct listen_addr parse(const char *text)
@@ -165,9 +166,5 @@ int main(void)
     tcase_add_test(tc, unix_mode_and_owner_need_new_socket);
     tcase_add_test(tc, bound_to_one_address);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s, NULL);
 }

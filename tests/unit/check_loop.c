@@ -9,6 +9,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "clock.h"
 #include "loop.h"
 
@@ -238,9 +239,5 @@ int main(void)
     TCase *tm = tcase_create("timeout");
     tcase_add_test(tm, timeout_ms_arithmetic);
     suite_add_tcase(s, tm);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s, NULL);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "context.h"
 #include "pool.h"
 
@@ -195,9 +196,5 @@ int main(void)
     tcase_add_test(tc, shrink_keeps_worker_index);
     tcase_add_test(tc, target_at_least_one);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_run.h"
 #include "prom_out.h"
 #include "utf8.h"
 
@@ -113,17 +114,11 @@ int main(void)
 {
     Suite *s = suite_create("prom_out");
     TCase *tc = tcase_create("core");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, test_every_byte);
     tcase_add_test(tc, test_escape_strings);
     tcase_add_test(tc, test_lines);
     tcase_add_test(tc, test_names);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(s, NULL);
 }

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "clock.h"
 #include "context.h"
 #include "proxy_pending.h"
@@ -191,9 +192,5 @@ int main(void)
     tcase_add_test(tc, invalid_on_a_later_edge);
     tcase_add_test(tc, close_all_at_exit);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s, NULL);
 }

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "unit_run.h"
 #include "signals.h"
 
 START_TEST(signal_names)
@@ -20,9 +21,5 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, signal_names);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_run.h"
 #include "stderr_log.h"
 
 /* The pieces EMIT was given, joined with '|' ("a|b|"). */
@@ -128,9 +129,5 @@ int main(void)
     tcase_add_test(tc, full_buffer_without_newline_is_one_piece);
     tcase_add_test(tc, eof_flushes_the_rest);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s, NULL);
 }

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "unit_run.h"
 #include "wait_mark.h"
 
 /* A socket of TYPE bound to 127.0.0.1 on an ephemeral port, its address in SIN. */
@@ -133,9 +134,5 @@ int main(void)
     tcase_add_test(tc, udp_changed_when_next_datagram_differs);
     tcase_add_test(tc, tcp_unchanged_until_accept);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s, NULL);
 }
