@@ -291,7 +291,7 @@ static void dump_inetd_services(FILE *out, const struct config *cfg)
 void config_dump_yaml(const struct config *cfg, FILE *out)
 {
     fputs("# effective configuration of ", out);
-    fputs(cfg->path, out);
+    yaml_comment(out, cfg->path); /* one line, whatever the path holds */
     fputs(", defaults applied\n", out);
     fprintf(out, "log_level: %s\n", cfg->log_level == CFG_LOG_DEBUG ? "debug" : "info");
     fprintf(out, "max_children: %u\n", cfg->max_children);
