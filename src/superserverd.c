@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,9 +142,14 @@ int main(int argc, char **argv)
     int ready_fd = -1; /* to the process that started us, when daemonized */
     char err[1024];
 
+    sigset_t given;
+    sigprocmask(SIG_SETMASK, NULL, &given);
     signals_hold(); /* before anything slow: a start-up SIGHUP must not kill us */
     if (parse_options(argc, argv, &o) == -1)
         return EXIT_USAGE;
+    /* The hold is the daemon's: a one-shot run stops on Ctrl-C or SIGTERM. */
+    if (o.import_inetd || o.import_xinetd || o.check || o.dump)
+        sigprocmask(SIG_SETMASK, &given, NULL);
     if (o.import_inetd)
         return inetd_import(o.import_inetd, stdout, stderr);
     if (o.import_xinetd)
