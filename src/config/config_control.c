@@ -53,6 +53,7 @@ int config_top_control(struct loader *ld, struct config *cfg, const struct cfgno
         return cv_fail(ld, root, NULL, "out of memory");
     if ((n = cfgnode_get(root, "control")) != NULL && top_control(ld, cfg, n) < 0)
         return -1;
+    ld->control = n;
     if ((n = cfgnode_get(root, "control_group")) != NULL && top_control_group(ld, cfg, n) < 0)
         return -1;
     return 0;

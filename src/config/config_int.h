@@ -24,8 +24,9 @@ struct loader {
     bool privileged;
     char *err;
     size_t errlen;
-    const char *svc;              /* the service named in messages, or NULL */
-    enum addr_peer_form log_peer; /* the top-level `log_peer`: each service's default */
+    const char *svc;               /* the service named in messages, or NULL */
+    enum addr_peer_form log_peer;  /* the top-level `log_peer`: each service's default */
+    const struct cfgnode *control; /* the top-level `control`, for messages; or NULL */
 };
 
 /* What config.c needs back from building a service, besides the model. */
@@ -50,7 +51,8 @@ int schema_build_service(struct loader *ld, const struct cfgnode *entry,
                          const struct cfgnode *defaults, struct service *out,
                          struct svc_origin *origin);
 
-/* Service names are unique; listen addresses of enabled services do not collide. */
+/* Service names are unique; listen addresses of enabled services do not
+ * collide, with each other or with the control socket. */
 int config_check_unique(struct loader *ld, const struct config *cfg,
                         const struct svc_origin *origins);
 int config_check_conflicts(struct loader *ld, const struct config *cfg,

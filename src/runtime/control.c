@@ -1,7 +1,9 @@
 /*
  * The control socket itself: opening it (never taking over a path another
- * live daemon answers on; replacing a stale file), its mode and group,
- * moving it on reload, removing its file at exit, and accepting: each peer
+ * live daemon answers on; replacing a stale file), its mode and group (set
+ * on the file it made, checked by device and inode, never through a path),
+ * moving it on reload or making it again when its file went, removing its
+ * file at exit, and accepting: each peer
  * is checked with SO_PEERCRED (root, our own uid, or a member of
  * control_group) as it becomes a client (control_client.c); one refused
  * is logged and gets only "error: permission denied" to its request.
@@ -35,14 +37,22 @@ static void sock_init(struct control_sock *cs)
     cs->ino = 0;
 }
 
-/* Close CS and remove its file if the path still names the socket we made. */
-static void sock_close(struct control_sock *cs)
+/* Remove PATH if it still names the socket file CS records. */
+static void sock_unlink_ours(const char *path, const struct control_sock *cs)
 {
     struct stat st;
 
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == cs->dev &&
+        st.st_ino == cs->ino)
+        unlink(path);
+}
+
+/* Close CS and remove its file if the path still names the socket we made. */
+static void sock_close(struct control_sock *cs)
+{
     if (cs->fd >= 0) {
-        if (cs->path && lstat(cs->path, &st) == 0 && st.st_dev == cs->dev && st.st_ino == cs->ino)
-            unlink(cs->path);
+        if (cs->path)
+            sock_unlink_ours(cs->path, cs);
         close(cs->fd);
     }
     free(cs->path);
@@ -68,17 +78,17 @@ static int sock_bind(int fd, const struct sockaddr_un *sa)
     return rc;
 }
 
-/* Bind FD at SA, replacing a stale socket file; *IN_USE when a live daemon
- * answers there.  -1 with errno (EADDRINUSE for in use, ENOTSOCK for a file
- * that is not a socket). */
-static int sock_bind_path(int fd, const struct sockaddr_un *sa, bool *in_use)
+/* Bind FD at SA, replacing a stale socket file when REPLACE_STALE; *IN_USE
+ * when a live daemon answers there.  -1 with errno (EADDRINUSE for in use or
+ * for a file left alone, ENOTSOCK for a file that is not a socket). */
+static int sock_bind_path(int fd, const struct sockaddr_un *sa, bool replace_stale, bool *in_use)
 {
     struct stat st;
 
     *in_use = false;
     if (sock_bind(fd, sa) == 0)
         return 0;
-    if (errno != EADDRINUSE)
+    if (errno != EADDRINUSE || !replace_stale)
         return -1;
     if (lstat(sa->sun_path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
         errno = ENOTSOCK; /* never remove what is not a socket */
@@ -94,23 +104,76 @@ static int sock_bind_path(int fd, const struct sockaddr_un *sa, bool *in_use)
     return sock_bind(fd, sa);
 }
 
-/* Mode 0660 and CFG's control_group, else 0600 (it was born 0600). */
-static int sock_set_access(const char *path, const struct config *cfg)
+/* Is the file PFD (opened O_PATH|O_NOFOLLOW) a socket we made, with no other
+ * link?  Anything else may have been put at the path by whoever can write
+ * its folder: a symlink (it opens as itself), a hard link to another file,
+ * someone else's file. */
+static bool sock_file_ours(int pfd, struct stat *st)
 {
-    if (!cfg->has_control_group)
-        return chmod(path, 0600);
-    if (lchown(path, (uid_t)-1, cfg->control_gid) == -1)
-        return -1;
-    return chmod(path, 0660);
+    return fstat(pfd, st) == 0 && S_ISSOCK(st->st_mode) && st->st_uid == geteuid() &&
+           st->st_nlink == 1;
 }
 
-/* Open the socket at CFG's path into CS.  -1 with ERR; *IN_USE when a live
- * daemon answers there. */
-static int sock_open(const struct config *cfg, struct control_sock *cs, bool *in_use, char *err,
-                     size_t errlen)
+/* Open CS's path as itself if it still names the socket CS made (same
+ * device and inode, see sock_file_ours): the O_PATH descriptor, or -1
+ * (ESTALE when something else stands there now). */
+static int sock_reopen(const struct control_sock *cs)
+{
+    struct stat st;
+    int pfd = open(cs->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+    if (pfd == -1)
+        return -1;
+    if (!sock_file_ours(pfd, &st) || st.st_dev != cs->dev || st.st_ino != cs->ino) {
+        close(pfd);
+        errno = ESTALE;
+        return -1;
+    }
+    return pfd;
+}
+
+/* Mode 0660 and CFG's control_group, else 0600 (it was born 0600), set on
+ * the file PFD holds, never through a path.  chmod has no AT_EMPTY_PATH
+ * before Linux 6.6: the descriptor's /proc link names the inode itself (as
+ * glibc's fchmodat does for AT_SYMLINK_NOFOLLOW). */
+static int sock_set_access(int pfd, const struct config *cfg)
+{
+    char self[40];
+
+    if (cfg->has_control_group &&
+        fchownat(pfd, "", (uid_t)-1, cfg->control_gid, AT_EMPTY_PATH) == -1)
+        return -1;
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+    return chmod(self, cfg->has_control_group ? 0660 : 0600);
+}
+
+/* The file bind() just made at PATH: record it in CS and set its access.
+ * -1 with errno (ESTALE: it was replaced since bind, and left alone). */
+static int sock_adopt_file(const char *path, const struct config *cfg, struct control_sock *cs)
+{
+    struct stat st;
+    int pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), rc = -1, e = ESTALE;
+
+    if (pfd == -1)
+        return -1;
+    if (sock_file_ours(pfd, &st)) {
+        cs->dev = st.st_dev;
+        cs->ino = st.st_ino;
+        rc = sock_set_access(pfd, cfg);
+        e = errno;
+    }
+    close(pfd);
+    errno = e;
+    return rc;
+}
+
+/* Open the socket at CFG's path into CS, replacing a stale socket file
+ * there only when REPLACE_STALE.  -1 with ERR; *IN_USE when a live daemon
+ * answers there. */
+static int sock_open(const struct config *cfg, bool replace_stale, struct control_sock *cs,
+                     bool *in_use, char *err, size_t errlen)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    struct stat st;
     const char *path = cfg->control;
     const char *step = "socket";
 
@@ -120,20 +183,24 @@ static int sock_open(const struct config *cfg, struct control_sock *cs, bool *in
     cs->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (cs->fd == -1)
         goto fail;
-    step = "bind";
-    if (sock_bind_path(cs->fd, &sa, in_use) == -1)
+    step = replace_stale ? "bind"
+                         : "bind (another file took the place of the daemon's socket; "
+                           "left alone)";
+    if (sock_bind_path(cs->fd, &sa, replace_stale, in_use) == -1)
         goto fail;
     step = "mode";
-    if (lstat(path, &st) == -1 || sock_set_access(path, cfg) == -1)
-        goto fail_unlink;
-    cs->dev = st.st_dev;
-    cs->ino = st.st_ino;
+    if (sock_adopt_file(path, cfg, cs) == -1) {
+        if (errno != ESTALE)
+            goto fail_unlink;
+        step = "replaced after bind (left alone)";
+        goto fail;
+    }
     step = "listen";
     if (listen(cs->fd, CTL_MAX_CLIENTS) == -1 || !(cs->path = strdup(path)))
         goto fail_unlink;
     return 0;
 fail_unlink:
-    unlink(path);
+    sock_unlink_ours(path, cs);
 fail:
     if (*in_use)
         snprintf(err, errlen, "control socket %s: another daemon answers there", path);
@@ -147,15 +214,15 @@ fail:
 
 /* Open what CFG asks for into CS (fd -1 for none).  A failure on the
  * default path is a warning, said once: two daemons may run (tests). */
-static int control_open(struct control *ctl, const struct config *cfg, struct control_sock *cs,
-                        char *err, size_t errlen)
+static int control_open(struct control *ctl, const struct config *cfg, bool replace_stale,
+                        struct control_sock *cs, char *err, size_t errlen)
 {
     bool in_use;
 
     sock_init(cs);
     if (!cfg->control)
         return 0;
-    if (sock_open(cfg, cs, &in_use, err, errlen) == 0)
+    if (sock_open(cfg, replace_stale, cs, &in_use, err, errlen) == 0)
         return 0;
     if (!cfg->control_is_default)
         return -1;
@@ -282,7 +349,7 @@ int control_start(struct server *s, char *err, size_t errlen)
     sock_init(&ctl->sock);
     loop_ev_set(&ctl->ev, -1, control_ready, ctl);
     s->control = ctl;
-    if (control_open(ctl, s->cfg, &cs, err, errlen) == -1)
+    if (control_open(ctl, s->cfg, true, &cs, err, errlen) == -1)
         return -1;
     control_install(ctl, &cs);
     if (ctl->sock.fd >= 0)
@@ -305,14 +372,35 @@ int control_prepare(struct server *s, const struct config *cfg, struct control_p
     p->cfg = cfg;
     if (!ctl)
         return 0; /* not started (never while running) */
-    /* Same path, ours: keep the socket (mode and group at commit).  Same
-     * path but we have none (the default was taken): try it again. */
-    if (ctl->sock.fd >= 0 && same_path(ctl->sock.path, cfg->control))
-        return 0;
+    /* Same path, still our file: keep the socket (mode and group at
+     * commit).  Same path, but the file is gone (cleaned up) or something
+     * else stands there: a new socket, never touching what stands there.
+     * Same path but we have none (the default was taken): try it again. */
+    if (ctl->sock.fd >= 0 && same_path(ctl->sock.path, cfg->control)) {
+        int pfd = sock_reopen(&ctl->sock);
+        if (pfd >= 0) {
+            close(pfd);
+            return 0;
+        }
+        p->change = true;
+        return control_open(ctl, cfg, false, &p->new, err, errlen);
+    }
     if (ctl->sock.fd < 0 && !cfg->control)
         return 0;
     p->change = true;
-    return control_open(ctl, cfg, &p->new, err, errlen);
+    return control_open(ctl, cfg, true, &p->new, err, errlen);
+}
+
+/* A reload that keeps the socket: its mode and group, if it is still our file. */
+static int control_set_access(const struct control_sock *cs, const struct config *cfg)
+{
+    int pfd = sock_reopen(cs), rc;
+
+    if (pfd == -1)
+        return -1;
+    rc = sock_set_access(pfd, cfg);
+    close(pfd);
+    return rc;
 }
 
 void control_commit(struct server *s, struct control_plan *p)
@@ -322,14 +410,15 @@ void control_commit(struct server *s, struct control_plan *p)
     if (!ctl)
         return;
     if (!p->change) {
-        if (ctl->sock.fd >= 0 && sock_set_access(ctl->sock.path, p->cfg) == -1)
+        if (ctl->sock.fd >= 0 && control_set_access(&ctl->sock, p->cfg) == -1)
             log_warn("control socket %s: mode", ctl->sock.path);
         return;
     }
+    bool had = ctl->sock.fd >= 0;
     control_install(ctl, &p->new);
     if (ctl->sock.fd >= 0)
         log_event("event=control path=%s", ctl->sock.path);
-    else
+    else if (had) /* none before and none now (the default is still taken): nothing to say */
         log_event("event=control path=none");
 }
 
