@@ -346,10 +346,8 @@ struct config *config_load(const char *path, const struct config_options *opts, 
     arena_free(&ld.tmp);
     if (rc == 0)
         return &box->cfg;
-    /* Messages quote what the file says: keep them one line whatever it holds. */
-    for (char *p = err; errlen > 0 && *p != '\0'; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    if (errlen > 0)
+        cv_one_line(err);
     config_free(&box->cfg);
     return NULL;
 }

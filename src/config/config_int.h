@@ -35,8 +35,10 @@ struct svc_origin {
     const struct cfgnode **listen; /* the node of each listen address */
 };
 
-/* config_control.c: the top-level keys `control` and `control_group` of ROOT. */
+/* config_control.c: the top-level keys `control` and `control_group` of ROOT;
+ * the `control` key N alone (cfg->control_is_default false after it). */
 int config_top_control(struct loader *ld, struct config *cfg, const struct cfgnode *root);
+int config_control_key(struct loader *ld, struct config *cfg, const struct cfgnode *n);
 
 /* config_inetd.c: after the main config's services (their ORIGINS), those
  * of cfg->inetd_conf; what it skips goes to cfg->warnings.  -1 when the
@@ -66,6 +68,8 @@ int config_check_conflicts(struct loader *ld, const struct config *cfg,
  */
 int cv_fail(struct loader *ld, const struct cfgnode *at, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Messages quote what a file says: control bytes in TEXT become '?', so it stays one line. */
+void cv_one_line(char *text);
 int cv_want_scalar(struct loader *ld, const struct cfgnode *n, const char *key,
                    enum cfgscalar_kind kind, const char *what);
 int cv_get_string(struct loader *ld, const struct cfgnode *n, const char *key, char **out);

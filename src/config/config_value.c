@@ -30,6 +30,13 @@ int cv_fail(struct loader *ld, const struct cfgnode *at, const char *key, const 
     return -1;
 }
 
+void cv_one_line(char *text)
+{
+    for (char *p = text; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
 int cv_want_scalar(struct loader *ld, const struct cfgnode *n, const char *key,
                    enum cfgscalar_kind kind, const char *what)
 {

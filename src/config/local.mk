@@ -17,6 +17,7 @@ src_config_libss_config_a_SOURCES = \
 	src/config/config_int.h \
 	src/config/config_check.c \
 	src/config/config_control.c \
+	src/config/config_locate.c \
 	src/config/config_inetd.c \
 	src/config/config_keys.c src/config/config_keys.h \
 	src/config/config_print.c \
