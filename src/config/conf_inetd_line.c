@@ -193,6 +193,13 @@ static int parse_wait(const char *text, struct inetd_svc *s, char *why)
                  limits[1]);
         return -1;
     }
+    if (limits[2] && s->wait && strcmp(s->proto, "tcp") == 0) {
+        snprintf(why, REASON_LEN,
+                 "a limit of %u handlers per address (the third /N) cannot apply to a tcp wait "
+                 "service: its server accepts the connections itself",
+                 limits[2]);
+        return -1;
+    }
     s->instances = limits[0];
     s->per_source = limits[2];
     if (!s->wait && strcmp(s->proto, "udp") == 0) {

@@ -12,8 +12,26 @@
 
 #define FAIL(...) xinetd_fail(x, __VA_ARGS__)
 
+/*
+ * A stream service with wait = yes: its server accepts the connections, so
+ * superserver never sees a peer to check (SPEC §3).  Its access lists cannot
+ * be kept, and dropping them would admit whom xinetd's file keeps out: the
+ * service is not translated.  A udp service keeps them: the daemon checks
+ * the datagram that starts each handler.
+ */
+static bool server_accepts(const struct ctx *x)
+{
+    return x->s->wait && x->s->socket_type != NULL && strcmp(x->s->socket_type, "stream") == 0;
+}
+
+#define SERVER_ACCEPTS                                                                             \
+    "with socket_type stream and wait = yes the server accepts the connections itself, so "        \
+    "superserver sees no peer to check"
+
 int xinetd_t_only_from(struct ctx *x, const struct merged *m)
 {
+    if (server_accepts(x))
+        return FAIL("only_from cannot be kept: %s", SERVER_ACCEPTS);
     for (size_t i = 0; i < m->l.n; i++)
         if (xinetd_addr_cidrs(x->c, m->l.v[i], &x->s->allow, x->why) < 0)
             xinetd_warn(x, m, x->why); /* dropping a value of only_from only narrows it */
@@ -27,6 +45,8 @@ int xinetd_t_only_from(struct ctx *x, const struct merged *m)
 
 int xinetd_t_no_access(struct ctx *x, const struct merged *m)
 {
+    if (server_accepts(x))
+        return FAIL("no_access cannot be kept: %s", SERVER_ACCEPTS);
     for (size_t i = 0; i < m->l.n; i++)
         if (xinetd_addr_cidrs(x->c, m->l.v[i], &x->s->deny, x->why) < 0)
             return -1; /* dropping it would admit who xinetd refused */
@@ -40,7 +60,15 @@ int xinetd_t_instances(struct ctx *x, const struct merged *m)
 
 int xinetd_t_per_source(struct ctx *x, const struct merged *m)
 {
-    return (x->s->per_source = xinetd_count(x, m)) < 0 ? -1 : 0;
+    long n = xinetd_count(x, m);
+
+    if (n < 0)
+        return -1;
+    if (server_accepts(x) && n > 0) /* a limit, not access: named, and the rest translates */
+        xinetd_warn(x, m, SERVER_ACCEPTS);
+    else
+        x->s->per_source = n;
+    return 0;
 }
 
 int xinetd_t_cps(struct ctx *x, const struct merged *m)

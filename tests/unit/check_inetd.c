@@ -362,7 +362,9 @@ START_TEST(freebsd_limits)
              "7002 stream tcp nowait/0 root /bin/cat\n"
              "7003 stream tcp nowait/5/20 root /bin/cat\n"
              "7004 stream tcp nowait/1/2/3/4 root /bin/cat\n"
-             "7005 stream tcp nowait/3/ root /bin/cat\n",
+             "7005 stream tcp nowait/3/ root /bin/cat\n"
+             "7006 stream tcp wait/4/0/2 root /bin/cat\n"
+             "7007 dgram udp wait/4/0/2 root /bin/cat\n",
              &r);
     ck_assert_int_eq(r.rc, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "    mode: \"nowait\"\n    instances: 10\n"
@@ -375,6 +377,12 @@ START_TEST(freebsd_limits)
                                         "superserver's rate is per service\n"));
     ck_assert_ptr_nonnull(strstr(r.err, ":4: cannot translate: \"nowait/1/2/3/4\" is not wait"));
     ck_assert_ptr_nonnull(strstr(r.err, ":5: cannot translate: \"nowait/3/\" is not wait"));
+    /* per address: not where the server accepts (tcp wait); a udp one is checked */
+    ck_assert_ptr_nonnull(strstr(r.err, ":6: cannot translate: a limit of 2 handlers per address "
+                                        "(the third /N) cannot apply to a tcp wait service"));
+    ck_assert_ptr_nonnull(strstr(r.out, "listen: \"*:7007\"\n    protocol: \"udp\"\n"
+                                        "    mode: \"wait\"\n    instances: 4\n"
+                                        "    per_source: 2\n"));
     run_free(&r);
 }
 END_TEST

@@ -365,6 +365,39 @@ START_TEST(addresses)
 }
 END_TEST
 
+/* Where superserver does not accept (issue 24.1): a udp service keeps its
+ * access lists and limits (the daemon checks the datagram that starts each
+ * handler); a stream service with wait = yes cannot keep them. */
+START_TEST(wait_services)
+{
+#define DGRAM(body)                                                                                \
+    "service d\n{\n\tsocket_type = dgram\n\twait = yes\n\tuser = nobody\n"                         \
+    "\tserver = /bin/cat\n\ttype = UNLISTED\n\tport = 7070\n" body "}\n"
+#define STREAM_WAIT(body)                                                                          \
+    "service w\n{\n\tsocket_type = stream\n\twait = yes\n\tuser = nobody\n"                        \
+    "\tserver = /bin/cat\n\ttype = UNLISTED\n\tport = 7070\n" body "}\n"
+    expect_text(DGRAM("\tonly_from = 10.0.0.0 192.168.1.0/24\n\tno_access = 10.9.9.9\n"
+                      "\tper_source = 11\n"),
+                0,
+                "    per_source: 11\n    allow:\n      - \"10.0.0.0/8\"\n"
+                "      - \"192.168.1.0/24\"\n    deny:\n      - \"10.9.9.9/32\"\n",
+                NULL);
+    expect_text(STREAM_WAIT("\tonly_from = 10.0.0.0\n"), 1, NULL,
+                "xinetd.conf:9: service \"w\": cannot translate: only_from cannot be kept: with "
+                "socket_type stream and wait = yes the server accepts the connections itself");
+    expect_text(STREAM_WAIT("\tno_access = 10.0.0.0\n"), 1, NULL,
+                "xinetd.conf:9: service \"w\": cannot translate: no_access cannot be kept");
+    expect_text(STREAM_WAIT("\tper_source = 4\n\tinstances = 2\n"), 0, "instances: 2\n",
+                "xinetd.conf:9: service \"w\": attribute \"per_source\": not translated: with "
+                "socket_type stream and wait = yes the server accepts the connections itself");
+    /* from defaults, named on the defaults' line */
+    expect_text("defaults\n{\n\tonly_from = 127.0.0.1\n}\n" STREAM_WAIT(""), 1, NULL,
+                "xinetd.conf:3: service \"w\": cannot translate: only_from cannot be kept");
+#undef DGRAM
+#undef STREAM_WAIT
+}
+END_TEST
+
 START_TEST(limits)
 {
     expect_text(SVC("a", "\tinstances = UNLIMITED\n\tper_source = 3\n"), 0,
@@ -457,6 +490,7 @@ static Suite *xinetd_suite(void)
     tcase_add_test(tc, service_shape);
     tcase_add_test(tc, server_and_args);
     tcase_add_test(tc, addresses);
+    tcase_add_test(tc, wait_services);
     tcase_add_test(tc, limits);
     tcase_add_test(tc, environment_and_misc);
     tcase_add_test(tc, quoting_and_bad_input);
