@@ -71,38 +71,69 @@ static int conf_line_of(const char *buf, size_t off)
     return line;
 }
 
+/* Why a root daemon must not trust the file PATH (status ST) or its folders,
+ * as WHAT ("a config file"), into ERR; false when it may. */
+static bool conf_untrusted(const char *path, const struct stat *st, const char *what, char *err,
+                           size_t errlen)
+{
+    char why[512];
+
+    /* Like sshd's StrictModes: whoever can write it could run anything as root, */
+    if (file_untrusted(st, why, sizeof(why))) {
+        snprintf(err, errlen, "%s: refusing %s %s while running as root", path, what, why);
+        return true;
+    }
+    /* ... and so could whoever can replace it in its folder. */
+    if (file_trust_path(path, why, sizeof(why))) {
+        snprintf(err, errlen, "%s: %s; refusing %s there while running as root", path, why, what);
+        return true;
+    }
+    return false;
+}
+
+char *conf_read_file(struct arena *a, const char *path, const char *trust_as, struct stat *st,
+                     size_t *len, char *err, size_t errlen)
+{
+    char why[512];
+    int fd, e;
+    char *buf;
+
+    memset(st, 0, sizeof(*st));
+    fd = file_open_regular(path, st, why, sizeof(why));
+    e = errno;
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        errno = st->st_mode != 0 ? EINVAL : e; /* opened, but not a regular file */
+        return NULL;
+    }
+    if (trust_as != NULL && conf_untrusted(path, st, trust_as, err, errlen)) {
+        close(fd);
+        errno = EPERM;
+        return NULL;
+    }
+    buf = conf_read_fd(a, fd, len, &e);
+    close(fd);
+    if (buf == NULL) {
+        snprintf(err, errlen, "%s: cannot read: %s", path,
+                 e == EFBIG ? "file too large (over 4 MiB)" : strerror(e ? e : ENOMEM));
+        errno = e;
+    }
+    return buf;
+}
+
 struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, char *err,
                                 size_t errlen)
 {
     struct stat st;
-    char why[512];
-    int fd = file_open_regular(path, &st, why, sizeof(why)), e = 0;
     size_t len = 0, bad;
-    char *buf, *body;
+    char *buf = conf_read_file(a, path, strict ? "a config file" : NULL, &st, &len, err, errlen);
     const char *file = arena_strdup(a, path);
+    char *body;
 
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, why);
+    if (buf == NULL)
         return NULL;
-    }
-    if (strict && file_untrusted(&st, why, sizeof(why))) {
-        /* Like sshd's StrictModes: whoever can write it could run anything as root. */
-        snprintf(err, errlen, "%s: refusing a config file %s while running as root", path, why);
-        close(fd);
-        return NULL;
-    }
-    if (strict && file_trust_path(path, why, sizeof(why))) {
-        /* ... and so could whoever can replace it in its folder */
-        snprintf(err, errlen, "%s: %s; refusing a config file there while running as root", path,
-                 why);
-        close(fd);
-        return NULL;
-    }
-    buf = conf_read_fd(a, fd, &len, &e);
-    close(fd);
-    if (buf == NULL || file == NULL) {
-        snprintf(err, errlen, "%s: cannot read: %s", path,
-                 e == EFBIG ? "file too large (over 4 MiB)" : strerror(e ? e : ENOMEM));
+    if (file == NULL) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(ENOMEM));
         return NULL;
     }
     if (!utf8_valid(buf, len, &bad)) {

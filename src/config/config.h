@@ -42,6 +42,10 @@ void config_free(struct config *cfg);
 int config_control_path(const char *config_path, char *out, size_t outlen, char *err,
                         size_t errlen);
 
+/* The config's rule for an environment variable's name (env, pass_env),
+ * [A-Za-z_][A-Za-z0-9_]*: the importers keep only names it accepts. */
+bool config_env_name_ok(const char *s);
+
 /* The -t listing: "NAME PROTOCOL/MODE LISTEN[,LISTEN...] EXEC" per service. */
 void config_print_check(const struct config *cfg, FILE *out);
 

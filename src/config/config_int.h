@@ -81,7 +81,6 @@ int cv_get_enum(struct loader *ld, const struct cfgnode *n, const char *const *n
                 const char *expect, int *out);
 int cv_get_strings(struct loader *ld, const struct cfgnode *n, bool one_ok, char ***out,
                    size_t *count);
-bool cv_valid_env_name(const char *s);
 /* "full", "prefix" or "none" (enum addr_peer_form), for both `log_peer` keys. */
 int cv_get_log_peer(struct loader *ld, const struct cfgnode *n, int *out);
 int cv_get_octal(struct loader *ld, const struct cfgnode *n, mode_t *out);

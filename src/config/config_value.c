@@ -127,7 +127,7 @@ int cv_get_log_peer(struct loader *ld, const struct cfgnode *n, int *out)
     return cv_get_enum(ld, n, names, "\"full\", \"prefix\" or \"none\"", out);
 }
 
-bool cv_valid_env_name(const char *s)
+bool config_env_name_ok(const char *s)
 {
     if (!(isalpha((unsigned char)*s) || *s == '_'))
         return false;
