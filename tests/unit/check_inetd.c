@@ -513,6 +513,48 @@ START_TEST(long_line)
 }
 END_TEST
 
+/* Read as the config reads files (issue 24.7): a NUL byte is named, not a
+ * line cut short unseen; a file over 4 MiB is refused, not read whole; many
+ * lines of one name or port stay linear (hashed). */
+START_TEST(bounded_reading)
+{
+    static const char text[] = "7001 stream tcp nowait root /bin/cat cat\n"
+                               "7002 stream tcp nowait root /bin/cat c\0at\n";
+    char path[300];
+    struct run r;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/inetd.conf", tmpdir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+    fclose(f);
+    run_import(path, &r);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, ":2: cannot translate: NUL byte in the line\n"));
+    run_free(&r);
+    ck_assert_int_eq(truncate(path, (off_t)(5u << 20)), 0);
+    run_import(path, &r);
+    ck_assert_int_eq(r.rc, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "inetd.conf: cannot read: file too large (over 4 MiB)\n"));
+    ck_assert_uint_eq(r.outlen, 0);
+    run_free(&r);
+    /* 5,000 lines of one name: numbered in turn, the last one "7-tcp-4999" */
+    char *many = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&many, &len);
+    for (int i = 0; i < 5000; i++)
+        fprintf(m, "127.0.%d.%d:7 stream tcp nowait root /bin/cat cat\n", i / 250, 1 + i % 250);
+    fclose(m);
+    run_text(many, &r);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_ptr_nonnull(strstr(r.out, "name: \"7-tcp-4999\""));
+    run_free(&r);
+    free(many);
+}
+END_TEST
+
 /* The fixture names its services by port name: it needs /etc/services (netbase). */
 static bool have_port_names(void)
 {
@@ -549,6 +591,7 @@ static Suite *inetd_suite(bool names)
     tcase_add_test(tc, bad_lines);
     tcase_add_test(tc, limits_and_quoting);
     tcase_add_test(tc, long_line);
+    tcase_add_test(tc, bounded_reading);
     suite_add_tcase(s, tc);
     return s;
 }
