@@ -1,216 +1,26 @@
 /*
- * The control socket itself: opening it (never taking over a path another
- * live daemon answers on; replacing a stale file), its mode and group (set
- * on the file it made, checked by device and inode, never through a path),
- * moving it on reload or making it again when its file went, removing its
- * file at exit, and accepting: each peer
- * is checked with SO_PEERCRED (root, our own uid, or a member of
- * control_group) as it becomes a client (control_client.c); one refused
- * is logged and gets only "error: permission denied" to its request.
+ * The control socket itself: opening it (its file is control_sock.c's),
+ * moving it on reload or making it again when its file went, and
+ * accepting: each peer is checked with SO_PEERCRED (root, our own uid, or a
+ * member of control_group) as it becomes a client (control_client.c); one
+ * refused is logged and gets only "error: permission denied" to its request.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "context.h"
 #include "control_int.h"
 #include "log.h"
-#include "unix_probe.h"
 
 #define ACCEPT_BATCH    16
 #define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
 #define MAX_PEER_GROUPS 1024
-
-static void sock_init(struct control_sock *cs)
-{
-    cs->fd = -1;
-    cs->path = NULL;
-    cs->dev = 0;
-    cs->ino = 0;
-}
-
-/* Remove PATH if it still names the socket file CS records. */
-static void sock_unlink_ours(const char *path, const struct control_sock *cs)
-{
-    struct stat st;
-
-    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == cs->dev &&
-        st.st_ino == cs->ino)
-        unlink(path);
-}
-
-/* Close CS and remove its file if the path still names the socket we made. */
-static void sock_close(struct control_sock *cs)
-{
-    if (cs->fd >= 0) {
-        if (cs->path)
-            sock_unlink_ours(cs->path, cs);
-        close(cs->fd);
-    }
-    free(cs->path);
-    sock_init(cs);
-}
-
-/* Does a live process answer on PATH?  When it cannot be told, assume so:
- * never take a socket over on a guess. */
-static bool sock_answered(const struct sockaddr_un *sa)
-{
-    return unix_probe((const struct sockaddr *)sa, sizeof(*sa), SOCK_STREAM) != 0;
-}
-
-/* Bind under a umask that makes the file 0600 from its first instant. */
-static int sock_bind(int fd, const struct sockaddr_un *sa)
-{
-    mode_t old = umask(0177);
-    int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
-    int e = errno;
-
-    umask(old);
-    errno = e;
-    return rc;
-}
-
-/* Bind FD at SA, replacing a stale socket file when REPLACE_STALE; *IN_USE
- * when a live daemon answers there.  -1 with errno (EADDRINUSE for in use or
- * for a file left alone, ENOTSOCK for a file that is not a socket). */
-static int sock_bind_path(int fd, const struct sockaddr_un *sa, bool replace_stale, bool *in_use)
-{
-    struct stat st;
-
-    *in_use = false;
-    if (sock_bind(fd, sa) == 0)
-        return 0;
-    if (errno != EADDRINUSE || !replace_stale)
-        return -1;
-    if (lstat(sa->sun_path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
-        errno = ENOTSOCK; /* never remove what is not a socket */
-        return -1;
-    }
-    if (sock_answered(sa)) {
-        *in_use = true;
-        errno = EADDRINUSE;
-        return -1;
-    }
-    if (unlink(sa->sun_path) == -1 && errno != ENOENT)
-        return -1;
-    return sock_bind(fd, sa);
-}
-
-/* Is the file PFD (opened O_PATH|O_NOFOLLOW) a socket we made, with no other
- * link?  Anything else may have been put at the path by whoever can write
- * its folder: a symlink (it opens as itself), a hard link to another file,
- * someone else's file. */
-static bool sock_file_ours(int pfd, struct stat *st)
-{
-    return fstat(pfd, st) == 0 && S_ISSOCK(st->st_mode) && st->st_uid == geteuid() &&
-           st->st_nlink == 1;
-}
-
-/* Open CS's path as itself if it still names the socket CS made (same
- * device and inode, see sock_file_ours): the O_PATH descriptor, or -1
- * (ESTALE when something else stands there now). */
-static int sock_reopen(const struct control_sock *cs)
-{
-    struct stat st;
-    int pfd = open(cs->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-
-    if (pfd == -1)
-        return -1;
-    if (!sock_file_ours(pfd, &st) || st.st_dev != cs->dev || st.st_ino != cs->ino) {
-        close(pfd);
-        errno = ESTALE;
-        return -1;
-    }
-    return pfd;
-}
-
-/* Mode 0660 and CFG's control_group, else 0600 (it was born 0600), set on
- * the file PFD holds, never through a path.  chmod has no AT_EMPTY_PATH
- * before Linux 6.6: the descriptor's /proc link names the inode itself (as
- * glibc's fchmodat does for AT_SYMLINK_NOFOLLOW). */
-static int sock_set_access(int pfd, const struct config *cfg)
-{
-    char self[40];
-
-    if (cfg->has_control_group &&
-        fchownat(pfd, "", (uid_t)-1, cfg->control_gid, AT_EMPTY_PATH) == -1)
-        return -1;
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
-    return chmod(self, cfg->has_control_group ? 0660 : 0600);
-}
-
-/* The file bind() just made at PATH: record it in CS and set its access.
- * -1 with errno (ESTALE: it was replaced since bind, and left alone). */
-static int sock_adopt_file(const char *path, const struct config *cfg, struct control_sock *cs)
-{
-    struct stat st;
-    int pfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC), rc = -1, e = ESTALE;
-
-    if (pfd == -1)
-        return -1;
-    if (sock_file_ours(pfd, &st)) {
-        cs->dev = st.st_dev;
-        cs->ino = st.st_ino;
-        rc = sock_set_access(pfd, cfg);
-        e = errno;
-    }
-    close(pfd);
-    errno = e;
-    return rc;
-}
-
-/* Open the socket at CFG's path into CS, replacing a stale socket file
- * there only when REPLACE_STALE.  -1 with ERR; *IN_USE when a live daemon
- * answers there. */
-static int sock_open(const struct config *cfg, bool replace_stale, struct control_sock *cs,
-                     bool *in_use, char *err, size_t errlen)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    const char *path = cfg->control;
-    const char *step = "socket";
-
-    sock_init(cs);
-    *in_use = false;
-    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-    cs->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (cs->fd == -1)
-        goto fail;
-    step = replace_stale ? "bind"
-                         : "bind (another file took the place of the daemon's socket; "
-                           "left alone)";
-    if (sock_bind_path(cs->fd, &sa, replace_stale, in_use) == -1)
-        goto fail;
-    step = "mode";
-    if (sock_adopt_file(path, cfg, cs) == -1) {
-        if (errno != ESTALE)
-            goto fail_unlink;
-        step = "replaced after bind (left alone)";
-        goto fail;
-    }
-    step = "listen";
-    if (listen(cs->fd, CTL_MAX_CLIENTS) == -1 || !(cs->path = strdup(path)))
-        goto fail_unlink;
-    return 0;
-fail_unlink:
-    sock_unlink_ours(path, cs);
-fail:
-    if (*in_use)
-        snprintf(err, errlen, "control socket %s: another daemon answers there", path);
-    else
-        snprintf(err, errlen, "control socket %s: %s: %s", path, step, strerror(errno));
-    if (cs->fd >= 0)
-        close(cs->fd);
-    sock_init(cs);
-    return -1;
-}
 
 /* Open what CFG asks for into CS (fd -1 for none).  A failure on the
  * default path is a warning, said once: two daemons may run (tests). */
@@ -219,10 +29,10 @@ static int control_open(struct control *ctl, const struct config *cfg, bool repl
 {
     bool in_use;
 
-    sock_init(cs);
+    ctl_sock_init(cs);
     if (!cfg->control)
         return 0;
-    if (sock_open(cfg, replace_stale, cs, &in_use, err, errlen) == 0)
+    if (ctl_sock_open(cfg, replace_stale, cs, &in_use, err, errlen) == 0)
         return 0;
     if (!cfg->control_is_default)
         return -1;
@@ -325,14 +135,14 @@ static void control_ready(struct ev *ev, uint32_t events)
 static void control_install(struct control *ctl, struct control_sock *cs)
 {
     loop_forget(&ctl->s->loop, &ctl->ev);
-    sock_close(&ctl->sock);
+    ctl_sock_close(&ctl->sock);
     ctl->sock = *cs;
-    sock_init(cs);
+    ctl_sock_init(cs);
     ctl->resume_ns = 0;
     loop_ev_set(&ctl->ev, ctl->sock.fd, control_ready, ctl);
     if (ctl->sock.fd >= 0 && loop_watch(&ctl->s->loop, &ctl->ev, EPOLLIN) == -1) {
         log_warn("control socket %s: cannot watch it", ctl->sock.path);
-        sock_close(&ctl->sock);
+        ctl_sock_close(&ctl->sock);
     }
 }
 
@@ -346,7 +156,7 @@ int control_start(struct server *s, char *err, size_t errlen)
         return -1;
     }
     ctl->s = s;
-    sock_init(&ctl->sock);
+    ctl_sock_init(&ctl->sock);
     loop_ev_set(&ctl->ev, -1, control_ready, ctl);
     s->control = ctl;
     if (control_open(ctl, s->cfg, true, &cs, err, errlen) == -1)
@@ -368,7 +178,7 @@ int control_prepare(struct server *s, const struct config *cfg, struct control_p
     struct control *ctl = s->control;
 
     memset(p, 0, sizeof(*p));
-    sock_init(&p->new);
+    ctl_sock_init(&p->new);
     p->cfg = cfg;
     if (!ctl)
         return 0; /* not started (never while running) */
@@ -377,11 +187,8 @@ int control_prepare(struct server *s, const struct config *cfg, struct control_p
      * else stands there: a new socket, never touching what stands there.
      * Same path but we have none (the default was taken): try it again. */
     if (ctl->sock.fd >= 0 && same_path(ctl->sock.path, cfg->control)) {
-        int pfd = sock_reopen(&ctl->sock);
-        if (pfd >= 0) {
-            close(pfd);
+        if (ctl_sock_still_ours(&ctl->sock))
             return 0;
-        }
         p->change = true;
         return control_open(ctl, cfg, false, &p->new, err, errlen);
     }
@@ -391,18 +198,6 @@ int control_prepare(struct server *s, const struct config *cfg, struct control_p
     return control_open(ctl, cfg, true, &p->new, err, errlen);
 }
 
-/* A reload that keeps the socket: its mode and group, if it is still our file. */
-static int control_set_access(const struct control_sock *cs, const struct config *cfg)
-{
-    int pfd = sock_reopen(cs), rc;
-
-    if (pfd == -1)
-        return -1;
-    rc = sock_set_access(pfd, cfg);
-    close(pfd);
-    return rc;
-}
-
 void control_commit(struct server *s, struct control_plan *p)
 {
     struct control *ctl = s->control;
@@ -410,7 +205,7 @@ void control_commit(struct server *s, struct control_plan *p)
     if (!ctl)
         return;
     if (!p->change) {
-        if (ctl->sock.fd >= 0 && control_set_access(&ctl->sock, p->cfg) == -1)
+        if (ctl->sock.fd >= 0 && ctl_sock_set_access(&ctl->sock, p->cfg) == -1)
             log_warn("control socket %s: mode", ctl->sock.path);
         return;
     }
@@ -424,7 +219,7 @@ void control_commit(struct server *s, struct control_plan *p)
 
 void control_abandon(struct control_plan *p)
 {
-    sock_close(&p->new);
+    ctl_sock_close(&p->new);
 }
 
 uint64_t control_next_deadline(const struct server *s)
@@ -482,7 +277,7 @@ void control_free(struct server *s)
     while (ctl->clients)
         ctl_client_close(ctl->clients);
     loop_forget(&s->loop, &ctl->ev);
-    sock_close(&ctl->sock);
+    ctl_sock_close(&ctl->sock);
     free(ctl);
     s->control = NULL;
 }
