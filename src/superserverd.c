@@ -134,6 +134,33 @@ static int parse_options(int argc, char **argv, struct options *o)
     return 0;
 }
 
+/* --import-inetd, --import-xinetd, -t or -T: the exit code. */
+static int one_shot(const struct options *o)
+{
+    const struct config_options opts = {.privileged = geteuid() == 0};
+    struct config *cfg;
+    char err[1024];
+
+    if (o->import_inetd)
+        return inetd_import(o->import_inetd, stdout, stderr);
+    if (o->import_xinetd)
+        return xinetd_import(o->import_xinetd, stdout, stderr);
+    if ((cfg = config_load(o->config, &opts, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "superserverd: %s\n", err);
+        return EXIT_CONFIG;
+    }
+    for (size_t i = 0; i < cfg->n_warnings; i++) /* what inetd_conf skipped */
+        fprintf(stderr, "superserverd: warning: %s\n", cfg->warnings[i]);
+    if (o->check) {
+        config_print_check(cfg, stdout);
+        puts("configuration OK");
+    } else {
+        config_dump_yaml(cfg, stdout);
+    }
+    config_free(cfg);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -147,13 +174,11 @@ int main(int argc, char **argv)
     signals_hold(); /* before anything slow: a start-up SIGHUP must not kill us */
     if (parse_options(argc, argv, &o) == -1)
         return EXIT_USAGE;
-    /* The hold is the daemon's: a one-shot run stops on Ctrl-C or SIGTERM. */
-    if (o.import_inetd || o.import_xinetd || o.check || o.dump)
+    if (o.import_inetd || o.import_xinetd || o.check || o.dump) {
+        /* The hold is the daemon's: a one-shot run stops on Ctrl-C or SIGTERM. */
         sigprocmask(SIG_SETMASK, &given, NULL);
-    if (o.import_inetd)
-        return inetd_import(o.import_inetd, stdout, stderr);
-    if (o.import_xinetd)
-        return xinetd_import(o.import_xinetd, stdout, stderr);
+        return one_shot(&o);
+    }
 
     memset(&s, 0, sizeof(s));
     s.config_path = o.config;
@@ -162,18 +187,6 @@ int main(int argc, char **argv)
     if (!cfg) {
         fprintf(stderr, "superserverd: %s\n", err);
         return EXIT_CONFIG;
-    }
-    if (o.check || o.dump) {
-        for (size_t i = 0; i < cfg->n_warnings; i++) /* what inetd_conf skipped */
-            fprintf(stderr, "superserverd: warning: %s\n", cfg->warnings[i]);
-        if (o.check) {
-            config_print_check(cfg, stdout);
-            puts("configuration OK");
-        } else {
-            config_dump_yaml(cfg, stdout);
-        }
-        config_free(cfg);
-        return 0;
     }
 
     bool verbose = o.verbose || cfg->log_level == CFG_LOG_DEBUG;
