@@ -24,15 +24,6 @@
 static char dir[64]; /* the temp dir, "" until set up */
 static char main_path[128], inetd_path[128], dump_path[128];
 
-static void write_file(const char *path, const void *data, size_t size)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-    FUZZ_ASSERT(fd >= 0);
-    FUZZ_ASSERT(size == 0 || write(fd, data, size) == (ssize_t)size);
-    close(fd);
-}
-
 static void remove_dir(void)
 {
     unlink(main_path);
@@ -54,7 +45,7 @@ static void setup(void)
     snprintf(inetd_path, sizeof(inetd_path), "%s/inetd.conf", dir);
     snprintf(dump_path, sizeof(dump_path), "%s/dump.yaml", dir);
     snprintf(text, sizeof(text), "control: \"off\"\ninetd_conf: %s\nservices: []\n", inetd_path);
-    write_file(main_path, text, strlen(text));
+    fuzz_write_file(main_path, text, strlen(text));
     atexit(remove_dir);
 }
 
@@ -132,7 +123,7 @@ static void check_load(const uint8_t *data, size_t size)
     struct config *cfg, *again;
     FILE *f;
 
-    write_file(inetd_path, data, size);
+    fuzz_write_file(inetd_path, data, size);
     cfg = config_load(main_path, &opts, err, sizeof(err));
     if (cfg == NULL)
         fprintf(stderr, "inetd_conf was fatal: %s\n", err);
@@ -146,7 +137,7 @@ static void check_load(const uint8_t *data, size_t size)
     FUZZ_ASSERT(f != NULL);
     config_dump_yaml(cfg, f);
     fclose(f);
-    write_file(dump_path, dump, strlen(dump));
+    fuzz_write_file(dump_path, dump, strlen(dump));
     again = config_load(dump_path, &opts, err, sizeof(err));
     if (again == NULL)
         fprintf(stderr, "the dump does not load: %s\n--- dump:\n%s---\n", err, dump);
