@@ -24,18 +24,24 @@ bool conf_is_yaml(const char *path)
            (len >= 4 && strcmp(path + len - 4, ".yml") == 0);
 }
 
-/* Read all of FD into a NUL-terminated arena buffer, at most CONF_MAX_FILE_SIZE bytes. */
-static char *conf_read_fd(struct arena *a, int fd, size_t *lenp, int *errp)
+/* Read all of FD (SIZE bytes by its status, which may be stale) into a
+ * NUL-terminated arena buffer, at most CONF_MAX_FILE_SIZE bytes.  The buffer
+ * starts at the file's size and doubles as the file turns out longer: a
+ * small file costs a small buffer. */
+static char *conf_read_fd(struct arena *a, int fd, off_t size, size_t *lenp, int *errp)
 {
-    size_t cap = CONF_MAX_FILE_SIZE + 1, len = 0;
-    char *buf = malloc(cap + 1), *copy;
+    const size_t max = CONF_MAX_FILE_SIZE + 1; /* one more byte tells "too large" */
+    size_t cap = size > 0 && (size_t)size < max ? (size_t)size + 1 : size > 0 ? max : 4096;
+    size_t len = 0;
+    char *buf = malloc(cap), *copy;
 
-    if (buf == NULL) {
-        *errp = ENOMEM;
-        return NULL;
-    }
     for (;;) {
-        ssize_t r = read(fd, buf + len, cap - len);
+        ssize_t r;
+        if (buf == NULL) {
+            *errp = ENOMEM;
+            return NULL;
+        }
+        r = read(fd, buf + len, cap - len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -44,8 +50,14 @@ static char *conf_read_fd(struct arena *a, int fd, size_t *lenp, int *errp)
             return NULL;
         }
         len += (size_t)r;
-        if (r == 0 || len == cap)
+        if (r == 0 || len == max)
             break;
+        if (len == cap) {
+            char *bigger = realloc(buf, cap = cap > max / 2 ? max : 2 * cap);
+            if (bigger == NULL)
+                free(buf);
+            buf = bigger;
+        }
     }
     if (len > CONF_MAX_FILE_SIZE) {
         *errp = EFBIG;
@@ -111,7 +123,7 @@ char *conf_read_file(struct arena *a, const char *path, const char *trust_as, st
         errno = EPERM;
         return NULL;
     }
-    buf = conf_read_fd(a, fd, len, &e);
+    buf = conf_read_fd(a, fd, st->st_size, len, &e);
     close(fd);
     if (buf == NULL) {
         snprintf(err, errlen, "%s: cannot read: %s", path,
