@@ -54,8 +54,9 @@ static void usage(FILE *out)
             "  -V, --version           print the version, exit\n"
             "  -h, --help              print this help, exit\n"
             "  --import-inetd FILE     print inetd.conf FILE as YAML (internal services: %s/NAME)\n"
-            "  --import-xinetd FILE    print xinetd.conf FILE and its includedir as YAML\n",
-            DEFAULT_CONFIG, HANDLER_DIR);
+            "  --import-xinetd FILE    print xinetd.conf FILE and its includedir as YAML\n"
+            "control socket (as root, unless the config's \"control\" key says otherwise): %s\n",
+            DEFAULT_CONFIG, HANDLER_DIR, CONFIG_CONTROL_DEFAULT);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
