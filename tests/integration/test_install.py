@@ -103,12 +103,8 @@ class InstallTest(sslib.DaemonTest):
         http_port = free[ports.index('8080')]
         d = sslib.Daemon(text=text, syntax=syntax)
         self.addCleanup(d.cleanup)
-        real = sslib.SUPERSERVERD
-        sslib.SUPERSERVERD = daemon
-        try:
-            d.start()
-        finally:
-            sslib.SUPERSERVERD = real
+        d.program = daemon
+        d.start()
         self.assertServes(echo_port, b'installed\n', d=d)
         reply = sslib.request(http_port, b'GET / HTTP/1.0\r\n\r\n')
         self.assertTrue(reply.startswith(b'HTTP/1.1 200 OK\r\n'), reply)
