@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+import select
 import shutil
 import signal
 import socket
@@ -782,6 +783,33 @@ class FilesTest(DaemonTest):
         with open(path, 'w') as f:
             f.write(text)
         return path
+
+
+# ---------------------------------------------------------------- client programs
+
+def read_line(pipe, timeout=WAIT_TIMEOUT):
+    """What a child writes to PIPE up to its first newline (or EOF, or
+    TIMEOUT seconds, polled: never a read that blocks past the deadline)."""
+    got, deadline = b'', time.monotonic() + timeout
+    while b'\n' not in got and time.monotonic() < deadline:
+        ready, _, _ = select.select([pipe], [], [], POLL * 10)
+        if ready:
+            b = os.read(pipe.fileno(), 4096)
+            if not b:
+                break
+            got += b
+    return got
+
+
+def reap(p):
+    """Clean-up of a client program this test started: killed by its pid if
+    still running, waited for, its pipes closed."""
+    if p.poll() is None:
+        p.kill()
+    p.wait(5)
+    for f in (p.stdin, p.stdout, p.stderr):
+        if f is not None and not f.closed:
+            f.close()
 
 
 # ---------------------------------------------------------------- other users

@@ -29,13 +29,10 @@ openssl, and skip, saying so, without them.
 import grp
 import os
 import re
-import select
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 import unittest
 
 import sslib
@@ -404,28 +401,14 @@ class TlsRecipe(sslib.FilesTest):
         # The check as the text says: a line typed comes back, end of input ends it.
         p = subprocess.Popen(shlex.split(local(check)), cwd=here, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.addCleanup(self.reap, p)
+        self.addCleanup(sslib.reap, p)
         p.stdin.write(b'hello\n')
         p.stdin.flush()
-        got, deadline = b'', time.monotonic() + sslib.WAIT_TIMEOUT * 2
-        while b'\n' not in got and time.monotonic() < deadline:
-            r, _, _ = select.select([p.stdout], [], [], 0.1)
-            if r:
-                b = os.read(p.stdout.fileno(), 4096)
-                if not b:
-                    break
-                got += b
-        self.assertEqual(got, b'hello\n', d.log_text())
+        self.assertEqual(sslib.read_line(p.stdout, sslib.WAIT_TIMEOUT * 2), b'hello\n',
+                         d.log_text())
         p.stdin.close()
         self.assertEqual(p.wait(sslib.WAIT_TIMEOUT), 0)
         self.assertIn(b'Verification: OK', p.stderr.read())
-
-    def reap(self, p):
-        if p.poll() is None:
-            p.kill()  # our own child, by its pid
-        p.wait(5)
-        p.stdout.close()
-        p.stderr.close()
 
 
 if __name__ == '__main__':
