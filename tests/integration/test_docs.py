@@ -182,9 +182,11 @@ class Installed(unittest.TestCase):
         shutil.copytree(src, tree, symlinks=True, copy_function=copy_regular,
                         ignore=shutil.ignore_patterns('.git', '*.log', '*.trs', '*.tmp',
                                                       'superserver-*', '*.ctl'))
-        for root, dirs, _ in os.walk(tree):  # a dist tree is read-only
-            for name in dirs + ['.']:
-                os.chmod(os.path.join(root, name), 0o755)
+        for root, dirs, files in os.walk(tree):  # a dist tree is read-only
+            for name in dirs + files + ['.']:
+                path = os.path.join(root, name)
+                if not os.path.islink(path):
+                    os.chmod(path, os.stat(path).st_mode | 0o200)
         r = subprocess.run(['sh', '-c', cls.line], cwd=tree, env=build_env(),
                            stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=900)
