@@ -26,9 +26,10 @@ noinst_DATA += $(SAMPLE_CONFIGS) etc/superserver.local.conf etc/superserver.loca
 #
 # The samples' control_group must exist when they are loaded: installed as
 # root onto this system (no DESTDIR), make install creates it as a system
-# group; otherwise (a staged install, a package) it says who must.  The
-# group is left by uninstall, as packages leave system groups.  The
-# control socket's folder is made unless it is the system's /run.
+# group; otherwise (a staged install, a package, --disable-groupadd) it
+# says who must.  The group is left by uninstall, as packages leave system
+# groups.  The control socket's folder is made unless it is the system's
+# /run.
 install-data-local:
 	@$(NORMAL_INSTALL)
 	$(MKDIR_P) '$(DESTDIR)$(superserverconfdir)'
@@ -36,7 +37,7 @@ install-data-local:
 	  echo " $(MKDIR_P) '$(DESTDIR)$(runstatedir)'"; \
 	  $(MKDIR_P) '$(DESTDIR)$(runstatedir)' || exit 1;; esac
 	@if getent group '$(CONTROL_GROUP)' >/dev/null; then :; \
-	elif test -z '$(DESTDIR)' && test "`id -u`" = 0; then \
+	elif test '$(GROUPADD)' = yes && test -z '$(DESTDIR)' && test "`id -u`" = 0; then \
 	  echo " groupadd --system $(CONTROL_GROUP)"; \
 	  groupadd --system '$(CONTROL_GROUP)' || exit 1; \
 	else \
@@ -106,9 +107,10 @@ etc/superserverd.service: $(srcdir)/etc/superserverd.service.in Makefile
 	$(AM_V_GEN)$(etc_sed) $(srcdir)/etc/superserverd.service.in >$@.tmp && mv $@.tmp $@
 
 # distcheck installs under a scratch prefix: keep the unit there too instead
-# of the system's unit directory.
+# of the system's unit directory, and add no group to the system.
 AM_DISTCHECK_CONFIGURE_FLAGS = \
-	--with-systemdsystemunitdir='$${dc_install_base}/$(systemdsystemunitdir)'
+	--with-systemdsystemunitdir='$${dc_install_base}/$(systemdsystemunitdir)' \
+	--disable-groupadd
 
 # An example socket unit (documented in superserverd(8), not installed), and
 # systemd-analyze verify on both units.
