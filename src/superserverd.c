@@ -55,8 +55,9 @@ static void usage(FILE *out)
             "  -V, --version           print the version, exit\n"
             "  -h, --help              print this help, exit\n"
             "  --import-inetd FILE     print inetd.conf FILE as YAML (internal services: %s/NAME)\n"
-            "  --import-xinetd FILE    print xinetd.conf FILE and its includedir as YAML\n",
-            DEFAULT_CONFIG, HANDLER_DIR);
+            "  --import-xinetd FILE    print xinetd.conf FILE and its includedir as YAML\n"
+            "control socket (as root, unless the config's \"control\" key says otherwise): %s\n",
+            DEFAULT_CONFIG, HANDLER_DIR, CONFIG_CONTROL_DEFAULT);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -134,19 +135,40 @@ static int parse_options(int argc, char **argv, struct options *o)
     return 0;
 }
 
+/* -t: load with every error found printed, in file order (one line each). */
+static struct config *load_checked(const char *path, const struct config_options *opts)
+{
+    static struct config_errors errors;
+    struct config_options o = *opts;
+    char err[CONFIG_ERROR_LEN];
+    struct config *cfg;
+
+    o.errors = &errors;
+    cfg = config_load(path, &o, err, sizeof(err));
+    for (size_t i = 0; cfg == NULL && i < errors.n; i++)
+        fprintf(stderr, "superserverd: %s\n", errors.text[i]);
+    if (cfg == NULL && errors.found > errors.n)
+        fprintf(stderr, "superserverd: %s: %zu more errors not shown\n", path,
+                errors.found - errors.n);
+    return cfg;
+}
+
 /* --import-inetd, --import-xinetd, -t or -T: the exit code. */
 static int one_shot(const struct options *o)
 {
     const struct config_options opts = {.privileged = geteuid() == 0};
     struct config *cfg;
-    char err[1024];
+    char err[CONFIG_ERROR_LEN];
 
     if (o->import_inetd)
         return inetd_import(o->import_inetd, stdout, stderr);
     if (o->import_xinetd)
         return xinetd_import(o->import_xinetd, stdout, stderr);
-    if ((cfg = config_load(o->config, &opts, err, sizeof(err))) == NULL) {
-        fprintf(stderr, "superserverd: %s\n", err);
+    cfg =
+        o->check ? load_checked(o->config, &opts) : config_load(o->config, &opts, err, sizeof(err));
+    if (cfg == NULL) {
+        if (!o->check)
+            fprintf(stderr, "superserverd: %s\n", err);
         return EXIT_CONFIG;
     }
     for (size_t i = 0; i < cfg->n_warnings; i++) /* what inetd_conf skipped */

@@ -117,7 +117,7 @@ static char *listing(const struct config *cfg)
  * -T dump loads back to the same listing. */
 static void check_load(const uint8_t *data, size_t size)
 {
-    const struct config_options opts = {geteuid() == 0};
+    const struct config_options opts = {.privileged = geteuid() == 0};
     char err[1024] = "", *dump = NULL, *before, *after;
     size_t len;
     struct config *cfg, *again;
