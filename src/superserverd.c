@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,36 @@ static struct config *load_checked(const char *path, const struct config_options
     return cfg;
 }
 
+/* --import-inetd, --import-xinetd, -t or -T: the exit code. */
+static int one_shot(const struct options *o)
+{
+    const struct config_options opts = {.privileged = geteuid() == 0};
+    struct config *cfg;
+    char err[CONFIG_ERROR_LEN];
+
+    if (o->import_inetd)
+        return inetd_import(o->import_inetd, stdout, stderr);
+    if (o->import_xinetd)
+        return xinetd_import(o->import_xinetd, stdout, stderr);
+    cfg =
+        o->check ? load_checked(o->config, &opts) : config_load(o->config, &opts, err, sizeof(err));
+    if (cfg == NULL) {
+        if (!o->check)
+            fprintf(stderr, "superserverd: %s\n", err);
+        return EXIT_CONFIG;
+    }
+    for (size_t i = 0; i < cfg->n_warnings; i++) /* what inetd_conf skipped */
+        fprintf(stderr, "superserverd: warning: %s\n", cfg->warnings[i]);
+    if (o->check) {
+        config_print_check(cfg, stdout);
+        puts("configuration OK");
+    } else {
+        config_dump_yaml(cfg, stdout);
+    }
+    config_free(cfg);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -160,35 +191,24 @@ int main(int argc, char **argv)
     int ready_fd = -1; /* to the process that started us, when daemonized */
     char err[1024];
 
+    sigset_t given;
+    sigprocmask(SIG_SETMASK, NULL, &given);
     signals_hold(); /* before anything slow: a start-up SIGHUP must not kill us */
     if (parse_options(argc, argv, &o) == -1)
         return EXIT_USAGE;
-    if (o.import_inetd)
-        return inetd_import(o.import_inetd, stdout, stderr);
-    if (o.import_xinetd)
-        return xinetd_import(o.import_xinetd, stdout, stderr);
+    if (o.import_inetd || o.import_xinetd || o.check || o.dump) {
+        /* The hold is the daemon's: a one-shot run stops on Ctrl-C or SIGTERM. */
+        sigprocmask(SIG_SETMASK, &given, NULL);
+        return one_shot(&o);
+    }
 
     memset(&s, 0, sizeof(s));
     s.config_path = o.config;
     s.cfg_opts.privileged = geteuid() == 0;
-    struct config *cfg = o.check ? load_checked(o.config, &s.cfg_opts)
-                                 : config_load(o.config, &s.cfg_opts, err, sizeof(err));
+    struct config *cfg = config_load(o.config, &s.cfg_opts, err, sizeof(err));
     if (!cfg) {
-        if (!o.check)
-            fprintf(stderr, "superserverd: %s\n", err);
+        fprintf(stderr, "superserverd: %s\n", err);
         return EXIT_CONFIG;
-    }
-    if (o.check || o.dump) {
-        for (size_t i = 0; i < cfg->n_warnings; i++) /* what inetd_conf skipped */
-            fprintf(stderr, "superserverd: warning: %s\n", cfg->warnings[i]);
-        if (o.check) {
-            config_print_check(cfg, stdout);
-            puts("configuration OK");
-        } else {
-            config_dump_yaml(cfg, stdout);
-        }
-        config_free(cfg);
-        return 0;
     }
 
     bool verbose = o.verbose || cfg->log_level == CFG_LOG_DEBUG;

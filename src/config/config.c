@@ -264,14 +264,6 @@ static int load_all(struct loader *ld, struct config *cfg, const char *path)
     return config_inetd_load(ld, cfg, defaults, &origins);
 }
 
-/* Messages quote what the file says: keep them one line whatever it holds. */
-static void one_line(char *text)
-{
-    for (char *p = text; *p != '\0'; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-}
-
 struct config *config_load(const char *path, const struct config_options *opts, char *err,
                            size_t errlen)
 {
@@ -300,13 +292,13 @@ struct config *config_load(const char *path, const struct config_options *opts, 
     if (rc < 0 && out != NULL) {
         config_errors_report(&ld, out);
         for (size_t i = 0; i < out->n; i++)
-            one_line(out->text[i]);
+            cv_one_line(out->text[i]);
     }
     arena_free(&ld.tmp);
     if (rc == 0)
         return &box->cfg;
     if (errlen > 0)
-        one_line(err);
+        cv_one_line(err);
     config_free(&box->cfg);
     return NULL;
 }

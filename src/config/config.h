@@ -49,13 +49,18 @@ void config_free(struct config *cfg);
 
 /*
  * Where a client (superserverctl, metrics-http) finds the control socket of
- * the daemon that runs CONFIG_PATH, loaded as the daemon would be (privileged
- * when we are root).  1: the path in OUT (CONFIG_CONTROL_DEFAULT when the file
- * does not set `control`); 0: the file says `control: off` (OUT is "");
- * -1: the file cannot be loaded (ERR says why, OUT holds the default).
+ * the daemon that runs CONFIG_PATH: its main file's top-level `control` key,
+ * nothing else read (config_locate.c).  1: the path in OUT
+ * (CONFIG_CONTROL_DEFAULT when the file does not set `control`); 0: the file
+ * says `control: off` (OUT is ""); -1: the file cannot be read or its
+ * `control` is wrong (ERR says why, OUT holds the default).
  */
 int config_control_path(const char *config_path, char *out, size_t outlen, char *err,
                         size_t errlen);
+
+/* The config's rule for an environment variable's name (env, pass_env),
+ * [A-Za-z_][A-Za-z0-9_]*: the importers keep only names it accepts. */
+bool config_env_name_ok(const char *s);
 
 /* The -t listing: "NAME PROTOCOL/MODE LISTEN[,LISTEN...] EXEC" per service. */
 void config_print_check(const struct config *cfg, FILE *out);

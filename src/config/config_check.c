@@ -1,10 +1,12 @@
 /*
  * Checks across services, kept O(n log n) so a large configuration stays
- * fast: unique names, and no two enabled listeners that would collide.
+ * fast: unique names, and no two enabled listeners that would collide (nor
+ * a unix: listener with the control socket).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "config_int.h"
 
@@ -112,6 +114,32 @@ static struct listen_item *listen_items(struct loader *ld, const struct config *
     return items;
 }
 
+/* Each unix: listener on the control socket's path is an error: the daemon
+ * would find its own listener answering there and refuse to start. */
+static int check_control_path(struct loader *ld, const struct config *cfg,
+                              const struct svc_origin *origins, const struct listen_item *items,
+                              size_t n)
+{
+    char where[600];
+    int rc = 0;
+
+    for (size_t k = 0; cfg->control != NULL && k < n; k++) {
+        const struct listen_item *it = &items[k];
+        const struct sockaddr_un *sun = (const struct sockaddr_un *)&it->addr->ss;
+        if (it->path == NULL || strcmp(sun->sun_path, cfg->control) != 0)
+            continue;
+        if (cfg->control_is_default || ld->control == NULL)
+            snprintf(where, sizeof(where), "the default control socket");
+        else
+            snprintf(where, sizeof(where), "the control socket (control at %s:%d)",
+                     ld->control->file, ld->control->line);
+        ld->svc = it->svc->name;
+        rc = cv_fail(ld, origins[it->svc_index].listen[it->addr_index], "listen", "\"%s\" is %s",
+                     it->addr->text, where);
+    }
+    return rc;
+}
+
 /* Each address that collides with an earlier one is an error naming the first it meets;
  * ld->svc is left naming the last service blamed, as above. */
 int config_check_conflicts(struct loader *ld, const struct config *cfg,
@@ -140,5 +168,5 @@ int config_check_conflicts(struct loader *ld, const struct config *cfg,
             break;
         }
     }
-    return rc;
+    return check_control_path(ld, cfg, origins, items, n) < 0 ? -1 : rc;
 }

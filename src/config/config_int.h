@@ -47,6 +47,7 @@ struct loader {
     struct config_errors_kept *kept; /* where cv_fail keeps errors; NULL: not kept (warnings) */
     const char *svc;                 /* the service named in messages, or NULL */
     enum addr_peer_form log_peer;    /* the top-level `log_peer`: each service's default */
+    const struct cfgnode *control;   /* the top-level `control`, for messages; or NULL */
 };
 
 /* config_errors.c: FILE is read now (its place in the file order). */
@@ -78,8 +79,10 @@ int config_add_source(struct loader *ld, struct svc_source ***tail, const struct
 int config_load_includes(struct loader *ld, struct svc_source ***tail, const char *main_path,
                          const struct cfgnode *inc);
 
-/* config_control.c: the top-level keys `control` and `control_group` of ROOT. */
+/* config_control.c: the top-level keys `control` and `control_group` of ROOT;
+ * the `control` key N alone (cfg->control_is_default false after it). */
 int config_top_control(struct loader *ld, struct config *cfg, const struct cfgnode *root);
+int config_control_key(struct loader *ld, struct config *cfg, const struct cfgnode *n);
 
 /* config_inetd.c: after the main config's services (their ORIGINS), those
  * of cfg->inetd_conf; what it skips goes to cfg->warnings.  -1 when the
@@ -94,7 +97,8 @@ int schema_build_service(struct loader *ld, const struct cfgnode *entry,
                          const struct cfgnode *defaults, struct service *out,
                          struct svc_origin *origin);
 
-/* Service names are unique; listen addresses of enabled services do not collide. */
+/* Service names are unique; listen addresses of enabled services do not
+ * collide, with each other or with the control socket. */
 int config_check_unique(struct loader *ld, const struct config *cfg,
                         const struct svc_origin *origins);
 int config_check_conflicts(struct loader *ld, const struct config *cfg,
@@ -108,6 +112,8 @@ int config_check_conflicts(struct loader *ld, const struct config *cfg,
  */
 int cv_fail(struct loader *ld, const struct cfgnode *at, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Messages quote what a file says: control bytes in TEXT become '?', so it stays one line. */
+void cv_one_line(char *text);
 /* "unknown key" for AT, naming the nearest of NAMES (COUNT of them) when one is close. */
 int cv_fail_unknown_key(struct loader *ld, const struct cfgnode *at, const char *const *names,
                         size_t count);
@@ -122,7 +128,6 @@ int cv_get_enum(struct loader *ld, const struct cfgnode *n, const char *const *n
                 const char *expect, int *out);
 int cv_get_strings(struct loader *ld, const struct cfgnode *n, bool one_ok, char ***out,
                    size_t *count);
-bool cv_valid_env_name(const char *s);
 /* "full", "prefix" or "none" (enum addr_peer_form), for both `log_peer` keys. */
 int cv_get_log_peer(struct loader *ld, const struct cfgnode *n, int *out);
 int cv_get_octal(struct loader *ld, const struct cfgnode *n, mode_t *out);

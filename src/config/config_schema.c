@@ -97,14 +97,6 @@ static bool own_key(const struct svc_build *b, int k)
     return b->src[k] != NULL && b->src[k]->parent != b->defaults;
 }
 
-static bool has_unix_listener(const struct service *s)
-{
-    for (size_t i = 0; i < s->n_listen; i++)
-        if (s->listen[i].kind == LISTEN_UNIX)
-            return true;
-    return false;
-}
-
 /* A key that does not apply: an error when written in the service, dropped from defaults. */
 static int inapplicable(struct loader *ld, struct svc_build *b, int k, const char *why)
 {
@@ -115,23 +107,13 @@ static int inapplicable(struct loader *ld, struct svc_build *b, int k, const cha
     return 1;
 }
 
-/*
- * refuse_message needs a connection to write to (nowait); ban needs a
- * per_source_rate to trigger it, and is an error rather than a warning so
- * that a ban that can never happen is not mistaken for protection.
- */
-static int hostile_checks(struct loader *ld, struct svc_build *b)
+/* ban needs a per_source_rate to trigger it, and is an error rather than a
+ * warning so that a ban that can never happen is not mistaken for protection. */
+static int ban_check(struct loader *ld, struct svc_build *b)
 {
     struct service *s = b->s;
     int r;
 
-    if (s->mode != MODE_NOWAIT &&
-        (r = inapplicable(ld, b, SK_REFUSE_MESSAGE,
-                          "only applies to mode \"nowait\" (a refused connection)")) != 0) {
-        if (r < 0)
-            return -1;
-        s->refuse_message = NULL;
-    }
     if (s->ban != 0 && s->per_source_rate.count == 0 &&
         (r = inapplicable(ld, b, SK_BAN, "has no effect without \"per_source_rate\"")) != 0) {
         if (r < 0)
@@ -145,8 +127,6 @@ static int hostile_checks(struct loader *ld, struct svc_build *b)
 static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfgnode *entry)
 {
     struct service *s = b->s;
-    static const int no_prefork[] = {SK_ALLOW,           SK_DENY, SK_PER_SOURCE, SK_RATE,
-                                     SK_PER_SOURCE_RATE, SK_BAN};
     int r;
 
     if (b->src[SK_MODE] == NULL)
@@ -154,10 +134,6 @@ static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfg
     if (s->protocol == PROTO_UDP && s->mode == MODE_NOWAIT)
         return cv_fail(ld, b->src[SK_MODE], "mode",
                        "\"nowait\" cannot be used with protocol \"udp\" (use \"wait\")");
-    for (size_t i = 0; s->mode == MODE_PREFORK && i < sizeof(no_prefork) / sizeof(int); i++)
-        if (b->src[no_prefork[i]] != NULL)
-            return cv_fail(ld, b->src[no_prefork[i]], svc_keys[no_prefork[i]].name,
-                           "cannot be used with mode \"prefork\" (workers accept themselves)");
     if (s->mode != MODE_PREFORK &&
         (r = inapplicable(ld, b, SK_WORKERS, "only applies to mode \"prefork\"")) != 0) {
         if (r < 0)
@@ -171,7 +147,7 @@ static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfg
             return -1;
         s->listen_fds = false;
     }
-    return hostile_checks(ld, b);
+    return ban_check(ld, b);
 }
 
 /* A bare uid (no passwd entry) has no group of its own: `group` must say it. */
@@ -189,7 +165,7 @@ static int unix_checks(struct loader *ld, struct svc_build *b)
     struct service *s = b->s;
     int r;
 
-    if (has_unix_listener(s))
+    if (model_has_unix_listener(s))
         return 0;
     if ((r = inapplicable(ld, b, SK_SOCKET_MODE, "only applies to unix: listeners")) < 0)
         return -1;
@@ -255,7 +231,8 @@ int schema_build_service(struct loader *ld, const struct cfgnode *entry,
     if (keys < 0 || required_keys(ld, &b, entry) < 0 || values < 0)
         return -1;
     if (cross_checks(ld, &b, entry) < 0 || id_checks(ld, &b) < 0 || unix_checks(ld, &b) < 0 ||
-        proxy_checks(ld, &b) < 0 || empty_arrays(ld, out, entry) < 0)
+        proxy_checks(ld, &b) < 0 || admission_checks(ld, &b) < 0 ||
+        empty_arrays(ld, out, entry) < 0)
         return -1;
     out->file = entry->file;
     out->line = entry->line;

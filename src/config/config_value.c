@@ -31,6 +31,13 @@ int cv_fail(struct loader *ld, const struct cfgnode *at, const char *key, const 
     return -1;
 }
 
+void cv_one_line(char *text)
+{
+    for (char *p = text; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
 /* Longest key compared for a suggestion; anything longer is no typo of a key. */
 #define NEAR_MAX 64
 
@@ -169,7 +176,7 @@ int cv_get_log_peer(struct loader *ld, const struct cfgnode *n, int *out)
     return cv_get_enum(ld, n, names, "\"full\", \"prefix\" or \"none\"", out);
 }
 
-bool cv_valid_env_name(const char *s)
+bool config_env_name_ok(const char *s)
 {
     if (!(isalpha((unsigned char)*s) || *s == '_'))
         return false;

@@ -21,6 +21,7 @@ src_lib_libss_lib_a_SOURCES = \
 	src/lib/prom_out.c src/lib/prom_out.h \
 	src/lib/proxy_header.c src/lib/proxy_header.h src/lib/proxy_header_int.h \
 	src/lib/proxy_header_v1.c \
+	src/lib/strmap.c src/lib/strmap.h \
 	src/lib/syscall_groups.c src/lib/syscall_groups.h \
 	src/lib/unix_probe.c src/lib/unix_probe.h \
 	src/lib/utf8.c src/lib/utf8.h \

@@ -70,6 +70,18 @@ struct control {
     unsigned n_clients;
 };
 
+/* control_sock.c: the socket's file.  Open the socket at CFG's path into
+ * CS (fd -1 before), replacing a stale socket file there only when
+ * REPLACE_STALE: -1 with ERR, *IN_USE when a live daemon answers there.
+ * Is the path still the file CS made?  Set its mode and group from CFG (-1
+ * with errno when it is not).  Close CS, removing its file if still ours. */
+void ctl_sock_init(struct control_sock *cs);
+int ctl_sock_open(const struct config *cfg, bool replace_stale, struct control_sock *cs,
+                  bool *in_use, char *err, size_t errlen);
+bool ctl_sock_still_ours(const struct control_sock *cs);
+int ctl_sock_set_access(const struct control_sock *cs, const struct config *cfg);
+void ctl_sock_close(struct control_sock *cs);
+
 /* control_client.c */
 /* A new client on FD; DENIED ones only get their refusal, after their
  * request (a client writing into a closed socket would see a broken pipe

@@ -18,7 +18,8 @@
 #include "inetd_watch.h"
 #include "log.h"
 
-#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM)
+#define WATCH_MASK                                                                                 \
+    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_ATTRIB)
 /* Reads of the inotify queue per wake-up: the rest waits for the next turn. */
 #define WATCH_MAX_READS 16
 

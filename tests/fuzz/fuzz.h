@@ -26,4 +26,7 @@ const char *fuzz_seed_prefix(const char *path);
 
 void fuzz_fail(const char *file, int line, const char *what) __attribute__((noreturn));
 
+/* Write SIZE bytes of DATA to PATH (created 0600, truncated). */
+void fuzz_write_file(const char *path, const void *data, size_t size);
+
 #endif

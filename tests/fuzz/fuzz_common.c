@@ -1,10 +1,12 @@
 /*
  * What all harnesses share, in the fuzzers and in the regression programs:
- * the invariant failure, and the one third-party leak LeakSanitizer must
- * not report.
+ * the invariant failure, writing a scratch file, and the one third-party
+ * leak LeakSanitizer must not report.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 
@@ -12,6 +14,15 @@ void fuzz_fail(const char *file, int line, const char *what)
 {
     fprintf(stderr, "%s:%d: fuzz invariant broken: %s\n", file, line, what);
     abort();
+}
+
+void fuzz_write_file(const char *path, const void *data, size_t size)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    FUZZ_ASSERT(fd >= 0);
+    FUZZ_ASSERT(size == 0 || write(fd, data, size) == (ssize_t)size);
+    close(fd);
 }
 
 const char *__lsan_default_suppressions(void);

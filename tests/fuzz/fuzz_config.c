@@ -38,15 +38,6 @@ int __wrap_glob(const char *pattern, int flags, int (*errfunc)(const char *, int
     return __real_glob(pattern, flags, errfunc, g);
 }
 
-static void write_file(const char *path, const void *data, size_t size)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-    FUZZ_ASSERT(fd >= 0);
-    FUZZ_ASSERT(size == 0 || write(fd, data, size) == (ssize_t)size);
-    close(fd);
-}
-
 static void remove_dir(void)
 {
     static const char *const files[] = {"conf.d/inc.conf", "conf.d/inc.yaml", "conf.d", NULL};
@@ -77,9 +68,9 @@ static void setup(void)
     snprintf(path, sizeof(path), "%s/conf.d", dir);
     FUZZ_ASSERT(mkdir(path, 0700) == 0);
     snprintf(path, sizeof(path), "%s/conf.d/inc.conf", dir);
-    write_file(path, inc_conf, sizeof(inc_conf) - 1);
+    fuzz_write_file(path, inc_conf, sizeof(inc_conf) - 1);
     snprintf(path, sizeof(path), "%s/conf.d/inc.yaml", dir);
-    write_file(path, inc_yaml, sizeof(inc_yaml) - 1);
+    fuzz_write_file(path, inc_yaml, sizeof(inc_yaml) - 1);
     atexit(remove_dir);
 }
 
@@ -107,7 +98,7 @@ static void check_round_trip(const struct config *cfg)
 
     render(cfg, &check1, &dump1);
     snprintf(path, sizeof(path), "%s/dump.yaml", dir);
-    write_file(path, dump1, strlen(dump1));
+    fuzz_write_file(path, dump1, strlen(dump1));
     again = config_load(path, &unpriv, err, sizeof(err));
     unlink(path);
     if (again == NULL) {
@@ -133,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     setup();
     snprintf(path, sizeof(path), "%s/main.%s", dir, data[0] & 1 ? "yaml" : "conf");
-    write_file(path, data + 1, size - 1);
+    fuzz_write_file(path, data + 1, size - 1);
     cfg = config_load(path, &unpriv, err, sizeof(err));
     if (cfg != NULL) {
         check_round_trip(cfg);

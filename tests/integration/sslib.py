@@ -451,7 +451,7 @@ class Daemon:
 
     def __init__(self, services=None, syntax='conf', text=None, top=None,
                  env=None, pass_fds=(), preexec_fn=None, args=(),
-                 tmpdir=None):
+                 tmpdir=None, wrap=()):
         self.tmpdir = tmpdir or tempfile.mkdtemp(prefix='ss-itest-')
         os.chmod(self.tmpdir, 0o755)  # so handlers run as nobody can exec
         self.syntax = syntax
@@ -464,6 +464,7 @@ class Daemon:
         self.pass_fds = tuple(pass_fds)
         self.preexec_fn = preexec_fn
         self.extra_args = list(args)
+        self.wrap = list(wrap)  # a program that execs the daemon (setpriv ...)
         self.handler_pids = set()
         self._starttime = None
         self.program = None  # the daemon to run, when not SUPERSERVERD
@@ -513,7 +514,8 @@ class Daemon:
                 env[k] = os.environ[k]
         env.update(self.extra_env)
         self.log = open(self.log_path, 'ab')
-        argv = [self.program or SUPERSERVERD, '-f', '-c', self.config_path] + self.extra_args
+        argv = self.wrap + [self.program or SUPERSERVERD, '-f', '-c', self.config_path] + \
+            self.extra_args
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=self.log,
             stderr=subprocess.STDOUT, env=env, pass_fds=self.pass_fds,

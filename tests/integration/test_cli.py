@@ -161,6 +161,16 @@ class CliTest(sslib.FilesTest):
         self.assertEqual(body(dump2), body(dump),
                          '-T of its own output must be stable')
 
+    def test_dump_names_a_hostile_path_in_one_comment_line(self):
+        # Review R3: a newline in the config's path must not start a line of
+        # the dump (it would add a key, "b" here, to what a YAML reader sees).
+        cfg = self.write('a\nb: evil.yaml', 'services: []\n')
+        code, dump, err = run_tool(['-T', '-c', cfg])
+        self.assertEqual(code, 0, err)
+        self.assertNotRegex(dump, r'(?m)^b:', dump)
+        self.assertIsNone(re.search(r'[\x00-\x09\x0b-\x1f\x7f]', dump), dump)
+        self.assertTrue(dump.startswith('# effective configuration of '), dump)
+
     def test_empty_config_is_valid(self):
         cfg = self.write('empty.conf', '')
         code, out, err = run_tool(['-t', '-c', cfg])
