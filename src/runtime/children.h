@@ -12,8 +12,7 @@
 #include <sys/types.h>
 
 #include "addr.h"
-
-#define TIMER_NONE ((size_t)-1)
+#include "timers.h"
 
 struct svc_state;
 struct listener;
@@ -32,9 +31,8 @@ struct child {
     char peer[ADDR_STRLEN];
     struct source_key key;
     bool has_key;
-    unsigned worker_index; /* prefork: its slot in the pool */
-    size_t timer_slot;     /* index in the timer heap, or TIMER_NONE */
-    uint64_t deadline_ns;
+    unsigned worker_index;   /* prefork: its slot in the pool */
+    struct timer timeout;    /* `timeout`: TERM, then KILL (handler.c) */
     int timeout_stage;       /* 0 none sent, 1 TERM sent, 2 KILL sent */
     const char *failed_step; /* set when it failed before its exec (spawn.h) */
     int failed_errno;

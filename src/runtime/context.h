@@ -17,7 +17,6 @@
 #include "loop.h"
 #include "spawn.h"
 #include "svc_state.h"
-#include "timers.h"
 
 struct stderr_reader;
 struct control;
@@ -49,7 +48,6 @@ struct server {
     /* handler.c, reap.c: live handlers */
     struct spawner spawner;
     struct children children;
-    struct timer_heap timers;
     unsigned live_total;
     int devnull;
     struct stderr_reader *readers; /* stderr_log.c: `stderr = log` pipes being read */

@@ -107,6 +107,23 @@ static pid_t handler_spawn(struct server *s, struct listener *l, int sock,
     return pid;
 }
 
+/* Past its `timeout`: SIGTERM, then SIGKILL KILL_GRACE_NS later. */
+static void handler_timed_out(struct timer *t, uint64_t now)
+{
+    struct server *s = t->ctx;
+    struct child *c = LOOP_OWNER(t, struct child, timeout);
+    int sig = c->timeout_stage == 0 ? SIGTERM : SIGKILL;
+    char buf[16];
+
+    /* The handler is a session leader: its whole process group goes. */
+    kill(-c->pid, sig);
+    kill(c->pid, sig);
+    log_event("event=timeout service=%s pid=%d signal=%s", c->rt->name, (int)c->pid,
+              signals_name(sig, buf, sizeof(buf)));
+    if (c->timeout_stage++ == 0)
+        timers_arm(&s->loop.timers, &c->timeout, now + KILL_GRACE_NS);
+}
+
 struct child *handler_start(struct server *s, struct listener *l, int sock,
                             const struct sockaddr *peer, const char *peer_text, int worker_index,
                             child_exit_fn *on_exit)
@@ -142,8 +159,9 @@ struct child *handler_start_via(struct server *s, struct listener *l, int sock,
     s->live_total++;
     rt->accepted++;
     if (rt->svc->timeout) {
-        c->deadline_ns = c->start_ns + (uint64_t)rt->svc->timeout * NSEC_PER_SEC;
-        timers_arm(&s->timers, c);
+        timer_set(&c->timeout, handler_timed_out, s);
+        timers_arm(&s->loop.timers, &c->timeout,
+                   c->start_ns + (uint64_t)rt->svc->timeout * NSEC_PER_SEC);
     }
     if (via) {
         char lb[ADDR_STRLEN];
@@ -194,7 +212,7 @@ void handler_reaped(struct server *s, struct child *c, int status)
     }
     log_exit(c, status, clock_now_ns());
     rt->exits[exit_outcome(c, status)]++;
-    timers_cancel(&s->timers, c);
+    timers_cancel(&s->loop.timers, &c->timeout);
     admit_finished(rt->admit, c->has_key ? &c->key : NULL);
     s->live_total--;
     if (c->on_exit)
@@ -214,31 +232,4 @@ void handler_exec_failed(pid_t pid, const char *step, int err, void *ctx)
         c->failed_step = step;
         c->failed_errno = err;
     }
-}
-
-void handler_timeouts(struct server *s, uint64_t now)
-{
-    struct child *c;
-
-    while ((c = timers_first(&s->timers)) && c->deadline_ns <= now) {
-        int sig = c->timeout_stage == 0 ? SIGTERM : SIGKILL;
-        char buf[16];
-        /* The handler is a session leader: its whole process group goes. */
-        kill(-c->pid, sig);
-        kill(c->pid, sig);
-        log_event("event=timeout service=%s pid=%d signal=%s", c->rt->name, (int)c->pid,
-                  signals_name(sig, buf, sizeof(buf)));
-        if (c->timeout_stage++ == 0) {
-            c->deadline_ns = now + KILL_GRACE_NS;
-            timers_arm(&s->timers, c);
-        } else {
-            timers_cancel(&s->timers, c);
-        }
-    }
-}
-
-uint64_t handler_next_deadline(const struct server *s)
-{
-    struct child *c = timers_first(&s->timers);
-    return c ? c->deadline_ns : UINT64_MAX;
 }

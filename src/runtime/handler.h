@@ -2,7 +2,8 @@
  * One handler's life as every mode sees it: starting it (environment,
  * stderr, spawn, the children table, its timer, the start line) and
  * finishing it when it is reaped (the exit line, counters, then the
- * starter's own on_exit); `timeout` enforcement; the restart back-off.
+ * starter's own on_exit); `timeout` enforcement (a timer on the child);
+ * the restart back-off.
  */
 #ifndef SUPERSERVER_HANDLER_H
 #define SUPERSERVER_HANDLER_H
@@ -42,11 +43,6 @@ void handler_reaped(struct server *s, struct child *c, int status);
 
 /* spawn.h: a child that failed before its exec; logged when it is reaped. */
 void handler_exec_failed(pid_t pid, const char *step, int err, void *server);
-
-/* Send SIGTERM, then SIGKILL, to handlers past their `timeout`. */
-void handler_timeouts(struct server *s, uint64_t now);
-/* The earliest handler deadline, or UINT64_MAX. */
-uint64_t handler_next_deadline(const struct server *s);
 
 /* The wait before the STREAK-th restart in a row (from 1) of a handler or
  * worker that keeps failing at once: 100 ms, doubling, at most 10 s. */

@@ -110,7 +110,7 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 /* How long the next wait may sleep: until the first thing the turn must do. */
 static int server_timeout(const struct server *s, uint64_t now)
 {
-    uint64_t next = earliest(handler_next_deadline(s), proxy_pending_next_deadline(s));
+    uint64_t next = earliest(timers_next(&s->loop.timers), proxy_pending_next_deadline(s));
 
     if (s->n_refusing)
         next = earliest(next, (now / NSEC_PER_SEC + 1) * NSEC_PER_SEC); /* the second's end */
@@ -139,7 +139,7 @@ int server_run(struct server *s)
         server_act(s);
         now = clock_now_ns();
         reap_sweep_if_due(s, now);
-        handler_timeouts(s, now);
+        timers_run(&s->loop.timers, now);
         control_turn(s, now);
         proxy_pending_expire(s, now);
         if (s->n_refusing)
@@ -168,7 +168,6 @@ int server_start(struct server *s, struct config *cfg, const struct rlimit *hand
     s->loop.epfd = -1;
     s->child_ev.fd = -1;
     children_init(&s->children);
-    timers_init(&s->timers);
     s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (s->devnull == -1 || (sigfd = signals_init()) == -1 ||
         spawn_init(&s->spawner, handler_nofile, handler_exec_failed, s) == -1 ||
@@ -218,7 +217,6 @@ void server_free(struct server *s)
         config_free(s->cfg);
     s->cfg = NULL;
     children_destroy(&s->children);
-    timers_destroy(&s->timers);
     spawn_destroy(&s->spawner);
     loop_close(&s->loop);
 }
