@@ -48,7 +48,6 @@ void accept_ready(struct ev *ev, uint32_t events)
             if (clock_once_a_second(&s->fd_exhausted_until))
                 log_warn("service %s: accept paused", l->rt->name);
             listener_pause(&s->loop, l, clock_now_ns() + EMFILE_PAUSE_NS);
-            s->any_paused = true;
             return;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK)

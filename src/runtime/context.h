@@ -39,8 +39,7 @@ struct server {
     bool stopping;
     bool reload_pending, status_pending; /* acted on after the event batch */
     int resize_pending;                  /* SIGTTIN minus SIGTTOU not yet applied */
-    bool any_paused; /* accept.c, wait.c: some listener waits for its resume_ns */
-    bool pool_check; /* some prefork pool may be short of workers */
+    bool pool_check;                     /* some prefork pool may be short of workers */
 
     /* inetd_watch.c: the watch of inetd_conf's folder; NULL when none */
     struct inetd_watch *inetd;

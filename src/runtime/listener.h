@@ -38,7 +38,7 @@ struct listener {
     pid_t wait_pid;
     struct wait_mark wait_mark; /* its queue when handed over */
     unsigned fast_exits;
-    uint64_t resume_ns; /* not watched until then (EMFILE or wait back-off) */
+    struct timer resume; /* armed while paused (EMFILE or wait back-off) */
     /* prefork: live workers by index (0 = free slot) */
     pid_t *workers;
     unsigned n_worker_slots;
@@ -91,10 +91,11 @@ void listener_unref(struct listener *l);
 
 /* Serve L's connections through READY (with CTX) when it is watched. */
 void listener_serve_with(struct listener *l, ev_ready_fn *ready, void *ctx);
-/* Watch L (unless closed; a pending resume is dropped) or stop watching it. */
+/* Watch L (unless closed) or stop watching it; a pending resume is dropped
+ * either way. */
 void listener_watch(struct loop *lp, struct listener *l, bool on);
-/* Stop watching L until UNTIL (EMFILE, or a wait handler's back-off); the
- * daemon's turn watches it again when due (set server.any_paused). */
+/* Stop watching L until UNTIL (EMFILE, or a wait handler's back-off): its
+ * resume timer watches it again then. */
 void listener_pause(struct loop *lp, struct listener *l, uint64_t until);
 
 #endif

@@ -84,24 +84,6 @@ static void server_act(struct server *s)
     }
 }
 
-/* Listeners paused for EMFILE or a wait back-off come back when due; true
- * while some are still waiting. */
-static bool server_resume_listeners(struct server *s, uint64_t now)
-{
-    bool waiting = false;
-
-    for (size_t i = 0; i < s->n_listeners; i++) {
-        struct listener *l = s->listeners[i];
-        if (!l->resume_ns || l->ev.watched)
-            continue;
-        if (now < l->resume_ns)
-            waiting = true;
-        else if (l->mode == MODE_NOWAIT || l->wait_pid == 0)
-            listener_watch(&s->loop, l, true);
-    }
-    return waiting;
-}
-
 static uint64_t earliest(uint64_t a, uint64_t b)
 {
     return a < b ? a : b;
@@ -114,7 +96,7 @@ static int server_timeout(const struct server *s, uint64_t now)
 
     if (s->n_refusing)
         next = earliest(next, (now / NSEC_PER_SEC + 1) * NSEC_PER_SEC); /* the second's end */
-    if (s->any_paused || s->pool_check)
+    if (s->pool_check)
         next = earliest(next, now + TICK_NS);
     next = earliest(next, reap_sweep_at(s));
     next = earliest(next, control_next_deadline(s));
@@ -144,8 +126,6 @@ int server_run(struct server *s)
         proxy_pending_expire(s, now);
         if (s->n_refusing)
             refusals_flush(s, now);
-        if (s->any_paused)
-            s->any_paused = server_resume_listeners(s, now);
         if (s->pool_check) {
             pool_fill_all(s);
             s->pool_check = pool_pending(s);

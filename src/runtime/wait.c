@@ -47,7 +47,6 @@ static void wait_handler_exited(struct child *c, int status, void *ctx)
     log_event("event=backoff service=%s address=%s delay_ms=%llu", l->rt->name, l->addr.text,
               (unsigned long long)(delay / NSEC_PER_MSEC));
     listener_pause(&s->loop, l, now + delay);
-    s->any_paused = true;
 }
 
 void wait_ready(struct ev *ev, uint32_t events)
@@ -68,7 +67,6 @@ void wait_ready(struct ev *ev, uint32_t events)
     if (!c) {
         refusals_record(s, rt, v == ADMIT_OK ? REFUSE_SPAWN_FAILED : v, l->addr.text);
         listener_pause(&s->loop, l, now + handler_backoff_delay(++l->fast_exits));
-        s->any_paused = true;
         return;
     }
     admit_started(rt->admit, NULL);
