@@ -159,8 +159,10 @@ static int control_open(struct control *ctl, const struct config *cfg, struct co
         return 0;
     if (!cfg->control_is_default)
         return -1;
-    if (!ctl->warned_default)
+    if (!ctl->warned_default) {
         snprintf(ctl->warning, sizeof(ctl->warning), "%s; running without a control socket", err);
+        timers_arm(&ctl->s->loop.timers, &ctl->say, clock_now_ns());
+    }
     ctl->warned_default = true;
     return 0;
 }
@@ -244,9 +246,9 @@ static void control_ready(struct ev *ev, uint32_t events)
         if (errno == EINTR || errno == ECONNABORTED)
             continue;
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            /* Level-triggered: stop watching rather than spin; the turn resumes. */
+            /* Level-triggered: stop watching rather than spin; the timer resumes. */
             loop_forget(&ctl->s->loop, &ctl->ev);
-            ctl->resume_ns = clock_now_ns() + EMFILE_PAUSE_NS;
+            timers_arm(&ctl->s->loop.timers, &ctl->resume, clock_now_ns() + EMFILE_PAUSE_NS);
         } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
             log_warn("control socket: accept");
         }
@@ -261,12 +263,32 @@ static void control_install(struct control *ctl, struct control_sock *cs)
     sock_close(&ctl->sock);
     ctl->sock = *cs;
     sock_init(cs);
-    ctl->resume_ns = 0;
+    timers_cancel(&ctl->s->loop.timers, &ctl->resume);
     loop_ev_set(&ctl->ev, ctl->sock.fd, control_ready, ctl);
     if (ctl->sock.fd >= 0 && loop_watch(&ctl->s->loop, &ctl->ev, EPOLLIN) == -1) {
         log_warn("control socket %s: cannot watch it", ctl->sock.path);
         sock_close(&ctl->sock);
     }
+}
+
+/* Out of descriptors a while ago: accept again. */
+static void control_resumed(struct timer *t, uint64_t now)
+{
+    struct control *ctl = LOOP_OWNER(t, struct control, resume);
+
+    (void)now;
+    if (ctl->sock.fd >= 0 && loop_watch(&ctl->s->loop, &ctl->ev, EPOLLIN) == -1)
+        log_warn("control socket: cannot watch it");
+}
+
+/* Say what control_open could only note (the log goes to syslog by now). */
+static void control_say(struct timer *t, uint64_t now)
+{
+    struct control *ctl = LOOP_OWNER(t, struct control, say);
+
+    (void)now;
+    log_warnx("%s", ctl->warning);
+    ctl->warning[0] = '\0';
 }
 
 int control_start(struct server *s, char *err, size_t errlen)
@@ -279,6 +301,8 @@ int control_start(struct server *s, char *err, size_t errlen)
         return -1;
     }
     ctl->s = s;
+    timer_set(&ctl->say, control_say, NULL);
+    timer_set(&ctl->resume, control_resumed, NULL);
     sock_init(&ctl->sock);
     loop_ev_set(&ctl->ev, -1, control_ready, ctl);
     s->control = ctl;
@@ -338,39 +362,6 @@ void control_abandon(struct control_plan *p)
     sock_close(&p->new);
 }
 
-uint64_t control_next_deadline(const struct server *s)
-{
-    const struct control *ctl = s->control;
-    uint64_t next;
-
-    if (!ctl)
-        return UINT64_MAX;
-    if (ctl->warning[0])
-        return 0;
-    next = ctl_client_next_deadline(ctl);
-    if (ctl->resume_ns && ctl->resume_ns < next)
-        next = ctl->resume_ns;
-    return next;
-}
-
-void control_turn(struct server *s, uint64_t now)
-{
-    struct control *ctl = s->control;
-
-    if (!ctl)
-        return;
-    if (ctl->warning[0]) {
-        log_warnx("%s", ctl->warning);
-        ctl->warning[0] = '\0';
-    }
-    ctl_client_timeouts(ctl, now);
-    if (ctl->resume_ns && now >= ctl->resume_ns) {
-        ctl->resume_ns = 0;
-        if (ctl->sock.fd >= 0 && loop_watch(&s->loop, &ctl->ev, EPOLLIN) == -1)
-            log_warn("control socket: cannot watch it");
-    }
-}
-
 void control_reload_done(struct server *s, const struct reload_result *r)
 {
     struct control *ctl = s->control;
@@ -392,6 +383,8 @@ void control_free(struct server *s)
         return;
     while (ctl->clients)
         ctl_client_close(ctl->clients);
+    timers_cancel(&s->loop.timers, &ctl->say);
+    timers_cancel(&s->loop.timers, &ctl->resume);
     loop_forget(&s->loop, &ctl->ev);
     sock_close(&ctl->sock);
     free(ctl);

@@ -294,8 +294,7 @@ static void answer_version(struct ctl_client *cl)
  * client waits, watching nothing, until control_reload_done answers it. */
 static void answer_reload_later(struct server *s, struct ctl_client *cl)
 {
-    cl->phase = CL_PARKED;
-    loop_forget(&s->loop, &cl->ev);
+    ctl_client_park(cl);
     s->reload_pending = true;
 }
 
@@ -327,7 +326,7 @@ void ctl_answer(struct server *s, struct ctl_client *cl)
     int rc = 0;
 
     json_init(&cl->json, &cl->out);
-    cl->deadline_ns = clock_now_ns() + CTL_IDLE_NS;
+    ctl_client_deadline(cl, CTL_IDLE_NS);
     switch (cl->req.cmd) {
     case CTL_STATUS:
         rc = answer_status(s, cl);

@@ -24,6 +24,30 @@
 
 static void ctl_client_ready(struct ev *ev, uint32_t events);
 
+/* Past its deadline: whatever it was doing, it is closed. */
+static void ctl_client_timed_out(struct timer *t, uint64_t now)
+{
+    struct ctl_client *cl = LOOP_OWNER(t, struct ctl_client, idle);
+
+    (void)now;
+    log_event("event=control_timeout phase=%s", cl->phase == CL_READING ? "request" : "answer");
+    ctl_client_close(cl);
+}
+
+void ctl_client_deadline(struct ctl_client *cl, uint64_t in_ns)
+{
+    timers_arm(&cl->ctl->s->loop.timers, &cl->idle, clock_now_ns() + in_ns);
+}
+
+void ctl_client_park(struct ctl_client *cl)
+{
+    struct loop *lp = &cl->ctl->s->loop;
+
+    cl->phase = CL_PARKED;
+    loop_forget(lp, &cl->ev);
+    timers_cancel(&lp->timers, &cl->idle);
+}
+
 void ctl_client_accepted(struct control *ctl, int fd, bool denied)
 {
     struct ctl_client *cl = calloc(1, sizeof(*cl));
@@ -35,7 +59,7 @@ void ctl_client_accepted(struct control *ctl, int fd, bool denied)
     cl->ctl = ctl;
     cl->phase = CL_READING;
     cl->denied = denied;
-    cl->deadline_ns = clock_now_ns() + (denied ? CTL_DENIED_NS : CTL_IDLE_NS);
+    timer_set(&cl->idle, ctl_client_timed_out, NULL);
     outbuf_init(&cl->out, NULL, CTL_OUT_MAX);
     loop_ev_set(&cl->ev, fd, ctl_client_ready, cl);
     if (loop_watch(&ctl->s->loop, &cl->ev, EPOLLIN) == -1) {
@@ -49,6 +73,7 @@ void ctl_client_accepted(struct control *ctl, int fd, bool denied)
         ctl->clients->prev_cl = cl;
     ctl->clients = cl;
     ctl->n_clients++;
+    ctl_client_deadline(cl, denied ? CTL_DENIED_NS : CTL_IDLE_NS);
 }
 
 void ctl_client_close(struct ctl_client *cl)
@@ -56,6 +81,7 @@ void ctl_client_close(struct ctl_client *cl)
     struct control *ctl = cl->ctl;
 
     loop_forget(&ctl->s->loop, &cl->ev);
+    timers_cancel(&ctl->s->loop.timers, &cl->idle);
     close(cl->ev.fd);
     if (cl->prev_cl)
         cl->prev_cl->next_cl = cl->next_cl;
@@ -100,6 +126,8 @@ void ctl_client_pump(struct ctl_client *cl)
 {
     struct loop *lp = &cl->ctl->s->loop;
 
+    if (cl->phase == CL_PARKED) /* answered after the reload: a new deadline */
+        ctl_client_deadline(cl, CTL_IDLE_NS);
     cl->phase = CL_WRITING;
     if (cl->out_off == cl->out.len && cl->fill) {
         outbuf_drain(&cl->out);
@@ -121,7 +149,7 @@ void ctl_client_pump(struct ctl_client *cl)
         }
         if (n > 0) {
             cl->out_off += (size_t)n;
-            cl->deadline_ns = clock_now_ns() + CTL_IDLE_NS;
+            ctl_client_deadline(cl, CTL_IDLE_NS);
         }
     }
     if (cl->out_off == cl->out.len && !cl->fill) {
@@ -140,26 +168,4 @@ static void ctl_client_ready(struct ev *ev, uint32_t events)
         ctl_client_read(cl);
     else if (cl->phase == CL_WRITING)
         ctl_client_pump(cl);
-}
-
-void ctl_client_timeouts(struct control *ctl, uint64_t now)
-{
-    for (struct ctl_client *cl = ctl->clients, *next; cl; cl = next) {
-        next = cl->next_cl;
-        if (cl->phase != CL_PARKED && cl->deadline_ns <= now) {
-            log_event("event=control_timeout phase=%s",
-                      cl->phase == CL_READING ? "request" : "answer");
-            ctl_client_close(cl);
-        }
-    }
-}
-
-uint64_t ctl_client_next_deadline(const struct control *ctl)
-{
-    uint64_t next = UINT64_MAX;
-
-    for (const struct ctl_client *cl = ctl->clients; cl; cl = cl->next_cl)
-        if (cl->phase != CL_PARKED && cl->deadline_ns < next)
-            next = cl->deadline_ns;
-    return next;
 }

@@ -38,8 +38,8 @@ struct ctl_client {
     struct ev ev; /* ctx: this client */
     struct control *ctl;
     enum ctl_phase phase;
-    bool denied; /* SO_PEERCRED said no: its request gets "permission denied" */
-    uint64_t deadline_ns;
+    bool denied;       /* SO_PEERCRED said no: its request gets "permission denied" */
+    struct timer idle; /* closes it at its deadline; not armed while parked */
     char in[CTL_REQUEST_MAX];
     size_t in_len;
     struct ctl_request req;
@@ -62,9 +62,11 @@ struct control {
     struct ev ev; /* the listening socket; ev.fd == sock.fd */
     struct control_sock sock;
     bool warned_default; /* "default socket in use" said once */
-    /* said at the next turn, once the log has its destination (syslog) */
+    /* said by the timer `say` in the first turn, once the log has its
+     * destination (syslog) */
     char warning[600];
-    uint64_t resume_ns;  /* accept paused (out of descriptors) until then; 0 none */
+    struct timer say;
+    struct timer resume; /* accept paused (out of descriptors) until it fires */
     uint64_t busy_until; /* "too many control clients" at most once a second */
     struct ctl_client *clients;
     unsigned n_clients;
@@ -77,8 +79,11 @@ struct control {
 void ctl_client_accepted(struct control *ctl, int fd, bool denied);
 void ctl_client_close(struct ctl_client *cl);
 void ctl_client_pump(struct ctl_client *cl);
-void ctl_client_timeouts(struct control *ctl, uint64_t now);
-uint64_t ctl_client_next_deadline(const struct control *ctl);
+/* The client has IN_NS from now to do its next part (its request, taking
+ * the next chunk). */
+void ctl_client_deadline(struct ctl_client *cl, uint64_t in_ns);
+/* Wait for the turn's reload: watch nothing, no deadline. */
+void ctl_client_park(struct ctl_client *cl);
 
 /* control_answer.c: the request in cl->req is valid; set up its answer in
  * cl->out (and cl->fill), or park the client for a reload. */

@@ -99,7 +99,6 @@ static int server_timeout(const struct server *s, uint64_t now)
     if (s->pool_check)
         next = earliest(next, now + TICK_NS);
     next = earliest(next, reap_sweep_at(s));
-    next = earliest(next, control_next_deadline(s));
     next = earliest(next, inetd_watch_deadline(s));
     return loop_timeout_ms(now, next);
 }
@@ -122,7 +121,6 @@ int server_run(struct server *s)
         now = clock_now_ns();
         reap_sweep_if_due(s, now);
         timers_run(&s->loop.timers, now);
-        control_turn(s, now);
         proxy_pending_expire(s, now);
         if (s->n_refusing)
             refusals_flush(s, now);
