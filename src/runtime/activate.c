@@ -15,10 +15,7 @@
 
 #include "accept.h"
 #include "activate.h"
-#include "control.h"
-#include "inetd_watch.h"
 #include "log.h"
-#include "notify.h"
 #include "pool.h"
 #include "context.h"
 #include "wait.h"
@@ -357,7 +354,6 @@ int activate_config(struct server *s, struct config *cfg, struct activation_stat
         config_free(s->cfg);
     free(s->states);
     s->cfg = cfg;
-    inetd_watch_sync(s); /* the inetd_conf key may have come, gone or moved */
     s->states = a.rts;
     a.rts = NULL;
     st->kept = a.kept;
@@ -371,54 +367,13 @@ fail:
     return -1;
 }
 
-static size_t enabled_services(const struct config *cfg)
+size_t activate_services(const struct server *s)
 {
     size_t n = 0;
-    for (size_t i = 0; i < cfg->n_services; i++)
-        n += cfg->services[i].enabled;
+
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
+        n += s->states[i] != NULL;
     return n;
-}
-
-void activate_reload(struct server *s, struct reload_result *r)
-{
-    char *err = r->error, quoted[1100];
-    size_t errlen = sizeof(r->error);
-    struct control_plan cp;
-
-    memset(r, 0, sizeof(*r));
-    notify_send("RELOADING=1");
-    struct config *cfg = config_load(s->config_path, &s->cfg_opts, err, errlen);
-    /* Children not yet exec'd may hold copies of sockets it closes (their
-     * exec plans stay alive by reference). */
-    if (cfg && !spawn_quiesce(&s->spawner)) {
-        snprintf(err, errlen, "a handler start is stuck in the kernel; try again later");
-        config_free(cfg);
-        cfg = NULL;
-    }
-    if (cfg && control_prepare(s, cfg, &cp, err, errlen) == -1) {
-        config_free(cfg);
-        cfg = NULL;
-    }
-    if (cfg && activate_config(s, cfg, &r->st, err, errlen) == -1) {
-        control_abandon(&cp);
-        config_free(cfg);
-        cfg = NULL;
-    }
-    if (!cfg) {
-        s->reloads_error++;
-        log_event_err("event=reload result=error error=%s", log_quote(err, quoted, sizeof(quoted)));
-    } else {
-        control_commit(s, &cp);
-        s->reloads_ok++;
-        r->ok = true;
-        r->services = enabled_services(s->cfg);
-        inetd_watch_report(s->cfg);
-        log_event("event=reload result=ok services=%zu kept_sockets=%u opened=%u closed=%u",
-                  r->services, r->st.kept, r->st.opened, r->st.closed);
-        if (s->cfg->n_services == 0)
-            log_warnx("no services configured: running idle");
-    }
-    notify_send("READY=1");
 }
 
 void activate_release(struct server *s)

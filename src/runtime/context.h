@@ -37,9 +37,10 @@ struct server {
     struct loop loop;
     struct ev sig_ev;
     bool stopping;
-    bool reload_pending, status_pending; /* acted on after the event batch */
-    int resize_pending;                  /* SIGTTIN minus SIGTTOU not yet applied */
-    bool pool_check;                     /* some prefork pool may be short of workers */
+    bool status_pending; /* acted on after the event batch */
+    struct timer reload; /* armed by reload.c (reload_request) only */
+    int resize_pending;  /* SIGTTIN minus SIGTTOU not yet applied */
+    bool pool_check;     /* some prefork pool may be short of workers */
 
     /* inetd_watch.c: the watch of inetd_conf's folder; NULL when none */
     struct inetd_watch *inetd;
@@ -54,7 +55,7 @@ struct server {
     bool reap_due;                 /* SIGCHLD seen, waitpid sweep pending */
     uint64_t last_reap_ns;         /* when the last sweep ran (paced, see reap.c) */
 
-    /* activate.c: reload outcomes; server.c: when the daemon started */
+    /* server.c: reload outcomes, when the daemon started */
     uint64_t reloads_ok, reloads_error;
     uint64_t start_ns;          /* monotonic (clock_now_ns) */
     uint64_t start_realtime_ns; /* CLOCK_REALTIME, for superserver_start_time_seconds */

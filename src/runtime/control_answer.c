@@ -18,6 +18,7 @@
 #include "control_int.h"
 #include "log.h"
 #include "prom_out.h"
+#include "reload.h"
 #include "status.h"
 
 void ctl_answer_error(struct ctl_client *cl, const char *msg)
@@ -295,7 +296,7 @@ static void answer_version(struct ctl_client *cl)
 static void answer_reload_later(struct server *s, struct ctl_client *cl)
 {
     ctl_client_park(cl);
-    s->reload_pending = true;
+    reload_request(s);
 }
 
 void ctl_answer_reload(struct ctl_client *cl, const struct reload_result *r)

@@ -26,6 +26,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/reap.c src/runtime/reap.h \
 	src/runtime/sandbox.c src/runtime/sandbox.h \
 	src/runtime/refusals.c src/runtime/refusals.h \
+	src/runtime/reload.c src/runtime/reload.h \
 	src/runtime/refuse.c src/runtime/refuse.h \
 	src/runtime/serve.c src/runtime/serve.h \
 	src/runtime/server.c src/runtime/server.h \

@@ -22,8 +22,10 @@
 #include "log.h"
 #include "pool.h"
 #include "proxy_pending.h"
+#include "notify.h"
 #include "reap.h"
 #include "refusals.h"
+#include "reload.h"
 #include "server.h"
 #include "signals.h"
 #include "status.h"
@@ -44,7 +46,7 @@ static void server_signalled(struct ev *ev, uint32_t events)
     for (int i = 0; i < n; i++) {
         switch (sigs[i]) {
         case SIGHUP:
-            s->reload_pending = true;
+            reload_request(s);
             break;
         case SIGTERM:
         case SIGINT:
@@ -64,16 +66,67 @@ static void server_signalled(struct ev *ev, uint32_t events)
     }
 }
 
+/* Load the config file again and activate it (moving the control socket
+ * if its path changed), or keep the running state; logged and counted
+ * either way, the outcome in *R. */
+static void server_reload_config(struct server *s, struct reload_result *r)
+{
+    char *err = r->error, quoted[1100];
+    size_t errlen = sizeof(r->error);
+    struct control_plan cp;
+    struct config *cfg = config_load(s->config_path, &s->cfg_opts, err, errlen);
+
+    /* Children not yet exec'd may hold copies of sockets it closes (their
+     * exec plans stay alive by reference). */
+    if (cfg && !spawn_quiesce(&s->spawner)) {
+        snprintf(err, errlen, "a handler start is stuck in the kernel; try again later");
+        config_free(cfg);
+        cfg = NULL;
+    }
+    if (cfg && control_prepare(s, cfg, &cp, err, errlen) == -1) {
+        config_free(cfg);
+        cfg = NULL;
+    }
+    if (cfg && activate_config(s, cfg, &r->st, err, errlen) == -1) {
+        control_abandon(&cp);
+        config_free(cfg);
+        cfg = NULL;
+    }
+    if (!cfg) {
+        s->reloads_error++;
+        log_event_err("event=reload result=error error=%s", log_quote(err, quoted, sizeof(quoted)));
+        return;
+    }
+    control_commit(s, &cp);
+    inetd_watch_sync(s); /* the inetd_conf key may have come, gone or moved */
+    s->reloads_ok++;
+    r->ok = true;
+    r->services = activate_services(s);
+    inetd_watch_report(s->cfg);
+    log_event("event=reload result=ok services=%zu kept_sockets=%u opened=%u closed=%u",
+              r->services, r->st.kept, r->st.opened, r->st.closed);
+    if (s->cfg->n_services == 0)
+        log_warnx("no services configured: running idle");
+}
+
+/* SIGHUP, the control socket's `reload` or a changed inetd_conf asked for
+ * it (reload.h): the timer fires after the event batch. */
+static void server_reload(struct timer *t, uint64_t now)
+{
+    struct server *s = t->ctx;
+    struct reload_result r;
+
+    (void)now;
+    memset(&r, 0, sizeof(r));
+    notify_send("RELOADING=1");
+    server_reload_config(s, &r);
+    notify_send("READY=1");
+    control_reload_done(s, &r); /* control clients that asked for it */
+    proxy_pending_reloaded(s);
+}
+
 static void server_act(struct server *s)
 {
-    inetd_watch_tick(s, clock_now_ns()); /* inetd_conf changed a while ago: reload */
-    if (s->reload_pending) {
-        struct reload_result r;
-        s->reload_pending = false;
-        activate_reload(s, &r);
-        control_reload_done(s, &r); /* control clients that asked for it */
-        proxy_pending_reloaded(s);
-    }
     for (; s->resize_pending > 0; s->resize_pending--)
         pool_resize_all(s, +1);
     for (; s->resize_pending < 0; s->resize_pending++)
@@ -99,7 +152,6 @@ static int server_timeout(const struct server *s, uint64_t now)
     if (s->pool_check)
         next = earliest(next, now + TICK_NS);
     next = earliest(next, reap_sweep_at(s));
-    next = earliest(next, inetd_watch_deadline(s));
     return loop_timeout_ms(now, next);
 }
 
@@ -154,11 +206,15 @@ int server_start(struct server *s, struct config *cfg, const struct rlimit *hand
         return -1;
     }
     loop_ev_set(&s->sig_ev, sigfd, server_signalled, s);
+    timer_set(&s->reload, server_reload, s);
     if (loop_watch(&s->loop, &s->sig_ev, EPOLLIN) == -1) {
         snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
         return -1;
     }
-    return activate_config(s, cfg, &st, err, errlen);
+    if (activate_config(s, cfg, &st, err, errlen) == -1)
+        return -1;
+    inetd_watch_sync(s);
+    return 0;
 }
 
 int server_watch_children(struct server *s)
