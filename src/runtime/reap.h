@@ -1,7 +1,7 @@
 /*
  * Reaping, all of it: the pids SIGCHLD's signalfd names (O(1) each), the
  * newest handlers probed when notices may have coalesced, and the paced
- * waitpid(-1) sweep that catches any other.  Each reaped handler goes to
+ * waitpid(-1) sweep that catches any other (a timer).  Each reaped handler goes to
  * handler_reaped, which calls its starter's on_exit: nothing here knows
  * modes or pools.
  */
@@ -16,9 +16,5 @@ struct server;
 int reap_watch(struct server *s);
 /* After a spawn: with many live handlers, take the queued exit notices now. */
 void reap_after_spawn(struct server *s);
-/* When the next waitpid(-1) sweep may run, or UINT64_MAX when none is due. */
-uint64_t reap_sweep_at(const struct server *s);
-/* Run the sweep if it is due at NOW. */
-void reap_sweep_if_due(struct server *s, uint64_t now);
 
 #endif

@@ -151,7 +151,6 @@ static int server_timeout(const struct server *s, uint64_t now)
         next = earliest(next, (now / NSEC_PER_SEC + 1) * NSEC_PER_SEC); /* the second's end */
     if (s->pool_check)
         next = earliest(next, now + TICK_NS);
-    next = earliest(next, reap_sweep_at(s));
     return loop_timeout_ms(now, next);
 }
 
@@ -171,7 +170,6 @@ int server_run(struct server *s)
             break;
         server_act(s);
         now = clock_now_ns();
-        reap_sweep_if_due(s, now);
         timers_run(&s->loop.timers, now);
         proxy_pending_expire(s, now);
         if (s->n_refusing)
