@@ -65,9 +65,11 @@ struct server {
     /* proxy_pending.c: services with connections waiting for a PROXY header */
     struct proxy_queue *proxy_queues;
 
-    /* refusals.c: services with refusals counted, not yet reported */
+    /* refusals.c: services with refusals counted, not yet reported, and
+     * the timer that reports them when the second ends */
     struct svc_state **refusing;
     size_t n_refusing, cap_refusing;
+    struct timer refusals_due;
 
     /* warnings a flood would repeat, logged at most once a second */
     uint64_t fd_exhausted_until; /* accept.c: "accept paused" */

@@ -6,6 +6,52 @@
 #include "refusals.h"
 #include "context.h"
 
+/* The end of the second NOW is in: when its counts can be reported. */
+static uint64_t second_end(uint64_t now)
+{
+    return (now / NSEC_PER_SEC + 1) * NSEC_PER_SEC;
+}
+
+struct flush_ctx {
+    const char *name;
+};
+
+static void emit_refusals(void *ctx, enum admit_verdict why, unsigned count)
+{
+    const struct flush_ctx *f = ctx;
+    log_event_notice("event=refuse service=%s reason=%s count=%u", f->name, admit_reason_name(why),
+                     count);
+}
+
+static void refusals_flush(struct server *s, uint64_t now)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < s->n_refusing; i++) {
+        struct svc_state *rt = s->refusing[i];
+        struct flush_ctx f = {rt->name};
+        refuse_flush(&rt->refusals, now, emit_refusals, &f);
+        if (refuse_pending(&rt->refusals)) {
+            s->refusing[kept++] = rt;
+        } else {
+            rt->refusals_listed = false;
+            svc_state_unref(rt);
+        }
+    }
+    s->n_refusing = kept;
+}
+
+/* Report what the second that ended holds; again at the next one while
+ * counts remain. */
+static void refusals_due(struct timer *t, uint64_t now)
+{
+    struct server *s = t->ctx;
+
+    refusals_flush(s, now);
+    if (s->n_refusing)
+        timers_arm(&s->loop.timers, t, second_end(now));
+}
+
 static void refusals_list(struct server *s, struct svc_state *rt)
 {
     if (rt->refusals_listed)
@@ -21,17 +67,10 @@ static void refusals_list(struct server *s, struct svc_state *rt)
     s->refusing[s->n_refusing++] = rt;
     rt->refusals_listed = true;
     rt->refs++;
-}
-
-struct flush_ctx {
-    const char *name;
-};
-
-static void emit_refusals(void *ctx, enum admit_verdict why, unsigned count)
-{
-    const struct flush_ctx *f = ctx;
-    log_event_notice("event=refuse service=%s reason=%s count=%u", f->name, admit_reason_name(why),
-                     count);
+    if (!s->refusals_due.armed) {
+        timer_set(&s->refusals_due, refusals_due, s);
+        timers_arm(&s->loop.timers, &s->refusals_due, second_end(clock_now_ns()));
+    }
 }
 
 void refusals_record(struct server *s, struct svc_state *rt, enum admit_verdict why,
@@ -56,26 +95,9 @@ void refusals_record(struct server *s, struct svc_state *rt, enum admit_verdict 
     refusals_list(s, rt);
 }
 
-void refusals_flush(struct server *s, uint64_t now)
-{
-    size_t kept = 0;
-
-    for (size_t i = 0; i < s->n_refusing; i++) {
-        struct svc_state *rt = s->refusing[i];
-        struct flush_ctx f = {rt->name};
-        refuse_flush(&rt->refusals, now, emit_refusals, &f);
-        if (refuse_pending(&rt->refusals)) {
-            s->refusing[kept++] = rt;
-        } else {
-            rt->refusals_listed = false;
-            svc_state_unref(rt);
-        }
-    }
-    s->n_refusing = kept;
-}
-
 void refusals_release(struct server *s)
 {
+    timers_cancel(&s->loop.timers, &s->refusals_due);
     for (size_t i = 0; i < s->n_refusing; i++)
         svc_state_unref(s->refusing[i]);
     free(s->refusing);

@@ -147,8 +147,6 @@ static int server_timeout(const struct server *s, uint64_t now)
 {
     uint64_t next = earliest(timers_next(&s->loop.timers), proxy_pending_next_deadline(s));
 
-    if (s->n_refusing)
-        next = earliest(next, (now / NSEC_PER_SEC + 1) * NSEC_PER_SEC); /* the second's end */
     if (s->pool_check)
         next = earliest(next, now + TICK_NS);
     return loop_timeout_ms(now, next);
@@ -172,8 +170,6 @@ int server_run(struct server *s)
         now = clock_now_ns();
         timers_run(&s->loop.timers, now);
         proxy_pending_expire(s, now);
-        if (s->n_refusing)
-            refusals_flush(s, now);
         if (s->pool_check) {
             pool_fill_all(s);
             s->pool_check = pool_pending(s);
