@@ -14,9 +14,9 @@
  * linked list in deadline order.  All connections of a service share one
  * proxy_timeout, so arrival order is deadline order and an insertion at the
  * tail is O(1) (a reload that shortens the timeout is the one case that
- * walks back from the tail).  The earliest deadline is the head of one of
- * the few queues (server.proxy_queues); a connection done early leaves its
- * list in O(1).
+ * walks back from the tail).  One timer per queue is armed at its head's
+ * deadline; a connection done early leaves its list in O(1).  The queues
+ * are also listed (server.proxy_queues) for reloads and exit.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -55,6 +55,7 @@ struct proxy_queue {
     struct svc_state *rt; /* a reference while the queue exists */
     struct proxy_conn *head, *tail;
     unsigned n;
+    struct timer expire;             /* at the head's deadline */
     struct proxy_queue *prev, *next; /* server.proxy_queues */
 };
 
@@ -171,10 +172,12 @@ static void queue_link(struct server *s, struct proxy_queue *q, struct proxy_con
         pc->next->prev = pc;
     else
         q->tail = pc;
-    if (after)
+    if (after) {
         after->next = pc;
-    else
+    } else {
         q->head = pc;
+        timers_arm(&s->loop.timers, &q->expire, pc->deadline_ns);
+    }
     if (q->n++ == 0) {
         q->prev = NULL;
         q->next = s->proxy_queues;
@@ -197,8 +200,12 @@ static void queue_unlink(struct server *s, struct proxy_conn *pc)
         pc->next->prev = pc->prev;
     else
         q->tail = pc->prev;
-    if (--q->n > 0)
+    if (--q->n > 0) {
+        if (!pc->prev) /* a new head */
+            timers_arm(&s->loop.timers, &q->expire, q->head->deadline_ns);
         return;
+    }
+    timers_cancel(&s->loop.timers, &q->expire);
     if (q->prev)
         q->prev->next = q->next;
     else
@@ -210,12 +217,15 @@ static void queue_unlink(struct server *s, struct proxy_conn *pc)
     free(q);
 }
 
-static struct proxy_queue *queue_of(struct svc_state *rt)
+static void queue_expire(struct timer *t, uint64_t now);
+
+static struct proxy_queue *queue_of(struct server *s, struct svc_state *rt)
 {
     if (!rt->proxy_queue) {
         struct proxy_queue *q = calloc(1, sizeof(*q));
         if (!q)
             return NULL;
+        timer_set(&q->expire, queue_expire, s);
         q->rt = rt;
         rt->refs++;
         rt->proxy_queue = q;
@@ -248,6 +258,20 @@ static void pending_refuse(struct server *s, struct proxy_conn *pc, enum admit_v
     close(fd);
     listener_unref(l);
     svc_state_unref(rt);
+}
+
+/* The queue's head is due: close what is past its deadline (the timer
+ * follows the new head). */
+static void queue_expire(struct timer *t, uint64_t now)
+{
+    struct proxy_queue *q = LOOP_OWNER(t, struct proxy_queue, expire);
+
+    for (unsigned n = q->n; n > 0 && q->head->deadline_ns <= now; n--) {
+        bool last = n == 1; /* the queue goes with its last connection */
+        pending_refuse(t->ctx, q->head, REFUSE_PROXY_TIMEOUT);
+        if (last)
+            return;
+    }
 }
 
 static void pending_ready(struct ev *ev, uint32_t events)
@@ -293,7 +317,7 @@ static void pending_add(struct server *s, struct listener *l, int conn, const un
     struct proxy_queue *q = rt->proxy_queue;
     struct proxy_conn *pc = NULL;
 
-    if ((!q || q->n < cap) && (q = queue_of(rt)) && (pc = calloc(1, sizeof(*pc)))) {
+    if ((!q || q->n < cap) && (q = queue_of(s, rt)) && (pc = calloc(1, sizeof(*pc)))) {
         pc->q = q;
         pc->l = l;
         pc->lb = *lb;
@@ -329,33 +353,6 @@ bool proxy_pending_take(struct server *s, struct listener *l, int conn,
     if (!proxy_read(s, l, conn, &lb.sa, false))
         pending_add(s, l, conn, &lb);
     return true;
-}
-
-void proxy_pending_expire(struct server *s, uint64_t now)
-{
-    struct proxy_queue *q = s->proxy_queues;
-
-    while (q) {
-        struct proxy_queue *next = q->next; /* q goes with its last connection */
-        unsigned n = q->n;
-        for (unsigned i = 0; i < n && q->head->deadline_ns <= now; i++) {
-            bool last = i + 1 == n;
-            pending_refuse(s, q->head, REFUSE_PROXY_TIMEOUT);
-            if (last)
-                break;
-        }
-        q = next;
-    }
-}
-
-uint64_t proxy_pending_next_deadline(const struct server *s)
-{
-    uint64_t next = UINT64_MAX;
-
-    for (const struct proxy_queue *q = s->proxy_queues; q; q = q->next)
-        if (q->head->deadline_ns < next)
-            next = q->head->deadline_ns;
-    return next;
 }
 
 /* May PC keep waiting under its service's settings after a reload? */

@@ -145,7 +145,7 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 /* How long the next wait may sleep: until the first thing the turn must do. */
 static int server_timeout(const struct server *s, uint64_t now)
 {
-    uint64_t next = earliest(timers_next(&s->loop.timers), proxy_pending_next_deadline(s));
+    uint64_t next = timers_next(&s->loop.timers);
 
     if (s->pool_check)
         next = earliest(next, now + TICK_NS);
@@ -169,7 +169,6 @@ int server_run(struct server *s)
         server_act(s);
         now = clock_now_ns();
         timers_run(&s->loop.timers, now);
-        proxy_pending_expire(s, now);
         if (s->pool_check) {
             pool_fill_all(s);
             s->pool_check = pool_pending(s);

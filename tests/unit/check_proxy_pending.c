@@ -112,28 +112,28 @@ START_TEST(cap_and_deadlines)
     ck_assert(closed_by_daemon(over));
     ck_assert_uint_eq(proxy_pending_count(f.rt), 2);
     ck_assert_uint_eq(f.rt->refused, 1);
-    uint64_t first = proxy_pending_next_deadline(&f.s);
+    uint64_t first = timers_next(&f.s.loop.timers);
     ck_assert_uint_ge(first, t0 + 5 * NSEC_PER_SEC);
     ck_assert_uint_le(first, clock_now_ns() + 5 * NSEC_PER_SEC);
 
     /* a reload shortened the timeout: the newcomer is due first */
-    proxy_pending_expire(&f.s, 0); /* nothing due */
+    timers_run(&f.s.loop.timers, 0); /* nothing due */
     ck_assert_uint_eq(proxy_pending_count(f.rt), 2);
     close(b);
     f.svc.sock.backlog = 3;
     f.svc.proxy.timeout = 1;
     int c = offer(&f);
     ck_assert_uint_eq(proxy_pending_count(f.rt), 3);
-    uint64_t soon = proxy_pending_next_deadline(&f.s);
+    uint64_t soon = timers_next(&f.s.loop.timers);
     ck_assert_uint_lt(soon, first);
-    proxy_pending_expire(&f.s, soon);
+    timers_run(&f.s.loop.timers, soon);
     ck_assert(closed_by_daemon(c));
     ck_assert(!closed_by_daemon(a));
     ck_assert_uint_eq(proxy_pending_count(f.rt), 2);
-    ck_assert_uint_eq(proxy_pending_next_deadline(&f.s), first);
-    proxy_pending_expire(&f.s, UINT64_MAX - 1);
+    ck_assert_uint_eq(timers_next(&f.s.loop.timers), first);
+    timers_run(&f.s.loop.timers, UINT64_MAX - 1);
     ck_assert_uint_eq(proxy_pending_count(f.rt), 0);
-    ck_assert_uint_eq(proxy_pending_next_deadline(&f.s), UINT64_MAX);
+    ck_assert_uint_eq(timers_next(&f.s.loop.timers), UINT64_MAX);
     ck_assert(closed_by_daemon(a));
     ck_assert_uint_eq(f.rt->refused, 4);
     ck_assert_ptr_null(f.rt->proxy_queue);
