@@ -26,8 +26,9 @@ struct binding {
     struct svc_state *rt;
     const struct listen_addr *addr;
     struct listener *l;
-    bool claimed;  /* an old socket kept */
-    bool collides; /* must wait until the old sockets are closed */
+    bool claimed;      /* an old socket kept */
+    bool collides;     /* must wait until the old sockets are closed */
+    struct pool *pool; /* made before the commit point for a socket that needs one */
 };
 
 struct activation {
@@ -186,23 +187,46 @@ static void act_match(struct server *s, struct config *cfg, struct activation *a
     }
 }
 
+/* The last reference to L is gone: so are its mode's states. */
+static void act_release(struct listener *l)
+{
+    pool_free(l->pool);
+}
+
 static int act_open(struct server *s, struct binding *b, char *err, size_t errlen)
 {
     char why[256];
 
     b->l = listener_open(b->svc, b->addr, &s->listeners_shared, why, sizeof(why));
-    if (b->l)
+    if (b->l) {
+        b->l->release = act_release;
         return 0;
+    }
     snprintf(err, errlen, "service \"%s\": cannot listen on %s: %s", b->svc->name, b->addr->text,
              why);
     return -1;
 }
 
+/* What each socket's new mode needs that it does not have yet, made
+ * before the commit point (which cannot fail).  -1 when out of memory. */
+static int act_prepare_modes(struct server *s, struct activation *a)
+{
+    for (size_t i = 0; i < a->n_b; i++) {
+        struct binding *b = &a->b[i];
+        bool has_pool = b->claimed && b->l->pool;
+        if (b->svc->mode == MODE_PREFORK && !has_pool && !(b->pool = pool_new(s)))
+            return -1;
+    }
+    return 0;
+}
+
 static void act_unwind(struct config *cfg, struct activation *a)
 {
-    for (size_t i = 0; i < a->n_b; i++)
+    for (size_t i = 0; i < a->n_b; i++) {
         if (!a->b[i].claimed && a->b[i].l)
             listener_unref(a->b[i].l);
+        pool_free(a->b[i].pool);
+    }
     for (size_t i = 0; i < cfg->n_services; i++) {
         exec_plan_unref(a->plans[i]);
         if (a->rts[i] && a->rts[i]->refs == 0)
@@ -223,12 +247,15 @@ static void act_bind(struct server *s, struct binding *b, struct svc_state *old_
     l->rt = b->rt;
     listener_serve_with(l, b->svc->mode == MODE_NOWAIT ? accept_ready : wait_ready, s);
     if (b->svc->mode == MODE_PREFORK) {
+        if (!l->pool)
+            pool_attach(b->pool, l);
+        b->pool = NULL;
         listener_watch(&s->loop, l, false); /* workers accept, not us */
         if (!b->claimed || !prev || prev->mode != MODE_PREFORK || prev->workers != b->svc->workers)
             pool_set_target(s, l, b->svc->workers);
         if (b->claimed && prev && !model_runs_same(prev, b->svc))
             pool_retire(l); /* the replacements start in the same loop turn */
-        s->pool_check = true;
+        pool_refill_soon(l->pool);
     } else if (l->wait_pid == 0) {
         /* A reload may be the fix for a handler that was backed off. */
         l->fast_exits = 0;
@@ -266,8 +293,10 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
     size_t n = 0;
     for (size_t i = 0; i < a->n_b; i++) {
         struct binding *b = &a->b[i];
-        if (!b->l)
+        if (!b->l) {
+            pool_free(b->pool);
             continue;
+        }
         act_bind(s, b, b->claimed ? b->l->rt : NULL);
         a->b[n++] = *b;
         if (b->claimed)
@@ -349,6 +378,10 @@ int activate_config(struct server *s, struct config *cfg, struct activation_stat
     for (size_t i = 0; i < a.n_b; i++)
         if (!a.b[i].claimed && !a.b[i].collides && act_open(s, &a.b[i], err, errlen) == -1)
             goto fail;
+    if (act_prepare_modes(s, &a) == -1) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     act_commit(s, cfg, &a);
     if (s->cfg)
         config_free(s->cfg);

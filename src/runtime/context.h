@@ -22,6 +22,7 @@ struct stderr_reader;
 struct control;
 struct proxy_queue;
 struct inetd_watch;
+struct exit_waiter;
 
 struct server {
     /* activate.c: the active config, its services' state, the sockets */
@@ -40,7 +41,6 @@ struct server {
     bool status_pending; /* acted on after the event batch */
     struct timer reload; /* armed by reload.c (reload_request) only */
     int resize_pending;  /* SIGTTIN minus SIGTTOU not yet applied */
-    bool pool_check;     /* some prefork pool may be short of workers */
 
     /* inetd_watch.c: the watch of inetd_conf's folder; NULL when none */
     struct inetd_watch *inetd;
@@ -49,6 +49,7 @@ struct server {
     struct spawner spawner;
     struct children children;
     unsigned live_total;
+    struct exit_waiter *exit_waiters; /* handler.c: waiting for room (handler.h) */
     int devnull;
     struct stderr_reader *readers; /* stderr_log.c: `stderr = log` pipes being read */
     struct ev child_ev;            /* reap.c: SIGCHLD's signalfd */

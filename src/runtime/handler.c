@@ -19,16 +19,43 @@
 #include "signals.h"
 #include "stderr_log.h"
 
-#define KILL_GRACE_NS    (5 * NSEC_PER_SEC)
-#define BACKOFF_FIRST_NS (100 * NSEC_PER_MSEC)
-#define BACKOFF_MAX_NS   (10 * NSEC_PER_SEC)
+#define KILL_GRACE_NS (5 * NSEC_PER_SEC)
 
-uint64_t handler_backoff_delay(unsigned streak)
+void handler_wake_on_exit(struct server *s, struct exit_waiter *w)
 {
-    uint64_t d = BACKOFF_FIRST_NS;
-    for (unsigned i = 1; i < streak && d < BACKOFF_MAX_NS; i++)
-        d *= 2;
-    return d < BACKOFF_MAX_NS ? d : BACKOFF_MAX_NS;
+    if (w->listed)
+        return;
+    w->prev = NULL;
+    w->next = s->exit_waiters;
+    if (w->next)
+        w->next->prev = w;
+    s->exit_waiters = w;
+    w->listed = true;
+}
+
+void handler_wake_cancel(struct server *s, struct exit_waiter *w)
+{
+    if (!w->listed)
+        return;
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        s->exit_waiters = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    w->listed = false;
+}
+
+/* A handler exited: there may be room now for those who wait for it. */
+static void handler_wake_waiters(struct server *s)
+{
+    uint64_t now = clock_now_ns();
+
+    while (s->exit_waiters) {
+        struct exit_waiter *w = s->exit_waiters;
+        handler_wake_cancel(s, w);
+        timers_arm(&s->loop.timers, w->wake, now);
+    }
 }
 
 /* fd 2 for the handler; for `stderr = log` also the pipe's read end in *reader. */
@@ -215,6 +242,8 @@ void handler_reaped(struct server *s, struct child *c, int status)
     timers_cancel(&s->loop.timers, &c->timeout);
     admit_finished(rt->admit, c->has_key ? &c->key : NULL);
     s->live_total--;
+    if (s->exit_waiters)
+        handler_wake_waiters(s);
     if (c->on_exit)
         c->on_exit(c, status, s);
     if (c->listener)

@@ -3,7 +3,7 @@
  * stderr, spawn, the children table, its timer, the start line) and
  * finishing it when it is reaped (the exit line, counters, then the
  * starter's own on_exit); `timeout` enforcement (a timer on the child);
- * the restart back-off.
+ * waking whoever waits for room when a handler exits.
  */
 #ifndef SUPERSERVER_HANDLER_H
 #define SUPERSERVER_HANDLER_H
@@ -19,8 +19,16 @@
 struct server;
 struct conn_via;
 
-/* A handler exiting sooner than this after its start died young. */
-#define HANDLER_YOUNG_NS 1000000000ULL
+/*
+ * Someone held back by `instances` or `max_children` (a prefork pool short
+ * of its target) waits for room: WAKE is armed, due at once, when the next
+ * handler exits, instead of anyone polling.  Linked into server.exit_waiters.
+ */
+struct exit_waiter {
+    struct timer *wake;
+    struct exit_waiter *prev, *next;
+    bool listed;
+};
 
 /* Start one handler of L's service with SOCK on fd 0/1; PEER and its text
  * for a connection (NULL and the listening address otherwise); WORKER_INDEX
@@ -44,8 +52,9 @@ void handler_reaped(struct server *s, struct child *c, int status);
 /* spawn.h: a child that failed before its exec; logged when it is reaped. */
 void handler_exec_failed(pid_t pid, const char *step, int err, void *server);
 
-/* The wait before the STREAK-th restart in a row (from 1) of a handler or
- * worker that keeps failing at once: 100 ms, doubling, at most 10 s. */
-uint64_t handler_backoff_delay(unsigned streak);
+/* Arm W's timer when the next handler exits (once; again to wait again). */
+void handler_wake_on_exit(struct server *s, struct exit_waiter *w);
+/* W no longer waits (its owner is going). */
+void handler_wake_cancel(struct server *s, struct exit_waiter *w);
 
 #endif

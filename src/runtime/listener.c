@@ -303,7 +303,8 @@ void listener_unref(struct listener *l)
             *p = l->unix_next;
             break;
         }
-    free(l->workers);
+    if (l->release)
+        l->release(l);
     free(l->addr.text);
     free(l);
 }

@@ -18,6 +18,11 @@
 #include "wait_mark.h"
 
 struct svc_state;
+struct pool;
+struct listener;
+
+/* Lets go of what the modes hung on L, when its last reference goes. */
+typedef void listener_release_fn(struct listener *l);
 
 struct listener {
     struct ev ev; /* its callback is its mode's: accept.c or wait.c */
@@ -39,11 +44,11 @@ struct listener {
     struct wait_mark wait_mark; /* its queue when handed over */
     unsigned fast_exits;
     struct timer resume; /* armed while paused (EMFILE or wait back-off) */
-    /* prefork: live workers by index (0 = free slot) */
-    pid_t *workers;
-    unsigned n_worker_slots;
-    unsigned worker_target;
-    bool pool_short; /* held below its target by a limit, and said so */
+    /* What a mode hangs on the socket, opaque here: set up by activate.c,
+     * which also sets RELEASE; they last as long as the listener, since a
+     * child that was handed the socket holds a reference. */
+    struct pool *pool; /* pool.c: prefork workers */
+    listener_release_fn *release;
 };
 
 /* The listener whose struct ev this is. */
@@ -51,8 +56,6 @@ static inline struct listener *listener_of(struct ev *ev)
 {
     return (struct listener *)((char *)ev - offsetof(struct listener, ev));
 }
-
-struct listener;
 
 /*
  * What the listeners share, owned by the context: sockets inherited through

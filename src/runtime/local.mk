@@ -8,6 +8,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/accept.c src/runtime/accept.h \
 	src/runtime/activate.c src/runtime/activate.h \
 	src/runtime/admit.c src/runtime/admit.h \
+	src/runtime/backoff.c src/runtime/backoff.h \
 	src/runtime/children.c src/runtime/children.h \
 	src/runtime/conn_env.c src/runtime/conn_env.h \
 	src/runtime/context.h \

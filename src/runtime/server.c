@@ -1,9 +1,11 @@
 /*
- * The daemon's turn: wait on the reactor, then do what may free what later
- * events of a batch point to (reloads, resizes, status dumps asked by
- * signals), then the time-driven work (reaping sweeps, timeouts, refusal
- * summaries, paused listeners, pool refills).  Also setting the whole
- * context up and tearing it down.
+ * The daemon's turn: wait on the reactor until the earliest deadline, then
+ * do what may free what later events of a batch point to (resizes and
+ * status dumps asked by signals), then fire the timers that are due (every
+ * deadline is one, embedded in what it times: a reload asked for, handler
+ * timeouts, paused listeners, pool refills, control clients, PROXY headers,
+ * the inetd_conf debounce, reaping sweeps, refusal summaries).  Also
+ * setting the whole context up, running a reload, and tearing it down.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,8 +32,6 @@
 #include "signals.h"
 #include "status.h"
 #include "stderr_log.h"
-
-#define TICK_NS (100 * NSEC_PER_MSEC)
 
 /* Note what the signals ask for; acting on it waits for the end of the
  * event batch (server_act), since a reload frees listeners that later events
@@ -137,29 +137,15 @@ static void server_act(struct server *s)
     }
 }
 
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-    return a < b ? a : b;
-}
-
-/* How long the next wait may sleep: until the first thing the turn must do. */
-static int server_timeout(const struct server *s, uint64_t now)
-{
-    uint64_t next = timers_next(&s->loop.timers);
-
-    if (s->pool_check)
-        next = earliest(next, now + TICK_NS);
-    return loop_timeout_ms(now, next);
-}
-
+/* The turn: wait for events until the earliest deadline, act on what
+ * signals asked for once the batch is done, fire the timers that are due. */
 int server_run(struct server *s)
 {
-    s->pool_check = true;
     log_set_buffered(true);
     while (!s->stopping) {
-        uint64_t now = clock_now_ns();
+        int timeout = loop_timeout_ms(clock_now_ns(), timers_next(&s->loop.timers));
         log_flush(); /* before sleeping: the log is never behind an idle daemon */
-        if (loop_wait(&s->loop, server_timeout(s, now)) == -1) {
+        if (loop_wait(&s->loop, timeout) == -1) {
             log_warn("epoll_wait");
             log_set_buffered(false);
             return -1;
@@ -167,12 +153,7 @@ int server_run(struct server *s)
         if (s->stopping)
             break;
         server_act(s);
-        now = clock_now_ns();
-        timers_run(&s->loop.timers, now);
-        if (s->pool_check) {
-            pool_fill_all(s);
-            s->pool_check = pool_pending(s);
-        }
+        timers_run(&s->loop.timers, clock_now_ns());
     }
     log_set_buffered(false);
     return 0;

@@ -1,8 +1,7 @@
 /*
  * What the daemon keeps per service, by name, across reloads: counters,
- * admission state, refusal summaries, the exec plan and the prefork
- * back-off.  Freed when the last config, handler or pending refusal
- * summary lets go of it.
+ * admission state, refusal summaries, the exec plan, its PROXY queue.  Freed when the last config,
+ * handler or pending refusal summary lets go of it.
  */
 #ifndef SUPERSERVER_SVC_STATE_H
 #define SUPERSERVER_SVC_STATE_H
@@ -37,9 +36,6 @@ struct svc_state {
     uint64_t refused_by[ADMIT_VERDICT_COUNT]; /* refusals.c: by reason */
     uint64_t exits[OUTCOME_COUNT];            /* handler.c: by outcome */
     unsigned refs; /* the active config + each child + listed in refusing */
-    /* prefork: young deaths in a row and when the next spawn may happen */
-    unsigned worker_fast_exits;
-    uint64_t worker_resume_ns;
     /* proxy_pending.c: connections waiting for their PROXY header, or NULL */
     struct proxy_queue *proxy_queue;
 };

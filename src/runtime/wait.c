@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/wait.h>
 
+#include "backoff.h"
 #include "clock.h"
 #include "handler.h"
 #include "log.h"
@@ -28,7 +29,7 @@ static void wait_handler_exited(struct child *c, int status, void *ctx)
     struct server *s = ctx;
     struct listener *l = c->listener;
     uint64_t now = clock_now_ns();
-    bool young = now - c->start_ns < HANDLER_YOUNG_NS;
+    bool young = now - c->start_ns < BACKOFF_YOUNG_NS;
     bool failed = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
 
     l->wait_pid = 0;
@@ -43,7 +44,7 @@ static void wait_handler_exited(struct child *c, int status, void *ctx)
         listener_watch(&s->loop, l, true);
         return;
     }
-    uint64_t delay = handler_backoff_delay(l->fast_exits - WAIT_GRACE);
+    uint64_t delay = backoff_delay(l->fast_exits - WAIT_GRACE);
     log_event("event=backoff service=%s address=%s delay_ms=%llu", l->rt->name, l->addr.text,
               (unsigned long long)(delay / NSEC_PER_MSEC));
     listener_pause(&s->loop, l, now + delay);
@@ -66,7 +67,7 @@ void wait_ready(struct ev *ev, uint32_t events)
         c = handler_start(s, l, l->fd, NULL, l->addr.text, -1, wait_handler_exited);
     if (!c) {
         refusals_record(s, rt, v == ADMIT_OK ? REFUSE_SPAWN_FAILED : v, l->addr.text);
-        listener_pause(&s->loop, l, now + handler_backoff_delay(++l->fast_exits));
+        listener_pause(&s->loop, l, now + backoff_delay(++l->fast_exits));
         return;
     }
     admit_started(rt->admit, NULL);
