@@ -26,9 +26,11 @@ struct binding {
     struct svc_state *rt;
     const struct listen_addr *addr;
     struct listener *l;
-    bool claimed;      /* an old socket kept */
-    bool collides;     /* must wait until the old sockets are closed */
-    struct pool *pool; /* made before the commit point for a socket that needs one */
+    bool claimed;  /* an old socket kept */
+    bool collides; /* must wait until the old sockets are closed */
+    /* made before the commit point for a socket whose mode needs it */
+    struct wait_slot *wait;
+    struct pool *pool;
 };
 
 struct activation {
@@ -190,6 +192,7 @@ static void act_match(struct server *s, struct config *cfg, struct activation *a
 /* The last reference to L is gone: so are its mode's states. */
 static void act_release(struct listener *l)
 {
+    wait_slot_free(l->wait);
     pool_free(l->pool);
 }
 
@@ -213,8 +216,10 @@ static int act_prepare_modes(struct server *s, struct activation *a)
 {
     for (size_t i = 0; i < a->n_b; i++) {
         struct binding *b = &a->b[i];
-        bool has_pool = b->claimed && b->l->pool;
+        bool has_pool = b->claimed && b->l->pool, has_wait = b->claimed && b->l->wait;
         if (b->svc->mode == MODE_PREFORK && !has_pool && !(b->pool = pool_new(s)))
+            return -1;
+        if (b->svc->mode == MODE_WAIT && !has_wait && !(b->wait = wait_slot_new()))
             return -1;
     }
     return 0;
@@ -226,6 +231,7 @@ static void act_unwind(struct config *cfg, struct activation *a)
         if (!a->b[i].claimed && a->b[i].l)
             listener_unref(a->b[i].l);
         pool_free(a->b[i].pool);
+        wait_slot_free(a->b[i].wait);
     }
     for (size_t i = 0; i < cfg->n_services; i++) {
         exec_plan_unref(a->plans[i]);
@@ -256,10 +262,11 @@ static void act_bind(struct server *s, struct binding *b, struct svc_state *old_
         if (b->claimed && prev && !model_runs_same(prev, b->svc))
             pool_retire(l); /* the replacements start in the same loop turn */
         pool_refill_soon(l->pool);
-    } else if (l->wait_pid == 0) {
-        /* A reload may be the fix for a handler that was backed off. */
-        l->fast_exits = 0;
-        listener_watch(&s->loop, l, true);
+    } else {
+        if (!l->wait && b->wait)
+            wait_attach(b->wait, l);
+        b->wait = NULL;
+        wait_watch_unless_held(s, l);
     }
 }
 
@@ -295,6 +302,7 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
         struct binding *b = &a->b[i];
         if (!b->l) {
             pool_free(b->pool);
+            wait_slot_free(b->wait);
             continue;
         }
         act_bind(s, b, b->claimed ? b->l->rt : NULL);

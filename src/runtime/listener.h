@@ -15,10 +15,10 @@
 #include "addr.h"
 #include "loop.h"
 #include "model.h"
-#include "wait_mark.h"
 
 struct svc_state;
 struct pool;
+struct wait_slot;
 struct listener;
 
 /* Lets go of what the modes hung on L, when its last reference goes. */
@@ -39,15 +39,12 @@ struct listener {
     struct listener_registry *registry; /* whose unix_bound list holds it, or NULL */
     struct listener *unix_next;
     struct sock_opts opts; /* the options the socket has now */
-    /* wait mode: the handler that holds it, and back-off of fast exits */
-    pid_t wait_pid;
-    struct wait_mark wait_mark; /* its queue when handed over */
-    unsigned fast_exits;
-    struct timer resume; /* armed while paused (EMFILE or wait back-off) */
+    struct timer resume;   /* armed while paused (EMFILE or wait back-off) */
     /* What a mode hangs on the socket, opaque here: set up by activate.c,
      * which also sets RELEASE; they last as long as the listener, since a
      * child that was handed the socket holds a reference. */
-    struct pool *pool; /* pool.c: prefork workers */
+    struct wait_slot *wait; /* wait.c: the handler holding it, its back-off */
+    struct pool *pool;      /* pool.c: prefork workers */
     listener_release_fn *release;
 };
 

@@ -4,6 +4,7 @@
  * have made progress or not.
  */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include "backoff.h"
@@ -24,29 +25,53 @@
  */
 #define WAIT_GRACE 2
 
+struct wait_slot *wait_slot_new(void)
+{
+    return calloc(1, sizeof(struct wait_slot));
+}
+
+void wait_attach(struct wait_slot *w, struct listener *l)
+{
+    l->wait = w;
+}
+
+void wait_slot_free(struct wait_slot *w)
+{
+    free(w);
+}
+
+void wait_watch_unless_held(struct server *s, struct listener *l)
+{
+    if (l->wait && l->wait->pid)
+        return; /* its exit watches the socket again */
+    if (l->wait)
+        backoff_reset(&l->wait->backoff);
+    listener_watch(&s->loop, l, true);
+}
+
 static void wait_handler_exited(struct child *c, int status, void *ctx)
 {
     struct server *s = ctx;
     struct listener *l = c->listener;
+    struct wait_slot *w = l->wait;
     uint64_t now = clock_now_ns();
     bool young = now - c->start_ns < BACKOFF_YOUNG_NS;
     bool failed = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
 
-    l->wait_pid = 0;
+    w->pid = 0;
     if (l->closed || s->stopping)
         return;
-    if (!young || (!failed && !wait_mark_unchanged(l->fd, &l->wait_mark))) {
-        l->fast_exits = 0;
+    if (!young || (!failed && !wait_mark_unchanged(l->fd, &w->mark))) {
+        backoff_reset(&w->backoff);
         listener_watch(&s->loop, l, true);
         return;
     }
-    if (++l->fast_exits <= WAIT_GRACE) {
+    uint64_t delay = backoff_failed(&w->backoff, WAIT_GRACE);
+    if (delay == 0) {
         listener_watch(&s->loop, l, true);
         return;
     }
-    uint64_t delay = backoff_delay(l->fast_exits - WAIT_GRACE);
-    log_event("event=backoff service=%s address=%s delay_ms=%llu", l->rt->name, l->addr.text,
-              (unsigned long long)(delay / NSEC_PER_MSEC));
+    backoff_log(l->rt->name, l->addr.text, delay);
     listener_pause(&s->loop, l, now + delay);
 }
 
@@ -54,12 +79,13 @@ void wait_ready(struct ev *ev, uint32_t events)
 {
     struct server *s = ev->ctx;
     struct listener *l = listener_of(ev);
+    struct wait_slot *w = l->wait;
     struct svc_state *rt = l->rt;
     uint64_t now = clock_now_ns();
 
     (void)events;
     listener_watch(&s->loop, l, false); /* the handler owns the socket until it exits */
-    wait_mark_take(l->fd, l->protocol == PROTO_TCP, &l->wait_mark);
+    wait_mark_take(l->fd, l->protocol == PROTO_TCP, &w->mark);
     enum admit_verdict v =
         admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, now);
     struct child *c = NULL;
@@ -67,12 +93,12 @@ void wait_ready(struct ev *ev, uint32_t events)
         c = handler_start(s, l, l->fd, NULL, l->addr.text, -1, wait_handler_exited);
     if (!c) {
         refusals_record(s, rt, v == ADMIT_OK ? REFUSE_SPAWN_FAILED : v, l->addr.text);
-        listener_pause(&s->loop, l, now + backoff_delay(++l->fast_exits));
+        listener_pause(&s->loop, l, now + backoff_failed(&w->backoff, 0));
         return;
     }
     admit_started(rt->admit, NULL);
     c->listener = l;
     l->refs++;
-    l->wait_pid = c->pid;
+    w->pid = c->pid;
     reap_after_spawn(s);
 }
