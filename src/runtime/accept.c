@@ -13,7 +13,7 @@
 #include "context.h"
 #include "log.h"
 #include "proxy_pending.h"
-#include "serve.h"
+#include "conn.h"
 
 #define ACCEPT_BATCH    64
 #define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
@@ -25,7 +25,7 @@ static void accept_serve(struct server *s, struct listener *l, int conn,
 {
     if (l->rt->svc->proxy.versions != SVC_PROXY_OFF && proxy_pending_take(s, l, conn, peer))
         return;
-    serve_connection(s, l, conn, (struct sockaddr *)peer, NULL);
+    conn_serve(s, l, conn, (struct sockaddr *)peer, NULL);
 }
 
 void accept_ready(struct ev *ev, uint32_t events)

@@ -53,8 +53,9 @@ struct server {
     int devnull;
     struct stderr_reader *readers; /* stderr_log.c: `stderr = log` pipes being read */
     struct ev child_ev;            /* reap.c: SIGCHLD's signalfd */
-    struct timer reap_sweep;       /* reap.c: the waitpid(-1) sweep, when one is due */
-    uint64_t last_reap_ns;         /* when the last sweep ran (paced, see reap.c) */
+    void (*reaped)(struct server *s, struct child *c, int status); /* reap.c: handler_reaped */
+    struct timer reap_sweep; /* reap.c: the waitpid(-1) sweep, when one is due */
+    uint64_t last_reap_ns;   /* when the last sweep ran (paced, see reap.c) */
 
     /* server.c: reload outcomes, when the daemon started */
     uint64_t reloads_ok, reloads_error;

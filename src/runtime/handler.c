@@ -1,7 +1,7 @@
 /*
  * Starting and finishing one handler, whatever its mode (see handler.h).
- * Admission, accepting and what a mode does after an exit belong to
- * accept.c, wait.c and pool.c; reaping to reap.c.
+ * Admission's decision, accepting and what a mode does after an exit belong
+ * to conn.c, accept.c, wait.c and pool.c; reaping to reap.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +16,8 @@
 #include "handler.h"
 #include "log.h"
 #include "context.h"
+#include "reap.h"
+#include "refusals.h"
 #include "signals.h"
 #include "stderr_log.h"
 
@@ -80,22 +82,21 @@ static int handler_stderr(struct server *s, const struct service *svc, int sock,
 }
 
 /* The per-connection variables of SPEC section 4, and the mode's own. */
-static void handler_env(struct conn_env *env, struct listener *l, int sock,
-                        const struct sockaddr *peer, const struct conn_via *via, int worker_index,
-                        bool *sock_on_fd3)
+static void handler_env(struct conn_env *env, const struct handler_req *req, bool *sock_on_fd3)
 {
+    const struct listener *l = req->l;
     const struct service *svc = l->rt->svc;
     /* Bound to one address: that is every connection's local one (no getsockname). */
     const struct sockaddr *local =
         listener_bound_to_one_address(l) ? (const struct sockaddr *)&l->addr.ss : NULL;
 
-    if (via)
-        local = via->dst; /* the client connected to the balancer's address */
-    conn_env_socket(env, svc, sock, peer, local);
-    if (via)
-        conn_env_via(env, via);
-    if (worker_index >= 0)
-        conn_env_addf(env, "SUPERSERVER_WORKER=%d", worker_index);
+    if (req->via)
+        local = req->via->dst; /* the client connected to the balancer's address */
+    conn_env_socket(env, svc, req->sock, req->peer, local);
+    if (req->via)
+        conn_env_via(env, req->via);
+    if (req->worker_index >= 0)
+        conn_env_addf(env, "SUPERSERVER_WORKER=%d", req->worker_index);
     *sock_on_fd3 = svc->listen_fds && svc->mode != MODE_NOWAIT;
     if (*sock_on_fd3) {
         conn_env_addf(env, "LISTEN_FDS=1");
@@ -103,29 +104,27 @@ static void handler_env(struct conn_env *env, struct listener *l, int sock,
     }
 }
 
-/* Spawn with SOCK on 0/1; the pid, or -1 with the reason logged (throttled). */
-static pid_t handler_spawn(struct server *s, struct listener *l, int sock,
-                           const struct sockaddr *peer, const struct conn_via *via,
-                           int worker_index, int *reader)
+/* Spawn REQ's handler; the pid, or -1 with the reason logged (throttled). */
+static pid_t handler_spawn(struct server *s, const struct handler_req *req, int *reader)
 {
-    struct svc_state *rt = l->rt;
+    struct svc_state *rt = req->l->rt;
     struct conn_env env;
     char envbuf[SLOT_ENV_BYTES];
-    struct spawn_request req = {.plan = rt->plan, .sock = sock};
+    struct spawn_request sr = {.plan = rt->plan, .sock = req->sock};
 
     conn_env_start(&env, envbuf, sizeof(envbuf));
-    handler_env(&env, l, sock, peer, via, worker_index, &req.sock_on_fd3);
-    req.conn_env = env.vars;
-    req.stderr_fd = handler_stderr(s, rt->svc, sock, reader);
-    pid_t pid = spawn_handler(&s->spawner, &req);
+    handler_env(&env, req, &sr.sock_on_fd3);
+    sr.conn_env = env.vars;
+    sr.stderr_fd = handler_stderr(s, rt->svc, req->sock, reader);
+    pid_t pid = spawn_handler(&s->spawner, &sr);
     int spawn_errno = errno;
     if (*reader >= 0)
-        close(req.stderr_fd);
+        close(sr.stderr_fd);
     if (pid == -1) {
         if (*reader >= 0)
             close(*reader);
-        /* The refusal is logged (and summarised) by the caller; the reason
-         * once a second, so a fork failing under a flood cannot flood the log. */
+        /* The refusal is logged and summarised; the reason once a second,
+         * so a fork failing under a flood cannot flood the log. */
         if (clock_once_a_second(&s->spawn_failed_until)) {
             errno = spawn_errno;
             log_warn("service %s: cannot start a handler", rt->name);
@@ -151,54 +150,72 @@ static void handler_timed_out(struct timer *t, uint64_t now)
         timers_arm(&s->loop.timers, &c->timeout, now + KILL_GRACE_NS);
 }
 
-struct child *handler_start(struct server *s, struct listener *l, int sock,
-                            const struct sockaddr *peer, const char *peer_text, int worker_index,
-                            child_exit_fn *on_exit)
+static void log_start(const struct child *c, const struct handler_req *req)
 {
-    return handler_start_via(s, l, sock, peer, peer_text, NULL, worker_index, on_exit);
+    const struct svc_state *rt = c->rt;
+
+    if (req->via) {
+        char lb[ADDR_STRLEN];
+        addr_format_peer_as(req->via->lb, rt->svc->log_peer, lb, sizeof(lb));
+        log_event("event=start service=%s pid=%d peer=%s via=%s", rt->name, (int)c->pid,
+                  req->peer_text, lb);
+    } else {
+        log_event("event=start service=%s pid=%d peer=%s", rt->name, (int)c->pid, req->peer_text);
+    }
 }
 
-struct child *handler_start_via(struct server *s, struct listener *l, int sock,
-                                const struct sockaddr *peer, const char *peer_text,
-                                const struct conn_via *via, int worker_index,
-                                child_exit_fn *on_exit)
+/* Fill in a new record C for REQ's handler: what it was started for, its
+ * counts, its timer. */
+static void handler_record(struct server *s, struct child *c, const struct handler_req *req)
 {
-    struct svc_state *rt = l->rt;
-    int reader;
-    pid_t pid = handler_spawn(s, l, sock, peer, via, worker_index, &reader);
+    struct svc_state *rt = req->l->rt;
 
-    if (pid == -1)
-        return NULL;
-    struct child *c = children_add(&s->children, pid);
-    if (!c) {
-        /* Out of memory: it still gets reaped (unknown pids are reaped silently). */
-        if (reader >= 0)
-            close(reader);
-        return NULL;
-    }
-    if (reader >= 0 && stderr_log_start(s, reader, pid, rt->name) == -1)
-        close(reader);
     c->rt = rt;
     rt->refs++;
-    c->on_exit = on_exit;
+    c->on_exit = req->on_exit;
     c->start_ns = clock_now_ns();
-    snprintf(c->peer, sizeof(c->peer), "%s", peer_text);
+    snprintf(c->peer, sizeof(c->peer), "%s", req->peer_text);
     s->live_total++;
     rt->accepted++;
+    c->has_key = req->key != NULL;
+    if (req->key)
+        c->key = *req->key;
+    admit_started(rt->admit, req->key);
+    if (req->holder) {
+        c->listener = req->l;
+        req->l->refs++;
+        *req->holder = c->pid;
+    }
+    if (req->worker_index >= 0)
+        c->worker_index = (unsigned)req->worker_index;
     if (rt->svc->timeout) {
         timer_set(&c->timeout, handler_timed_out, s);
         timers_arm(&s->loop.timers, &c->timeout,
                    c->start_ns + (uint64_t)rt->svc->timeout * NSEC_PER_SEC);
     }
-    if (via) {
-        char lb[ADDR_STRLEN];
-        addr_format_peer_as(via->lb, rt->svc->log_peer, lb, sizeof(lb));
-        log_event("event=start service=%s pid=%d peer=%s via=%s", rt->name, (int)pid, peer_text,
-                  lb);
-    } else {
-        log_event("event=start service=%s pid=%d peer=%s", rt->name, (int)pid, peer_text);
+}
+
+int handler_start(struct server *s, const struct handler_req *req)
+{
+    struct svc_state *rt = req->l->rt;
+    int reader;
+    pid_t pid = handler_spawn(s, req, &reader);
+    struct child *c = pid == -1 ? NULL : children_add(&s->children, pid);
+
+    if (!c) {
+        /* Out of memory after the spawn: it still gets reaped (unknown
+         * pids are reaped silently), but it is not served as a handler. */
+        if (pid != -1 && reader >= 0)
+            close(reader);
+        refusals_record(s, rt, REFUSE_SPAWN_FAILED, req->peer_text);
+        return -1;
     }
-    return c;
+    if (reader >= 0 && stderr_log_start(s, reader, pid, rt->name) == -1)
+        close(reader);
+    handler_record(s, c, req);
+    log_start(c, req);
+    reap_after_spawn(s);
+    return 0;
 }
 
 static void log_exit(const struct child *c, int status, uint64_t now)

@@ -10,6 +10,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/admit.c src/runtime/admit.h \
 	src/runtime/backoff.c src/runtime/backoff.h \
 	src/runtime/children.c src/runtime/children.h \
+	src/runtime/conn.c src/runtime/conn.h \
 	src/runtime/conn_env.c src/runtime/conn_env.h \
 	src/runtime/context.h \
 	src/runtime/control.c src/runtime/control.h src/runtime/control_int.h \
@@ -29,7 +30,6 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/refusals.c src/runtime/refusals.h \
 	src/runtime/reload.c src/runtime/reload.h \
 	src/runtime/refuse.c src/runtime/refuse.h \
-	src/runtime/serve.c src/runtime/serve.h \
 	src/runtime/server.c src/runtime/server.h \
 	src/runtime/signals.c src/runtime/signals.h \
 	src/runtime/sources.c src/runtime/sources.h \

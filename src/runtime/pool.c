@@ -13,8 +13,6 @@
 #include "handler.h"
 #include "log.h"
 #include "pool.h"
-#include "reap.h"
-#include "refusals.h"
 
 #define POOL_MAX_WORKERS 4096
 
@@ -95,19 +93,19 @@ static bool pool_spawn(struct pool *p, unsigned idx)
         handler_wake_on_exit(s, &p->room);
         return false;
     }
-    struct child *c = handler_start(s, l, l->fd, NULL, l->addr.text, (int)idx, pool_worker_exited);
-    if (!c) {
-        refusals_record(s, rt, REFUSE_SPAWN_FAILED, l->addr.text);
+    struct handler_req req = {
+        .l = l,
+        .sock = l->fd,
+        .peer_text = l->addr.text,
+        .worker_index = (int)idx,
+        .on_exit = pool_worker_exited,
+        .holder = &p->workers[idx],
+    };
+    if (handler_start(s, &req) == -1) {
         timers_arm(&s->loop.timers, &p->refill, now + backoff_delay(1));
         return false;
     }
     p->short_said = false;
-    admit_started(rt->admit, NULL);
-    c->listener = l;
-    l->refs++;
-    c->worker_index = idx;
-    p->workers[idx] = c->pid;
-    reap_after_spawn(s);
     return true;
 }
 

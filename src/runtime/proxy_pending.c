@@ -32,7 +32,7 @@
 #include "proxy_header.h"
 #include "proxy_pending.h"
 #include "refusals.h"
-#include "serve.h"
+#include "conn.h"
 
 /* What is kept of the peer that connected (the balancer): an inet address,
  * or for a unix listener just the family. */
@@ -127,7 +127,7 @@ static void proxy_serve(struct server *s, struct listener *l, int conn, const st
     }
     bool inet = h->src.ss_family == AF_INET || h->src.ss_family == AF_INET6;
     if (h->is_local || !inet) {
-        serve_connection(s, l, conn, lb, NULL);
+        conn_serve(s, l, conn, lb, NULL);
         return;
     }
     struct conn_via via = {
@@ -137,7 +137,7 @@ static void proxy_serve(struct server *s, struct listener *l, int conn, const st
         .alpn = h->alpn,
         .ssl_version = h->ssl_version,
     };
-    serve_connection(s, l, conn, (const struct sockaddr *)&h->src, &via);
+    conn_serve(s, l, conn, (const struct sockaddr *)&h->src, &via);
 }
 
 /* Read CONN now: true when it is finished with (served or refused). */

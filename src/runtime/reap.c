@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 
 #include "clock.h"
-#include "handler.h"
 #include "log.h"
 #include "reap.h"
 #include "context.h"
@@ -34,7 +33,7 @@ static bool reap_pid(struct server *s, pid_t pid)
         return false;
     struct child *c = children_find(&s->children, pid);
     if (c)
-        handler_reaped(s, c, status);
+        s->reaped(s, c, status);
     return true;
 }
 
@@ -52,7 +51,7 @@ static void reap_sweep(struct timer *t, uint64_t now)
         struct child *c = children_find(&s->children, pid);
         log_debug("event=reap pid=%d by=sweep", (int)pid); /* its SIGCHLD coalesced */
         if (c)
-            handler_reaped(s, c, status);
+            s->reaped(s, c, status);
     }
 }
 
@@ -100,12 +99,13 @@ static void reap_ready(struct ev *ev, uint32_t events)
     reap_signalled(ev->ctx);
 }
 
-int reap_watch(struct server *s)
+int reap_watch(struct server *s, reap_fn *reaped)
 {
     int fd = signals_open_childfd();
 
     if (fd == -1)
         return -1;
+    s->reaped = reaped;
     loop_ev_set(&s->child_ev, fd, reap_ready, s);
     timer_set(&s->reap_sweep, reap_sweep, s);
     if (loop_watch(&s->loop, &s->child_ev, EPOLLIN) == -1)

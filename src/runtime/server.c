@@ -193,7 +193,7 @@ int server_start(struct server *s, struct config *cfg, const struct rlimit *hand
 
 int server_watch_children(struct server *s)
 {
-    return reap_watch(s);
+    return reap_watch(s, handler_reaped);
 }
 
 /* Handlers still running keep their service's state alive; at exit we let go. */

@@ -11,7 +11,6 @@
 #include "clock.h"
 #include "handler.h"
 #include "log.h"
-#include "reap.h"
 #include "refusals.h"
 #include "context.h"
 #include "wait.h"
@@ -88,17 +87,16 @@ void wait_ready(struct ev *ev, uint32_t events)
     wait_mark_take(l->fd, l->protocol == PROTO_TCP, &w->mark);
     enum admit_verdict v =
         admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, now);
-    struct child *c = NULL;
-    if (v == ADMIT_OK)
-        c = handler_start(s, l, l->fd, NULL, l->addr.text, -1, wait_handler_exited);
-    if (!c) {
-        refusals_record(s, rt, v == ADMIT_OK ? REFUSE_SPAWN_FAILED : v, l->addr.text);
+    if (v != ADMIT_OK)
+        refusals_record(s, rt, v, l->addr.text);
+    struct handler_req req = {
+        .l = l,
+        .sock = l->fd,
+        .peer_text = l->addr.text,
+        .worker_index = -1,
+        .on_exit = wait_handler_exited,
+        .holder = &w->pid,
+    };
+    if (v != ADMIT_OK || handler_start(s, &req) == -1)
         listener_pause(&s->loop, l, now + backoff_failed(&w->backoff, 0));
-        return;
-    }
-    admit_started(rt->admit, NULL);
-    c->listener = l;
-    l->refs++;
-    w->pid = c->pid;
-    reap_after_spawn(s);
 }

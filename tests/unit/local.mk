@@ -21,6 +21,7 @@ UNIT_SUITES = \
 	tests/unit/check_proxy_header \
 	tests/unit/check_children \
 	tests/unit/check_timers \
+	tests/unit/check_handler \
 	tests/unit/check_signals \
 	tests/unit/check_loop \
 	tests/unit/check_listener \
@@ -101,6 +102,9 @@ tests_unit_check_listener_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_wait_mark_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_wait_mark_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_wait_mark_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_handler_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_handler_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_handler_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_exec_plan_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_exec_plan_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_exec_plan_LDADD = $(UNIT_TEST_LIBS)

@@ -1,22 +1,20 @@
 /*
- * One connection, direct (accept.c) or past its PROXY header
- * (proxy_pending.c): admission on numbers only, then its handler; the
- * refusal message and summaries when refused.
+ * One connection (see conn.h): admission on numbers only, then its handler
+ * through handler_start; the refusal message and summaries when refused.
  */
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "conn.h"
 #include "context.h"
 #include "handler.h"
-#include "reap.h"
 #include "refusals.h"
 #include "refuse.h"
-#include "serve.h"
 
-void serve_connection(struct server *s, struct listener *l, int conn, const struct sockaddr *peer,
-                      const struct conn_via *via)
+void conn_serve(struct server *s, struct listener *l, int conn, const struct sockaddr *peer,
+                const struct conn_via *via)
 {
     struct svc_state *rt = l->rt;
     const struct sockaddr *inet = peer->sa_family == AF_UNIX ? NULL : peer;
@@ -33,16 +31,15 @@ void serve_connection(struct server *s, struct listener *l, int conn, const stru
         close(conn);
         return;
     }
-    struct child *c = handler_start_via(s, l, conn, peer, peer_text, via, -1, NULL);
-    if (!c) {
-        refusals_record(s, rt, REFUSE_SPAWN_FAILED, peer_text);
-    } else if (keyed) {
-        c->key = key;
-        c->has_key = true;
-        admit_started(rt->admit, &c->key);
-    } else {
-        admit_started(rt->admit, NULL);
-    }
+    struct handler_req req = {
+        .l = l,
+        .sock = conn,
+        .peer = peer,
+        .peer_text = peer_text,
+        .via = via,
+        .key = keyed ? &key : NULL,
+        .worker_index = -1,
+    };
+    handler_start(s, &req); /* a failure is recorded as a refusal */
     close(conn);
-    reap_after_spawn(s);
 }
