@@ -1,6 +1,7 @@
 /* The status rows and the SIGUSR1 dump (see status.h). */
 #include <unistd.h>
 
+#include "activate.h"
 #include "clock.h"
 #include "context.h"
 #include "json_out.h"
@@ -17,8 +18,7 @@ static unsigned long long uptime_ms(const struct server *s, uint64_t now)
 void status_daemon_text(struct outbuf *ob, const struct server *s, uint64_t now)
 {
     outbuf_printf(ob, "pid=%d version=%s uptime_s=%llu live=%u services=%zu", (int)getpid(),
-                  PACKAGE_VERSION, uptime_ms(s, now) / 1000, s->live_total,
-                  s->cfg ? s->cfg->n_services : 0);
+                  PACKAGE_VERSION, uptime_ms(s, now) / 1000, s->live_total, activate_services(s));
 }
 
 void status_daemon_json(struct json_out *j, const struct server *s, uint64_t now)
