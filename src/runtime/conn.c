@@ -11,7 +11,6 @@
 #include "context.h"
 #include "handler.h"
 #include "refusals.h"
-#include "refuse.h"
 
 void conn_serve(struct server *s, struct listener *l, int conn, const struct sockaddr *peer,
                 const struct conn_via *via)
@@ -23,10 +22,10 @@ void conn_serve(struct server *s, struct listener *l, int conn, const struct soc
     bool keyed = admit_peer_key(rt->svc, conn, peer, &key);
 
     addr_format_peer_as(peer, rt->svc->log_peer, peer_text, sizeof(peer_text));
-    enum admit_verdict v = admit_check_source(rt->admit, rt->svc, inet, keyed ? &key : NULL,
+    enum refuse_reason v = admit_check_source(rt->admit, rt->svc, inet, keyed ? &key : NULL,
                                               s->live_total, s->cfg->max_children, clock_now_ns());
-    if (v != ADMIT_OK) {
-        refuse_send_message(conn, rt->svc);
+    if (v != REFUSE_NONE) {
+        refusals_send_message(conn, rt->svc);
         refusals_record(s, rt, v, peer_text);
         close(conn);
         return;

@@ -17,6 +17,7 @@
 #include "context.h"
 #include "control_int.h"
 #include "log.h"
+#include "refusals.h"
 #include "prom_out.h"
 #include "reload.h"
 #include "status.h"
@@ -204,8 +205,8 @@ static void metric_service(struct outbuf *ob, enum metric_step step, const struc
         break;
     case M_REFUSED:
         l[1].name = "reason";
-        for (int r = 1; r < ADMIT_VERDICT_COUNT; r++) {
-            l[1].value = admit_reason_name(r);
+        for (int r = 1; r < REFUSE_REASON_COUNT; r++) {
+            l[1].value = refusals_reason_name(r);
             prom_sample_u64(ob, name, l, 2, rt->refused_by[r]);
         }
         break;

@@ -29,7 +29,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/sandbox.c src/runtime/sandbox.h \
 	src/runtime/refusals.c src/runtime/refusals.h \
 	src/runtime/reload.c src/runtime/reload.h \
-	src/runtime/refuse.c src/runtime/refuse.h \
+	src/runtime/refuse_reason.h \
 	src/runtime/server.c src/runtime/server.h \
 	src/runtime/signals.c src/runtime/signals.h \
 	src/runtime/sources.c src/runtime/sources.h \

@@ -12,6 +12,7 @@
 #include "context.h"
 #include "handler.h"
 #include "log.h"
+#include "refusals.h"
 #include "pool.h"
 
 #define POOL_MAX_WORKERS 4096
@@ -68,13 +69,13 @@ static int pool_reserve(struct pool *p, unsigned n)
 static void pool_worker_exited(struct child *c, int status, void *ctx);
 
 /* Say once, not per try, that P is held below its target by a limit. */
-static void pool_note_short(struct pool *p, enum admit_verdict why)
+static void pool_note_short(struct pool *p, enum refuse_reason why)
 {
     if (p->short_said)
         return;
     p->short_said = true;
     log_warnx("service %s: pool on %s stays below %u workers: %s limit reached", p->l->rt->name,
-              p->l->addr.text, p->target, admit_reason_name(why));
+              p->l->addr.text, p->target, refusals_reason_name(why));
 }
 
 /* Start the worker of slot IDX.  False when none can start now: a limit
@@ -86,9 +87,9 @@ static bool pool_spawn(struct pool *p, unsigned idx)
     struct listener *l = p->l;
     struct svc_state *rt = l->rt;
     uint64_t now = clock_now_ns();
-    enum admit_verdict v =
+    enum refuse_reason v =
         admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, now);
-    if (v != ADMIT_OK) {
+    if (v != REFUSE_NONE) {
         pool_note_short(p, v);
         handler_wake_on_exit(s, &p->room);
         return false;

@@ -81,7 +81,7 @@ static void lb_copy(union proxy_lb *lb, const struct sockaddr_storage *peer)
 }
 
 static void refuse_lb(struct server *s, struct svc_state *rt, const struct sockaddr *lb,
-                      enum admit_verdict why)
+                      enum refuse_reason why)
 {
     char text[ADDR_STRLEN];
     enum addr_peer_form form = rt->svc ? rt->svc->log_peer : ADDR_PEER_FULL;
@@ -246,7 +246,7 @@ static struct listener *pending_detach(struct server *s, struct proxy_conn *pc)
 }
 
 /* Detach PC and close it with a refusal WHY. */
-static void pending_refuse(struct server *s, struct proxy_conn *pc, enum admit_verdict why)
+static void pending_refuse(struct server *s, struct proxy_conn *pc, enum refuse_reason why)
 {
     int fd = pc->ev.fd;
     union proxy_lb lb = pc->lb;

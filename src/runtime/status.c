@@ -6,6 +6,7 @@
 #include "context.h"
 #include "json_out.h"
 #include "log.h"
+#include "refusals.h"
 #include "outbuf.h"
 #include "proxy_pending.h"
 #include "status.h"
@@ -54,9 +55,9 @@ void status_service_text(struct outbuf *ob, const struct server *s, const struct
                   log_quote(listen.failed ? "..." : lbuf, q, sizeof(q)), service_sockets(s, rt),
                   admit_live(rt->admit), (unsigned long long)rt->accepted,
                   (unsigned long long)rt->refused);
-    for (int r = 1; r < ADMIT_VERDICT_COUNT; r++)
+    for (int r = 1; r < REFUSE_REASON_COUNT; r++)
         if (rt->refused_by[r])
-            outbuf_printf(ob, " refused_%s=%llu", admit_reason_name(r),
+            outbuf_printf(ob, " refused_%s=%llu", refusals_reason_name(r),
                           (unsigned long long)rt->refused_by[r]);
     outbuf_printf(ob, " failed=%llu", (unsigned long long)rt->failed);
     if (svc->proxy.versions != SVC_PROXY_OFF)
@@ -81,8 +82,8 @@ void status_service_json(struct json_out *j, const struct server *s, const struc
     json_kv_uint(j, "refused", rt->refused);
     json_key(j, "refused_by");
     json_object_begin(j);
-    for (int r = 1; r < ADMIT_VERDICT_COUNT; r++)
-        json_kv_uint(j, admit_reason_name(r), rt->refused_by[r]);
+    for (int r = 1; r < REFUSE_REASON_COUNT; r++)
+        json_kv_uint(j, refusals_reason_name(r), rt->refused_by[r]);
     json_object_end(j);
     json_kv_uint(j, "failed", rt->failed);
     if (svc->proxy.versions != SVC_PROXY_OFF)

@@ -12,7 +12,7 @@
 #include "admit.h"
 #include "exec_plan.h"
 #include "model.h"
-#include "refuse.h"
+#include "refuse_reason.h"
 
 /* How a handler ended, for the exit counters (handler.c counts them). */
 enum handler_outcome {
@@ -33,7 +33,7 @@ struct svc_state {
     struct refuse_summary refusals;
     bool refusals_listed; /* in server.refusing */
     uint64_t accepted, refused, failed;
-    uint64_t refused_by[ADMIT_VERDICT_COUNT]; /* refusals.c: by reason */
+    uint64_t refused_by[REFUSE_REASON_COUNT]; /* refusals.c: by reason */
     uint64_t exits[OUTCOME_COUNT];            /* handler.c: by outcome */
     unsigned refs; /* the active config + each child + listed in refusing */
     /* proxy_pending.c: connections waiting for their PROXY header, or NULL */

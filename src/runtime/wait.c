@@ -85,9 +85,9 @@ void wait_ready(struct ev *ev, uint32_t events)
     (void)events;
     listener_watch(&s->loop, l, false); /* the handler owns the socket until it exits */
     wait_mark_take(l->fd, l->protocol == PROTO_TCP, &w->mark);
-    enum admit_verdict v =
+    enum refuse_reason v =
         admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, now);
-    if (v != ADMIT_OK)
+    if (v != REFUSE_NONE)
         refusals_record(s, rt, v, l->addr.text);
     struct handler_req req = {
         .l = l,
@@ -97,6 +97,6 @@ void wait_ready(struct ev *ev, uint32_t events)
         .on_exit = wait_handler_exited,
         .holder = &w->pid,
     };
-    if (v != ADMIT_OK || handler_start(s, &req) == -1)
+    if (v != REFUSE_NONE || handler_start(s, &req) == -1)
         listener_pause(&s->loop, l, now + backoff_failed(&w->backoff, 0));
 }

@@ -7,7 +7,7 @@ tests_unit_libunit_a_CFLAGS = $(UNIT_TEST_CFLAGS)
 UNIT_SUITES = \
 	tests/unit/check_addr \
 	tests/unit/check_admit \
-	tests/unit/check_refuse \
+	tests/unit/check_refusals \
 	tests/unit/check_cfgnode \
 	tests/unit/check_config \
 	tests/unit/check_conf_inetd \
@@ -42,9 +42,9 @@ tests_unit_check_addr_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_admit_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_admit_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_admit_LDADD = $(UNIT_TEST_LIBS)
-tests_unit_check_refuse_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
-tests_unit_check_refuse_CFLAGS = $(UNIT_TEST_CFLAGS)
-tests_unit_check_refuse_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_refusals_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_refusals_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_refusals_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_cfgnode_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_cfgnode_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_cfgnode_LDADD = $(UNIT_TEST_LIBS)
