@@ -23,7 +23,7 @@
 static void accept_serve(struct server *s, struct listener *l, int conn,
                          struct sockaddr_storage *peer)
 {
-    if (l->rt->svc->proxy.versions != SVC_PROXY_OFF && proxy_pending_take(s, l, conn, peer))
+    if (l->svc_state->svc->proxy.versions != SVC_PROXY_OFF && proxy_pending_take(s, l, conn, peer))
         return;
     conn_serve(s, l, conn, (struct sockaddr *)peer, NULL);
 }
@@ -46,12 +46,12 @@ void accept_ready(struct ev *ev, uint32_t events)
             continue;
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
             if (clock_once_a_second(&s->fd_exhausted_until))
-                log_warn("service %s: accept paused", l->rt->name);
+                log_warn("service %s: accept paused", l->svc_state->name);
             listener_pause(&s->loop, l, clock_now_ns() + EMFILE_PAUSE_NS);
             return;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK)
-            log_warn("service %s: accept", l->rt->name);
+            log_warn("service %s: accept", l->svc_state->name);
         return;
     }
 }

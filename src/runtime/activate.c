@@ -23,7 +23,7 @@
 /* One address of the new config and the socket that will serve it. */
 struct binding {
     const struct service *svc;
-    struct svc_state *rt;
+    struct svc_state *svc_state;
     const struct listen_addr *addr;
     struct listener *l;
     bool claimed;  /* an old socket kept */
@@ -34,31 +34,32 @@ struct binding {
 };
 
 struct activation {
-    struct svc_state **rts;   /* parallel to the new cfg->services; NULL when disabled */
-    struct exec_plan **plans; /* new plans, parallel too */
+    struct svc_state **states; /* parallel to the new cfg->services; NULL when disabled */
+    struct exec_plan **plans;  /* new plans, parallel too */
     struct binding *b;
     size_t n_b;
     bool *old_claimed; /* parallel to s->listeners */
     struct listener **new_listeners;
     unsigned kept, opened, closed;
     /* Indexes of the running state, so matching is O(n log n), not O(n^2). */
-    struct svc_state **old_rts; /* s->states by name */
-    size_t n_old_rts;
+    struct svc_state **old_states; /* s->states by name */
+    size_t n_old_states;
     size_t *old_by_group; /* indexes into s->listeners by port or unix path, then index */
 };
 
-static int cmp_rt_name(const void *x, const void *y)
+static int cmp_state_name(const void *x, const void *y)
 {
     const struct svc_state *const *a = x, *const *b = y;
     return strcmp((*a)->name, (*b)->name);
 }
 
 /* The running service of that name (names are unique in a config). */
-static struct svc_state *rt_lookup(struct activation *a, const char *name)
+static struct svc_state *state_lookup(struct activation *a, const char *name)
 {
     struct svc_state key = {.name = (char *)name}, *kp = &key;
     struct svc_state **hit =
-        a->n_old_rts ? bsearch(&kp, a->old_rts, a->n_old_rts, sizeof(*hit), cmp_rt_name) : NULL;
+        a->n_old_states ? bsearch(&kp, a->old_states, a->n_old_states, sizeof(*hit), cmp_state_name)
+                        : NULL;
     return hit ? *hit : NULL;
 }
 
@@ -76,12 +77,12 @@ static int act_prepare_services(struct server *s, struct config *cfg, struct act
                      why);
             return -1;
         }
-        struct svc_state *rt = rt_lookup(a, svc->name);
-        if (!rt && !(rt = svc_state_new(svc->name))) {
+        struct svc_state *state = state_lookup(a, svc->name);
+        if (!state && !(state = svc_state_new(svc->name))) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        a->rts[i] = rt;
+        a->states[i] = state;
     }
     return 0;
 }
@@ -122,8 +123,8 @@ static void act_index(struct server *s, struct activation *a)
 {
     for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
         if (s->states[i])
-            a->old_rts[a->n_old_rts++] = s->states[i];
-    qsort(a->old_rts, a->n_old_rts, sizeof(*a->old_rts), cmp_rt_name);
+            a->old_states[a->n_old_states++] = s->states[i];
+    qsort(a->old_states, a->n_old_states, sizeof(*a->old_states), cmp_state_name);
     for (size_t j = 0; j < s->n_listeners; j++)
         a->old_by_group[j] = j;
     qsort_r(a->old_by_group, s->n_listeners, sizeof(*a->old_by_group), cmp_old_group, s->listeners);
@@ -165,7 +166,7 @@ static void act_match(struct server *s, struct config *cfg, struct activation *a
         for (size_t k = 0; svc->enabled && k < svc->n_listen; k++) {
             struct binding *b = &a->b[a->n_b++];
             b->svc = svc;
-            b->rt = a->rts[i];
+            b->svc_state = a->states[i];
             b->addr = &svc->listen[k];
             for (size_t g = group_first(s, a, b->addr);
                  !b->claimed && group_next(s, a, b->addr, &g, &j);)
@@ -235,8 +236,8 @@ static void act_unwind(struct config *cfg, struct activation *a)
     }
     for (size_t i = 0; i < cfg->n_services; i++) {
         exec_plan_unref(a->plans[i]);
-        if (a->rts[i] && a->rts[i]->refs == 0)
-            svc_state_destroy(a->rts[i]);
+        if (a->states[i] && a->states[i]->refs == 0)
+            svc_state_destroy(a->states[i]);
     }
 }
 
@@ -250,7 +251,7 @@ static void act_bind(struct server *s, struct binding *b, struct svc_state *old_
         pool_retire(l); /* the pool's socket now serves another mode */
     if (b->claimed)
         listener_update(l, b->svc);
-    l->rt = b->rt;
+    l->svc_state = b->svc_state;
     listener_serve_with(l, b->svc->mode == MODE_NOWAIT ? accept_ready : wait_ready, s);
     if (b->svc->mode == MODE_PREFORK) {
         if (!l->pool)
@@ -305,7 +306,7 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
             wait_slot_free(b->wait);
             continue;
         }
-        act_bind(s, b, b->claimed ? b->l->rt : NULL);
+        act_bind(s, b, b->claimed ? b->l->svc_state : NULL);
         a->b[n++] = *b;
         if (b->claimed)
             a->kept++;
@@ -315,20 +316,20 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
     /* The new config's references first, so a runtime kept by name
      * survives dropping the old config's. */
     for (size_t i = 0; i < cfg->n_services; i++)
-        if (a->rts[i])
-            a->rts[i]->refs++;
+        if (a->states[i])
+            a->states[i]->refs++;
     for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
         if (s->states[i]) {
             s->states[i]->svc = NULL; /* gone, unless the new config names it */
             svc_state_unref(s->states[i]);
         }
     for (size_t i = 0; i < cfg->n_services; i++) {
-        struct svc_state *rt = a->rts[i];
-        if (!rt)
+        struct svc_state *state = a->states[i];
+        if (!state)
             continue;
-        exec_plan_unref(rt->plan);
-        rt->plan = a->plans[i];
-        rt->svc = &cfg->services[i];
+        exec_plan_unref(state->plan);
+        state->plan = a->plans[i];
+        state->svc = &cfg->services[i];
     }
     for (size_t i = 0; i < n; i++)
         a->new_listeners[i] = a->b[i].l;
@@ -340,12 +341,12 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
 
 static void act_free(struct activation *a)
 {
-    free(a->rts);
+    free(a->states);
     free(a->plans);
     free(a->b);
     free(a->old_claimed);
     free(a->new_listeners);
-    free(a->old_rts);
+    free(a->old_states);
     free(a->old_by_group);
 }
 
@@ -356,15 +357,15 @@ static int act_alloc(struct server *s, struct config *cfg, struct activation *a)
     for (size_t i = 0; i < cfg->n_services; i++)
         n_addr += cfg->services[i].enabled ? cfg->services[i].n_listen : 0;
     memset(a, 0, sizeof(*a));
-    a->rts = calloc(cfg->n_services + 1, sizeof(*a->rts));
+    a->states = calloc(cfg->n_services + 1, sizeof(*a->states));
     a->plans = calloc(cfg->n_services + 1, sizeof(*a->plans));
     a->b = calloc(n_addr + 1, sizeof(*a->b));
     a->old_claimed = calloc(s->n_listeners + 1, sizeof(*a->old_claimed));
     a->new_listeners = calloc(n_addr + 1, sizeof(*a->new_listeners));
-    a->old_rts = calloc((s->cfg ? s->cfg->n_services : 0) + 1, sizeof(*a->old_rts));
+    a->old_states = calloc((s->cfg ? s->cfg->n_services : 0) + 1, sizeof(*a->old_states));
     a->old_by_group = calloc(s->n_listeners + 1, sizeof(*a->old_by_group));
-    if (!a->rts || !a->plans || !a->b || !a->old_claimed || !a->new_listeners || !a->old_rts ||
-        !a->old_by_group)
+    if (!a->states || !a->plans || !a->b || !a->old_claimed || !a->new_listeners ||
+        !a->old_states || !a->old_by_group)
         return -1;
     act_index(s, a);
     return 0;
@@ -395,8 +396,8 @@ int activate_config(struct server *s, struct config *cfg, struct activation_stat
         config_free(s->cfg);
     free(s->states);
     s->cfg = cfg;
-    s->states = a.rts;
-    a.rts = NULL;
+    s->states = a.states;
+    a.states = NULL;
     st->kept = a.kept;
     st->opened = a.opened;
     st->closed = a.closed;

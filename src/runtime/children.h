@@ -24,9 +24,9 @@ typedef void child_exit_fn(struct child *c, int status, void *ctx);
 
 struct child {
     pid_t pid;
-    struct svc_state *rt;      /* the service it was started for (holds a ref) */
-    struct listener *listener; /* wait/prefork: the socket it was handed (holds a ref) */
-    child_exit_fn *on_exit;    /* NULL: nothing more to do */
+    struct svc_state *svc_state; /* the service it was started for (holds a ref) */
+    struct listener *listener;   /* wait/prefork: the socket it was handed (holds a ref) */
+    child_exit_fn *on_exit;      /* NULL: nothing more to do */
     uint64_t start_ns;
     char peer[ADDR_STRLEN];
     struct source_key key;

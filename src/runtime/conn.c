@@ -15,18 +15,18 @@
 void conn_serve(struct server *s, struct listener *l, int conn, const struct sockaddr *peer,
                 const struct conn_via *via)
 {
-    struct svc_state *rt = l->rt;
+    struct svc_state *state = l->svc_state;
     const struct sockaddr *inet = peer->sa_family == AF_UNIX ? NULL : peer;
     char peer_text[ADDR_STRLEN];
     struct source_key key;
-    bool keyed = admit_peer_key(rt->svc, conn, peer, &key);
+    bool keyed = admit_peer_key(state->svc, conn, peer, &key);
 
-    addr_format_peer_as(peer, rt->svc->log_peer, peer_text, sizeof(peer_text));
-    enum refuse_reason v = admit_check_source(rt->admit, rt->svc, inet, keyed ? &key : NULL,
+    addr_format_peer_as(peer, state->svc->log_peer, peer_text, sizeof(peer_text));
+    enum refuse_reason v = admit_check_source(state->admit, state->svc, inet, keyed ? &key : NULL,
                                               s->live_total, s->cfg->max_children, clock_now_ns());
     if (v != REFUSE_NONE) {
-        refusals_send_message(conn, rt->svc);
-        refusals_record(s, rt, v, peer_text);
+        refusals_send_message(conn, state->svc);
+        refusals_record(s, state, v, peer_text);
         close(conn);
         return;
     }

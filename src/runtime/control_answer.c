@@ -35,11 +35,11 @@ void ctl_answer_error(struct ctl_client *cl, const char *msg)
 
 void ctl_answer_release(struct ctl_client *cl)
 {
-    for (size_t i = 0; cl->rts && i < cl->n; i++)
-        svc_state_unref(cl->rts[i]);
-    free(cl->rts);
+    for (size_t i = 0; cl->states && i < cl->n; i++)
+        svc_state_unref(cl->states[i]);
+    free(cl->states);
     free(cl->pids);
-    cl->rts = NULL;
+    cl->states = NULL;
     cl->pids = NULL;
     cl->n = cl->next = 0;
 }
@@ -49,12 +49,12 @@ static int snapshot_services(struct server *s, struct ctl_client *cl)
 {
     size_t n = s->cfg->n_services;
 
-    cl->rts = calloc(n + 1, sizeof(*cl->rts));
-    if (!cl->rts)
+    cl->states = calloc(n + 1, sizeof(*cl->states));
+    if (!cl->states)
         return -1;
     for (size_t i = 0; i < n; i++)
         if (s->states[i]) {
-            cl->rts[cl->n++] = s->states[i];
+            cl->states[cl->n++] = s->states[i];
             s->states[i]->refs++;
         }
     return 0;
@@ -70,13 +70,13 @@ static bool room(const struct ctl_client *cl)
 static bool fill_status(struct server *s, struct ctl_client *cl)
 {
     while (room(cl) && cl->next < cl->n) {
-        const struct svc_state *rt = cl->rts[cl->next++];
-        if (!rt->svc)
+        const struct svc_state *state = cl->states[cl->next++];
+        if (!state->svc)
             continue; /* a reload since the request took it out of service */
         if (cl->req.json) {
-            status_service_json(&cl->json, s, rt);
+            status_service_json(&cl->json, s, state);
         } else {
-            status_service_text(&cl->out, s, rt);
+            status_service_text(&cl->out, s, state);
             outbuf_addc(&cl->out, '\n');
         }
     }
@@ -160,7 +160,7 @@ static int answer_handlers(struct server *s, struct ctl_client *cl)
     if (!cl->pids)
         return -1;
     for (const struct child *c = s->children.oldest; c; c = c->newer)
-        if (!only || strcmp(c->rt->name, only) == 0)
+        if (!only || strcmp(c->svc_state->name, only) == 0)
             cl->pids[cl->n++] = c->pid;
     cl->snap_ns = clock_now_ns();
     outbuf_adds(&cl->out, "ok\n");
@@ -194,33 +194,33 @@ static const struct {
     [M_EXITS] = {"superserver_handler_exits_total", "counter", "Handler exits, by outcome."},
 };
 
-static void metric_service(struct outbuf *ob, enum metric_step step, const struct svc_state *rt)
+static void metric_service(struct outbuf *ob, enum metric_step step, const struct svc_state *state)
 {
     const char *name = metric_families[step].name;
-    struct prom_label l[2] = {{"service", rt->name}, {NULL, NULL}};
+    struct prom_label l[2] = {{"service", state->name}, {NULL, NULL}};
 
     switch (step) {
     case M_ACCEPTED:
-        prom_sample_u64(ob, name, l, 1, rt->accepted);
+        prom_sample_u64(ob, name, l, 1, state->accepted);
         break;
     case M_REFUSED:
         l[1].name = "reason";
         for (int r = 1; r < REFUSE_REASON_COUNT; r++) {
             l[1].value = refusals_reason_name(r);
-            prom_sample_u64(ob, name, l, 2, rt->refused_by[r]);
+            prom_sample_u64(ob, name, l, 2, state->refused_by[r]);
         }
         break;
     case M_ACTIVE:
-        prom_sample_u64(ob, name, l, 1, admit_live(rt->admit));
+        prom_sample_u64(ob, name, l, 1, admit_live(state->admit));
         break;
     case M_SPAWN_FAILED:
-        prom_sample_u64(ob, name, l, 1, rt->failed);
+        prom_sample_u64(ob, name, l, 1, state->failed);
         break;
     case M_EXITS:
         l[1].name = "outcome";
         for (int o = 0; o < OUTCOME_COUNT; o++) {
             l[1].value = svc_outcome_name(o);
-            prom_sample_u64(ob, name, l, 2, rt->exits[o]);
+            prom_sample_u64(ob, name, l, 2, state->exits[o]);
         }
         break;
     case M_DAEMON:
@@ -252,9 +252,9 @@ static bool fill_metrics(struct server *s, struct ctl_client *cl)
             prom_header(&cl->out, metric_families[cl->step].name, metric_families[cl->step].type,
                         metric_families[cl->step].help);
         while (room(cl) && cl->next < cl->n) {
-            const struct svc_state *rt = cl->rts[cl->next++];
-            if (rt->svc)
-                metric_service(&cl->out, cl->step, rt);
+            const struct svc_state *state = cl->states[cl->next++];
+            if (state->svc)
+                metric_service(&cl->out, cl->step, state);
         }
         if (cl->next == cl->n) {
             cl->step++;

@@ -49,11 +49,11 @@ struct ctl_client {
     struct json_out json;
     /* The cursor of a long answer: a snapshot taken at the request, stable
      * whatever exits or reloads happen between two chunks. */
-    pid_t *pids;            /* handlers: live pids then, each looked up when its row is due */
-    struct svc_state **rts; /* status, metrics: the services then, each held by a ref */
-    size_t n, next;         /* entries, and the next to emit */
-    unsigned step;          /* metrics: the family being written */
-    uint64_t snap_ns;       /* when the snapshot was taken */
+    pid_t *pids;               /* handlers: live pids then, each looked up when its row is due */
+    struct svc_state **states; /* status, metrics: the services then, each held by a ref */
+    size_t n, next;            /* entries, and the next to emit */
+    unsigned step;             /* metrics: the family being written */
+    uint64_t snap_ns;          /* when the snapshot was taken */
     struct ctl_client *prev_cl, *next_cl;
 };
 

@@ -85,7 +85,7 @@ static int handler_stderr(struct server *s, const struct service *svc, int sock,
 static void handler_env(struct conn_env *env, const struct handler_req *req, bool *sock_on_fd3)
 {
     const struct listener *l = req->l;
-    const struct service *svc = l->rt->svc;
+    const struct service *svc = l->svc_state->svc;
     /* Bound to one address: that is every connection's local one (no getsockname). */
     const struct sockaddr *local =
         listener_bound_to_one_address(l) ? (const struct sockaddr *)&l->addr.ss : NULL;
@@ -107,15 +107,15 @@ static void handler_env(struct conn_env *env, const struct handler_req *req, boo
 /* Spawn REQ's handler; the pid, or -1 with the reason logged (throttled). */
 static pid_t handler_spawn(struct server *s, const struct handler_req *req, int *reader)
 {
-    struct svc_state *rt = req->l->rt;
+    struct svc_state *state = req->l->svc_state;
     struct conn_env env;
     char envbuf[SLOT_ENV_BYTES];
-    struct spawn_request sr = {.plan = rt->plan, .sock = req->sock};
+    struct spawn_request sr = {.plan = state->plan, .sock = req->sock};
 
     conn_env_start(&env, envbuf, sizeof(envbuf));
     handler_env(&env, req, &sr.sock_on_fd3);
     sr.conn_env = env.vars;
-    sr.stderr_fd = handler_stderr(s, rt->svc, req->sock, reader);
+    sr.stderr_fd = handler_stderr(s, state->svc, req->sock, reader);
     pid_t pid = spawn_handler(&s->spawner, &sr);
     int spawn_errno = errno;
     if (*reader >= 0)
@@ -127,7 +127,7 @@ static pid_t handler_spawn(struct server *s, const struct handler_req *req, int 
          * so a fork failing under a flood cannot flood the log. */
         if (clock_once_a_second(&s->spawn_failed_until)) {
             errno = spawn_errno;
-            log_warn("service %s: cannot start a handler", rt->name);
+            log_warn("service %s: cannot start a handler", state->name);
         }
     }
     return pid;
@@ -144,7 +144,7 @@ static void handler_timed_out(struct timer *t, uint64_t now)
     /* The handler is a session leader: its whole process group goes. */
     kill(-c->pid, sig);
     kill(c->pid, sig);
-    log_event("event=timeout service=%s pid=%d signal=%s", c->rt->name, (int)c->pid,
+    log_event("event=timeout service=%s pid=%d signal=%s", c->svc_state->name, (int)c->pid,
               signals_name(sig, buf, sizeof(buf)));
     if (c->timeout_stage++ == 0)
         timers_arm(&s->loop.timers, &c->timeout, now + KILL_GRACE_NS);
@@ -152,15 +152,16 @@ static void handler_timed_out(struct timer *t, uint64_t now)
 
 static void log_start(const struct child *c, const struct handler_req *req)
 {
-    const struct svc_state *rt = c->rt;
+    const struct svc_state *state = c->svc_state;
 
     if (req->via) {
         char lb[ADDR_STRLEN];
-        addr_format_peer_as(req->via->lb, rt->svc->log_peer, lb, sizeof(lb));
-        log_event("event=start service=%s pid=%d peer=%s via=%s", rt->name, (int)c->pid,
+        addr_format_peer_as(req->via->lb, state->svc->log_peer, lb, sizeof(lb));
+        log_event("event=start service=%s pid=%d peer=%s via=%s", state->name, (int)c->pid,
                   req->peer_text, lb);
     } else {
-        log_event("event=start service=%s pid=%d peer=%s", rt->name, (int)c->pid, req->peer_text);
+        log_event("event=start service=%s pid=%d peer=%s", state->name, (int)c->pid,
+                  req->peer_text);
     }
 }
 
@@ -168,19 +169,19 @@ static void log_start(const struct child *c, const struct handler_req *req)
  * counts, its timer. */
 static void handler_record(struct server *s, struct child *c, const struct handler_req *req)
 {
-    struct svc_state *rt = req->l->rt;
+    struct svc_state *state = req->l->svc_state;
 
-    c->rt = rt;
-    rt->refs++;
+    c->svc_state = state;
+    state->refs++;
     c->on_exit = req->on_exit;
     c->start_ns = clock_now_ns();
     snprintf(c->peer, sizeof(c->peer), "%s", req->peer_text);
     s->live_total++;
-    rt->accepted++;
+    state->accepted++;
     c->has_key = req->key != NULL;
     if (req->key)
         c->key = *req->key;
-    admit_started(rt->admit, req->key);
+    admit_started(state->admit, req->key);
     if (req->holder) {
         c->listener = req->l;
         req->l->refs++;
@@ -188,16 +189,16 @@ static void handler_record(struct server *s, struct child *c, const struct handl
     }
     if (req->worker_index >= 0)
         c->worker_index = (unsigned)req->worker_index;
-    if (rt->svc->timeout) {
+    if (state->svc->timeout) {
         timer_set(&c->timeout, handler_timed_out, s);
         timers_arm(&s->loop.timers, &c->timeout,
-                   c->start_ns + (uint64_t)rt->svc->timeout * NSEC_PER_SEC);
+                   c->start_ns + (uint64_t)state->svc->timeout * NSEC_PER_SEC);
     }
 }
 
 int handler_start(struct server *s, const struct handler_req *req)
 {
-    struct svc_state *rt = req->l->rt;
+    struct svc_state *state = req->l->svc_state;
     int reader;
     pid_t pid = handler_spawn(s, req, &reader);
     struct child *c = pid == -1 ? NULL : children_add(&s->children, pid);
@@ -207,10 +208,10 @@ int handler_start(struct server *s, const struct handler_req *req)
          * pids are reaped silently), but it is not served as a handler. */
         if (pid != -1 && reader >= 0)
             close(reader);
-        refusals_record(s, rt, REFUSE_SPAWN_FAILED, req->peer_text);
+        refusals_record(s, state, REFUSE_SPAWN_FAILED, req->peer_text);
         return -1;
     }
-    if (reader >= 0 && stderr_log_start(s, reader, pid, rt->name) == -1)
+    if (reader >= 0 && stderr_log_start(s, reader, pid, state->name) == -1)
         close(reader);
     handler_record(s, c, req);
     log_start(c, req);
@@ -224,10 +225,10 @@ static void log_exit(const struct child *c, int status, uint64_t now)
 
     if (WIFSIGNALED(status)) {
         char buf[16];
-        log_event("event=exit service=%s pid=%d signal=%s duration_ms=%llu", c->rt->name,
+        log_event("event=exit service=%s pid=%d signal=%s duration_ms=%llu", c->svc_state->name,
                   (int)c->pid, signals_name(WTERMSIG(status), buf, sizeof(buf)), ms);
     } else {
-        log_event("event=exit service=%s pid=%d status=%d duration_ms=%llu", c->rt->name,
+        log_event("event=exit service=%s pid=%d status=%d duration_ms=%llu", c->svc_state->name,
                   (int)c->pid, WEXITSTATUS(status), ms);
     }
 }
@@ -243,21 +244,21 @@ static enum handler_outcome exit_outcome(const struct child *c, int status)
 
 void handler_reaped(struct server *s, struct child *c, int status)
 {
-    struct svc_state *rt = c->rt;
+    struct svc_state *state = c->svc_state;
 
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
         spawn_collect(&s->spawner); /* was it a start that failed before the exec? */
     if (c->failed_step) {
         char q[256], qq[300];
-        rt->failed++;
+        state->failed++;
         snprintf(q, sizeof(q), "%s: %s", c->failed_step, strerror(c->failed_errno));
-        log_event_err("event=exec_failed service=%s pid=%d error=%s", rt->name, (int)c->pid,
+        log_event_err("event=exec_failed service=%s pid=%d error=%s", state->name, (int)c->pid,
                       log_quote(q, qq, sizeof(qq)));
     }
     log_exit(c, status, clock_now_ns());
-    rt->exits[exit_outcome(c, status)]++;
+    state->exits[exit_outcome(c, status)]++;
     timers_cancel(&s->loop.timers, &c->timeout);
-    admit_finished(rt->admit, c->has_key ? &c->key : NULL);
+    admit_finished(state->admit, c->has_key ? &c->key : NULL);
     s->live_total--;
     if (s->exit_waiters)
         handler_wake_waiters(s);
@@ -266,7 +267,7 @@ void handler_reaped(struct server *s, struct child *c, int status)
     if (c->listener)
         listener_unref(c->listener);
     children_remove(&s->children, c);
-    svc_state_unref(rt);
+    svc_state_unref(state);
 }
 
 void handler_exec_failed(pid_t pid, const char *step, int err, void *ctx)

@@ -30,7 +30,7 @@ struct listener {
     struct listen_addr addr; /* addr.text owned */
     enum svc_protocol protocol;
     enum svc_mode mode;
-    struct svc_state *rt;
+    struct svc_state *svc_state;
     unsigned refs; /* the daemon's table, plus each wait/prefork child handed it */
     bool closed;   /* fd closed: dropped by a reload while a child still refers to it */
     bool unlink_on_close;

@@ -74,8 +74,8 @@ static void pool_note_short(struct pool *p, enum refuse_reason why)
     if (p->short_said)
         return;
     p->short_said = true;
-    log_warnx("service %s: pool on %s stays below %u workers: %s limit reached", p->l->rt->name,
-              p->l->addr.text, p->target, refusals_reason_name(why));
+    log_warnx("service %s: pool on %s stays below %u workers: %s limit reached",
+              p->l->svc_state->name, p->l->addr.text, p->target, refusals_reason_name(why));
 }
 
 /* Start the worker of slot IDX.  False when none can start now: a limit
@@ -85,10 +85,10 @@ static bool pool_spawn(struct pool *p, unsigned idx)
 {
     struct server *s = p->s;
     struct listener *l = p->l;
-    struct svc_state *rt = l->rt;
+    struct svc_state *state = l->svc_state;
     uint64_t now = clock_now_ns();
     enum refuse_reason v =
-        admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, now);
+        admit_check(state->admit, state->svc, NULL, s->live_total, s->cfg->max_children, now);
     if (v != REFUSE_NONE) {
         pool_note_short(p, v);
         handler_wake_on_exit(s, &p->room);
@@ -115,7 +115,7 @@ static void pool_refill(struct timer *t, uint64_t now)
     struct pool *p = LOOP_OWNER(t, struct pool, refill);
     struct listener *l = p->l;
 
-    if (l->closed || p->s->stopping || l->mode != MODE_PREFORK || !l->rt->svc)
+    if (l->closed || p->s->stopping || l->mode != MODE_PREFORK || !l->svc_state->svc)
         return;
     if (pool_reserve(p, p->target) == -1) {
         timers_arm(&p->s->loop.timers, &p->refill, now + backoff_delay(1));
@@ -143,7 +143,7 @@ static void pool_worker_exited(struct child *c, int status, void *ctx)
         return;
     }
     uint64_t d = backoff_failed(&p->backoff, 0);
-    backoff_log(c->rt->name, p->l->addr.text, d);
+    backoff_log(c->svc_state->name, p->l->addr.text, d);
     timers_arm(&s->loop.timers, &p->refill, now + d);
 }
 
@@ -213,10 +213,10 @@ void pool_set_target(struct server *s, struct listener *l, unsigned target)
 static unsigned pool_limit(const struct server *s, const struct pool *p)
 {
     unsigned mine = pool_live(p), limit = POOL_MAX_WORKERS;
-    unsigned instances = p->l->rt->svc->instances, max = s->cfg->max_children;
+    unsigned instances = p->l->svc_state->svc->instances, max = s->cfg->max_children;
 
     if (instances) {
-        unsigned service_others = admit_live(p->l->rt->admit) - mine;
+        unsigned service_others = admit_live(p->l->svc_state->admit) - mine;
         unsigned room = service_others < instances ? instances - service_others : 0;
         limit = room < limit ? room : limit;
     }
@@ -236,13 +236,13 @@ void pool_resize_all(struct server *s, int delta)
             continue;
         unsigned t = l->pool->target;
         if (delta > 0 && t + 1 > pool_limit(s, l->pool)) {
-            log_event("event=workers service=%s address=%s workers=%u limit=reached", l->rt->name,
-                      l->addr.text, t);
+            log_event("event=workers service=%s address=%s workers=%u limit=reached",
+                      l->svc_state->name, l->addr.text, t);
             continue;
         }
         pool_set_target(s, l, delta > 0 ? t + 1 : (t > 1 ? t - 1 : 1));
-        log_event("event=workers service=%s address=%s workers=%u", l->rt->name, l->addr.text,
-                  l->pool->target);
+        log_event("event=workers service=%s address=%s workers=%u", l->svc_state->name,
+                  l->addr.text, l->pool->target);
     }
 }
 

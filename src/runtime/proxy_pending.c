@@ -52,7 +52,7 @@ struct proxy_conn {
 };
 
 struct proxy_queue {
-    struct svc_state *rt; /* a reference while the queue exists */
+    struct svc_state *svc_state; /* a reference while the queue exists */
     struct proxy_conn *head, *tail;
     unsigned n;
     struct timer expire;             /* at the head's deadline */
@@ -80,14 +80,14 @@ static void lb_copy(union proxy_lb *lb, const struct sockaddr_storage *peer)
         lb->sa.sa_family = peer->ss_family;
 }
 
-static void refuse_lb(struct server *s, struct svc_state *rt, const struct sockaddr *lb,
+static void refuse_lb(struct server *s, struct svc_state *state, const struct sockaddr *lb,
                       enum refuse_reason why)
 {
     char text[ADDR_STRLEN];
-    enum addr_peer_form form = rt->svc ? rt->svc->log_peer : ADDR_PEER_FULL;
+    enum addr_peer_form form = state->svc ? state->svc->log_peer : ADDR_PEER_FULL;
 
     addr_format_peer_as(lb, form, text, sizeof(text));
-    refusals_record(s, rt, why, text);
+    refusals_record(s, state, why, text);
 }
 
 /*
@@ -121,7 +121,7 @@ static void proxy_serve(struct server *s, struct listener *l, int conn, const st
     unsigned char buf[PROXY_V2_MAX];
 
     if (recv(conn, buf, (size_t)len, MSG_DONTWAIT) != len) {
-        refuse_lb(s, l->rt, lb, REFUSE_PROXY_INVALID);
+        refuse_lb(s, l->svc_state, lb, REFUSE_PROXY_INVALID);
         close(conn);
         return;
     }
@@ -145,12 +145,12 @@ static bool proxy_read(struct server *s, struct listener *l, int conn, const str
                        bool hup)
 {
     struct proxy_header h;
-    int len = proxy_peek(conn, l->rt->svc->proxy.versions, hup, &h);
+    int len = proxy_peek(conn, l->svc_state->svc->proxy.versions, hup, &h);
 
     if (len == 0)
         return false;
     if (len < 0) {
-        refuse_lb(s, l->rt, lb, REFUSE_PROXY_INVALID);
+        refuse_lb(s, l->svc_state, lb, REFUSE_PROXY_INVALID);
         close(conn);
     } else {
         proxy_serve(s, l, conn, lb, len, &h);
@@ -212,25 +212,25 @@ static void queue_unlink(struct server *s, struct proxy_conn *pc)
         s->proxy_queues = q->next;
     if (q->next)
         q->next->prev = q->prev;
-    q->rt->proxy_queue = NULL;
-    svc_state_unref(q->rt);
+    q->svc_state->proxy_queue = NULL;
+    svc_state_unref(q->svc_state);
     free(q);
 }
 
 static void queue_expire(struct timer *t, uint64_t now);
 
-static struct proxy_queue *queue_of(struct server *s, struct svc_state *rt)
+static struct proxy_queue *queue_of(struct server *s, struct svc_state *state)
 {
-    if (!rt->proxy_queue) {
+    if (!state->proxy_queue) {
         struct proxy_queue *q = calloc(1, sizeof(*q));
         if (!q)
             return NULL;
         timer_set(&q->expire, queue_expire, s);
-        q->rt = rt;
-        rt->refs++;
-        rt->proxy_queue = q;
+        q->svc_state = state;
+        state->refs++;
+        state->proxy_queue = q;
     }
-    return rt->proxy_queue;
+    return state->proxy_queue;
 }
 
 /* Stop watching PC and free it; its descriptor is the caller's.  The
@@ -250,14 +250,14 @@ static void pending_refuse(struct server *s, struct proxy_conn *pc, enum refuse_
 {
     int fd = pc->ev.fd;
     union proxy_lb lb = pc->lb;
-    struct svc_state *rt = pc->q->rt;
+    struct svc_state *state = pc->q->svc_state;
 
-    rt->refs++; /* the queue may go with PC */
+    state->refs++; /* the queue may go with PC */
     struct listener *l = pending_detach(s, pc);
-    refuse_lb(s, rt, &lb.sa, why);
+    refuse_lb(s, state, &lb.sa, why);
     close(fd);
     listener_unref(l);
-    svc_state_unref(rt);
+    svc_state_unref(state);
 }
 
 /* The queue's head is due: close what is past its deadline (the timer
@@ -280,7 +280,7 @@ static void pending_ready(struct ev *ev, uint32_t events)
     struct server *s = ev->ctx;
     bool hup = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
     struct proxy_header h;
-    int len = proxy_peek(ev->fd, pc->l->rt->svc->proxy.versions, hup, &h);
+    int len = proxy_peek(ev->fd, pc->l->svc_state->svc->proxy.versions, hup, &h);
 
     if (len == 0)
         return; /* the rest of the header comes with a later edge */
@@ -297,13 +297,13 @@ static void pending_ready(struct ev *ev, uint32_t events)
 }
 
 /* A queue just made for a connection that could not wait after all. */
-static void queue_drop_if_empty(struct svc_state *rt)
+static void queue_drop_if_empty(struct svc_state *state)
 {
-    struct proxy_queue *q = rt->proxy_queue;
+    struct proxy_queue *q = state->proxy_queue;
 
     if (q && q->n == 0) {
-        rt->proxy_queue = NULL;
-        svc_state_unref(rt);
+        state->proxy_queue = NULL;
+        svc_state_unref(state);
         free(q);
     }
 }
@@ -312,16 +312,16 @@ static void queue_drop_if_empty(struct svc_state *rt)
  * (`backlog` connections waiting) is reached or memory is short. */
 static void pending_add(struct server *s, struct listener *l, int conn, const union proxy_lb *lb)
 {
-    struct svc_state *rt = l->rt;
-    unsigned cap = rt->svc->sock.backlog > 0 ? (unsigned)rt->svc->sock.backlog : 1;
-    struct proxy_queue *q = rt->proxy_queue;
+    struct svc_state *state = l->svc_state;
+    unsigned cap = state->svc->sock.backlog > 0 ? (unsigned)state->svc->sock.backlog : 1;
+    struct proxy_queue *q = state->proxy_queue;
     struct proxy_conn *pc = NULL;
 
-    if ((!q || q->n < cap) && (q = queue_of(s, rt)) && (pc = calloc(1, sizeof(*pc)))) {
+    if ((!q || q->n < cap) && (q = queue_of(s, state)) && (pc = calloc(1, sizeof(*pc)))) {
         pc->q = q;
         pc->l = l;
         pc->lb = *lb;
-        pc->deadline_ns = clock_now_ns() + (uint64_t)rt->svc->proxy.timeout * NSEC_PER_SEC;
+        pc->deadline_ns = clock_now_ns() + (uint64_t)state->svc->proxy.timeout * NSEC_PER_SEC;
         loop_ev_set(&pc->ev, conn, pending_ready, s);
         if (loop_watch(&s->loop, &pc->ev, EPOLLIN | EPOLLRDHUP | EPOLLET) == 0) {
             l->refs++;
@@ -330,21 +330,21 @@ static void pending_add(struct server *s, struct listener *l, int conn, const un
         }
         free(pc);
     }
-    queue_drop_if_empty(rt);
-    refuse_lb(s, rt, &lb->sa, REFUSE_PROXY_PENDING);
+    queue_drop_if_empty(state);
+    refuse_lb(s, state, &lb->sa, REFUSE_PROXY_PENDING);
     close(conn);
 }
 
 bool proxy_pending_take(struct server *s, struct listener *l, int conn,
                         const struct sockaddr_storage *peer)
 {
-    const struct service *svc = l->rt->svc;
+    const struct service *svc = l->svc_state->svc;
     union proxy_lb lb;
 
     if (!proxy_pending_trusted(svc, (const struct sockaddr *)peer)) {
         if (svc->proxy.others_direct)
             return false;
-        refuse_lb(s, l->rt, (const struct sockaddr *)peer, REFUSE_PROXY_UNTRUSTED);
+        refuse_lb(s, l->svc_state, (const struct sockaddr *)peer, REFUSE_PROXY_UNTRUSTED);
         close(conn);
         return true;
     }
@@ -358,10 +358,10 @@ bool proxy_pending_take(struct server *s, struct listener *l, int conn,
 /* May PC keep waiting under its service's settings after a reload? */
 static bool pending_still_wanted(const struct proxy_conn *pc)
 {
-    const struct svc_state *rt = pc->q->rt;
+    const struct svc_state *state = pc->q->svc_state;
 
-    return rt->svc && rt->svc->proxy.versions != SVC_PROXY_OFF && !pc->l->closed &&
-           pc->l->rt == rt && proxy_pending_trusted(rt->svc, &pc->lb.sa);
+    return state->svc && state->svc->proxy.versions != SVC_PROXY_OFF && !pc->l->closed &&
+           pc->l->svc_state == state && proxy_pending_trusted(state->svc, &pc->lb.sa);
 }
 
 void proxy_pending_reloaded(struct server *s)
@@ -382,9 +382,9 @@ void proxy_pending_reloaded(struct server *s)
     }
 }
 
-unsigned proxy_pending_count(const struct svc_state *rt)
+unsigned proxy_pending_count(const struct svc_state *state)
 {
-    return rt->proxy_queue ? rt->proxy_queue->n : 0;
+    return state->proxy_queue ? state->proxy_queue->n : 0;
 }
 
 void proxy_pending_close_all(struct server *s)

@@ -45,8 +45,8 @@ bool proxy_pending_trusted(const struct service *svc, const struct sockaddr *pee
  */
 void proxy_pending_reloaded(struct server *s);
 
-/* How many connections of RT wait for their header (status dump). */
-unsigned proxy_pending_count(const struct svc_state *rt);
+/* How many connections of STATE wait for their header (status dump). */
+unsigned proxy_pending_count(const struct svc_state *state);
 
 /* At exit: close them all, letting go of their services and listeners. */
 void proxy_pending_close_all(struct server *s);

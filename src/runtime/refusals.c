@@ -110,14 +110,14 @@ static void refusals_flush(struct server *s, uint64_t now)
     size_t kept = 0;
 
     for (size_t i = 0; i < s->n_refusing; i++) {
-        struct svc_state *rt = s->refusing[i];
-        struct flush_ctx f = {rt->name};
-        refusals_summary_flush(&rt->refusals, now, emit_refusals, &f);
-        if (refusals_summary_pending(&rt->refusals)) {
-            s->refusing[kept++] = rt;
+        struct svc_state *state = s->refusing[i];
+        struct flush_ctx f = {state->name};
+        refusals_summary_flush(&state->refusals, now, emit_refusals, &f);
+        if (refusals_summary_pending(&state->refusals)) {
+            s->refusing[kept++] = state;
         } else {
-            rt->refusals_listed = false;
-            svc_state_unref(rt);
+            state->refusals_listed = false;
+            svc_state_unref(state);
         }
     }
     s->n_refusing = kept;
@@ -134,9 +134,9 @@ static void refusals_due(struct timer *t, uint64_t now)
         timers_arm(&s->loop.timers, t, second_end(now));
 }
 
-static void refusals_list(struct server *s, struct svc_state *rt)
+static void refusals_list(struct server *s, struct svc_state *state)
 {
-    if (rt->refusals_listed)
+    if (state->refusals_listed)
         return;
     if (s->n_refusing == s->cap_refusing) {
         size_t ncap = s->cap_refusing ? s->cap_refusing * 2 : 16;
@@ -146,35 +146,35 @@ static void refusals_list(struct server *s, struct svc_state *rt)
         s->refusing = n;
         s->cap_refusing = ncap;
     }
-    s->refusing[s->n_refusing++] = rt;
-    rt->refusals_listed = true;
-    rt->refs++;
+    s->refusing[s->n_refusing++] = state;
+    state->refusals_listed = true;
+    state->refs++;
     if (!s->refusals_due.armed) {
         timer_set(&s->refusals_due, refusals_due, s);
         timers_arm(&s->loop.timers, &s->refusals_due, second_end(clock_now_ns()));
     }
 }
 
-void refusals_record(struct server *s, struct svc_state *rt, enum refuse_reason why,
+void refusals_record(struct server *s, struct svc_state *state, enum refuse_reason why,
                      const char *peer)
 {
-    rt->refused++;
+    state->refused++;
     if ((unsigned)why < REFUSE_REASON_COUNT)
-        rt->refused_by[why]++;
+        state->refused_by[why]++;
     if (why == REFUSE_SPAWN_FAILED)
-        rt->failed++;
+        state->failed++;
     uint64_t now = clock_now_ns();
-    if (refusals_summary_pending(&rt->refusals)) {
+    if (refusals_summary_pending(&state->refusals)) {
         /* Report an ended second before counting into a new one. */
-        struct flush_ctx f = {rt->name};
-        refusals_summary_flush(&rt->refusals, now, emit_refusals, &f);
+        struct flush_ctx f = {state->name};
+        refusals_summary_flush(&state->refusals, now, emit_refusals, &f);
     }
-    if (refusals_summary_note(&rt->refusals, why, now)) {
-        log_event_notice("event=refuse service=%s peer=%s reason=%s", rt->name, peer,
+    if (refusals_summary_note(&state->refusals, why, now)) {
+        log_event_notice("event=refuse service=%s peer=%s reason=%s", state->name, peer,
                          refusals_reason_name(why));
         return;
     }
-    refusals_list(s, rt);
+    refusals_list(s, state);
 }
 
 void refusals_release(struct server *s)

@@ -22,8 +22,8 @@ struct svc_state;
 /* "deny", "instances", ... as in the log's reason=; "unknown" out of range. */
 const char *refusals_reason_name(enum refuse_reason why);
 
-/* One refusal of RT's service, of PEER (its text), for WHY. */
-void refusals_record(struct server *s, struct svc_state *rt, enum refuse_reason why,
+/* One refusal of STATE's service, of PEER (its text), for WHY. */
+void refusals_record(struct server *s, struct svc_state *state, enum refuse_reason why,
                      const char *peer);
 /* At exit: let go of the services still listed. */
 void refusals_release(struct server *s);

@@ -163,12 +163,12 @@ int server_start(struct server *s, struct config *cfg, const struct rlimit *hand
                  char *err, size_t errlen)
 {
     struct activation_stats st;
-    struct timespec rt;
+    struct timespec wall;
     int sigfd;
 
     s->start_ns = clock_now_ns();
-    clock_gettime(CLOCK_REALTIME, &rt);
-    s->start_realtime_ns = (uint64_t)rt.tv_sec * NSEC_PER_SEC + (uint64_t)rt.tv_nsec;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    s->start_realtime_ns = (uint64_t)wall.tv_sec * NSEC_PER_SEC + (uint64_t)wall.tv_nsec;
     s->loop.epfd = -1;
     s->child_ev.fd = -1;
     children_init(&s->children);
@@ -202,7 +202,7 @@ static void child_forget(struct child *c, void *ctx)
     (void)ctx;
     if (c->listener)
         listener_unref(c->listener);
-    svc_state_unref(c->rt);
+    svc_state_unref(c->svc_state);
 }
 
 void server_free(struct server *s)

@@ -42,8 +42,8 @@ struct svc_state {
 
 /* A state for NAME with no references yet; NULL when out of memory. */
 struct svc_state *svc_state_new(const char *name);
-void svc_state_destroy(struct svc_state *rt);
-void svc_state_unref(struct svc_state *rt);
+void svc_state_destroy(struct svc_state *state);
+void svc_state_unref(struct svc_state *state);
 
 /* "ok", "error", "signal", "timeout" (the metrics' outcome label). */
 const char *svc_outcome_name(enum handler_outcome o);

@@ -70,7 +70,7 @@ static void wait_handler_exited(struct child *c, int status, void *ctx)
         listener_watch(&s->loop, l, true);
         return;
     }
-    backoff_log(l->rt->name, l->addr.text, delay);
+    backoff_log(l->svc_state->name, l->addr.text, delay);
     listener_pause(&s->loop, l, now + delay);
 }
 
@@ -79,16 +79,16 @@ void wait_ready(struct ev *ev, uint32_t events)
     struct server *s = ev->ctx;
     struct listener *l = listener_of(ev);
     struct wait_slot *w = l->wait;
-    struct svc_state *rt = l->rt;
+    struct svc_state *state = l->svc_state;
     uint64_t now = clock_now_ns();
 
     (void)events;
     listener_watch(&s->loop, l, false); /* the handler owns the socket until it exits */
     wait_mark_take(l->fd, l->protocol == PROTO_TCP, &w->mark);
     enum refuse_reason v =
-        admit_check(rt->admit, rt->svc, NULL, s->live_total, s->cfg->max_children, now);
+        admit_check(state->admit, state->svc, NULL, s->live_total, s->cfg->max_children, now);
     if (v != REFUSE_NONE)
-        refusals_record(s, rt, v, l->addr.text);
+        refusals_record(s, state, v, l->addr.text);
     struct handler_req req = {
         .l = l,
         .sock = l->fd,

@@ -84,7 +84,7 @@ static void setup(void)
     l->addr.text = strdup(where.text);
     l->fd = -1;
     l->refs = 1; /* the daemon's table */
-    l->rt = st;
+    l->svc_state = st;
     exits_seen = 0;
     exit_child = NULL;
 }
@@ -147,7 +147,7 @@ START_TEST(connection_with_source_key)
     ck_assert_ptr_nonnull(c);
     ck_assert_uint_eq(s.children.count, 1);
     ck_assert_ptr_eq(children_find(&s.children, c->pid), c);
-    ck_assert_ptr_eq(c->rt, st);
+    ck_assert_ptr_eq(c->svc_state, st);
     ck_assert_str_eq(c->peer, "10.0.0.1:4000");
     ck_assert(c->has_key);
     ck_assert_ptr_null(c->listener); /* a connection of its own: L not held */
