@@ -3,7 +3,7 @@
  * live daemon answers on; replacing a stale file), its mode and group,
  * moving it on reload, removing its file at exit, and accepting: each peer
  * is checked with SO_PEERCRED (root, our own uid, or a member of
- * control_group) as it becomes a client (control_client.c); one refused
+ * control_group) as it becomes a client (control_peer.c); one refused
  * is logged and gets only "error: permission denied" to its request.
  */
 #include <errno.h>
@@ -129,7 +129,7 @@ static int sock_open(const struct config *cfg, struct control_sock *cs, bool *in
     cs->dev = st.st_dev;
     cs->ino = st.st_ino;
     step = "listen";
-    if (listen(cs->fd, CTL_MAX_CLIENTS) == -1 || !(cs->path = strdup(path)))
+    if (listen(cs->fd, CTL_MAX_PEERS) == -1 || !(cs->path = strdup(path)))
         goto fail_unlink;
     return 0;
 fail_unlink:
@@ -219,17 +219,17 @@ static void control_accept_one(struct control *ctl, int fd)
     bool allowed =
         getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && peer_allowed(s, fd, &cr);
 
-    if (ctl->n_clients >= CTL_MAX_CLIENTS) {
+    if (ctl->n_peers >= CTL_MAX_PEERS) {
         if (clock_once_a_second(&ctl->busy_until))
             log_event("event=control_refused uid=%d pid=%d reason=busy clients=%u", (int)cr.uid,
-                      (int)cr.pid, ctl->n_clients);
+                      (int)cr.pid, ctl->n_peers);
         close(fd);
         return;
     }
     if (!allowed)
         log_event("event=control_refused uid=%d pid=%d reason=permission", (int)cr.uid,
                   (int)cr.pid);
-    ctl_client_accepted(ctl, fd, !allowed);
+    control_peer_accepted(ctl, fd, !allowed);
 }
 
 static void control_ready(struct ev *ev, uint32_t events)
@@ -368,10 +368,10 @@ void control_reload_done(struct server *s, const struct reload_result *r)
 
     if (!ctl)
         return;
-    for (struct ctl_client *cl = ctl->clients, *next; cl; cl = next) {
-        next = cl->next_cl; /* answering may close it */
-        if (cl->phase == CL_PARKED)
-            ctl_answer_reload(cl, r);
+    for (struct control_peer *peer = ctl->peers, *next; peer; peer = next) {
+        next = peer->next_peer; /* answering may close it */
+        if (peer->phase == PEER_PARKED)
+            control_answer_reload(peer, r);
     }
 }
 
@@ -381,8 +381,8 @@ void control_free(struct server *s)
 
     if (!ctl)
         return;
-    while (ctl->clients)
-        ctl_client_close(ctl->clients);
+    while (ctl->peers)
+        control_peer_close(ctl->peers);
     timers_cancel(&s->loop.timers, &ctl->say);
     timers_cancel(&s->loop.timers, &ctl->resume);
     loop_forget(&s->loop, &ctl->ev);

@@ -2,9 +2,11 @@
  * The control socket (SPEC section 9): a unix stream socket at the config's
  * `control` path, served by the reactor like any other watched object.
  * This is its whole API for the rest of the daemon: opening it at start,
- * moving it on reload, answering clients that wait on a reload, closing at
- * exit.  Its deadlines (each client's, the pause after EMFILE) are timers.  Clients and answers are
- * control_client.c and control_answer.c (control_int.h).
+ * moving it on reload, answering peers that wait on a reload, closing at
+ * exit.  Its deadlines (each peer's, the pause after EMFILE) are timers.
+ * The peers (the daemon's side of one client connection, control_peer_*)
+ * and the answers are control_peer.c and control_answer.c (control_int.h);
+ * the client's side is lib/ctl_client.c.
  */
 #ifndef SUPERSERVER_CONTROL_H
 #define SUPERSERVER_CONTROL_H
