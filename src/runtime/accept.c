@@ -31,7 +31,7 @@ static void accept_serve(struct server *s, struct listener *l, int conn,
 void accept_ready(struct ev *ev, uint32_t events)
 {
     struct server *s = ev->ctx;
-    struct listener *l = listener_of(ev);
+    struct listener *l = LOOP_OWNER(ev, struct listener, ev);
 
     (void)events;
     for (int i = 0; i < ACCEPT_BATCH && !l->closed; i++) {

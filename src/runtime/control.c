@@ -234,7 +234,7 @@ static void control_accept_one(struct control *ctl, int fd)
 
 static void control_ready(struct ev *ev, uint32_t events)
 {
-    struct control *ctl = ev->ctx;
+    struct control *ctl = LOOP_OWNER(ev, struct control, ev);
 
     (void)events;
     for (int i = 0; i < ACCEPT_BATCH; i++) {
@@ -264,7 +264,7 @@ static void control_install(struct control *ctl, struct control_sock *cs)
     ctl->sock = *cs;
     sock_init(cs);
     timers_cancel(&ctl->s->loop.timers, &ctl->resume);
-    loop_ev_set(&ctl->ev, ctl->sock.fd, control_ready, ctl);
+    loop_ev_set(&ctl->ev, ctl->sock.fd, control_ready, ctl->s);
     if (ctl->sock.fd >= 0 && loop_watch(&ctl->s->loop, &ctl->ev, EPOLLIN) == -1) {
         log_warn("control socket %s: cannot watch it", ctl->sock.path);
         sock_close(&ctl->sock);
@@ -304,7 +304,7 @@ int control_start(struct server *s, char *err, size_t errlen)
     timer_set(&ctl->say, control_say, NULL);
     timer_set(&ctl->resume, control_resumed, NULL);
     sock_init(&ctl->sock);
-    loop_ev_set(&ctl->ev, -1, control_ready, ctl);
+    loop_ev_set(&ctl->ev, -1, control_ready, s);
     s->control = ctl;
     if (control_open(ctl, s->cfg, &cs, err, errlen) == -1)
         return -1;

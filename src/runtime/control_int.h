@@ -36,7 +36,7 @@ typedef bool control_fill_fn(struct server *s, struct control_peer *peer);
 enum control_peer_phase { PEER_READING, PEER_PARKED, PEER_WRITING };
 
 struct control_peer {
-    struct ev ev; /* ctx: this client */
+    struct ev ev; /* its connection (ctx: the server) */
     struct control *ctl;
     enum control_peer_phase phase;
     bool denied;       /* SO_PEERCRED said no: its request gets "permission denied" */

@@ -62,7 +62,7 @@ void control_peer_accepted(struct control *ctl, int fd, bool denied)
     peer->denied = denied;
     timer_set(&peer->idle, control_peer_timed_out, NULL);
     outbuf_init(&peer->out, NULL, CTL_OUT_MAX);
-    loop_ev_set(&peer->ev, fd, control_peer_ready, peer);
+    loop_ev_set(&peer->ev, fd, control_peer_ready, ctl->s);
     if (loop_watch(&ctl->s->loop, &peer->ev, EPOLLIN) == -1) {
         outbuf_free(&peer->out);
         free(peer);
@@ -164,7 +164,7 @@ void control_peer_pump(struct control_peer *peer)
 
 static void control_peer_ready(struct ev *ev, uint32_t events)
 {
-    struct control_peer *peer = ev->ctx;
+    struct control_peer *peer = LOOP_OWNER(ev, struct control_peer, ev);
 
     if (peer->phase == PEER_READING && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
         control_peer_read(peer);

@@ -56,7 +56,7 @@ static bool batch_touches(struct inetd_watch *w, const char *buf, ssize_t len)
 static void watch_ready(struct ev *ev, uint32_t events)
 {
     struct server *s = ev->ctx;
-    struct inetd_watch *w = s->inetd;
+    struct inetd_watch *w = LOOP_OWNER(ev, struct inetd_watch, ev);
     char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
     bool touched = false;
 

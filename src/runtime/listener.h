@@ -48,12 +48,6 @@ struct listener {
     listener_release_fn *release;
 };
 
-/* The listener whose struct ev this is. */
-static inline struct listener *listener_of(struct ev *ev)
-{
-    return (struct listener *)((char *)ev - offsetof(struct listener, ev));
-}
-
 /*
  * What the listeners share, owned by the context: sockets inherited through
  * systemd socket activation (LISTEN_FDS) until a listener adopts them by

@@ -28,7 +28,7 @@ typedef void ev_ready_fn(struct ev *ev, uint32_t events);
 struct ev {
     int fd;
     ev_ready_fn *ready;
-    void *ctx;    /* the callback's context, usually the server */
+    void *ctx;    /* the callback's context: the server (LOOP_OWNER finds the object) */
     bool watched; /* registered in the loop */
 };
 

@@ -43,7 +43,7 @@ union proxy_lb {
 };
 
 struct proxy_conn {
-    struct ev ev; /* first: the callback gets this */
+    struct ev ev;
     struct proxy_queue *q;
     struct listener *l; /* a reference, dropped when done */
     struct proxy_conn *prev, *next;
@@ -276,7 +276,7 @@ static void queue_expire(struct timer *t, uint64_t now)
 
 static void pending_ready(struct ev *ev, uint32_t events)
 {
-    struct proxy_conn *pc = (struct proxy_conn *)ev;
+    struct proxy_conn *pc = LOOP_OWNER(ev, struct proxy_conn, ev);
     struct server *s = ev->ctx;
     bool hup = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
     struct proxy_header h;

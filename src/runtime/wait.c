@@ -77,7 +77,7 @@ static void wait_handler_exited(struct child *c, int status, void *ctx)
 void wait_ready(struct ev *ev, uint32_t events)
 {
     struct server *s = ev->ctx;
-    struct listener *l = listener_of(ev);
+    struct listener *l = LOOP_OWNER(ev, struct listener, ev);
     struct wait_slot *w = l->wait;
     struct svc_state *state = l->svc_state;
     uint64_t now = clock_now_ns();
