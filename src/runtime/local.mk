@@ -1,8 +1,10 @@
 # src/runtime: the running daemon (the reactor and the turn, activation,
 # listeners, accept, wait mode, pools, admission, refusals, exec plans,
-# spawn, reaping).  Includes every layer below it.
+# spawn, reaping).  Includes itself, src/config and src/lib: not
+# src/import, which stands beside it (the daemon never runs an importer).
 noinst_LIBRARIES += src/runtime/libss_runtime.a
-src_runtime_libss_runtime_a_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS)
+src_runtime_libss_runtime_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib \
+	-I$(srcdir)/src/config -I$(srcdir)/src/runtime
 src_runtime_libss_runtime_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
 src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/accept.c src/runtime/accept.h \
