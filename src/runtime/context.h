@@ -1,8 +1,12 @@
 /*
  * The daemon's one context, owned by main and passed down: types only.
  * Each group of fields says which file writes it; everything else only
- * reads.  The only mutable state of the running daemon besides what a
- * module documents it must keep.
+ * reads (a timer is armed only by the file named beside it).  The only
+ * mutable state of the running daemon besides what a module documents it
+ * must keep.  Everything else hangs from here: the listeners and what their
+ * modes hang on them (wait slots, pools), the services' states, the live
+ * handlers, the control peers, the PROXY queues; every deadline is a timer
+ * embedded in one of these, on loop.timers.
  */
 #ifndef SUPERSERVER_CONTEXT_H
 #define SUPERSERVER_CONTEXT_H
@@ -34,13 +38,14 @@ struct server {
     size_t n_listeners;
     struct listener_registry listeners_shared; /* listener.c: inherited sockets, unix files */
 
-    /* server.c: the loop, the signal pipe, what signals asked for */
+    /* server.c: the loop (its events and timers), the signal pipe, what
+     * signals asked for (acted on after the event batch), the reload */
     struct loop loop;
     struct ev sig_ev;
     bool stopping;
-    bool status_pending; /* acted on after the event batch */
-    struct timer reload; /* armed by reload.c (reload_request) only */
+    bool status_pending;
     int resize_pending;  /* SIGTTIN minus SIGTTOU not yet applied */
+    struct timer reload; /* armed by reload.c (reload_request) only */
 
     /* inetd_watch.c: the watch of inetd_conf's folder; NULL when none */
     struct inetd_watch *inetd;
@@ -62,7 +67,7 @@ struct server {
     uint64_t start_ns;          /* monotonic (clock_now_ns) */
     uint64_t start_realtime_ns; /* CLOCK_REALTIME, for superserver_start_time_seconds */
 
-    /* control.c: the control socket and its clients; NULL when there is none */
+    /* control.c: the control socket and its peers; NULL when there is none */
     struct control *control;
     /* proxy_pending.c: services with connections waiting for a PROXY header */
     struct proxy_queue *proxy_queues;

@@ -16,7 +16,6 @@
 #include "clock.h"
 #include "context.h"
 #include "control_int.h"
-#include "log.h"
 #include "refusals.h"
 #include "prom_out.h"
 #include "reload.h"

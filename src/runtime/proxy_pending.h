@@ -6,7 +6,7 @@
  * reactor, with a deadline (a timer per service's queue: a late one is
  * closed with reason=proxy_timeout) and without a handler or a fork, until
  * its header is complete, invalid or late.  Then exactly the header is
- * consumed and the connection goes through admission (serve.c) on the real
+ * consumed and the connection goes through admission (conn.c) on the real
  * client.
  */
 #ifndef SUPERSERVER_PROXY_PENDING_H
