@@ -14,54 +14,11 @@
 #include <sys/un.h>
 
 #include "accept.h"
-#include "activate.h"
+#include "activate_int.h"
 #include "log.h"
 #include "pool.h"
 #include "context.h"
 #include "wait.h"
-
-/* One address of the new config and the socket that will serve it. */
-struct binding {
-    const struct service *svc;
-    struct svc_state *svc_state;
-    const struct listen_addr *addr;
-    struct listener *l;
-    bool claimed;  /* an old socket kept */
-    bool collides; /* must wait until the old sockets are closed */
-    /* made before the commit point for a socket whose mode needs it */
-    struct wait_slot *wait;
-    struct pool *pool;
-};
-
-struct activation {
-    struct svc_state **states; /* parallel to the new cfg->services; NULL when disabled */
-    struct exec_plan **plans;  /* new plans, parallel too */
-    struct binding *b;
-    size_t n_b;
-    bool *old_claimed; /* parallel to s->listeners */
-    struct listener **new_listeners;
-    unsigned kept, opened, closed;
-    /* Indexes of the running state, so matching is O(n log n), not O(n^2). */
-    struct svc_state **old_states; /* s->states by name */
-    size_t n_old_states;
-    size_t *old_by_group; /* indexes into s->listeners by port or unix path, then index */
-};
-
-static int cmp_state_name(const void *x, const void *y)
-{
-    const struct svc_state *const *a = x, *const *b = y;
-    return strcmp((*a)->name, (*b)->name);
-}
-
-/* The running service of that name (names are unique in a config). */
-static struct svc_state *state_lookup(struct activation *a, const char *name)
-{
-    struct svc_state key = {.name = (char *)name}, *kp = &key;
-    struct svc_state **hit =
-        a->n_old_states ? bsearch(&kp, a->old_states, a->n_old_states, sizeof(*hit), cmp_state_name)
-                        : NULL;
-    return hit ? *hit : NULL;
-}
 
 /* Old runtime by name or a new one; plans built for every enabled service. */
 static int act_prepare_services(struct server *s, struct config *cfg, struct activation *a,
@@ -77,7 +34,7 @@ static int act_prepare_services(struct server *s, struct config *cfg, struct act
                      why);
             return -1;
         }
-        struct svc_state *state = state_lookup(a, svc->name);
+        struct svc_state *state = activate_state_named(a, svc->name);
         if (!state && !(state = svc_state_new(svc->name))) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -85,109 +42,6 @@ static int act_prepare_services(struct server *s, struct config *cfg, struct act
         a->states[i] = state;
     }
     return 0;
-}
-
-static bool unix_same_path(const struct listen_addr *x, const struct listen_addr *y)
-{
-    return x->kind == LISTEN_UNIX && y->kind == LISTEN_UNIX &&
-           strcmp(((const struct sockaddr_un *)&x->ss)->sun_path,
-                  ((const struct sockaddr_un *)&y->ss)->sun_path) == 0;
-}
-
-/* Sockets that could be the same or collide share a group: the unix path,
- * or the port of an inet address. */
-static int group_cmp(const struct listen_addr *x, const struct listen_addr *y)
-{
-    bool ux = x->kind == LISTEN_UNIX, uy = y->kind == LISTEN_UNIX;
-
-    if (ux != uy)
-        return ux ? 1 : -1;
-    if (ux)
-        return strcmp(((const struct sockaddr_un *)&x->ss)->sun_path,
-                      ((const struct sockaddr_un *)&y->ss)->sun_path);
-    unsigned px = addr_port((const struct sockaddr *)&x->ss);
-    unsigned py = addr_port((const struct sockaddr *)&y->ss);
-    return px < py ? -1 : px > py;
-}
-
-static int cmp_old_group(const void *x, const void *y, void *listeners)
-{
-    struct listener *const *ls = listeners;
-    size_t i = *(const size_t *)x, j = *(const size_t *)y;
-    int c = group_cmp(&ls[i]->addr, &ls[j]->addr);
-    return c ? c : (i > j) - (i < j);
-}
-
-/* Index the running services by name and the running sockets by group. */
-static void act_index(struct server *s, struct activation *a)
-{
-    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
-        if (s->states[i])
-            a->old_states[a->n_old_states++] = s->states[i];
-    qsort(a->old_states, a->n_old_states, sizeof(*a->old_states), cmp_state_name);
-    for (size_t j = 0; j < s->n_listeners; j++)
-        a->old_by_group[j] = j;
-    qsort_r(a->old_by_group, s->n_listeners, sizeof(*a->old_by_group), cmp_old_group, s->listeners);
-}
-
-/* Position in old_by_group of the first old socket of ADDR's group. */
-static size_t group_first(struct server *s, struct activation *a, const struct listen_addr *addr)
-{
-    size_t lo = 0, hi = s->n_listeners;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (group_cmp(&s->listeners[a->old_by_group[mid]]->addr, addr) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* The next old socket of ADDR's group at or after position *K, in table order. */
-static bool group_next(struct server *s, struct activation *a, const struct listen_addr *addr,
-                       size_t *k, size_t *j)
-{
-    if (*k >= s->n_listeners || group_cmp(&s->listeners[a->old_by_group[*k]]->addr, addr) != 0)
-        return false;
-    *j = a->old_by_group[(*k)++];
-    return true;
-}
-
-/* Match each new address to a reusable old socket, or note that it needs one.
- * Only sockets of the address's group can match or collide. */
-static void act_match(struct server *s, struct config *cfg, struct activation *a)
-{
-    size_t j;
-
-    for (size_t i = 0; i < cfg->n_services; i++) {
-        const struct service *svc = &cfg->services[i];
-        for (size_t k = 0; svc->enabled && k < svc->n_listen; k++) {
-            struct binding *b = &a->b[a->n_b++];
-            b->svc = svc;
-            b->svc_state = a->states[i];
-            b->addr = &svc->listen[k];
-            for (size_t g = group_first(s, a, b->addr);
-                 !b->claimed && group_next(s, a, b->addr, &g, &j);)
-                if (!a->old_claimed[j] && listener_reusable(s->listeners[j], svc, b->addr)) {
-                    a->old_claimed[j] = b->claimed = true;
-                    b->l = s->listeners[j];
-                }
-        }
-    }
-    for (size_t i = 0; i < a->n_b; i++) {
-        struct binding *b = &a->b[i];
-        for (size_t g = group_first(s, a, b->addr);
-             !b->claimed && !b->collides && group_next(s, a, b->addr, &g, &j);) {
-            struct listener *old = s->listeners[j];
-            if (a->old_claimed[j] || old->closed)
-                continue;
-            b->collides =
-                unix_same_path(&old->addr, b->addr) ||
-                (old->protocol == b->svc->protocol && addr_listen_conflict(&old->addr, b->addr));
-        }
-    }
 }
 
 /* The last reference to L is gone: so are its mode's states. */
@@ -271,19 +125,15 @@ static void act_bind(struct server *s, struct binding *b, struct svc_state *old_
     }
 }
 
-/* Past the point of no return: close what is gone, open what collided,
- * install plans and sockets. */
-static void act_commit(struct server *s, struct config *cfg, struct activation *a)
+/* Close the running sockets no new address kept. */
+static void act_close_gone(struct server *s, struct activation *a)
 {
-    struct listener **owners_old = s->listeners;
-    size_t n_old = s->n_listeners;
-
-    for (size_t j = 0; j < n_old; j++) {
-        struct listener *old = owners_old[j];
+    for (size_t j = 0; j < s->n_listeners; j++) {
+        struct listener *old = s->listeners[j];
         if (a->old_claimed[j])
             continue;
         for (size_t i = 0; old->addr.kind == LISTEN_UNIX && i < a->n_b; i++)
-            if (unix_same_path(&old->addr, a->b[i].addr))
+            if (activate_same_unix_path(&old->addr, a->b[i].addr))
                 old->unlink_on_close = false; /* the path now belongs to the new socket */
         listener_watch(&s->loop, old, false);
         if (old->mode == MODE_PREFORK)
@@ -292,6 +142,36 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
         listener_unref(old);
         a->closed++;
     }
+}
+
+/* The new config's services get their plans; the old config lets go of
+ * its states (the new config's references first, so a state kept by name
+ * survives). */
+static void act_install_services(struct server *s, struct config *cfg, struct activation *a)
+{
+    for (size_t i = 0; i < cfg->n_services; i++)
+        if (a->states[i])
+            a->states[i]->refs++;
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
+        if (s->states[i]) {
+            s->states[i]->svc = NULL; /* gone, unless the new config names it */
+            svc_state_unref(s->states[i]);
+        }
+    for (size_t i = 0; i < cfg->n_services; i++) {
+        struct svc_state *state = a->states[i];
+        if (!state)
+            continue;
+        exec_plan_unref(state->plan);
+        state->plan = a->plans[i];
+        state->svc = &cfg->services[i];
+    }
+}
+
+/* Past the point of no return: close what is gone, open what collided,
+ * install plans and sockets. */
+static void act_commit(struct server *s, struct config *cfg, struct activation *a)
+{
+    act_close_gone(s, a);
     for (size_t i = 0; i < a->n_b; i++) {
         struct binding *b = &a->b[i];
         char err[512];
@@ -313,27 +193,10 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
         else
             a->opened++;
     }
-    /* The new config's references first, so a runtime kept by name
-     * survives dropping the old config's. */
-    for (size_t i = 0; i < cfg->n_services; i++)
-        if (a->states[i])
-            a->states[i]->refs++;
-    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
-        if (s->states[i]) {
-            s->states[i]->svc = NULL; /* gone, unless the new config names it */
-            svc_state_unref(s->states[i]);
-        }
-    for (size_t i = 0; i < cfg->n_services; i++) {
-        struct svc_state *state = a->states[i];
-        if (!state)
-            continue;
-        exec_plan_unref(state->plan);
-        state->plan = a->plans[i];
-        state->svc = &cfg->services[i];
-    }
+    act_install_services(s, cfg, a);
     for (size_t i = 0; i < n; i++)
         a->new_listeners[i] = a->b[i].l;
-    free(owners_old);
+    free(s->listeners);
     s->listeners = a->new_listeners;
     s->n_listeners = n;
     a->new_listeners = NULL;
@@ -367,7 +230,7 @@ static int act_alloc(struct server *s, struct config *cfg, struct activation *a)
     if (!a->states || !a->plans || !a->b || !a->old_claimed || !a->new_listeners ||
         !a->old_states || !a->old_by_group)
         return -1;
-    act_index(s, a);
+    activate_index(s, a);
     return 0;
 }
 
@@ -383,7 +246,7 @@ int activate_config(struct server *s, struct config *cfg, struct activation_stat
     }
     if (act_prepare_services(s, cfg, &a, err, errlen) == -1)
         goto fail;
-    act_match(s, cfg, &a);
+    activate_match(s, cfg, &a);
     for (size_t i = 0; i < a.n_b; i++)
         if (!a.b[i].claimed && !a.b[i].collides && act_open(s, &a.b[i], err, errlen) == -1)
             goto fail;

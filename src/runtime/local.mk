@@ -8,7 +8,8 @@ src_runtime_libss_runtime_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib \
 src_runtime_libss_runtime_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
 src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/accept.c src/runtime/accept.h \
-	src/runtime/activate.c src/runtime/activate.h \
+	src/runtime/activate.c src/runtime/activate.h src/runtime/activate_int.h \
+	src/runtime/activate_match.c \
 	src/runtime/admit.c src/runtime/admit.h \
 	src/runtime/backoff.c src/runtime/backoff.h \
 	src/runtime/children.c src/runtime/children.h \
