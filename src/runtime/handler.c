@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "conn_env.h"
+#include "fmt.h"
 #include "handler.h"
 #include "log.h"
 #include "context.h"
@@ -175,7 +176,7 @@ static void handler_record(struct server *s, struct child *c, const struct handl
     state->refs++;
     c->on_exit = req->on_exit;
     c->start_ns = clock_now_ns();
-    snprintf(c->peer, sizeof(c->peer), "%s", req->peer_text);
+    fmt_copy(c->peer, sizeof(c->peer), req->peer_text, strlen(req->peer_text));
     s->live_total++;
     state->accepted++;
     c->has_key = req->key != NULL;

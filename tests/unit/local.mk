@@ -6,6 +6,7 @@ tests_unit_libunit_a_SOURCES = tests/unit/unit_run.c tests/unit/unit_run.h \
 tests_unit_libunit_a_CFLAGS = $(UNIT_TEST_CFLAGS)
 UNIT_SUITES = \
 	tests/unit/check_addr \
+	tests/unit/check_fmt \
 	tests/unit/check_admit \
 	tests/unit/check_refusals \
 	tests/unit/check_cfgnode \
@@ -39,6 +40,9 @@ TESTS += $(UNIT_SUITES)
 tests_unit_check_addr_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_addr_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_addr_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_fmt_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_fmt_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_fmt_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_admit_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_admit_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_admit_LDADD = $(UNIT_TEST_LIBS)
