@@ -1,8 +1,10 @@
 /*
  * Listening sockets: opening one for a service's address, applying options
- * in place, deciding on reload whether an existing socket can be kept, and
- * closing, watching.  The callback it is served through is set by
- * activate.c from the service's mode.
+ * in place, deciding on reload whether an existing socket can be kept,
+ * closing, watching, pausing (a timer watches it again).  A listener is a
+ * socket and its event; the callback it is served through, and what its
+ * mode keeps (opaque pointers), are set by activate.c from the service's
+ * mode.
  */
 #ifndef SUPERSERVER_LISTENER_H
 #define SUPERSERVER_LISTENER_H
@@ -31,7 +33,7 @@ struct listener {
     enum svc_protocol protocol;
     enum svc_mode mode;
     struct svc_state *svc_state;
-    unsigned refs; /* the daemon's table, plus each wait/prefork child handed it */
+    unsigned refs; /* the daemon's table, each child handed it, each PROXY connection */
     bool closed;   /* fd closed: dropped by a reload while a child still refers to it */
     bool unlink_on_close;
     dev_t path_dev; /* the unix socket file bound (unlink_on_close) */
