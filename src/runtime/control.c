@@ -161,7 +161,7 @@ static int control_open(struct control *ctl, const struct config *cfg, struct co
         return -1;
     if (!ctl->warned_default) {
         snprintf(ctl->warning, sizeof(ctl->warning), "%s; running without a control socket", err);
-        timers_arm(&ctl->s->loop.timers, &ctl->say, clock_now_ns());
+        timers_arm(&ctl->s->loop.timers, &ctl->say, TIMERS_NOW);
     }
     ctl->warned_default = true;
     return 0;

@@ -52,12 +52,10 @@ void handler_wake_cancel(struct server *s, struct exit_waiter *w)
 /* A handler exited: there may be room now for those who wait for it. */
 static void handler_wake_waiters(struct server *s)
 {
-    uint64_t now = clock_now_ns();
-
     while (s->exit_waiters) {
         struct exit_waiter *w = s->exit_waiters;
         handler_wake_cancel(s, w);
-        timers_arm(&s->loop.timers, w->wake, now);
+        timers_arm(&s->loop.timers, w->wake, TIMERS_NOW);
     }
 }
 

@@ -50,7 +50,7 @@ void pool_free(struct pool *p)
 void pool_refill_soon(struct pool *p)
 {
     if (!p->refill.armed)
-        timers_arm(&p->s->loop.timers, &p->refill, clock_now_ns());
+        timers_arm(&p->s->loop.timers, &p->refill, TIMERS_NOW);
 }
 
 static int pool_reserve(struct pool *p, unsigned n)

@@ -36,6 +36,11 @@ struct timer_heap {
     size_t count;
 };
 
+/* A deadline that is already due: a timer armed for it fires in the run
+ * under way (one of its callbacks armed it: a reload's pool refills start
+ * in the reload's turn) or in the next, before any other. */
+#define TIMERS_NOW 0
+
 void timers_init(struct timer_heap *h);
 /* Describe T: what to call, with what context (not armed). */
 void timer_set(struct timer *t, timer_fire_fn *fire, void *ctx);

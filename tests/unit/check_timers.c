@@ -162,6 +162,34 @@ START_TEST(fire_that_rearms_and_cancels)
 }
 END_TEST
 
+/* A callback that arms another timer for TIMERS_NOW gets it fired in the
+ * same run (a reload's pool refills start in the reload's turn). */
+static struct probe *arm_now;
+
+static void arming_fire(struct timer *t, uint64_t now)
+{
+    probe_fire(t, now);
+    timers_arm(&heap, &arm_now->timer, TIMERS_NOW);
+}
+
+START_TEST(armed_now_fires_in_this_run)
+{
+    struct probe p[3];
+
+    probes_init(p, 3);
+    timer_set(&p[0].timer, arming_fire, NULL);
+    arm_now = &p[1];
+    timers_arm(&heap, &p[0].timer, 500);
+    timers_arm(&heap, &p[2].timer, 800);
+    timers_run(&heap, 600);
+    ck_assert_int_eq(p[0].fired, 1);
+    ck_assert_int_eq(p[1].fired, 1);
+    ck_assert_uint_eq(p[1].fired_at, 600);
+    ck_assert_int_eq(p[2].fired, 0);
+    ck_assert_uint_eq(timers_next(&heap), 800);
+}
+END_TEST
+
 /* Many timers, armed, re-armed and cancelled in random order: they fire in
  * deadline order, each armed one exactly once. */
 static int many_last_ok;
@@ -221,6 +249,7 @@ int main(void)
     tcase_add_test(tc, rearm_moves_the_deadline);
     tcase_add_test(tc, cancel_any_timer);
     tcase_add_test(tc, fire_that_rearms_and_cancels);
+    tcase_add_test(tc, armed_now_fires_in_this_run);
     tcase_add_test(tc, many_timers);
     suite_add_tcase(s, tc);
     return unit_run(s, NULL);
