@@ -34,8 +34,9 @@
 #include "stderr_log.h"
 
 /* Note what the signals ask for; acting on it waits for the end of the
- * event batch (server_act), since a reload frees listeners that later events
- * of the same batch may still point to. */
+ * event batch (server_act; a reload is a timer, fired after the batch too),
+ * since a reload frees listeners that later events of the same batch may
+ * still point to. */
 static void server_signalled(struct ev *ev, uint32_t events)
 {
     struct server *s = ev->ctx;
