@@ -55,8 +55,9 @@ static void usage(FILE *out)
             "  -V, --version           print the version, exit\n"
             "  -h, --help              print this help, exit\n"
             "  --import-inetd FILE     print inetd.conf FILE as YAML (internal services: %s/NAME)\n"
-            "  --import-xinetd FILE    print xinetd.conf FILE and its includedir as YAML\n",
-            DEFAULT_CONFIG, HANDLER_DIR);
+            "  --import-xinetd FILE    print xinetd.conf FILE and its includedir as YAML\n"
+            "control socket (as root, unless the config's \"control\" key says otherwise): %s\n",
+            DEFAULT_CONFIG, HANDLER_DIR, CONFIG_CONTROL_DEFAULT);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -134,6 +135,24 @@ static int parse_options(int argc, char **argv, struct options *o)
     return 0;
 }
 
+/* -t: load with every error found printed, in file order (one line each). */
+static struct config *load_checked(const char *path, const struct config_options *opts)
+{
+    static struct config_errors errors;
+    struct config_options o = *opts;
+    char err[CONFIG_ERROR_LEN];
+    struct config *cfg;
+
+    o.errors = &errors;
+    cfg = config_load(path, &o, err, sizeof(err));
+    for (size_t i = 0; cfg == NULL && i < errors.n; i++)
+        fprintf(stderr, "superserverd: %s\n", errors.text[i]);
+    if (cfg == NULL && errors.found > errors.n)
+        fprintf(stderr, "superserverd: %s: %zu more errors not shown\n", path,
+                errors.found - errors.n);
+    return cfg;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -153,9 +172,11 @@ int main(int argc, char **argv)
     memset(&s, 0, sizeof(s));
     s.config_path = o.config;
     s.cfg_opts.privileged = geteuid() == 0;
-    struct config *cfg = config_load(o.config, &s.cfg_opts, err, sizeof(err));
+    struct config *cfg = o.check ? load_checked(o.config, &s.cfg_opts)
+                                 : config_load(o.config, &s.cfg_opts, err, sizeof(err));
     if (!cfg) {
-        fprintf(stderr, "superserverd: %s\n", err);
+        if (!o.check)
+            fprintf(stderr, "superserverd: %s\n", err);
         return EXIT_CONFIG;
     }
     if (o.check || o.dump) {

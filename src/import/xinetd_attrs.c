@@ -271,7 +271,9 @@ static const struct translator table[] = {
     {"banner_fail", NULL, "superserver writes no banners"},
     {"redirect", NULL, "superserver does not forward connections (run a proxy as the handler)"},
     {"max_load", NULL, "superserver does not refuse by load average"},
-    {"deny_time", NULL, "superserver never bans a source for a time"},
+    {"deny_time", NULL,
+     "it bans the sources a SENSOR service catches, and superserver has no sensors; its "
+     "ban refuses a source that exceeds the service's per_source_rate instead"},
     {"mdns", NULL, "superserver does not announce services"},
     {"libwrap", NULL, "superserver does not use libwrap (use allow and deny)"},
     {"v6only", t_v6only, NULL},

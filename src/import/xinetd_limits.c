@@ -138,10 +138,15 @@ int xinetd_t_rlimit_files(struct ctx *x, const struct merged *m)
     return rlimit(x, m, &x->s->rl_nofile);
 }
 
+/* log_on_*: superserver always logs; log_type: only "SYSLOG daemon" is where it logs. */
 int xinetd_t_logs(struct ctx *x, const struct merged *m)
 {
-    (void)m;
     x->s->logs = true;
+    if (strcmp(m->name, "log_type") == 0 &&
+        !(m->l.n >= 2 && strcmp(m->l.v[0], "SYSLOG") == 0 && strcmp(m->l.v[1], "daemon") == 0))
+        xinetd_warn(x, m,
+                    "superserver logs every service to one place, syslog facility daemon "
+                    "(or stderr: superserverd -l), never to a file or facility of its own");
     return 0;
 }
 

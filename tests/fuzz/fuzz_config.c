@@ -101,7 +101,7 @@ static void render(const struct config *cfg, char **check, char **dump)
 /* Load the dump of CFG back; it must load and give the same listing and dump. */
 static void check_round_trip(const struct config *cfg)
 {
-    static const struct config_options unpriv = {false};
+    static const struct config_options unpriv = {.privileged = false};
     char path[128], err[1024] = "", *check1, *dump1, *check2, *dump2;
     struct config *again;
 
@@ -125,7 +125,7 @@ static void check_round_trip(const struct config *cfg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const struct config_options unpriv = {false};
+    static const struct config_options unpriv = {.privileged = false};
     char path[128], err[1024] = "";
     struct config *cfg;
 

@@ -147,7 +147,8 @@ class ConfigTest(sslib.FilesTest):
         os.chmod(path, 0o644)
         self.assertEqual(self.check(path)[0], 0, 'root may set user')
         import subprocess
-        p = subprocess.run([sslib.SUPERSERVERD, '-t', '-c', path],
+        daemon = sslib.program_for(self, sslib.SUPERSERVERD, 65534, 65534)
+        p = subprocess.run([daemon, '-t', '-c', path],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            preexec_fn=lambda: (os.setgroups([]),
                                                os.setgid(65534),

@@ -77,8 +77,12 @@ class ControlBase(sslib.DaemonTest):
         if not os.access(CTL, os.X_OK):
             self.fail('superserverctl not built (%s)' % CTL)
 
+    # superserverctl; Permissions runs it as other users, from a copy they
+    # can reach when the build tree is out of their reach.
+    ctl_program = CTL
+
     def ctl(self, *args, preexec_fn=None, timeout=20):
-        p = subprocess.run([CTL, '-s', self.sock] + list(args),
+        p = subprocess.run([self.ctl_program, '-s', self.sock] + list(args),
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=timeout,
                            preexec_fn=preexec_fn)
@@ -266,6 +270,8 @@ class Permissions(ControlBase):
         super().setUp()
         self.nobody = pwd.getpwnam('nobody')
         self.port = sslib.free_port()
+        self.ctl_program = sslib.program_for(self, CTL, self.nobody.pw_uid,
+                                             self.nobody.pw_gid)
 
     def test_control_group(self):
         gid = other_group()
@@ -300,6 +306,7 @@ class Permissions(ControlBase):
         uid, gid = self.nobody.pw_uid, self.nobody.pw_gid
         d = sslib.Daemon(services=[], preexec_fn=as_user(uid, gid))
         self.addCleanup(d.cleanup)
+        d.program = sslib.program_for(self, sslib.SUPERSERVERD, uid, gid)
         run = d.path('run')
         os.mkdir(run)
         os.chown(run, uid, gid)

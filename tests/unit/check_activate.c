@@ -69,7 +69,7 @@ static unsigned free_port(void)
 static struct config *load(const char *text)
 {
     char path[128];
-    struct config_options opts = {false};
+    struct config_options opts = {.privileged = false};
 
     snprintf(path, sizeof(path), "%s/c%u.conf", tmpdir, cfg_seq++);
     FILE *f = fopen(path, "w");

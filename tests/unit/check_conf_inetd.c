@@ -16,8 +16,8 @@
 
 static char tmpdir[64], main_path[128], inetd_path[128];
 static char err[1024];
-static const struct config_options unpriv = {false};
-static const struct config_options priv = {true};
+static const struct config_options unpriv = {.privileged = false};
+static const struct config_options priv = {.privileged = true};
 
 static void setup(void)
 {

@@ -399,6 +399,18 @@ START_TEST(environment_and_misc)
     expect_text(SVC("a", "\tflags = SENSOR\n"), 0, NULL, "flag SENSOR has no equivalent");
     expect_text(SVC("a", "\taccess_times = 8:00-9:00\n"), 0, NULL,
                 "xinetd.conf:9: service \"a\": attribute \"access_times\": not translated");
+    /* log_type: syslog facility daemon is where superserver logs; anything else is named */
+    expect_text(SVC("a", "\tlog_type = SYSLOG daemon info\n"), 0, "superserver always logs", NULL);
+    expect_text(SVC("a", "\tlog_type = SYSLOG authpriv\n"), 0, NULL,
+                "xinetd.conf:9: service \"a\": attribute \"log_type\": not translated: superserver "
+                "logs every service to one place, syslog facility daemon");
+    expect_text(SVC("a", "\tlog_type = FILE /var/log/xinetd.log\n"), 0, NULL,
+                "xinetd.conf:9: service \"a\": attribute \"log_type\": not translated");
+    /* deny_time: xinetd's ban follows a SENSOR; superserver's follows per_source_rate */
+    expect_text(SVC("a", "\tdeny_time = 120\n"), 0, NULL,
+                "attribute \"deny_time\": not translated: it bans the sources a SENSOR service "
+                "catches, and superserver has no sensors; its ban refuses a source that exceeds "
+                "the service's per_source_rate instead");
     expect_text(SVC("a", "\tfrobnicate = 1\n"), 0, NULL, "unknown attribute");
     expect_text(SVC("a", "\tgroups = yes\n\tv6only = no\n"), 0, "name: \"a\"", NULL);
     expect_text(SVC("a", "\tgroups = no\n"), 0, NULL, "initgroups");

@@ -11,6 +11,7 @@ UNIT_SUITES = \
 	tests/unit/check_refusals \
 	tests/unit/check_cfgnode \
 	tests/unit/check_config \
+	tests/unit/check_config_errors \
 	tests/unit/check_conf_inetd \
 	tests/unit/check_inetd \
 	tests/unit/check_log \
@@ -55,6 +56,9 @@ tests_unit_check_cfgnode_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_config_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_config_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_config_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_config_errors_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_config_errors_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_config_errors_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_conf_inetd_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_conf_inetd_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_conf_inetd_LDADD = $(UNIT_TEST_LIBS)
