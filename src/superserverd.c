@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "activate.h"
 #include "config.h"
 #include "control.h"
 #include "inetd_import.h"
@@ -251,7 +252,7 @@ int main(int argc, char **argv)
     inetd_watch_report(s.cfg);
     if (s.cfg->n_services == 0)
         log_warnx("no services configured: running idle");
-    log_event("event=ready services=%zu sockets=%zu pid=%d", s.cfg->n_services, s.n_listeners,
+    log_event("event=ready services=%zu sockets=%zu pid=%d", activate_services(&s), s.n_listeners,
               (int)getpid());
     notify_send("READY=1");
     process_ready(&ready_fd); /* the starting command returns 0 now, the pidfile complete */

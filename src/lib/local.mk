@@ -14,6 +14,7 @@ src_lib_libss_lib_a_SOURCES = \
 	src/lib/ctl_client.c src/lib/ctl_client.h \
 	src/lib/ctl_proto.c src/lib/ctl_proto.h \
 	src/lib/file_trust.c src/lib/file_trust.h \
+	src/lib/fmt.c src/lib/fmt.h \
 	src/lib/json_out.c src/lib/json_out.h \
 	src/lib/landlock.c src/lib/landlock.h \
 	src/lib/log.c src/lib/log.h \

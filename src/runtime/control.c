@@ -2,7 +2,7 @@
  * The control socket itself: opening it (its file is control_sock.c's),
  * moving it on reload or making it again when its file went, and
  * accepting: each peer is checked with SO_PEERCRED (root, our own uid, or a
- * member of control_group) as it becomes a client (control_client.c); one
+ * member of control_group) as it becomes a client (control_peer.c); one
  * refused is logged and gets only "error: permission denied" to its request.
  */
 #include <errno.h>
@@ -36,8 +36,10 @@ static int control_open(struct control *ctl, const struct config *cfg, bool repl
         return 0;
     if (!cfg->control_is_default)
         return -1;
-    if (!ctl->warned_default)
+    if (!ctl->warned_default) {
         snprintf(ctl->warning, sizeof(ctl->warning), "%s; running without a control socket", err);
+        timers_arm(&ctl->s->loop.timers, &ctl->say, TIMERS_NOW);
+    }
     ctl->warned_default = true;
     return 0;
 }
@@ -94,22 +96,22 @@ static void control_accept_one(struct control *ctl, int fd)
     bool allowed =
         getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && peer_allowed(s, fd, &cr);
 
-    if (ctl->n_clients >= CTL_MAX_CLIENTS) {
+    if (ctl->n_peers >= CTL_MAX_PEERS) {
         if (clock_once_a_second(&ctl->busy_until))
             log_event("event=control_refused uid=%d pid=%d reason=busy clients=%u", (int)cr.uid,
-                      (int)cr.pid, ctl->n_clients);
+                      (int)cr.pid, ctl->n_peers);
         close(fd);
         return;
     }
     if (!allowed)
         log_event("event=control_refused uid=%d pid=%d reason=permission", (int)cr.uid,
                   (int)cr.pid);
-    ctl_client_accepted(ctl, fd, !allowed);
+    control_peer_accepted(ctl, fd, !allowed);
 }
 
 static void control_ready(struct ev *ev, uint32_t events)
 {
-    struct control *ctl = ev->ctx;
+    struct control *ctl = LOOP_OWNER(ev, struct control, ev);
 
     (void)events;
     for (int i = 0; i < ACCEPT_BATCH; i++) {
@@ -121,9 +123,9 @@ static void control_ready(struct ev *ev, uint32_t events)
         if (errno == EINTR || errno == ECONNABORTED)
             continue;
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            /* Level-triggered: stop watching rather than spin; the turn resumes. */
+            /* Level-triggered: stop watching rather than spin; the timer resumes. */
             loop_forget(&ctl->s->loop, &ctl->ev);
-            ctl->resume_ns = clock_now_ns() + EMFILE_PAUSE_NS;
+            timers_arm(&ctl->s->loop.timers, &ctl->resume, clock_now_ns() + EMFILE_PAUSE_NS);
         } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
             log_warn("control socket: accept");
         }
@@ -138,12 +140,32 @@ static void control_install(struct control *ctl, struct control_sock *cs)
     ctl_sock_close(&ctl->sock);
     ctl->sock = *cs;
     ctl_sock_init(cs);
-    ctl->resume_ns = 0;
-    loop_ev_set(&ctl->ev, ctl->sock.fd, control_ready, ctl);
+    timers_cancel(&ctl->s->loop.timers, &ctl->resume);
+    loop_ev_set(&ctl->ev, ctl->sock.fd, control_ready, ctl->s);
     if (ctl->sock.fd >= 0 && loop_watch(&ctl->s->loop, &ctl->ev, EPOLLIN) == -1) {
         log_warn("control socket %s: cannot watch it", ctl->sock.path);
         ctl_sock_close(&ctl->sock);
     }
+}
+
+/* Out of descriptors a while ago: accept again. */
+static void control_resumed(struct timer *t, uint64_t now)
+{
+    struct control *ctl = LOOP_OWNER(t, struct control, resume);
+
+    (void)now;
+    if (ctl->sock.fd >= 0 && loop_watch(&ctl->s->loop, &ctl->ev, EPOLLIN) == -1)
+        log_warn("control socket: cannot watch it");
+}
+
+/* Say what control_open could only note (the log goes to syslog by now). */
+static void control_say(struct timer *t, uint64_t now)
+{
+    struct control *ctl = LOOP_OWNER(t, struct control, say);
+
+    (void)now;
+    log_warnx("%s", ctl->warning);
+    ctl->warning[0] = '\0';
 }
 
 int control_start(struct server *s, char *err, size_t errlen)
@@ -156,8 +178,10 @@ int control_start(struct server *s, char *err, size_t errlen)
         return -1;
     }
     ctl->s = s;
+    timer_set(&ctl->say, control_say, NULL);
+    timer_set(&ctl->resume, control_resumed, NULL);
     ctl_sock_init(&ctl->sock);
-    loop_ev_set(&ctl->ev, -1, control_ready, ctl);
+    loop_ev_set(&ctl->ev, -1, control_ready, s);
     s->control = ctl;
     if (control_open(ctl, s->cfg, true, &cs, err, errlen) == -1)
         return -1;
@@ -222,49 +246,16 @@ void control_abandon(struct control_plan *p)
     ctl_sock_close(&p->new);
 }
 
-uint64_t control_next_deadline(const struct server *s)
-{
-    const struct control *ctl = s->control;
-    uint64_t next;
-
-    if (!ctl)
-        return UINT64_MAX;
-    if (ctl->warning[0])
-        return 0;
-    next = ctl_client_next_deadline(ctl);
-    if (ctl->resume_ns && ctl->resume_ns < next)
-        next = ctl->resume_ns;
-    return next;
-}
-
-void control_turn(struct server *s, uint64_t now)
-{
-    struct control *ctl = s->control;
-
-    if (!ctl)
-        return;
-    if (ctl->warning[0]) {
-        log_warnx("%s", ctl->warning);
-        ctl->warning[0] = '\0';
-    }
-    ctl_client_timeouts(ctl, now);
-    if (ctl->resume_ns && now >= ctl->resume_ns) {
-        ctl->resume_ns = 0;
-        if (ctl->sock.fd >= 0 && loop_watch(&s->loop, &ctl->ev, EPOLLIN) == -1)
-            log_warn("control socket: cannot watch it");
-    }
-}
-
 void control_reload_done(struct server *s, const struct reload_result *r)
 {
     struct control *ctl = s->control;
 
     if (!ctl)
         return;
-    for (struct ctl_client *cl = ctl->clients, *next; cl; cl = next) {
-        next = cl->next_cl; /* answering may close it */
-        if (cl->phase == CL_PARKED)
-            ctl_answer_reload(cl, r);
+    for (struct control_peer *peer = ctl->peers, *next; peer; peer = next) {
+        next = peer->next_peer; /* answering may close it */
+        if (peer->phase == PEER_PARKED)
+            control_answer_reload(peer, r);
     }
 }
 
@@ -274,8 +265,10 @@ void control_free(struct server *s)
 
     if (!ctl)
         return;
-    while (ctl->clients)
-        ctl_client_close(ctl->clients);
+    while (ctl->peers)
+        control_peer_close(ctl->peers);
+    timers_cancel(&s->loop.timers, &ctl->say);
+    timers_cancel(&s->loop.timers, &ctl->resume);
     loop_forget(&s->loop, &ctl->ev);
     ctl_sock_close(&ctl->sock);
     free(ctl);
