@@ -6,6 +6,7 @@ tests_unit_libunit_a_SOURCES = tests/unit/unit_run.c tests/unit/unit_run.h \
 tests_unit_libunit_a_CFLAGS = $(UNIT_TEST_CFLAGS)
 UNIT_SUITES = \
 	tests/unit/check_addr \
+	tests/unit/check_carry \
 	tests/unit/check_fmt \
 	tests/unit/check_admit \
 	tests/unit/check_refusals \
@@ -42,6 +43,9 @@ TESTS += $(UNIT_SUITES)
 tests_unit_check_strmap_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_strmap_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_strmap_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_carry_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_carry_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_carry_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_addr_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_addr_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_addr_LDADD = $(UNIT_TEST_LIBS)
