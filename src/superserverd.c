@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "process.h"
 #include "server.h"
 #include "signals.h"
+#include "upgrade.h"
 
 #define EXIT_CONFIG  1
 #define EXIT_USAGE   2
@@ -184,13 +186,38 @@ static int one_shot(const struct options *o)
     return 0;
 }
 
+/* The pidfile: the one an upgrade carried (its lock with it), or -p's. */
+static int take_pidfile(const struct options *o, struct upgrade_inherited *u, struct pidfile *pf,
+                        char *err, size_t errlen)
+{
+    if (upgrade_inherited_pidfile(u, pf) || !o->pidfile)
+        return 0;
+    return process_pidfile_acquire(pf, o->pidfile, err, errlen);
+}
+
+/* Ready: the start line (or, after an upgrade, its line and answers). */
+static void say_ready(struct server *s)
+{
+    if (s->inherited->active) {
+        upgrade_finish(s);
+        return;
+    }
+    inetd_watch_report(s->cfg);
+    if (s->cfg->n_services == 0)
+        log_warnx("no services configured: running idle");
+    log_event("event=ready services=%zu sockets=%zu pid=%d", activate_services(s), s->n_listeners,
+              (int)getpid());
+    notify_send("READY=1");
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
     struct server s;
     struct pidfile pidfile = PIDFILE_NONE;
+    struct upgrade_inherited inherited;
     int ready_fd = -1; /* to the process that started us, when daemonized */
-    char err[1024];
+    char err[1024], self[PATH_MAX];
 
     sigset_t given;
     sigprocmask(SIG_SETMASK, NULL, &given);
@@ -202,9 +229,17 @@ int main(int argc, char **argv)
         sigprocmask(SIG_SETMASK, &given, NULL);
         return one_shot(&o);
     }
+    /* What an upgrade handed over, checked before anything is opened. */
+    upgrade_inherit(&inherited);
+    if (process_own_path(self, sizeof(self)) == -1)
+        snprintf(self, sizeof(self), "%s", "/proc/self/exe: unreadable");
 
     memset(&s, 0, sizeof(s));
     s.config_path = o.config;
+    s.self_path = self;
+    s.argv = argv;
+    s.inherited = &inherited;
+    s.pidfile = &pidfile;
     s.cfg_opts.privileged = geteuid() == 0;
     struct config *cfg = config_load(o.config, &s.cfg_opts, err, sizeof(err));
     if (!cfg) {
@@ -218,7 +253,8 @@ int main(int argc, char **argv)
     process_sanitize(&handler_nofile);
     notify_init();
     listener_adopt_init(&s.listeners_shared);
-    if (o.pidfile && process_pidfile_acquire(&pidfile, o.pidfile, err, sizeof(err)) == -1) {
+    upgrade_inherited_sockets(&inherited, &s.listeners_shared);
+    if (take_pidfile(&o, &inherited, &pidfile, err, sizeof(err)) == -1) {
         fprintf(stderr, "superserverd: %s\n", err);
         config_free(cfg);
         return EXIT_RUNTIME;
@@ -233,7 +269,8 @@ int main(int argc, char **argv)
         return EXIT_RUNTIME;
     }
     listener_adopt_done(&s.listeners_shared);
-    if (!o.foreground && process_daemonize(&ready_fd) == -1) {
+    /* After an upgrade we are the daemon already: same pid, same session. */
+    if (!o.foreground && !inherited.active && process_daemonize(&ready_fd) == -1) {
         fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
@@ -249,12 +286,8 @@ int main(int argc, char **argv)
     int dest = o.log_dest >= 0 ? o.log_dest : (o.foreground ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
     log_init(dest, verbose);
 
-    inetd_watch_report(s.cfg);
-    if (s.cfg->n_services == 0)
-        log_warnx("no services configured: running idle");
-    log_event("event=ready services=%zu sockets=%zu pid=%d", activate_services(&s), s.n_listeners,
-              (int)getpid());
-    notify_send("READY=1");
+    say_ready(&s);
+    upgrade_inherited_free(&inherited);
     process_ready(&ready_fd); /* the starting command returns 0 now, the pidfile complete */
     int rc = server_run(&s);
     notify_send("STOPPING=1");

@@ -6,7 +6,7 @@
 
 static const char *const command_names[] = {
     [CTL_STATUS] = "status",   [CTL_HANDLERS] = "handlers", [CTL_RELOAD] = "reload",
-    [CTL_METRICS] = "metrics", [CTL_VERSION] = "version",
+    [CTL_METRICS] = "metrics", [CTL_VERSION] = "version",   [CTL_UPGRADE] = "upgrade",
 };
 #define N_COMMANDS (sizeof(command_names) / sizeof(command_names[0]))
 
@@ -32,7 +32,7 @@ static int set_request(const char *cmd, size_t cmd_len, const char *arg, size_t 
             break;
     if (i == N_COMMANDS) {
         snprintf(err, errlen,
-                 "unknown command \"%.*s\" (status, handlers, reload, metrics, version)",
+                 "unknown command \"%.*s\" (status, handlers, reload, metrics, version, upgrade)",
                  (int)(cmd_len > 40 ? 40 : cmd_len), cmd);
         return -1;
     }

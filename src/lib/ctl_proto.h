@@ -6,7 +6,7 @@
  *
  *     [json ]COMMAND[ ARGUMENT]\n
  *
- * COMMAND is status, handlers, reload, metrics or version; only handlers
+ * COMMAND is status, handlers, reload, metrics, version or upgrade; only handlers
  * takes an ARGUMENT (a service name: letters, digits, '_', '.', '-');
  * the `json ` prefix asks for one JSON document instead of text (metrics
  * are always Prometheus text and refuse it).  Single spaces, no CR, no
@@ -31,7 +31,7 @@
 #define CTL_REQUEST_MAX 256 /* bytes of a request, its newline included */
 #define CTL_ARG_MAX     200 /* bytes of an argument, without the NUL */
 
-enum ctl_command { CTL_STATUS, CTL_HANDLERS, CTL_RELOAD, CTL_METRICS, CTL_VERSION };
+enum ctl_command { CTL_STATUS, CTL_HANDLERS, CTL_RELOAD, CTL_METRICS, CTL_VERSION, CTL_UPGRADE };
 
 struct ctl_request {
     enum ctl_command cmd;

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "admit.h"
+#include "carry.h"
 #include "clock.h"
 #include "sources.h"
 
@@ -197,4 +198,14 @@ bool admit_peer_key(const struct service *svc, int conn, const struct sockaddr *
         return false; /* not a connected unix stream socket: no key */
     addr_source_key_uid((uint32_t)cred.uid, key);
     return true;
+}
+
+void admit_carry(struct carry *c, struct admit_state *st)
+{
+    carry_uint(c, "max_sources", &st->max_sources);
+    if (carry_enter(c, "rate")) {
+        bucket_carry(c, &st->bucket);
+        carry_leave(c);
+    }
+    sources_carry(c, st->sources, st->max_sources);
 }

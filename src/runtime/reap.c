@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/wait.h>
 
+#include "aux_child.h"
 #include "clock.h"
 #include "log.h"
 #include "reap.h"
@@ -24,6 +25,31 @@
  * always are: among the newest handlers. */
 #define REAP_PROBE_NEWEST 16
 
+/* A child that is neither a handler nor an auxiliary child: one carried
+ * over an upgrade whose state the new image could not read, or started
+ * when its record could not be made. */
+static void reap_unknown(pid_t pid, int status)
+{
+    char buf[16];
+
+    if (WIFSIGNALED(status))
+        log_event("event=exit service=- pid=%d signal=%s", (int)pid,
+                  signals_name(WTERMSIG(status), buf, sizeof(buf)));
+    else
+        log_event("event=exit service=- pid=%d status=%d", (int)pid, WEXITSTATUS(status));
+}
+
+/* PID has been reaped with STATUS: hand it to whoever started it. */
+static void reap_done(struct server *s, pid_t pid, int status)
+{
+    struct child *c = children_find(&s->children, pid);
+
+    if (c)
+        s->reaped(s, c, status);
+    else if (!aux_child_reaped(s, pid, status))
+        reap_unknown(pid, status);
+}
+
 /* Reap PID if it has exited; O(1) in the kernel, unlike waitpid(-1). */
 static bool reap_pid(struct server *s, pid_t pid)
 {
@@ -31,9 +57,7 @@ static bool reap_pid(struct server *s, pid_t pid)
 
     if (waitpid(pid, &status, WNOHANG) != pid)
         return false;
-    struct child *c = children_find(&s->children, pid);
-    if (c)
-        s->reaped(s, c, status);
+    reap_done(s, pid, status);
     return true;
 }
 
@@ -48,10 +72,8 @@ static void reap_sweep(struct timer *t, uint64_t now)
         pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid <= 0)
             break; /* 0: none left exited; -1/ECHILD: no children at all */
-        struct child *c = children_find(&s->children, pid);
         log_debug("event=reap pid=%d by=sweep", (int)pid); /* its SIGCHLD coalesced */
-        if (c)
-            s->reaped(s, c, status);
+        reap_done(s, pid, status);
     }
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "carry.h"
 #include "clock.h"
 #include "sources.h"
 
@@ -258,4 +259,60 @@ void sources_release(struct source_table *t, struct source *e)
      * at a size boundary does not resize on every connection. */
     if (t->cap > POOL_MIN && t->count * 8 < t->cap)
         resize(t, t->cap / 2);
+}
+
+static bool worth_carrying(const struct source *e)
+{
+    return e->bucket.primed || e->banned_until_ns != 0;
+}
+
+static void source_fields(struct carry *c, struct source *e)
+{
+    carry_bytes(c, "key", e->key.bytes, sizeof(e->key.bytes));
+    carry_u64(c, "banned_until_ns", &e->banned_until_ns);
+    if (carry_enter(c, "bucket")) {
+        bucket_carry(c, &e->bucket);
+        carry_leave(c);
+    }
+}
+
+static void sources_write(struct carry *c, struct source_table *t)
+{
+    carry_enter(c, "sources");
+    /* Idle ones oldest first, so that adding them in order keeps the LRU. */
+    for (uint32_t i = t->oldest; i != NIL; i = t->pool[i].newer)
+        if (worth_carrying(&t->pool[i])) {
+            carry_item(c);
+            source_fields(c, &t->pool[i]);
+            carry_leave(c);
+        }
+    for (size_t b = 0; b < t->cap; b++)
+        for (uint32_t i = t->heads[b]; i != NIL; i = t->pool[i].hnext)
+            if (t->pool[i].live > 0 && worth_carrying(&t->pool[i])) {
+                carry_item(c);
+                source_fields(c, &t->pool[i]);
+                carry_leave(c);
+            }
+    carry_leave(c);
+}
+
+void sources_carry(struct carry *c, struct source_table *t, unsigned max)
+{
+    if (c->writing) {
+        sources_write(c, t);
+        return;
+    }
+    if (!carry_enter(c, "sources"))
+        return;
+    while (carry_item(c)) {
+        struct source got = {0};
+        source_fields(c, &got);
+        struct source *e = c->failed ? NULL : sources_get(t, &got.key, max);
+        if (e) {
+            e->banned_until_ns = got.banned_until_ns;
+            e->bucket = got.bucket;
+        }
+        carry_leave(c);
+    }
+    carry_leave(c);
 }

@@ -24,6 +24,7 @@ enum handler_outcome {
 };
 
 struct proxy_queue;
+struct carry;
 
 struct svc_state {
     char *name;
@@ -38,12 +39,20 @@ struct svc_state {
     unsigned refs; /* the active config + each child + listed in refusing */
     /* proxy_pending.c: connections waiting for their PROXY header, or NULL */
     struct proxy_queue *proxy_queue;
+    /* upgrade_restore.c: carried from the old image, what its service ran
+     * (model_runs_digest), for the first activation to compare */
+    uint64_t carried_runs;
 };
 
 /* A state for NAME with no references yet; NULL when out of memory. */
 struct svc_state *svc_state_new(const char *name);
 void svc_state_destroy(struct svc_state *state);
 void svc_state_unref(struct svc_state *state);
+
+/* Across an upgrade: what STATE keeps, field by field (carry.h), written by
+ * the old image and read into a new state by the new one.  A new field of
+ * svc_state that must survive an upgrade is one more line here. */
+void svc_state_carry(struct carry *c, struct svc_state *state);
 
 /* "ok", "error", "signal", "timeout" (the metrics' outcome label). */
 const char *svc_outcome_name(enum handler_outcome o);

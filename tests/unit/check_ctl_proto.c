@@ -85,8 +85,10 @@ START_TEST(test_errors)
         {"handlers a b\n", "too many words in request"},
         {"json json status\n", "unknown command \"json\" (status, handlers, reload, metrics, "
                                "version)"},
-        {"json\n", "unknown command \"json\" (status, handlers, reload, metrics, version)"},
-        {"STATUS\n", "unknown command \"STATUS\" (status, handlers, reload, metrics, version)"},
+        {"json\n",
+         "unknown command \"json\" (status, handlers, reload, metrics, version, upgrade)"},
+        {"STATUS\n",
+         "unknown command \"STATUS\" (status, handlers, reload, metrics, version, upgrade)"},
         {"status echo\n", "status takes no argument"},
         {"reload now\n", "reload takes no argument"},
         {"json metrics\n", "metrics are Prometheus text only (no json)"},
@@ -160,6 +162,7 @@ START_TEST(test_make_and_format)
     ck_assert_int_eq(ctl_request_make("stop", NULL, false, &r, err, sizeof(err)), -1);
     ck_assert_int_eq(ctl_request_format(&r, line, 4), -1);
     ck_assert_str_eq(ctl_command_name(CTL_VERSION), "version");
+    ck_assert_str_eq(ctl_command_name(CTL_UPGRADE), "upgrade");
     ck_assert_ptr_null(ctl_command_name((enum ctl_command)99));
 }
 END_TEST
