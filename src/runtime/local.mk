@@ -43,7 +43,7 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/spawn_child.c src/runtime/spawn_child.h \
 	src/runtime/status.c src/runtime/status.h \
 	src/runtime/stderr_log.c src/runtime/stderr_log.h \
-	src/runtime/svc_state.c src/runtime/svc_state.h \
+	src/runtime/svc_state.c src/runtime/svc_state.h src/runtime/svc_state_carry.c \
 	src/runtime/timers.c src/runtime/timers.h \
 	src/runtime/upgrade.c src/runtime/upgrade.h src/runtime/upgrade_int.h \
 	src/runtime/upgrade_check.c src/runtime/upgrade_inherit.c src/runtime/upgrade_restore.c \

@@ -51,7 +51,8 @@ void svc_state_unref(struct svc_state *state);
 
 /* Across an upgrade: what STATE keeps, field by field (carry.h), written by
  * the old image and read into a new state by the new one.  A new field of
- * svc_state that must survive an upgrade is one more line here. */
+ * svc_state that must survive an upgrade is one more line in its body
+ * (svc_state_carry.c). */
 void svc_state_carry(struct carry *c, struct svc_state *state);
 
 /* "ok", "error", "signal", "timeout" (the metrics' outcome label). */

@@ -84,7 +84,7 @@ START_TEST(test_errors)
         {"handlers  echo\n", "too many words in request"},
         {"handlers a b\n", "too many words in request"},
         {"json json status\n", "unknown command \"json\" (status, handlers, reload, metrics, "
-                               "version)"},
+                               "version, upgrade)"},
         {"json\n",
          "unknown command \"json\" (status, handlers, reload, metrics, version, upgrade)"},
         {"STATUS\n",
