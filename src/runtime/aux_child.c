@@ -35,11 +35,13 @@ bool aux_child_reaped(struct server *s, pid_t pid, int status)
         a = a->next;
     if (!a)
         return false;
+    bool owned = a->owned; /* otherwise on_exit may free A */
+
     aux_child_remove(s, a);
     log_debug("event=reap pid=%d child=%s", (int)pid, a->what);
     if (a->on_exit)
         a->on_exit(s, a, status);
-    if (a->owned)
+    if (owned)
         free(a);
     return true;
 }

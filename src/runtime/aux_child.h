@@ -15,7 +15,8 @@ struct server;
 struct carry;
 struct aux_child;
 
-/* A's process exited with STATUS; A is already off the list. */
+/* A's process exited with STATUS; A is already off the list (and, unless
+ * owned here, its owner's to free). */
 typedef void aux_exit_fn(struct server *s, struct aux_child *a, int status);
 
 #define AUX_WHAT_MAX 32
