@@ -81,7 +81,7 @@ struct server {
     struct svc_state **carried;
     size_t n_carried;
     uint64_t upgrades;
-    uint64_t exec_ns; /* when the last upgrade's execve was called */
+    uint64_t paused_ns; /* when the last upgrade stopped serving (its reload, its exec) */
 
     /* server.c: reload outcomes, when the daemon started */
     uint64_t reloads_ok, reloads_error;

@@ -192,7 +192,6 @@ static int upgrade_exec(struct server *s, char *err, size_t errlen)
     }
     spawn_collect(&s->spawner);
     carry_write_init(&c);
-    s->exec_ns = clock_now_ns();
     upgrade_save(s, &c);
     if (carry_write_finish(&c, UPGRADE_STATE_VERSION, &data, &len) == -1)
         snprintf(err, errlen, "writing the state: %s", c.err);
@@ -220,7 +219,9 @@ void upgrade_checked(struct server *s, const char *error)
     /* An upgrade is also a reload: made here first, by the binary that
      * runs, so that the new image finds the config already in service
      * (every socket it needs open); a config that does not load fails the
-     * upgrade with nothing changed. */
+     * upgrade with nothing changed.  From here to the new image's start
+     * nothing is accepted (the window the new image logs). */
+    s->paused_ns = clock_now_ns();
     s->upgrade->reloading = true;
     reload_request(s);
 }

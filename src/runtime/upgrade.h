@@ -54,8 +54,8 @@ struct upgrade_inherited {
     size_t n_listen;
     int client_fd; /* the client that asked, or -1 */
     char old_version[64];
-    uint64_t exec_ns;               /* when the old image called execve */
-    unsigned handlers;              /* carried and placed */
+    uint64_t paused_ns; /* when the old image stopped serving (the reload before its exec) */
+    unsigned handlers;  /* carried and placed */
     struct reload_result activated; /* the first activation, for clients parked on a reload */
 };
 

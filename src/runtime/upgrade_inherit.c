@@ -177,7 +177,7 @@ void upgrade_finish(struct server *s)
                   "window_ms=%llu",
                   PACKAGE_VERSION, u->old_version[0] ? u->old_version : "-", u->handlers,
                   s->n_listeners,
-                  (unsigned long long)(now > u->exec_ns ? (now - u->exec_ns) / NSEC_PER_MSEC : 0));
+                  (unsigned long long)(now > u->paused_ns ? (now - u->paused_ns) / NSEC_PER_MSEC : 0));
         control_reload_done(s, &u->activated);
         control_upgrade_done(s, NULL);
     } else {

@@ -50,7 +50,7 @@ static void restore_daemon(struct restore *r)
     carry_u64(r->c, "reloads_ok", &s->reloads_ok);
     carry_u64(r->c, "reloads_error", &s->reloads_error);
     carry_u64(r->c, "upgrades", &s->upgrades);
-    carry_u64(r->c, "exec_ns", &u->exec_ns);
+    carry_u64(r->c, "paused_ns", &u->paused_ns);
     carry_u64(r->c, "handler_nofile_cur", &cur);
     carry_u64(r->c, "handler_nofile_max", &max);
     carry_leave(r->c);

@@ -144,7 +144,7 @@ static void save_daemon(struct save *sv)
     carry_u64(sv->c, "reloads_ok", &s->reloads_ok);
     carry_u64(sv->c, "reloads_error", &s->reloads_error);
     carry_u64(sv->c, "upgrades", &s->upgrades);
-    carry_u64(sv->c, "exec_ns", &s->exec_ns);
+    carry_u64(sv->c, "paused_ns", &s->paused_ns);
     carry_u64(sv->c, "handler_nofile_cur", &cur);
     carry_u64(sv->c, "handler_nofile_max", &max);
     carry_leave(sv->c);
