@@ -136,7 +136,9 @@ static void server_reload(struct timer *t, uint64_t now)
     memset(&r, 0, sizeof(r));
     notify_send("RELOADING=1");
     server_reload_config(s, &r);
-    notify_send("READY=1");
+    /* An upgrade's exec follows a good reload: its new image says READY=1. */
+    if (!r.ok || !upgrade_waits_for_reload(s))
+        notify_send("READY=1");
     control_reload_done(s, &r); /* control clients that asked for it */
     proxy_pending_reloaded(s);
     upgrade_reloaded(s, &r); /* the exec, when an upgrade waits for this reload */

@@ -198,11 +198,8 @@ static int upgrade_exec(struct server *s, char *err, size_t errlen)
     else if ((memfd = record_memfd(data, len, err, errlen)) >= 0 &&
              !(env = env_make(s, memfd, control_upgrade_client(s))))
         snprintf(err, errlen, "out of memory");
-    if (env) {
-        notify_send("RELOADING=1");
+    if (env)
         exec_new_image(s, &c, memfd, env, err, errlen);
-        notify_send("READY=1");
-    }
     env_free(env);
     if (memfd >= 0)
         close(memfd);
@@ -226,6 +223,11 @@ void upgrade_checked(struct server *s, const char *error)
     reload_request(s);
 }
 
+bool upgrade_waits_for_reload(const struct server *s)
+{
+    return s->upgrade && s->upgrade->reloading;
+}
+
 void upgrade_reloaded(struct server *s, const struct reload_result *r)
 {
     char err[1200];
@@ -237,8 +239,10 @@ void upgrade_reloaded(struct server *s, const struct reload_result *r)
         upgrade_fail(s, err);
         return;
     }
-    if (upgrade_exec(s, err, sizeof(err)) == -1)
+    if (upgrade_exec(s, err, sizeof(err)) == -1) {
+        notify_send("READY=1"); /* RELOADING=1 came with the reload */
         upgrade_fail(s, err);
+    }
 }
 
 int upgrade_start(struct server *s, char *err, size_t errlen)

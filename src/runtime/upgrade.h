@@ -34,6 +34,8 @@ struct listener_registry;
  * event=upgrade result=error).
  */
 int upgrade_start(struct server *s, char *err, size_t errlen);
+/* Does an upgrade wait for the next reload (its check passed)? */
+bool upgrade_waits_for_reload(const struct server *s);
 /* A reload ran (server.c): the exec, when an upgrade waits for it (the
  * check passed), or the upgrade fails with the reload's error. */
 void upgrade_reloaded(struct server *s, const struct reload_result *r);

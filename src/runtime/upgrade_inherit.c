@@ -193,5 +193,7 @@ void upgrade_finish(struct server *s)
         snprintf(quoted, sizeof(quoted), "upgrade: %s", msg);
         control_upgrade_done(s, quoted);
     }
-    notify_send("READY=1");
+    /* The same pid: systemd's MAINPID stays, said again all the same. */
+    snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%d", (int)getpid());
+    notify_send(msg);
 }

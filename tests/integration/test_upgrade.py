@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -46,6 +47,11 @@ def version_of(path):
 
 
 VERSION = version_of(REAL)
+
+
+def read_pid(path):
+    with open(path) as f:
+        return int(f.read())
 
 
 class UpgradeTest(sslib.DaemonTest):
@@ -457,6 +463,71 @@ for _ in range(2):
         self.assertEqual(self.read_line(s), b'192.0.2.7 4567\n')
         s.close()
         d.wait_event('start', service='px', peer='192.0.2.7:4567')
+
+
+class AsADaemon(UpgradeTest):
+    """Detached with a pidfile, or under systemd's notify protocol."""
+
+    def test_detached_with_pidfile(self):
+        sslib.require_bundled(self, 'echo')
+        port = sslib.free_port()
+        d = sslib.Daemon(services=[])
+        self.addCleanup(d.cleanup)
+        d.sock = d.path('ctl')
+        d.write_config(services=[svc('echo', port, sslib.service_exec('echo'))],
+                       top={'control': d.sock})
+        d.binary = d.path('superserverd')
+        shutil.copy2(REAL, d.binary)
+        pidfile = d.path('d.pid')
+        start = subprocess.run([self.valgrind_wrapper(d) if VALGRIND else d.binary, '-c',
+                                d.config_path, '-p', pidfile, '-l', 'stderr'],
+                               stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+        self.assertEqual(start.returncode, 0, start.stderr)
+        pid = read_pid(pidfile)
+
+        def stop():
+            if sslib.alive(pid):
+                os.kill(pid, signal.SIGTERM)
+                sslib.wait_until(lambda: not sslib.alive(pid), timeout=60)
+        self.addCleanup(stop)
+        self.replace_binary(d)
+        code, out, err = self.ctl(d, 'upgrade')
+        self.assertEqual((code, out, err), (0, 'upgrade ok version=%s pid=%d\n' % (VERSION, pid),
+                                            ''))
+        self.assertEqual(read_pid(pidfile), pid)
+        self.assertEqual(os.readlink('/proc/%d/cwd' % pid), '/')
+        self.assertNotEqual(os.getsid(pid), pid)  # still not a session leader
+        self.assertEqual(sslib.request(port, b'bg\n'), b'bg\n')
+        # the pidfile's lock went over with it
+        code, _, err = sslib.run_tool(['-f', '-c', d.config_path, '-p', pidfile])
+        self.assertEqual(code, 3, err)
+        self.assertIn('locked by a running instance (pid %d)' % pid, err)
+        os.kill(pid, signal.SIGTERM)
+        self.assertTrue(sslib.wait_until(lambda: not os.path.exists(pidfile), timeout=60))
+
+    def test_notify_reloading_then_ready_same_pid(self):
+        sslib.require_bundled(self, 'echo')
+        tmp = tempfile.mkdtemp(prefix='ss-notify-')
+        self.addCleanup(shutil.rmtree, tmp, True)
+        path = os.path.join(tmp, 'notify')
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        sock.settimeout(UPGRADE_TIMEOUT)
+        d = self.upgradable([svc('echo', sslib.free_port(), sslib.service_exec('echo'))],
+                            env={'NOTIFY_SOCKET': path})
+        self.assertEqual(sock.recv(256), b'READY=1')
+        self.replace_binary(d)
+        self.upgrade(d)
+        self.assertEqual(sock.recv(256), b'RELOADING=1')
+        self.assertEqual(sock.recv(256), b'READY=1\nMAINPID=%d' % d.pid)
+        # a failed one: RELOADING=1 only once the check passed, READY=1 after
+        self.replace_binary(d, '#!/bin/sh\nexit 1\n')
+        self.assertEqual(self.ctl(d, 'upgrade')[0], 1)
+        self.replace_binary(d)
+        self.upgrade(d)
+        self.assertEqual(sock.recv(256), b'RELOADING=1')
+        self.assertEqual(sock.recv(256), b'READY=1\nMAINPID=%d' % d.pid)
 
 
 class Failures(UpgradeTest):
