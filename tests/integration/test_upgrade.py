@@ -578,6 +578,35 @@ class Failures(UpgradeTest):
         s.close()
         d.wait_event('exit', pid=pid, service='hold')
 
+    def test_exec_that_fails_leaves_it_serving(self):
+        """The check passes, then the exec fails (the binary went in
+        between): the daemon goes on as it was, its descriptors
+        close-on-exec again, its signals as they were."""
+        port = sslib.free_port()
+        d = self.upgradable([])
+        d.reload(services=[svc('hold', port, self.hold_script(d))], top=d.top)
+        s, pid = self.held(port, d)
+        fds_before = sslib.fd_targets(d.pid)
+        self.replace_binary(d, self.wrapper_script('[ "$1" = -t ] && rm -f "$0"'))
+        err = self.assert_nothing_changed(d, port, pid, sslib.socket_inode(d.pid, port),
+                                          'execve %s: No such file or directory' % d.binary)
+        self.assertNotIn('-t failed', err)
+        self.assertEqual(sslib.fd_targets(d.pid), fds_before)
+        for fd in fds_before:
+            if fd > 2:
+                with open('/proc/%d/fdinfo/%d' % (d.pid, fd)) as f:
+                    flags = int(re.search(r'flags:\s*(\d+)', f.read()).group(1), 8)
+                self.assertTrue(flags & 0o2000000, 'fd %d lost close-on-exec' % fd)
+        with open('/proc/%d/status' % d.pid) as f:
+            blocked = int(sslib.read_status(f.read())['SigBlk'], 16)
+        if not VALGRIND:  # valgrind keeps masks of its own
+            self.assertEqual(blocked, 1 << (signal.SIGCHLD - 1))
+        d.send_signal(signal.SIGUSR1)  # its signals still reach it
+        d.wait_event('status_daemon')
+        self.replace_binary(d)
+        self.assertEqual(self.upgrade(d)['handlers'], '1')
+        s.close()
+
     def test_one_at_a_time_and_served_meanwhile(self):
         """While the new binary's check runs the daemon serves; a second
         upgrade asked meanwhile is told it is busy."""
