@@ -244,6 +244,8 @@ static int cmp_int(const void *a, const void *b)
 
 static int check_fds_once(struct check *k)
 {
+    if (k->n_fds < 2)
+        return 0; /* nothing to sort (and no array at all when none) */
     qsort(k->fds, k->n_fds, sizeof(*k->fds), cmp_int);
     for (size_t i = 1; i < k->n_fds; i++)
         if (k->fds[i] == k->fds[i - 1]) {
