@@ -36,6 +36,8 @@ VALGRIND = bool(os.environ.get('SS_UNDER_VALGRIND'))
 # Upgrades in a row: each one under valgrind is a few seconds.
 IN_A_ROW = 3 if VALGRIND else 20
 UPGRADE_TIMEOUT = 120 if VALGRIND else 60
+# A handler's `timeout` that outlasts an upgrade (under valgrind, some seconds).
+HANDLER_TIMEOUT = 30 if VALGRIND else 4
 # Valgrind's report lines on the daemon's stderr that mean a failure.
 VG_BAD = re.compile(r'^==\d+== (Invalid |Conditional jump|Use of uninitialised|Syscall param'
                     r'|Mismatched free|Source and destination overlap|.* are definitely lost)')
@@ -178,6 +180,22 @@ class UpgradeTest(sslib.DaemonTest):
             got += b
         return got
 
+    def own_fds(self, d):
+        """D's descriptors and what they are, valgrind's own (high) left out."""
+        return {fd: t for fd, t in sslib.fd_targets(d.pid).items() if fd < 1024}
+
+    def settled_fds(self, d):
+        """own_fds once the daemon is done with a connection it just
+        handed over (the same two samples 0.1 s apart)."""
+        seen = [self.own_fds(d)]
+
+        def settled():
+            time.sleep(0.1)
+            seen.append(self.own_fds(d))
+            return seen[-1] == seen[-2]
+        sslib.wait_until(settled, timeout=10)
+        return seen[-1]
+
     def fd_count(self, d):
         return len(sslib.fds(d.pid))
 
@@ -296,7 +314,7 @@ class Handlers(UpgradeTest):
             svc('one', ports[0], hold, instances=1),
             svc('persrc', ports[1], hold, per_source=1),
             svc('timed', ports[2], d.script('h-sleep', 'echo "pid=$$"\nexec sleep 120\n'),
-                timeout=4),
+                timeout=HANDLER_TIMEOUT),
         ], top=d.top)
         a, a_pid = self.held(ports[0], d)
         b, b_pid = self.held(ports[1], d)
@@ -326,10 +344,10 @@ class Handlers(UpgradeTest):
         self.assertEqual((ex['service'], ex['status']), ('one', '0'))
         self.assertServes_hold(ports[0], d)
         # `timeout` kills it at its deadline, counted from its start
-        ex = d.wait_event('exit', after=mark, pid=c_pid, timeout=60)[0]
-        self.assertGreaterEqual(time.monotonic() - t0, 4.0)
+        ex = d.wait_event('exit', after=mark, pid=c_pid, timeout=HANDLER_TIMEOUT + 60)[0]
+        self.assertGreaterEqual(time.monotonic() - t0, HANDLER_TIMEOUT)
         self.assertEqual((ex['service'], ex.get('signal')), ('timed', 'TERM'))
-        self.assertGreaterEqual(int(ex['duration_ms']), 4000)
+        self.assertGreaterEqual(int(ex['duration_ms']), HANDLER_TIMEOUT * 1000)
         d.wait_event('timeout', after=mark, pid=c_pid, signal='TERM')
         c.close()
         m = self.metrics(d)
@@ -469,6 +487,9 @@ class AsADaemon(UpgradeTest):
     """Detached with a pidfile, or under systemd's notify protocol."""
 
     def test_detached_with_pidfile(self):
+        if VALGRIND:
+            self.skipTest('valgrind keeps its own copy of the starting command\'s stderr (its '
+                          'log): the command never sees the end of it')
         sslib.require_bundled(self, 'echo')
         port = sslib.free_port()
         d = sslib.Daemon(services=[])
@@ -479,8 +500,7 @@ class AsADaemon(UpgradeTest):
         d.binary = d.path('superserverd')
         shutil.copy2(REAL, d.binary)
         pidfile = d.path('d.pid')
-        start = subprocess.run([self.valgrind_wrapper(d) if VALGRIND else d.binary, '-c',
-                                d.config_path, '-p', pidfile, '-l', 'stderr'],
+        start = subprocess.run([d.binary, '-c', d.config_path, '-p', pidfile, '-l', 'stderr'],
                                stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
         self.assertEqual(start.returncode, 0, start.stderr)
         pid = read_pid(pidfile)
@@ -586,12 +606,12 @@ class Failures(UpgradeTest):
         d = self.upgradable([])
         d.reload(services=[svc('hold', port, self.hold_script(d))], top=d.top)
         s, pid = self.held(port, d)
-        fds_before = sslib.fd_targets(d.pid)
+        fds_before = self.settled_fds(d)
         self.replace_binary(d, self.wrapper_script('[ "$1" = -t ] && rm -f "$0"'))
         err = self.assert_nothing_changed(d, port, pid, sslib.socket_inode(d.pid, port),
                                           'execve %s: No such file or directory' % d.binary)
         self.assertNotIn('-t failed', err)
-        self.assertEqual(sslib.fd_targets(d.pid), fds_before)
+        self.assertEqual(self.settled_fds(d), fds_before)
         for fd in fds_before:
             if fd > 2:
                 with open('/proc/%d/fdinfo/%d' % (d.pid, fd)) as f:
