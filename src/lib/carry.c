@@ -522,3 +522,19 @@ void carry_leave(struct carry *c)
     }
     c->depth--;
 }
+
+size_t carry_read_list(struct carry *c, const char *key, carry_item_fn *fn, void *ctx)
+{
+    size_t n = 0;
+
+    if (c->writing || !carry_enter(c, key))
+        return 0;
+    while (carry_item(c)) {
+        if (fn)
+            fn(c, ctx);
+        carry_leave(c);
+        n++;
+    }
+    carry_leave(c);
+    return n;
+}

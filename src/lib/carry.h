@@ -93,6 +93,12 @@ bool carry_item(struct carry *c);
 /* Leave the object entered last (writing: its length is known now). */
 void carry_leave(struct carry *c);
 
+/* Reading: FN (with C inside the item, and CTX) for each item of the list
+ * KEY, in order; the number of items (0 when the record has none; FN NULL
+ * only counts them). */
+typedef void carry_item_fn(struct carry *c, void *ctx);
+size_t carry_read_list(struct carry *c, const char *key, carry_item_fn *fn, void *ctx);
+
 /* Fail the read or write with a message (the first one is kept). */
 void carry_fail(struct carry *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -47,8 +47,9 @@ bool aux_child_reaped(struct server *s, pid_t pid, int status)
 }
 
 /* A child the old image started: reaped quietly. */
-static void aux_child_restore(struct carry *c, struct server *s)
+static void aux_child_restore(struct carry *c, void *server)
 {
+    struct server *s = server;
     struct aux_child *a = calloc(1, sizeof(*a));
 
     if (!a) {
@@ -68,13 +69,7 @@ static void aux_child_restore(struct carry *c, struct server *s)
 void aux_child_carry(struct carry *c, struct server *s)
 {
     if (!c->writing) {
-        if (carry_enter(c, "aux_children")) {
-            while (carry_item(c)) {
-                aux_child_restore(c, s);
-                carry_leave(c);
-            }
-            carry_leave(c);
-        }
+        carry_read_list(c, "aux_children", aux_child_restore, s);
         return;
     }
     carry_enter(c, "aux_children");

@@ -14,8 +14,9 @@
 #include "control_int.h"
 
 /* A client parked on a reload or an upgrade (the old image's). */
-static void control_peer_restore(struct carry *c, struct control *ctl)
+static void control_peer_restore(struct carry *c, void *control)
 {
+    struct control *ctl = control;
     char cmd[16] = "";
     struct ctl_request req = {.cmd = CTL_UPGRADE};
     int fd = -1;
@@ -85,13 +86,7 @@ void control_carry(struct carry *c, struct server *s)
         close(ctl->sock.fd); /* a socket without its path cannot be served */
         ctl_sock_init(&ctl->sock);
     }
-    if (carry_enter(c, "waiting")) {
-        while (carry_item(c)) {
-            control_peer_restore(c, ctl);
-            carry_leave(c);
-        }
-        carry_leave(c);
-    }
+    carry_read_list(c, "waiting", control_peer_restore, ctl);
     carry_leave(c);
 }
 

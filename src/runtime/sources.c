@@ -296,23 +296,30 @@ static void sources_write(struct carry *c, struct source_table *t)
     carry_leave(c);
 }
 
+struct sources_read {
+    struct source_table *t;
+    unsigned max;
+};
+
+static void source_restore(struct carry *c, void *ctx)
+{
+    struct sources_read *r = ctx;
+    struct source got = {0};
+
+    source_fields(c, &got);
+    struct source *e = c->failed ? NULL : sources_get(r->t, &got.key, r->max);
+    if (e) {
+        e->banned_until_ns = got.banned_until_ns;
+        e->bucket = got.bucket;
+    }
+}
+
 void sources_carry(struct carry *c, struct source_table *t, unsigned max)
 {
-    if (c->writing) {
+    struct sources_read r = {t, max};
+
+    if (c->writing)
         sources_write(c, t);
-        return;
-    }
-    if (!carry_enter(c, "sources"))
-        return;
-    while (carry_item(c)) {
-        struct source got = {0};
-        source_fields(c, &got);
-        struct source *e = c->failed ? NULL : sources_get(t, &got.key, max);
-        if (e) {
-            e->banned_until_ns = got.banned_until_ns;
-            e->bucket = got.bucket;
-        }
-        carry_leave(c);
-    }
-    carry_leave(c);
+    else
+        carry_read_list(c, "sources", source_restore, &r);
 }

@@ -130,8 +130,9 @@ static void stderr_reader_fields(struct carry *c, struct stderr_reader *r, char 
 }
 
 /* One reader as the old image left it; its descriptor is watched again. */
-static void stderr_reader_restore(struct carry *c, struct server *s)
+static void stderr_reader_restore(struct carry *c, void *server)
 {
+    struct server *s = server;
     struct stderr_reader r = {.fd = -1};
     char service[256] = "";
 
@@ -149,13 +150,7 @@ static void stderr_reader_restore(struct carry *c, struct server *s)
 void stderr_log_carry(struct carry *c, struct server *s)
 {
     if (!c->writing) {
-        if (carry_enter(c, "stderr_readers")) {
-            while (carry_item(c)) {
-                stderr_reader_restore(c, s);
-                carry_leave(c);
-            }
-            carry_leave(c);
-        }
+        carry_read_list(c, "stderr_readers", stderr_reader_restore, s);
         return;
     }
     carry_enter(c, "stderr_readers");

@@ -173,11 +173,11 @@ void upgrade_finish(struct server *s)
     if (u->readable) {
         uint64_t now = clock_now_ns();
         s->upgrades++;
-        log_event("event=upgrade result=ok version=%s from=%s handlers=%u sockets=%zu "
-                  "window_ms=%llu",
-                  PACKAGE_VERSION, u->old_version[0] ? u->old_version : "-", u->handlers,
-                  s->n_listeners,
-                  (unsigned long long)(now > u->paused_ns ? (now - u->paused_ns) / NSEC_PER_MSEC : 0));
+        log_event(
+            "event=upgrade result=ok version=%s from=%s handlers=%u sockets=%zu "
+            "window_ms=%llu",
+            PACKAGE_VERSION, u->old_version[0] ? u->old_version : "-", u->handlers, s->n_listeners,
+            (unsigned long long)(now > u->paused_ns ? (now - u->paused_ns) / NSEC_PER_MSEC : 0));
         control_reload_done(s, &u->activated);
         control_upgrade_done(s, NULL);
     } else {

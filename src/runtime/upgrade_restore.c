@@ -31,9 +31,9 @@ struct restore {
     struct carry *c;
     struct svc_state **states; /* by number; NULL where one could not be made */
     bool *active;              /* by number: in the old image's config */
-    size_t n_states;
-    struct listener **listeners; /* by number */
-    size_t n_listeners;
+    size_t n_states, cap_states;
+    struct listener **listeners; /* by number; NULL where one could not be made */
+    size_t n_listeners, cap_listeners;
     unsigned handlers, left_out;
 };
 
@@ -61,24 +61,9 @@ static void restore_daemon(struct restore *r)
     }
 }
 
-/* Count the items of list KEY (0 when absent), for the arrays by number. */
-static size_t count_items(struct carry *c, const char *key)
+static void restore_service(struct carry *c, void *ctx)
 {
-    size_t n = 0;
-
-    if (!carry_enter(c, key))
-        return 0;
-    while (carry_item(c)) {
-        n++;
-        carry_leave(c);
-    }
-    carry_leave(c);
-    return n;
-}
-
-static void restore_service(struct restore *r)
-{
-    struct carry *c = r->c;
+    struct restore *r = ctx;
     char name[256] = "";
     bool active = false;
     uint64_t runs = 0;
@@ -91,28 +76,33 @@ static void restore_service(struct restore *r)
         svc_state_carry(c, state);
         state->carried_runs = active ? runs : 0;
     }
-    r->active[r->n_states] = active;
-    r->states[r->n_states++] = state;
+    if (r->n_states < r->cap_states) {
+        r->active[r->n_states] = active;
+        r->states[r->n_states++] = state;
+    } else if (state) {
+        svc_state_destroy(state);
+    }
+}
+
+/* The arrays by number: as many as the list KEY has items, plus one. */
+static void *restore_array(struct carry *c, const char *key, size_t size, size_t *n)
+{
+    void *a;
+
+    *n = carry_read_list(c, key, NULL, NULL);
+    if (!(a = calloc(*n + 1, size)))
+        carry_fail(c, "out of memory");
+    return a;
 }
 
 static void restore_services(struct restore *r)
 {
-    struct carry *c = r->c;
-    size_t n = count_items(c, "services");
-
-    r->states = calloc(n + 1, sizeof(*r->states));
-    r->active = calloc(n + 1, sizeof(*r->active));
-    if (!r->states || !r->active) {
-        carry_fail(c, "out of memory");
-        return;
-    }
-    if (!carry_enter(c, "services"))
-        return;
-    while (r->n_states < n && carry_item(c)) {
-        restore_service(r);
-        carry_leave(c);
-    }
-    carry_leave(c);
+    r->states = restore_array(r->c, "services", sizeof(*r->states), &r->cap_states);
+    r->active = calloc(r->cap_states + 1, sizeof(*r->active));
+    if (r->states && r->active)
+        carry_read_list(r->c, "services", restore_service, r);
+    else
+        r->cap_states = 0;
 }
 
 /* The service numbered in KEY, or NULL. */
@@ -143,58 +133,49 @@ static void restore_modes(struct restore *r, struct listener *l)
     }
 }
 
-static void restore_listener(struct restore *r, bool *listed)
+/* A socket; listed (in the daemon's table) when the old image served it. */
+static void restore_listener(struct carry *c, void *ctx)
 {
+    struct restore *r = ctx;
     struct server *s = r->s;
-    struct listener *l = listener_carried(r->c, &s->listeners_shared);
+    bool listed = false;
 
-    *listed = false;
-    carry_bool(r->c, "listed", listed);
+    if (r->n_listeners == r->cap_listeners)
+        return;
+    struct listener *l = listener_carried(c, &s->listeners_shared);
+    carry_bool(c, "listed", &listed);
+    r->listeners[r->n_listeners++] = l;
     if (!l)
         return;
     l->svc_state = state_named(r, "service");
     l->release = activate_release_modes;
     restore_modes(r, l);
-    if (*listed && (l->closed || !l->svc_state)) {
-        *listed = false; /* nothing to serve it with: closed by the activation */
+    /* nothing to serve it with: unlisted, it goes with the record's ref */
+    if (listed && !l->closed && l->svc_state) {
+        s->listeners[s->n_listeners++] = l;
+        l->refs++; /* the table's; the record's own goes at the end */
     }
-    r->listeners[r->n_listeners] = l;
 }
 
 static void restore_listeners(struct restore *r)
 {
     struct server *s = r->s;
-    struct carry *c = r->c;
-    size_t n = count_items(c, "listeners");
 
-    r->listeners = calloc(n + 1, sizeof(*r->listeners));
-    s->listeners = calloc(n + 1, sizeof(*s->listeners));
-    if (!r->listeners || !s->listeners) {
-        carry_fail(c, "out of memory");
-        return;
-    }
-    if (!carry_enter(c, "listeners"))
-        return;
-    while (r->n_listeners < n && carry_item(c)) {
-        bool listed;
-        restore_listener(r, &listed);
-        struct listener *l = r->listeners[r->n_listeners++];
-        if (l && listed) {
-            s->listeners[s->n_listeners++] = l;
-            l->refs++; /* the table's; the record's own goes at the end */
-        }
-        carry_leave(c);
-    }
-    carry_leave(c);
+    r->listeners = restore_array(r->c, "listeners", sizeof(*r->listeners), &r->cap_listeners);
+    s->listeners = calloc(r->cap_listeners + 1, sizeof(*s->listeners));
+    if (r->listeners && s->listeners)
+        carry_read_list(r->c, "listeners", restore_listener, r);
+    else
+        r->cap_listeners = 0;
 }
 
 /* One handler, back in the table with its service, its socket, its
  * deadline and its mode's exit; left out (reaped as service=-) when its
  * service was not carried. */
-static void restore_handler(struct restore *r)
+static void restore_handler(struct carry *c, void *ctx)
 {
+    struct restore *r = ctx;
     struct server *s = r->s;
-    struct carry *c = r->c;
     struct child got = {0};
     char role[16] = "";
     bool in_slot = false;
@@ -234,42 +215,26 @@ static void restore_handler(struct restore *r)
     r->handlers++;
 }
 
-static void restore_handlers(struct restore *r)
+/* A connection waiting for its PROXY header, on its socket again. */
+static void restore_pending(struct carry *c, void *ctx)
 {
-    if (!carry_enter(r->c, "handlers"))
-        return;
-    while (carry_item(r->c)) {
-        restore_handler(r);
-        carry_leave(r->c);
-    }
-    carry_leave(r->c);
-}
+    struct restore *r = ctx;
+    int fd = -1;
+    unsigned li = ~0u;
+    uint64_t deadline = 0;
+    struct sockaddr_storage lb = {0};
+    size_t lblen = 0;
 
-static void restore_pending(struct restore *r)
-{
-    struct carry *c = r->c;
-
-    if (!carry_enter(c, "proxy_pending"))
-        return;
-    while (carry_item(c)) {
-        int fd = -1;
-        unsigned li = ~0u;
-        uint64_t deadline = 0;
-        struct sockaddr_storage lb = {0};
-        size_t lblen = 0;
-        carry_fd(c, "fd", &fd);
-        carry_uint(c, "listener", &li);
-        carry_bytes_max(c, "balancer", &lb, sizeof(lb), &lblen);
-        carry_u64(c, "deadline_ns", &deadline);
-        struct listener *l = li < r->n_listeners ? r->listeners[li] : NULL;
-        if (fd >= 0 && (c->failed || !l || l->closed || !l->svc_state ||
-                        proxy_pending_adopt(r->s, l, fd, &lb, deadline) == -1)) {
-            close(fd);
-            r->left_out++;
-        }
-        carry_leave(c);
+    carry_fd(c, "fd", &fd);
+    carry_uint(c, "listener", &li);
+    carry_bytes_max(c, "balancer", &lb, sizeof(lb), &lblen);
+    carry_u64(c, "deadline_ns", &deadline);
+    struct listener *l = li < r->n_listeners ? r->listeners[li] : NULL;
+    if (fd >= 0 && (c->failed || !l || l->closed || !l->svc_state ||
+                    proxy_pending_adopt(r->s, l, fd, &lb, deadline) == -1)) {
+        close(fd);
+        r->left_out++;
     }
-    carry_leave(c);
 }
 
 /* The services the old config had go to s->carried, for the activation to
@@ -307,10 +272,10 @@ void upgrade_restore(struct server *s)
     restore_daemon(&r);
     restore_services(&r);
     restore_listeners(&r);
-    restore_handlers(&r);
+    carry_read_list(r.c, "handlers", restore_handler, &r);
     aux_child_carry(r.c, s);
     stderr_log_carry(r.c, s);
-    restore_pending(&r);
+    carry_read_list(r.c, "proxy_pending", restore_pending, &r);
     control_carry(r.c, s);
     restore_settle(&r);
     if (r.c->failed)

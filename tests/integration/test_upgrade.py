@@ -196,6 +196,15 @@ class UpgradeTest(sslib.DaemonTest):
         sslib.wait_until(settled, timeout=10)
         return seen[-1]
 
+    def holding(self):
+        """A daemon serving a `hold` handler, one of which runs: (daemon,
+        port, connection, handler pid, the socket's inode)."""
+        port = sslib.free_port()
+        d = self.upgradable([])
+        d.reload(services=[svc('hold', port, self.hold_script(d))], top=d.top)
+        s, pid = self.held(port, d)
+        return d, port, s, pid, sslib.socket_inode(d.pid, port)
+
     def fd_count(self, d):
         return len(sslib.fds(d.pid))
 
@@ -569,12 +578,7 @@ class Failures(UpgradeTest):
         return err
 
     def test_missing_not_executable_failing_check_bad_config(self):
-        port = sslib.free_port()
-        d = self.upgradable([])
-        hold = self.hold_script(d)
-        d.reload(services=[svc('hold', port, hold)], top=d.top)
-        s, pid = self.held(port, d)
-        inode = sslib.socket_inode(d.pid, port)
+        d, port, s, pid, inode = self.holding()
 
         os.rename(d.binary, d.binary + '.gone')
         self.assert_nothing_changed(d, port, pid, inode,
@@ -602,13 +606,10 @@ class Failures(UpgradeTest):
         """The check passes, then the exec fails (the binary went in
         between): the daemon goes on as it was, its descriptors
         close-on-exec again, its signals as they were."""
-        port = sslib.free_port()
-        d = self.upgradable([])
-        d.reload(services=[svc('hold', port, self.hold_script(d))], top=d.top)
-        s, pid = self.held(port, d)
+        d, port, s, pid, inode = self.holding()
         fds_before = self.settled_fds(d)
         self.replace_binary(d, self.wrapper_script('[ "$1" = -t ] && rm -f "$0"'))
-        err = self.assert_nothing_changed(d, port, pid, sslib.socket_inode(d.pid, port),
+        err = self.assert_nothing_changed(d, port, pid, inode,
                                           'execve %s: No such file or directory' % d.binary)
         self.assertNotIn('-t failed', err)
         self.assertEqual(self.settled_fds(d), fds_before)
@@ -657,12 +658,7 @@ class Fallback(UpgradeTest):
     config with the inherited sockets, and says so."""
 
     def fall_back(self, damage, reason):
-        port = sslib.free_port()
-        d = self.upgradable([])
-        hold = self.hold_script(d)
-        d.reload(services=[svc('hold', port, hold)], top=d.top)
-        s, pid = self.held(port, d)
-        inode = sslib.socket_inode(d.pid, port)
+        d, port, s, pid, inode = self.holding()
         # The new binary: the real one, after damaging the record it is handed.
         self.replace_binary(d, self.wrapper_script(
             'if [ -n "$SUPERSERVER_UPGRADE_STATE" ]; then %s "/proc/self/fd/$SUPERSERVER_UPGRADE_STATE"; fi'
@@ -686,7 +682,7 @@ class Fallback(UpgradeTest):
         self.assertEqual(ex['service'], '-')
         self.assertEqual(d.wait_reaped(), [])
         # what the record named is closed: a fresh start's descriptors
-        fresh = self.upgradable([svc('hold', sslib.free_port(), hold)])
+        fresh = self.upgradable([svc('hold', sslib.free_port(), self.hold_script(d))])
         self.assertEqual(self.fd_count(d), self.fd_count(fresh))
 
     def test_corrupt_record(self):

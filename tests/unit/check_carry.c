@@ -58,20 +58,23 @@ static void sample_write(struct carry *c, struct sample *s)
     carry_leave(c);
 }
 
+static void item_read(struct carry *c, void *ctx)
+{
+    struct sample *s = ctx;
+
+    if (s->n_items < 3 && carry_enter(c, "inner")) {
+        carry_uint(c, "value", &s->items[s->n_items++]);
+        carry_leave(c);
+    }
+}
+
 static void sample_read(struct carry *c, struct sample *s)
 {
     sample_carry(c, s);
     s->n_items = 0;
-    if (carry_enter(c, "list")) {
-        while (s->n_items < 3 && carry_item(c)) {
-            if (carry_enter(c, "inner")) {
-                carry_uint(c, "value", &s->items[s->n_items++]);
-                carry_leave(c);
-            }
-            carry_leave(c);
-        }
-        carry_leave(c);
-    }
+    ck_assert_uint_eq(carry_read_list(c, "list", NULL, NULL), 3); /* counted */
+    ck_assert_uint_eq(carry_read_list(c, "list", item_read, s), 3);
+    ck_assert_uint_eq(carry_read_list(c, "no_such_list", item_read, s), 0);
 }
 
 static int pipe_r, pipe_w;

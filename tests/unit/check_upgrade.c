@@ -25,7 +25,7 @@
 #include "carry.h"
 #include "clock.h"
 #include "context.h"
-#include "refusals.h"
+#include "server.h"
 #include "upgrade.h"
 #include "upgrade_int.h"
 
@@ -73,33 +73,16 @@ static struct svc_state *state_of(struct server *s, const char *name)
     return NULL;
 }
 
-static void forget_child(struct child *c, void *ctx)
-{
-    (void)ctx;
-    timers_cancel(&((struct server *)ctx)->loop.timers, &c->timeout);
-    svc_state_unref(c->svc_state);
-}
-
-/* What server_free does, less the spawner and the control socket; with
- * KEEP_FDS the sockets stay open (another context has them now). */
+/* server_free; with KEEP_FDS the sockets stay open (another context has
+ * them now). */
 static void server_done(struct server *s, bool keep_fds)
 {
-    children_each(&s->children, forget_child, s);
     for (size_t i = 0; keep_fds && i < s->n_listeners; i++) {
         s->listeners[i]->fd = -1;
         s->listeners[i]->closed = true;
         s->listeners[i]->unlink_on_close = false;
     }
-    activate_release(s);
-    refusals_release(s);
-    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
-        if (s->states[i])
-            svc_state_unref(s->states[i]);
-    free(s->states);
-    if (s->cfg)
-        config_free(s->cfg);
-    children_destroy(&s->children);
-    loop_close(&s->loop);
+    server_free(s);
 }
 
 /* The old image: services, counters, a ban, a handler with a deadline. */
