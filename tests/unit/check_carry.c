@@ -304,39 +304,37 @@ START_TEST(closed_fd_refused)
 }
 END_TEST
 
-/* The number names a socket now, not the pipe the writer saw. */
-START_TEST(other_file_refused)
+/* The record is written, then its descriptor number names OTHER. */
+static void assert_replaced_refused(int other)
 {
     size_t len;
     unsigned char *buf = record(&len);
     struct carry c;
     char err[200];
-    int sock = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-    ck_assert_int_ge(sock, 0);
-    ck_assert_int_eq(dup3(sock, pipe_r, O_CLOEXEC), pipe_r);
-    close(sock);
+    ck_assert_int_ge(other, 0);
+    ck_assert_int_eq(dup3(other, pipe_r, O_CLOEXEC), pipe_r);
+    close(other);
     ck_assert_int_eq(carry_read_open(&c, buf, len, RECORD_VERSION, err, sizeof(err)), -1);
-    ck_assert_ptr_nonnull(strstr(err, "not the file"));
+    ck_assert_msg(strstr(err, "not the file") != NULL, "%s", err);
     free(buf);
+}
+
+/* The number names a socket now, not the pipe the writer saw. */
+START_TEST(other_file_refused)
+{
+    assert_replaced_refused(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
 }
 END_TEST
 
 /* Another pipe of the same type at the same number: another inode. */
 START_TEST(same_kind_other_file_refused)
 {
-    size_t len;
-    unsigned char *buf = record(&len);
-    struct carry c;
-    char err[200];
     int p[2];
 
     ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-    ck_assert_int_eq(dup3(p[0], pipe_r, O_CLOEXEC), pipe_r);
-    close(p[0]);
     close(p[1]);
-    ck_assert_int_eq(carry_read_open(&c, buf, len, RECORD_VERSION, err, sizeof(err)), -1);
-    free(buf);
+    assert_replaced_refused(p[0]);
 }
 END_TEST
 
