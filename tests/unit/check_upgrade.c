@@ -35,17 +35,23 @@ static pid_t handler;
 static unsigned char *record;
 static size_t record_len;
 
-static unsigned free_port(void)
+/* Two loopback TCP ports nobody listens on now (bound together to port 0,
+ * so they differ, then closed). */
+static void free_ports(unsigned out[2])
 {
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(sin);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fds[2];
 
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
-    close(fd);
-    return ntohs(sin.sin_port);
+    for (int i = 0; i < 2; i++) {
+        struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof(sin);
+        fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        ck_assert_int_ge(fds[i], 0);
+        ck_assert_int_eq(bind(fds[i], (struct sockaddr *)&sin, sizeof(sin)), 0);
+        ck_assert_int_eq(getsockname(fds[i], (struct sockaddr *)&sin, &len), 0);
+        out[i] = ntohs(sin.sin_port);
+    }
+    close(fds[0]);
+    close(fds[1]);
 }
 
 static struct config *load(void)
@@ -127,8 +133,7 @@ static void setup(void)
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_upgrade.XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmpdir));
     snprintf(path, sizeof(path), "%s/c.conf", tmpdir);
-    ports[0] = free_port();
-    ports[1] = free_port();
+    free_ports(ports);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fprintf(
