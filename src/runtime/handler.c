@@ -109,7 +109,7 @@ static pid_t handler_spawn(struct server *s, const struct handler_req *req, int 
     struct svc_state *state = req->l->svc_state;
     struct conn_env env;
     char envbuf[SLOT_ENV_BYTES];
-    struct spawn_request sr = {.plan = state->plan, .sock = req->sock};
+    struct spawn_request sr = {.plan = state->plan, .sock = req->sock, .report_fd = -1};
 
     conn_env_start(&env, envbuf, sizeof(envbuf));
     handler_env(&env, req, &sr.sock_on_fd3);
