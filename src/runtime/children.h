@@ -17,6 +17,7 @@
 struct svc_state;
 struct listener;
 struct child;
+struct spawner_proc;
 
 /* What the starter of a handler wants done when it exits, after the common
  * bookkeeping (handler.c): CTX is the daemon's context. */
@@ -36,6 +37,7 @@ struct child {
     int timeout_stage;       /* 0 none sent, 1 TERM sent, 2 KILL sent */
     const char *failed_step; /* set when it failed before its exec (spawn.h) */
     int failed_errno;
+    struct spawner_proc *spawner; /* the spawner that started it, or NULL (spawner.h) */
     struct child *next_free;
     struct child *newer, *older; /* live children in spawn order */
 };
