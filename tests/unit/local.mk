@@ -36,10 +36,14 @@ UNIT_SUITES = \
 	tests/unit/check_pool \
 	tests/unit/check_xinetd \
 	tests/unit/check_strmap \
-	tests/unit/check_spawner_msg
+	tests/unit/check_spawner_msg \
+	tests/unit/check_spawner
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
+tests_unit_check_spawner_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_spawner_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_spawner_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_spawner_msg_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_spawner_msg_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_spawner_msg_LDADD = $(UNIT_TEST_LIBS)
