@@ -187,6 +187,7 @@ START_TEST(more_descriptors_than_allowed)
                          .msg_iovlen = 1,
                          .msg_control = control.space,
                          .msg_controllen = sizeof(control.space)};
+    memset(&control, 0, sizeof(control));
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     memset(buf, 0, sizeof(buf));
     c->cmsg_level = SOL_SOCKET;
