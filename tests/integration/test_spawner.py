@@ -31,21 +31,7 @@ CONFINED = {'no_new_privileges': True, 'capabilities': ['CAP_NET_BIND_SERVICE'],
             'syscall_deny': GROUPS}
 
 
-def status(pid):
-    with open('/proc/%d/status' % pid) as f:
-        return sslib.read_status(f.read())
-
-
-def caps(st, key):
-    return int(st[key], 16)
-
-
-def comm(pid):
-    try:
-        with open('/proc/%d/comm' % pid) as f:
-            return f.read().strip()
-    except OSError:
-        return None
+status, caps, comm = sslib.proc_status, sslib.cap_mask, sslib.proc_comm
 
 
 def spawners(d, service, after=0):

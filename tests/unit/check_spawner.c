@@ -7,27 +7,24 @@
  * and a reload that keeps an unchanged plan's spawner and retires a
  * changed one's. */
 #include <check.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "unit_run.h"
+#include "unit_context.h"
 #include "clock.h"
 #include "context.h"
 #include "handler.h"
-#include "refusals.h"
 #include "spawner.h"
 #include "spawner_int.h"
 
 static char *cat_args[] = {"cat", NULL}, *true_args[] = {"true", NULL};
 static char *env_changed[] = {"GENERATION=2", NULL};
-static struct listen_addr where = {.text = "127.0.0.1:7", .kind = LISTEN_INET};
 
 static struct server s;
 static struct config cfg;
@@ -37,33 +34,10 @@ static struct listener *l;
 
 static void setup(void)
 {
-    struct rlimit nofile;
-    char err[256];
-
-    memset(&s, 0, sizeof(s));
-    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &nofile), 0);
-    ck_assert_int_eq(loop_init(&s.loop), 0);
-    children_init(&s.children);
-    ck_assert_int_eq(spawn_init(&s.spawner, &nofile, handler_exec_failed, &s), 0);
-    s.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    ck_assert_int_ge(s.devnull, 0);
-
-    memset(&svc, 0, sizeof(svc));
-    svc.name = "t";
-    svc.enabled = true;
-    svc.exec = "/bin/cat";
-    svc.args = cat_args;
-    svc.protocol = PROTO_TCP;
-    svc.mode = MODE_NOWAIT;
-    svc.listen = &where;
-    svc.n_listen = 1;
+    unit_context_init(&s);
+    st = unit_service(&svc, "/bin/cat", cat_args, &l);
     svc.sandbox.no_new_privileges = true;
-    st = svc_state_new("t");
-    ck_assert_ptr_nonnull(st);
-    st->svc = &svc;
-    st->refs = 1; /* the config's */
-    st->plan = exec_plan_new(&svc, err, sizeof(err));
-    ck_assert_msg(st->plan != NULL, "%s", err);
+    unit_replan(st, &svc);
     memset(&cfg, 0, sizeof(cfg));
     cfg.services = &svc;
     cfg.n_services = 1;
@@ -71,14 +45,6 @@ static void setup(void)
     states[0] = st;
     s.cfg = &cfg;
     s.states = states;
-
-    l = calloc(1, sizeof(*l));
-    ck_assert_ptr_nonnull(l);
-    l->addr.kind = LISTEN_INET;
-    l->addr.text = strdup(where.text);
-    l->fd = -1;
-    l->refs = 1;
-    l->svc_state = st;
 }
 
 /* Every child of ours that is gone, reaped as the daemon would. */
@@ -127,14 +93,8 @@ static void teardown(void)
         if (pid == 0)
             usleep(10000);
     }
-    ck_assert(spawn_quiesce(&s.spawner));
-    spawn_destroy(&s.spawner);
-    refusals_release(&s);
-    listener_unref(l);
-    svc_state_unref(st);
-    children_destroy(&s.children);
-    close(s.devnull);
-    loop_close(&s.loop);
+    unit_service_free(st, l);
+    unit_context_free(&s);
 }
 
 static int pair(int *theirs)
@@ -225,9 +185,7 @@ START_TEST(reaped_before_its_answer_was_read)
 
     svc.exec = "/bin/true";
     svc.args = true_args;
-    exec_plan_unref(st->plan);
-    char err[256];
-    st->plan = exec_plan_new(&svc, err, sizeof(err));
+    unit_replan(st, &svc);
     spawner_sync(&s);
     pid_t sp = spawner_pid(st);
     int ours = connection();
@@ -283,19 +241,15 @@ END_TEST
 
 START_TEST(reload_keeps_or_retires)
 {
-    char err[256];
-
     spawner_sync(&s);
     old_spawner = spawner_pid(st);
     /* The same plan again (a reload that changed nothing): kept. */
-    exec_plan_unref(st->plan);
-    st->plan = exec_plan_new(&svc, err, sizeof(err));
+    unit_replan(st, &svc);
     spawner_sync(&s);
     ck_assert_int_eq(spawner_pid(st), old_spawner);
     /* A changed plan: a new spawner; the old one exits (EOF) and goes. */
     svc.env = env_changed;
-    exec_plan_unref(st->plan);
-    st->plan = exec_plan_new(&svc, err, sizeof(err));
+    unit_replan(st, &svc);
     spawner_sync(&s);
     ck_assert(pump(replaced_and_gone));
     int ours = connection();
@@ -305,8 +259,7 @@ START_TEST(reload_keeps_or_retires)
     ck_assert(pump(none_live));
     /* Unconfined: no spawner at all. */
     svc.sandbox.no_new_privileges = false;
-    exec_plan_unref(st->plan);
-    st->plan = exec_plan_new(&svc, err, sizeof(err));
+    unit_replan(st, &svc);
     spawner_sync(&s);
     ck_assert_ptr_null(st->spawner);
     ck_assert(pump(no_spawner_left));
