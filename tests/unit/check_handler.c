@@ -57,16 +57,6 @@ static void teardown(void)
     unit_context_free(&s);
 }
 
-/* A socketpair: the handler's end in *THEIRS, ours returned. */
-static int pair(int *theirs)
-{
-    int sv[2];
-
-    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-    *theirs = sv[1];
-    return sv[0];
-}
-
 /* The newest handler, closed on our side so it exits, waited for and
  * handed to handler_reaped as the reaper would. */
 static void finish(int ours)
@@ -84,7 +74,7 @@ START_TEST(connection_with_source_key)
 {
     struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons(4000)};
     struct source_key key;
-    int theirs, ours = pair(&theirs);
+    int theirs, ours = unit_socketpair(&theirs);
 
     inet_pton(AF_INET, "10.0.0.1", &peer.sin_addr);
     addr_source_key((struct sockaddr *)&peer, &key);
@@ -135,7 +125,7 @@ END_TEST
 START_TEST(handed_the_listeners_socket)
 {
     pid_t holder = 0;
-    int theirs, ours = pair(&theirs);
+    int theirs, ours = unit_socketpair(&theirs);
 
     svc.mode = MODE_WAIT;
     svc.timeout = 0;
@@ -172,7 +162,7 @@ END_TEST
  * after the spawner's bounded wait. */
 START_TEST(spawn_failure_is_a_refusal)
 {
-    int theirs, ours = pair(&theirs);
+    int theirs, ours = unit_socketpair(&theirs);
     struct handler_req req = {
         .l = l,
         .sock = theirs,

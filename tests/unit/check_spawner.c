@@ -97,19 +97,10 @@ static void teardown(void)
     unit_context_free(&s);
 }
 
-static int pair(int *theirs)
-{
-    int sv[2];
-
-    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-    *theirs = sv[1];
-    return sv[0];
-}
-
 /* Hand one connection to the service, as conn_serve does; our end returned. */
 static int connection(void)
 {
-    int theirs, ours = pair(&theirs);
+    int theirs, ours = unit_socketpair(&theirs);
     struct handler_req req = {
         .l = l, .sock = theirs, .peer_text = "10.0.0.1:4000", .worker_index = -1};
 

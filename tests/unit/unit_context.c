@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "handler.h"
@@ -77,6 +78,15 @@ struct svc_state *unit_service(struct service *svc, const char *exec, char **arg
     l->svc_state = st;
     *lp = l;
     return st;
+}
+
+int unit_socketpair(int *theirs)
+{
+    int sv[2];
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    *theirs = sv[1];
+    return sv[0];
 }
 
 void unit_service_free(struct svc_state *st, struct listener *l)

@@ -18,6 +18,8 @@ struct svc_state *unit_service(struct service *svc, const char *exec, char **arg
                                struct listener **l);
 /* A new plan for SVC in ST (a reload). */
 void unit_replan(struct svc_state *st, const struct service *svc);
+/* A stream socketpair: the handler's end in *THEIRS, ours returned. */
+int unit_socketpair(int *theirs);
 /* Let go of ST and L. */
 void unit_service_free(struct svc_state *st, struct listener *l);
 
