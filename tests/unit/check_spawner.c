@@ -4,8 +4,8 @@
  * over and counted before its pid is known, the pid read later, a handler
  * reaped before its answer was read (found in the queue), a spawner killed
  * with a connection unanswered (started here, and the spawner replaced),
- * and a reload that keeps an unchanged plan's spawner and retires a
- * changed one's. */
+ * a reload that keeps an unchanged plan's spawner and retires a changed
+ * one's, and the wait for every answer a live upgrade needs. */
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
@@ -257,6 +257,32 @@ START_TEST(reload_keeps_or_retires)
 }
 END_TEST
 
+static void count_pid(pid_t pid, void *ctx)
+{
+    (void)pid;
+    ++*(int *)ctx;
+}
+
+/* Before an exec of the daemon (live upgrade): every answer read, nothing
+ * waits for one. */
+START_TEST(quiesce_reads_every_answer)
+{
+    int n = 0;
+
+    spawner_sync(&s);
+    int a = connection(), b = connection();
+    ck_assert_uint_eq(s.children.count, 0);
+    ck_assert(spawner_quiesce(&s, 10 * NSEC_PER_SEC));
+    ck_assert_uint_eq(s.children.count, 2);
+    ck_assert_ptr_null(s.spawners_busy);
+    spawner_each_pid(&s, count_pid, &n);
+    ck_assert_int_eq(n, 1);
+    close(a);
+    close(b);
+    ck_assert(pump(none_live));
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("spawner");
@@ -267,6 +293,7 @@ int main(void)
     tcase_add_test(tc, reaped_before_its_answer_was_read);
     tcase_add_test(tc, spawner_killed_with_a_connection_unanswered);
     tcase_add_test(tc, reload_keeps_or_retires);
+    tcase_add_test(tc, quiesce_reads_every_answer);
     suite_add_tcase(su, tc);
     return unit_run(su, NULL);
 }
