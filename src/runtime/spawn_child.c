@@ -238,17 +238,18 @@ static enum spawn_step child_confine(const struct spawn_slot *slot, long ruleset
     return step;
 }
 
-/* To the spawner that started this child, if one did: A, whole or not at all
- * (a daemon gone since, or upgrading, does not stop the handler). */
-static void child_answer(const struct spawn_slot *slot, enum spawner_answer_type type, pid_t pid,
-                         long err, enum spawn_step step)
+/* To the spawner that started this child, if one did: the answer, written
+ * into A, whole or not at all (a daemon gone since, or upgrading, does not
+ * stop the handler).  A lives in spawn_child_main's own frame: this stack is
+ * a slot's, used again by the next child, and a block-scope variable would
+ * be left marked out of scope there for AddressSanitizer. */
+static void child_answer(const struct spawn_slot *slot, struct spawner_answer *a,
+                         enum spawner_answer_type type, pid_t pid, long err, enum spawn_step step)
 {
-    struct spawner_answer a;
-
     if (slot->report_fd < 0)
         return;
-    spawner_msg_answer(&a, type, slot->report_seq, pid, (int)-err, step);
-    raw_syscall6(SYS_sendto, slot->report_fd, (long)&a, sizeof(a), MSG_NOSIGNAL, 0, 0);
+    spawner_msg_answer(a, type, slot->report_seq, pid, (int)-err, step);
+    raw_syscall6(SYS_sendto, slot->report_fd, (long)a, sizeof(*a), MSG_NOSIGNAL, 0, 0);
 }
 
 /* LISTEN_PID must be the handler's own pid, known only here: the parent
@@ -268,12 +269,13 @@ int spawn_child_main(void *arg)
     struct spawn_slot *slot = arg;
     unsigned long dfl_action[4] = {0}; /* struct kernel_sigaction: SIG_DFL, no flags */
     uint64_t no_signals = 0;
+    struct spawner_answer answer;
     pid_t pid = (pid_t)RAW_SYSCALL(SYS_getpid, 0, 0, 0, 0);
     enum spawn_step step;
     long err, kept = -1;
 
     /* First: from here on the daemon knows this pid, whatever becomes of the spawner. */
-    child_answer(slot, SPAWNER_STARTED, pid, 0, SPAWN_STEP_NONE);
+    child_answer(slot, &answer, SPAWNER_STARTED, pid, 0, SPAWN_STEP_NONE);
     /* Our handlers must not run here, and SIGPIPE must not stay ignored. */
     for (int i = 0; i < signals_caught_count; i++)
         RAW_SYSCALL(SYS_rt_sigaction, signals_caught[i], dfl_action, NULL, sizeof(no_signals));
@@ -294,7 +296,7 @@ int spawn_child_main(void *arg)
 fail:
     slot->child_errno = (int)-err;
     slot->failed_step = step;
-    child_answer(slot, SPAWNER_FAILED, pid, err, step);
+    child_answer(slot, &answer, SPAWNER_FAILED, pid, err, step);
     RAW_SYSCALL(SYS_exit_group, 127, 0, 0, 0);
     return 127; /* not reached */
 }
