@@ -25,17 +25,19 @@
  * always are: among the newest handlers. */
 #define REAP_PROBE_NEWEST 16
 
-/* PID has exited with STATUS: to its handler's record, if it has one.  A
- * pid not in the table may be a spawner's own, or a handler whose pid its
- * spawner's answer still holds (spawner.h). */
+/* PID has exited with STATUS: to its handler's record, if it has one (a
+ * handler whose pid a spawner's answer still holds has one once the
+ * answers are read, spawner.h); else it may be a spawner's own. */
 static void reap_exited(struct server *s, pid_t pid, int status)
 {
     struct child *c = children_find(&s->children, pid);
 
     if (!c)
-        c = spawner_reaped(s, pid, status);
+        c = spawner_queued_exit(s, pid);
     if (c)
         s->reaped(s, c, status);
+    else
+        spawner_exited(s, pid, status);
 }
 
 /* Reap PID if it has exited; O(1) in the kernel, unlike waitpid(-1). */

@@ -205,7 +205,7 @@ void spawner_lost(struct spawner_proc *sp)
 }
 
 /* SP's process has exited with STATUS. */
-static void spawner_exited(struct server *s, struct spawner_proc *sp, int status)
+static void spawner_gone(struct server *s, struct spawner_proc *sp, int status)
 {
     char how[32];
     bool expected = sp->retiring || sp->setup_error[0];
@@ -226,19 +226,20 @@ static void spawner_exited(struct server *s, struct spawner_proc *sp, int status
     spawner_finish_when_done(s, sp);
 }
 
-struct child *spawner_reaped(struct server *s, pid_t pid, int status)
+struct child *spawner_queued_exit(struct server *s, pid_t pid)
 {
-    /* A handler that exited before its pid was read: the pid is queued. */
     spawner_collect(s);
-    struct child *c = children_find(&s->children, pid);
-    if (c)
-        return c;
+    return children_find(&s->children, pid);
+}
+
+bool spawner_exited(struct server *s, pid_t pid, int status)
+{
     for (struct spawner_proc *sp = s->spawners; sp; sp = sp->next)
         if (sp->alive && sp->pid == pid) {
-            spawner_exited(s, sp, status);
-            break;
+            spawner_gone(s, sp, status);
+            return true;
         }
-    return NULL;
+    return false;
 }
 
 void spawner_child_exited(struct server *s, struct child *c, int status)

@@ -15,7 +15,7 @@
  *
  * A connection is counted from the moment it is handed over.  A handler
  * whose exit is reaped before its pid was read is found by reading the
- * spawners' answers first (spawner_reaped).  A reload that changes the plan
+ * spawners' answers first (spawner_queued_exit).  A reload that changes the plan
  * starts a new spawner and retires the old one once it has no request
  * left; a spawner that dies is logged and restarted, and the connections it
  * had not answered are started by the daemon itself, as an unconfined
@@ -56,10 +56,14 @@ void spawner_sync(struct server *s);
 int spawner_hand_over(struct server *s, struct spawner_proc *sp, struct child *c,
                       const struct spawner_handoff *h);
 
-/* PID has exited and is not in the children table: a spawner (its record
- * learns it), or a handler whose answer is still queued (read now: its
- * record is returned, in the table), or nobody known (NULL). */
-struct child *spawner_reaped(struct server *s, pid_t pid, int status);
+/* PID has exited and is not in the children table: the answers queued at
+ * the spawners are read now, and its record returned (in the table) if it
+ * was a handler whose pid had not been read yet; NULL otherwise. */
+struct child *spawner_queued_exit(struct server *s, pid_t pid);
+/* PID has exited with STATUS and is no handler: if it was a spawner, its
+ * record learns it (logged; freed once nothing refers to it).  False when
+ * it was not one. */
+bool spawner_exited(struct server *s, pid_t pid, int status);
 /* C, started by a spawner (c->spawner), has exited with STATUS: before its
  * exit is logged, a failed step it queued is read; then its spawner no
  * longer waits for it.  Nothing for other handlers. */

@@ -56,9 +56,11 @@ static void reap_some(void)
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
         struct child *c = children_find(&s.children, pid);
         if (!c)
-            c = spawner_reaped(&s, pid, status);
+            c = spawner_queued_exit(&s, pid);
         if (c)
             handler_reaped(&s, c, status);
+        else
+            spawner_exited(&s, pid, status);
     }
 }
 
@@ -186,7 +188,7 @@ START_TEST(reaped_before_its_answer_was_read)
         ck_abort_msg("the spawner exited");
     ck_assert_int_gt(pid, 0);
     ck_assert_uint_eq(s.children.count, 0);
-    struct child *c = spawner_reaped(&s, pid, status);
+    struct child *c = spawner_queued_exit(&s, pid);
     ck_assert_ptr_nonnull(c); /* its pid was in the queue */
     ck_assert_int_eq(c->pid, pid);
     handler_reaped(&s, c, status);
