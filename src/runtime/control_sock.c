@@ -185,7 +185,7 @@ int ctl_sock_open(const struct config *cfg, bool replace_stale, struct control_s
         goto fail;
     }
     step = "listen";
-    if (listen(cs->fd, CTL_MAX_CLIENTS) == -1 || !(cs->path = strdup(path)))
+    if (listen(cs->fd, CTL_MAX_PEERS) == -1 || !(cs->path = strdup(path)))
         goto fail_unlink;
     return 0;
 fail_unlink:
