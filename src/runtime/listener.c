@@ -110,6 +110,26 @@ static bool unix_bound_by_us(const struct stat *st, void *registry)
     return false;
 }
 
+/* freebind and bind_device, set before bind (SO_BINDTODEVICE decides which
+ * sockets a bind conflicts with).  -1 with errno and err filled. */
+static int listener_bind_options(int fd, int family, const struct sock_opts *o, char *err,
+                                 size_t errlen)
+{
+    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+    int opt = family == AF_INET6 ? IPV6_FREEBIND : IP_FREEBIND;
+
+    if (o->freebind && set_flag(fd, level, opt, true) == -1) {
+        snprintf(err, errlen, "freebind: %s", strerror(errno));
+        return -1;
+    }
+    if (o->bind_device[0] &&
+        setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->bind_device, strlen(o->bind_device)) == -1) {
+        snprintf(err, errlen, "bind_device %s: %s", o->bind_device, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* socket + options + bind + listen; the fd, or -errno of the failed step with
  * err filled (the caller tells a host without IPv6 by EAFNOSUPPORT; a unix
  * path that cannot be taken is -EADDRINUSE).  A unix socket's file identity
@@ -140,6 +160,11 @@ static int open_socket(struct listener_registry *reg, const struct service *svc,
             set_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->kind != LISTEN_WILDCARD);
         if (svc->sock.reuseport)
             set_flag(fd, SOL_SOCKET, SO_REUSEPORT, true);
+        if (listener_bind_options(fd, family, &svc->sock, err, errlen) == -1) {
+            e = errno;
+            close(fd);
+            return -e;
+        }
         if (bind(fd, (const struct sockaddr *)&a->ss, a->sslen) == -1) {
             e = errno;
             snprintf(err, errlen, "bind: %s", strerror(e));
@@ -242,6 +267,9 @@ bool listener_reusable(const struct listener *l, const struct service *svc,
         !sockaddr_equal(&l->addr.ss, l->addr.sslen, &a->ss, a->sslen))
         return false;
     if (l->opts.reuseport != svc->sock.reuseport)
+        return false;
+    if (a->kind != LISTEN_UNIX && (l->opts.freebind != svc->sock.freebind ||
+                                   strcmp(l->opts.bind_device, svc->sock.bind_device) != 0))
         return false;
     if (a->kind == LISTEN_UNIX &&
         (l->opts.has_socket_mode != svc->sock.has_socket_mode ||
