@@ -154,7 +154,7 @@ int ctl_request_parse(const char *buf, size_t len, struct ctl_request *req, char
         return -1;
     }
     for (p = buf; p < nl; p++) {
-        if (*p != ' ' && *p != ':' && !name_char(*p)) {
+        if (*p != ' ' && *p != ':' && *p != '/' && !name_char(*p)) { /* ':', '/': addresses */
             snprintf(err, errlen, "invalid byte 0x%02x in request", (unsigned char)*p);
             return -1;
         }

@@ -19,7 +19,7 @@
  *
  * The `json ` prefix asks for one JSON document instead of text (metrics
  * are always Prometheus text and refuse it).  Single spaces, no CR, no
- * other bytes; the whole line, newline included, at most CTL_REQUEST_MAX
+ * other bytes than these words' (':' and '/' only in an ADDRESS); the whole line, newline included, at most CTL_REQUEST_MAX
  * bytes; nothing may follow the newline.
  *
  * The daemon answers and closes.  The first line of the answer is
