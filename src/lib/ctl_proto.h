@@ -19,8 +19,8 @@
  *
  * The `json ` prefix asks for one JSON document instead of text (metrics
  * are always Prometheus text and refuse it).  Single spaces, no CR, no
- * other bytes than these words' (':' and '/' only in an ADDRESS); the whole line, newline included, at most CTL_REQUEST_MAX
- * bytes; nothing may follow the newline.
+ * other bytes than these words' (':' and '/' only in an ADDRESS); the whole line, newline included,
+ * at most CTL_REQUEST_MAX bytes; nothing may follow the newline.
  *
  * The daemon answers and closes.  The first line of the answer is
  *
@@ -39,11 +39,11 @@
 
 #include "addr.h"
 
-#define CTL_REQUEST_MAX 256 /* bytes of a request, its newline included */
-#define CTL_ARG_MAX     200 /* bytes of a service name, without the NUL */
-#define CTL_ADDR_MAX    50  /* bytes of an ADDRESS, without the NUL */
+#define CTL_REQUEST_MAX 256        /* bytes of a request, its newline included */
+#define CTL_ARG_MAX     200        /* bytes of a service name, without the NUL */
+#define CTL_ADDR_MAX    50         /* bytes of an ADDRESS, without the NUL */
 #define CTL_BAN_MAX     315360000u /* the longest ban by hand: ten years */
-#define CTL_WORDS_MAX   3   /* arguments of one request */
+#define CTL_WORDS_MAX   3          /* arguments of one request */
 
 enum ctl_command {
     CTL_STATUS,

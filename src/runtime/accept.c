@@ -15,9 +15,9 @@
 #include "proxy_pending.h"
 #include "conn.h"
 
-#define ACCEPT_BATCH    64
+#define ACCEPT_BATCH     64
 #define ACCEPT_FLUSH_MAX 65536 /* more than any queue holds (somaxconn) */
-#define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
+#define EMFILE_PAUSE_NS  (100 * NSEC_PER_MSEC)
 
 /* One accepted connection: its PROXY header first when the service wants
  * one from this peer, else admit, start, hand over. */

@@ -225,8 +225,7 @@ bool admit_unban(struct admit_state *st, const struct source_key *key, uint64_t 
     return sources_lift(st->sources, key, now_ns);
 }
 
-size_t admit_bans(const struct admit_state *st, uint64_t now_ns, struct source_ban *out,
-                  size_t max)
+size_t admit_bans(const struct admit_state *st, uint64_t now_ns, struct source_ban *out, size_t max)
 {
     return sources_bans(st->sources, now_ns, out, max);
 }

@@ -148,8 +148,7 @@ static int open_socket(struct listener_registry *reg, const struct sock_opts *o,
         return -e;
     }
     if (family == AF_UNIX) {
-        if (listener_unix_bind(fd, o, a, type, unix_bound_by_us, reg, bound, err,
-                               errlen) == -1) {
+        if (listener_unix_bind(fd, o, a, type, unix_bound_by_us, reg, bound, err, errlen) == -1) {
             close(fd);
             return -EADDRINUSE;
         }
@@ -301,7 +300,8 @@ int listener_reopen(struct listener *l, struct listener_registry *reg, char *err
 {
     struct stat bound = {0};
     int type = l->protocol == PROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
-    int fd = open_socket(reg, &l->opts, l->mode == MODE_NOWAIT, &l->addr, type, &bound, err, errlen);
+    int fd =
+        open_socket(reg, &l->opts, l->mode == MODE_NOWAIT, &l->addr, type, &bound, err, errlen);
 
     if (fd < 0)
         return -1;

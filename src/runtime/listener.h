@@ -33,10 +33,10 @@ struct listener {
     enum svc_protocol protocol;
     enum svc_mode mode;
     struct svc_state *svc_state;
-    unsigned refs; /* the daemon's table, each child handed it, each PROXY connection */
-    bool closed;   /* fd closed: dropped by a reload while a child still refers to it */
-    bool held;     /* the operator's pause or drain (hold.c): never watched until resumed */
-    bool drained;  /* the kernel refuses its connections (listener_drain) */
+    unsigned refs;  /* the daemon's table, each child handed it, each PROXY connection */
+    bool closed;    /* fd closed: dropped by a reload while a child still refers to it */
+    bool held;      /* the operator's pause or drain (hold.c): never watched until resumed */
+    bool drained;   /* the kernel refuses its connections (listener_drain) */
     bool inherited; /* passed by systemd (LISTEN_FDS): this daemon cannot make it again */
     bool unlink_on_close;
     dev_t path_dev; /* the unix socket file bound (unlink_on_close) */

@@ -48,8 +48,8 @@ struct svc_state {
     uint64_t refused_by[REFUSE_REASON_COUNT]; /* refusals.c: by reason */
     uint64_t exits[OUTCOME_COUNT];            /* handler.c: by outcome */
     uint64_t health_checks; /* proxy_pending.c: PROXY LOCAL headers closed (proxy_local) */
-    enum svc_hold hold; /* hold.c: set by the operator, applied to each listener */
-    unsigned refs;      /* the active config + each child + listed in refusing */
+    enum svc_hold hold;     /* hold.c: set by the operator, applied to each listener */
+    unsigned refs;          /* the active config + each child + listed in refusing */
     /* proxy_pending.c: connections waiting for their PROXY header, or NULL */
     struct proxy_queue *proxy_queue;
 };

@@ -73,7 +73,8 @@ START_TEST(test_incomplete)
 }
 END_TEST
 
-#define COMMANDS "status, handlers, reload, metrics, version, pause, drain, resume, bans, ban, unban"
+#define COMMANDS                                                                                   \
+    "status, handlers, reload, metrics, version, pause, drain, resume, bans, ban, unban"
 
 START_TEST(test_errors)
 {
