@@ -256,6 +256,8 @@ struct listener *listener_open(const struct service *svc, const struct listen_ad
             reg->unix_bound = l;
     }
     l->opts = svc->sock;
+    if (adopted)
+        listener_drain_detect(l); /* hold.c brings it in line with its service */
     listener_update(l, svc);
     return l;
 }

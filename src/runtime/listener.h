@@ -101,6 +101,9 @@ int listener_drain(struct listener *l, char *err, size_t errlen);
  * its path (listener_reopen).  0; 1 when L has a new socket (handlers hold
  * the old); -1 with ERR. */
 int listener_undrain(struct listener *l, struct listener_registry *reg, char *err, size_t errlen);
+/* Is L's socket drained already (a socket passed to this daemon)?  Sets
+ * L->drained from what the socket shows. */
+void listener_drain_detect(struct listener *l);
 /* A new socket at L's unix path in place of L's own, which is closed.
  * 0, or -1 with ERR (L keeps its socket). */
 int listener_reopen(struct listener *l, struct listener_registry *reg, char *err, size_t errlen);

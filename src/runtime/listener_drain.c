@@ -19,8 +19,13 @@
  *                  A unix socket never listens again, so resume puts a new
  *                  socket at the path; hold.c refuses to drain one systemd
  *                  passed (it could not be made again).
+ *
+ * Each of these shows on the socket itself, so a socket this daemon did not
+ * open (passed by systemd, or by its own previous image in a live upgrade)
+ * is known drained without being told: listener_drain_detect.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -91,4 +96,21 @@ int listener_undrain(struct listener *l, struct listener_registry *reg, char *er
     if (rc >= 0)
         l->drained = false;
     return rc;
+}
+
+void listener_drain_detect(struct listener *l)
+{
+    struct sockaddr_storage peer;
+    socklen_t len = sizeof(peer);
+    int listening = 1;
+    socklen_t optlen = sizeof(listening);
+    struct pollfd p = {.fd = l->fd, .events = POLLRDHUP};
+
+    if (l->protocol == PROTO_UDP)
+        l->drained = getpeername(l->fd, (struct sockaddr *)&peer, &len) == 0;
+    else if (l->addr.kind == LISTEN_UNIX) /* shut down: it reads as hung up */
+        l->drained = poll(&p, 1, 0) == 1 && (p.revents & POLLRDHUP);
+    else
+        l->drained =
+            getsockopt(l->fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &optlen) == 0 && !listening;
 }

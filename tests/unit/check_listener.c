@@ -253,10 +253,35 @@ START_TEST(drain_and_undrain_tcp)
     ck_assert(l->drained);
     ck_assert(refused_now(l));
     ck_assert_int_eq(listener_drain(l, err, sizeof(err)), 0); /* again: nothing */
+    l->drained = false; /* as a new image that inherited it knows it */
+    listener_drain_detect(l);
+    ck_assert(l->drained);
     ck_assert_int_eq(listener_undrain(l, NULL, err, sizeof(err)), 0);
     ck_assert(!l->drained);
     ck_assert_int_eq(l->fd, fd);
     ck_assert(!refused_now(l));
+    listener_drain_detect(l);
+    ck_assert(!l->drained);
+    listener_unref(l);
+}
+END_TEST
+
+/* A datagram socket is drained by connecting it to itself; that shows. */
+START_TEST(drain_and_undrain_udp)
+{
+    struct service svc = tcp_service();
+    char err[256];
+
+    svc.protocol = PROTO_UDP;
+    svc.mode = MODE_WAIT;
+    struct listener *l = open_loopback(&svc);
+    ck_assert_int_eq(listener_drain(l, err, sizeof(err)), 0);
+    l->drained = false;
+    listener_drain_detect(l);
+    ck_assert(l->drained);
+    ck_assert_int_eq(listener_undrain(l, NULL, err, sizeof(err)), 0);
+    listener_drain_detect(l);
+    ck_assert(!l->drained);
     listener_unref(l);
 }
 END_TEST
@@ -273,6 +298,7 @@ int main(void)
     tcase_add_test(tc, freebind_and_bind_device_need_new_socket);
     tcase_add_test(tc, hold_outlasts_the_pause_timer);
     tcase_add_test(tc, drain_and_undrain_tcp);
+    tcase_add_test(tc, drain_and_undrain_udp);
     suite_add_tcase(s, tc);
     return unit_run(s, NULL);
 }
