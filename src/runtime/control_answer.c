@@ -128,6 +128,11 @@ static bool fill_handlers(struct server *s, struct control_peer *peer)
             outbuf_addc(&peer->out, '\n');
         }
     }
+    return control_list_done(peer);
+}
+
+bool control_list_done(struct control_peer *peer)
+{
     if (peer->next < peer->n)
         return false;
     if (peer->req.json) {

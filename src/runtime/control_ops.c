@@ -212,13 +212,7 @@ static bool fill_bans(struct server *s, struct control_peer *peer)
             peer->next++;
         }
     }
-    if (peer->next < peer->n)
-        return false;
-    if (peer->req.json) {
-        json_array_end(&peer->json);
-        outbuf_addc(&peer->out, '\n');
-    }
-    return true;
+    return control_list_done(peer);
 }
 
 static int answer_bans(struct server *s, struct control_peer *peer)

@@ -422,27 +422,10 @@ class ProxyReloadTest(sslib.DaemonTest):
             s.close()
 
 
-HAPROXY_CFG = '''global
-    maxconn 100
-defaults
-    mode tcp
-    timeout connect 5s
-    timeout client 10s
-    timeout server 10s
-frontend f1
-    bind 127.0.0.1:%(f1)d
-    default_backend b1
-backend b1
-    server s1 127.0.0.1:%(port)d send-proxy
-frontend f2
-    bind 127.0.0.1:%(f2)d
-    default_backend b2
-backend b2
-    server s2 127.0.0.1:%(port)d send-proxy-v2
-'''
-
-
-HAPROXY_CHECKS_CFG = '''global
+def haproxy_cfg(server1, server2):
+    """haproxy.cfg: frontends f1 and f2 (ports %(f1)d, %(f2)d) in front of
+    the daemon's %(port)d, their servers with the options SERVER1, SERVER2."""
+    return '''global
     maxconn 100
 defaults
     mode tcp
@@ -451,16 +434,21 @@ defaults
     timeout server 10s
     timeout check 5s
 frontend f1
-    bind 127.0.0.1:%(f1)d
+    bind 127.0.0.1:%%(f1)d
     default_backend b1
 backend b1
-    server s1 127.0.0.1:%(port)d send-proxy-v2 check check-send-proxy inter 20ms
+    server s1 127.0.0.1:%%(port)d %s
 frontend f2
-    bind 127.0.0.1:%(f2)d
+    bind 127.0.0.1:%%(f2)d
     default_backend b2
 backend b2
-    server s2 127.0.0.1:%(port)d send-proxy-v2 check check-send-proxy inter 20ms
-'''
+    server s2 127.0.0.1:%%(port)d %s
+''' % (server1, server2)
+
+
+HAPROXY_CFG = haproxy_cfg('send-proxy', 'send-proxy-v2')
+# Health checks every 20 ms, each a v2 LOCAL header (two checkers).
+HAPROXY_CHECKS_CFG = haproxy_cfg(*['send-proxy-v2 check check-send-proxy inter 20ms'] * 2)
 
 
 class RealSendersTest(sslib.DaemonTest):
