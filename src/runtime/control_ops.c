@@ -112,7 +112,9 @@ static const char *ban_unusable(const struct service *svc, const struct source_k
         return model_has_unix_listener(svc) && svc->protocol == PROTO_TCP
                    ? NULL
                    : "a uid is the source only on a unix: stream listener";
-    return model_has_inet_listener(svc) ? NULL : "it listens on unix: sockets only (ban uid:N)";
+    if (model_has_inet_listener(svc) || svc->proxy.versions != SVC_PROXY_OFF)
+        return NULL; /* an IP peer, or an IP client named by a PROXY header */
+    return "it listens on unix: sockets only (ban uid:N)";
 }
 
 static void answer_ban(struct server *s, struct control_peer *peer)
