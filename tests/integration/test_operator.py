@@ -361,6 +361,34 @@ class Bans(OperatorTest):
         self.ok('unban', 'six', '::/64')  # as listed
         self.assertEqual(sslib.request(port, b'x\n', host='::1'), b'x\n')
 
+    def test_uid_ban_on_a_unix_listener(self):
+        path = os.path.join(sslib.Daemon(services=[]).tmpdir, 'b.sock')
+        self.addCleanup(lambda: os.path.exists(path) and os.unlink(path))
+        self.start([{'name': 'u', 'listen': 'unix:' + path,
+                     'exec': sslib.service_exec('echo')}])
+
+        def exchange():
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(sslib.IO_TIMEOUT)
+            try:
+                s.connect(path)
+                s.sendall(b'hi\n')
+                s.shutdown(socket.SHUT_WR)
+                return sslib.recv_all(s)
+            finally:
+                s.close()
+        me = 'uid:%d' % os.getuid()
+        self.assertEqual(exchange(), b'hi\n')
+        self.assertEqual(self.ok('ban', 'u', me, '60'),
+                         'service=u source=%s seconds=60\n' % me)
+        self.assertEqual(exchange(), b'')
+        self.assertEqual([r['source'] for r in self.bans('u')], [me])
+        code, out, err = self.ctl('ban', 'u', '127.0.0.2', '60')
+        self.assertEqual(code, 1)
+        self.assertIn('unix: sockets only', err)
+        self.ok('unban', 'u', me)
+        self.assertEqual(exchange(), b'hi\n')
+
     def test_ban_where_the_daemon_does_not_accept_exits_1(self):
         p1, p2 = sslib.free_ports(2)
         self.start([self.echo('pool', p1, mode='prefork', workers=1),
