@@ -25,7 +25,9 @@ INTEGRATION_TESTS = \
 	tests/integration/test_tls.py \
 	tests/integration/test_control.py \
 	tests/integration/test_proxy.py \
-	tests/integration/test_inetd_live.py
+	tests/integration/test_inetd_live.py \
+	tests/integration/test_operator.py \
+	tests/integration/test_listen_opts.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py

@@ -24,6 +24,18 @@ enum handler_outcome {
     OUTCOME_COUNT
 };
 
+/*
+ * What the operator asked of a service (SPEC section 14, hold.c): kept by
+ * name across reloads; a plain number, which a live upgrade carries as it
+ * is (with the name).
+ */
+enum svc_hold {
+    SVC_RUNNING = 0,  /* accepting */
+    SVC_PAUSED = 1,   /* `pause`: not accepting; connections wait in the backlog */
+    SVC_DRAINING = 2, /* `drain`: the kernel refuses new connections */
+    SVC_HOLD_COUNT
+};
+
 struct proxy_queue;
 struct spawner_proc;
 
@@ -37,7 +49,9 @@ struct svc_state {
     uint64_t accepted, refused, failed;
     uint64_t refused_by[REFUSE_REASON_COUNT]; /* refusals.c: by reason */
     uint64_t exits[OUTCOME_COUNT];            /* handler.c: by outcome */
-    unsigned refs; /* the active config + each child + listed in refusing + each spawner */
+    uint64_t health_checks; /* proxy_pending.c: PROXY LOCAL headers closed (proxy_local) */
+    enum svc_hold hold;     /* hold.c: set by the operator, applied to each listener */
+    unsigned refs;          /* the active config + each child + listed in refusing + each spawner */
     /* proxy_pending.c: connections waiting for their PROXY header, or NULL */
     struct proxy_queue *proxy_queue;
     /* spawner.c: the spawner its connections go to now, or NULL */
@@ -48,6 +62,9 @@ struct svc_state {
 struct svc_state *svc_state_new(const char *name);
 void svc_state_destroy(struct svc_state *state);
 void svc_state_unref(struct svc_state *state);
+
+/* "running", "paused", "draining" (status's state=, the metrics' state label). */
+const char *svc_hold_name(enum svc_hold h);
 
 /* "ok", "error", "signal", "timeout" (the metrics' outcome label). */
 const char *svc_outcome_name(enum handler_outcome o);
