@@ -62,5 +62,5 @@ EXTRA_DIST += tests/integration/test_docs.py
 
 # Sandboxing needs root and the kernel's Landlock and seccomp: not under
 # valgrind, which does not emulate those system calls.
-TESTS += tests/integration/test_sandbox.py
-EXTRA_DIST += tests/integration/test_sandbox.py
+TESTS += tests/integration/test_sandbox.py tests/integration/test_spawner.py
+EXTRA_DIST += tests/integration/test_sandbox.py tests/integration/test_spawner.py

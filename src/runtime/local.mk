@@ -41,6 +41,9 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/sources.c src/runtime/sources.h \
 	src/runtime/spawn.c src/runtime/spawn.h \
 	src/runtime/spawn_child.c src/runtime/spawn_child.h \
+	src/runtime/spawner.c src/runtime/spawner.h src/runtime/spawner_int.h \
+	src/runtime/spawner_conn.c src/runtime/spawner_msg.c src/runtime/spawner_msg.h \
+	src/runtime/spawner_proc.c \
 	src/runtime/status.c src/runtime/status.h \
 	src/runtime/stderr_log.c src/runtime/stderr_log.h \
 	src/runtime/svc_state.c src/runtime/svc_state.h \

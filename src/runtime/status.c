@@ -9,6 +9,7 @@
 #include "refusals.h"
 #include "outbuf.h"
 #include "proxy_pending.h"
+#include "spawner.h"
 #include "status.h"
 
 static unsigned long long uptime_ms(const struct server *s, uint64_t now)
@@ -64,6 +65,8 @@ void status_service_text(struct outbuf *ob, const struct server *s, const struct
     outbuf_printf(ob, " failed=%llu", (unsigned long long)state->failed);
     if (svc->proxy.versions != SVC_PROXY_OFF)
         outbuf_printf(ob, " pending=%u", proxy_pending_count(state));
+    if (spawner_pid(state))
+        outbuf_printf(ob, " spawner=%d", (int)spawner_pid(state));
 }
 
 void status_service_json(struct json_out *j, const struct server *s, const struct svc_state *state)
@@ -91,6 +94,8 @@ void status_service_json(struct json_out *j, const struct server *s, const struc
     json_kv_uint(j, "failed", state->failed);
     if (svc->proxy.versions != SVC_PROXY_OFF)
         json_kv_uint(j, "pending", proxy_pending_count(state));
+    if (spawner_pid(state))
+        json_kv_uint(j, "spawner", (unsigned long long)spawner_pid(state));
     json_object_end(j);
 }
 

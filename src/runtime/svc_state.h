@@ -1,7 +1,8 @@
 /*
  * What the daemon keeps per service, by name, across reloads: counters,
- * admission state, refusal summaries, the exec plan, its PROXY queue.  Freed when the last config,
- * handler or pending refusal summary lets go of it.
+ * admission state, refusal summaries, the exec plan, its PROXY queue, its
+ * spawner.  Freed when the last config, handler, spawner or pending refusal
+ * summary lets go of it.
  */
 #ifndef SUPERSERVER_SVC_STATE_H
 #define SUPERSERVER_SVC_STATE_H
@@ -36,6 +37,7 @@ enum svc_hold {
 };
 
 struct proxy_queue;
+struct spawner_proc;
 
 struct svc_state {
     char *name;
@@ -49,9 +51,11 @@ struct svc_state {
     uint64_t exits[OUTCOME_COUNT];            /* handler.c: by outcome */
     uint64_t health_checks; /* proxy_pending.c: PROXY LOCAL headers closed (proxy_local) */
     enum svc_hold hold;     /* hold.c: set by the operator, applied to each listener */
-    unsigned refs;          /* the active config + each child + listed in refusing */
+    unsigned refs;          /* the active config + each child + listed in refusing + each spawner */
     /* proxy_pending.c: connections waiting for their PROXY header, or NULL */
     struct proxy_queue *proxy_queue;
+    /* spawner.c: the spawner its connections go to now, or NULL */
+    struct spawner_proc *spawner;
 };
 
 /* A state for NAME with no references yet; NULL when out of memory. */
