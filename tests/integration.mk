@@ -26,6 +26,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_control.py \
 	tests/integration/test_proxy.py \
 	tests/integration/test_inetd_live.py \
+	tests/integration/test_operator.py \
+	tests/integration/test_listen_opts.py \
 	tests/integration/test_upgrade.py
 
 TESTS += $(INTEGRATION_TESTS)
@@ -61,5 +63,5 @@ EXTRA_DIST += tests/integration/test_docs.py
 
 # Sandboxing needs root and the kernel's Landlock and seccomp: not under
 # valgrind, which does not emulate those system calls.
-TESTS += tests/integration/test_sandbox.py
-EXTRA_DIST += tests/integration/test_sandbox.py
+TESTS += tests/integration/test_sandbox.py tests/integration/test_spawner.py
+EXTRA_DIST += tests/integration/test_sandbox.py tests/integration/test_spawner.py

@@ -1,4 +1,5 @@
 /* Children that are not handlers (see aux_child.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,20 +67,20 @@ static void aux_child_restore(struct carry *c, void *server)
     aux_child_add(s, a);
 }
 
-void aux_child_carry(struct carry *c, struct server *s)
+void aux_child_save(struct carry *c, pid_t pid, const char *what)
 {
-    if (!c->writing) {
-        carry_read_list(c, "aux_children", aux_child_restore, s);
-        return;
-    }
-    carry_enter(c, "aux_children");
-    for (struct aux_child *a = s->aux; a; a = a->next) {
-        carry_item(c);
-        carry_int(c, "pid", &a->pid);
-        carry_str(c, "what", a->what, sizeof(a->what));
-        carry_leave(c);
-    }
+    char w[AUX_WHAT_MAX];
+
+    snprintf(w, sizeof(w), "%s", what);
+    carry_item(c);
+    carry_int(c, "pid", &pid);
+    carry_str(c, "what", w, sizeof(w));
     carry_leave(c);
+}
+
+void aux_child_restore_all(struct carry *c, struct server *s)
+{
+    carry_read_list(c, "aux_children", aux_child_restore, s);
 }
 
 void aux_child_release(struct server *s)

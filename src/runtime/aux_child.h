@@ -38,9 +38,11 @@ void aux_child_remove(struct server *s, struct aux_child *a);
  * auxiliary child. */
 bool aux_child_reaped(struct server *s, pid_t pid, int status);
 
-/* Across an upgrade: write every listed child (pid, what), or list those a
- * record carries, each reaped quietly by the new image. */
-void aux_child_carry(struct carry *c, struct server *s);
+/* Across an upgrade: one child as an item of the record's list (pid,
+ * what) (carry.h); in the new image the list's children, each reaped
+ * quietly. */
+void aux_child_save(struct carry *c, pid_t pid, const char *what);
+void aux_child_restore_all(struct carry *c, struct server *s);
 /* At exit: let go of the carried records. */
 void aux_child_release(struct server *s);
 

@@ -23,6 +23,7 @@
 #include "svc_state.h"
 
 struct stderr_reader;
+struct spawner_proc;
 struct control;
 struct proxy_queue;
 struct inetd_watch;
@@ -82,6 +83,11 @@ struct server {
     size_t n_carried;
     uint64_t upgrades;
     uint64_t paused_ns; /* when the last upgrade stopped serving (its reload, its exec) */
+
+    /* spawner.c: the confined services' spawners, current and retiring, and
+     * those with connections handed over and not answered yet */
+    struct spawner_proc *spawners;
+    struct spawner_proc *spawners_busy;
 
     /* server.c: reload outcomes, when the daemon started */
     uint64_t reloads_ok, reloads_error;

@@ -20,19 +20,21 @@ static void control_peer_restore(struct carry *c, void *control)
     char cmd[16] = "";
     struct ctl_request req = {.cmd = CTL_UPGRADE};
     int fd = -1;
+    unsigned uid = (unsigned)-1;
     char why[200];
 
     carry_fd(c, "fd", &fd);
     carry_str(c, "command", cmd, sizeof(cmd));
     carry_bool(c, "json", &req.json);
+    carry_uint(c, "uid", &uid);
     if (fd < 0)
         return;
-    if (c->failed || ctl_request_make(cmd, NULL, req.json, &req, why, sizeof(why)) == -1 ||
+    if (c->failed || ctl_request_make(cmd, NULL, 0, req.json, &req, why, sizeof(why)) == -1 ||
         (req.cmd != CTL_RELOAD && req.cmd != CTL_UPGRADE)) {
         close(fd);
         return;
     }
-    control_peer_adopt(ctl, fd, &req);
+    control_peer_adopt(ctl, fd, &req, (uid_t)uid);
 }
 
 static void control_carry_write(struct carry *c, struct control *ctl)
@@ -49,11 +51,13 @@ static void control_carry_write(struct carry *c, struct control *ctl)
         if (peer->phase != PEER_PARKED)
             continue; /* a request or an answer under way is cut: clients ask again */
         char cmd[16];
+        unsigned uid = (unsigned)peer->uid;
         snprintf(cmd, sizeof(cmd), "%s", ctl_command_name(peer->req.cmd));
         carry_item(c);
         carry_fd(c, "fd", &peer->ev.fd);
         carry_str(c, "command", cmd, sizeof(cmd));
         carry_bool(c, "json", &peer->req.json);
+        carry_uint(c, "uid", &uid);
         carry_leave(c);
     }
     carry_leave(c);
@@ -103,7 +107,7 @@ void control_adopt_waiting(struct server *s, int fd)
     struct ctl_request req = {.cmd = CTL_UPGRADE};
 
     if (s->control)
-        control_peer_adopt(s->control, fd, &req);
+        control_peer_adopt(s->control, fd, &req, (uid_t)-1); /* who it was is not known */
     else
         close(fd);
 }

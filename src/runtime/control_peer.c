@@ -77,7 +77,7 @@ static struct control_peer *control_peer_new(struct control *ctl, int fd, uint32
     return peer;
 }
 
-void control_peer_accepted(struct control *ctl, int fd, bool denied)
+void control_peer_accepted(struct control *ctl, int fd, bool denied, uid_t uid)
 {
     struct control_peer *peer = control_peer_new(ctl, fd, EPOLLIN);
 
@@ -85,10 +85,11 @@ void control_peer_accepted(struct control *ctl, int fd, bool denied)
         return;
     peer->phase = PEER_READING;
     peer->denied = denied;
+    peer->uid = uid;
     control_peer_deadline(peer, denied ? CTL_DENIED_NS : CTL_IDLE_NS);
 }
 
-void control_peer_adopt(struct control *ctl, int fd, const struct ctl_request *req)
+void control_peer_adopt(struct control *ctl, int fd, const struct ctl_request *req, uid_t uid)
 {
     struct control_peer *peer = control_peer_new(ctl, fd, 0);
 
@@ -96,6 +97,7 @@ void control_peer_adopt(struct control *ctl, int fd, const struct ctl_request *r
         return;
     peer->phase = PEER_PARKED;
     peer->req = *req;
+    peer->uid = uid;
     json_init(&peer->json, &peer->out);
 }
 

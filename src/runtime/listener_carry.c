@@ -23,6 +23,8 @@ static void listener_fields(struct carry *c, struct listener *l)
     carry_uint(c, "protocol", &protocol);
     carry_uint(c, "mode", &mode);
     carry_bool(c, "closed", &l->closed);
+    carry_bool(c, "drained", &l->drained);     /* the kernel refuses (listener_drain) */
+    carry_bool(c, "inherited", &l->inherited); /* systemd passed it */
     carry_bool(c, "unlink_on_close", &l->unlink_on_close);
     carry_u64(c, "path_dev", &l->path_dev);
     carry_u64(c, "path_ino", &l->path_ino);

@@ -17,6 +17,7 @@
 #include "reap.h"
 #include "context.h"
 #include "signals.h"
+#include "spawner.h"
 
 #define REAP_PACED_FROM   512
 #define REAP_MAX_DELAY_NS (1000 * NSEC_PER_MSEC)
@@ -25,9 +26,9 @@
  * always are: among the newest handlers. */
 #define REAP_PROBE_NEWEST 16
 
-/* A child that is neither a handler nor an auxiliary child: one carried
- * over an upgrade whose state the new image could not read, or started
- * when its record could not be made. */
+/* A child that is neither a handler, a spawner nor an auxiliary child:
+ * one carried over an upgrade whose state the new image could not read, or
+ * started when its record could not be made. */
 static void reap_unknown(pid_t pid, int status)
 {
     char buf[16];
@@ -39,14 +40,19 @@ static void reap_unknown(pid_t pid, int status)
         log_event("event=exit service=- pid=%d status=%d", (int)pid, WEXITSTATUS(status));
 }
 
-/* PID has been reaped with STATUS: hand it to whoever started it. */
-static void reap_done(struct server *s, pid_t pid, int status)
+/* PID has exited with STATUS: to its handler's record, if it has one (a
+ * handler whose pid a spawner's answer still holds has one once the
+ * answers are read, spawner.h); else it may be a spawner's own, or
+ * another child of the daemon's (aux_child.h). */
+static void reap_exited(struct server *s, pid_t pid, int status)
 {
     struct child *c = children_find(&s->children, pid);
 
+    if (!c)
+        c = spawner_queued_exit(s, pid);
     if (c)
         s->reaped(s, c, status);
-    else if (!aux_child_reaped(s, pid, status))
+    else if (!spawner_exited(s, pid, status) && !aux_child_reaped(s, pid, status))
         reap_unknown(pid, status);
 }
 
@@ -57,7 +63,7 @@ static bool reap_pid(struct server *s, pid_t pid)
 
     if (waitpid(pid, &status, WNOHANG) != pid)
         return false;
-    reap_done(s, pid, status);
+    reap_exited(s, pid, status);
     return true;
 }
 
@@ -73,7 +79,7 @@ static void reap_sweep(struct timer *t, uint64_t now)
         if (pid <= 0)
             break; /* 0: none left exited; -1/ECHILD: no children at all */
         log_debug("event=reap pid=%d by=sweep", (int)pid); /* its SIGCHLD coalesced */
-        reap_done(s, pid, status);
+        reap_exited(s, pid, status);
     }
 }
 

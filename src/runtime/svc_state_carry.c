@@ -32,6 +32,11 @@ static const char *outcome_name(int i)
 
 void svc_state_carry(struct carry *c, struct svc_state *state)
 {
+    unsigned hold = state->hold;
+
+    carry_uint(c, "hold", &hold); /* the operator's pause or drain (hold.c) */
+    state->hold = hold < SVC_HOLD_COUNT ? (enum svc_hold)hold : SVC_RUNNING;
+    carry_u64(c, "health_checks", &state->health_checks);
     carry_u64(c, "accepted", &state->accepted);
     carry_u64(c, "refused", &state->refused);
     carry_u64(c, "failed", &state->failed);

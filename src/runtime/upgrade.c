@@ -23,6 +23,7 @@
 #include "log.h"
 #include "notify.h"
 #include "reload.h"
+#include "spawner.h"
 #include "upgrade.h"
 #include "upgrade_int.h"
 
@@ -185,12 +186,17 @@ static int upgrade_exec(struct server *s, char *err, size_t errlen)
     int memfd = -1;
     char **env = NULL;
 
-    /* A child between clone and exec still runs on our memory. */
+    /* A child between clone and exec still runs on our memory; a spawner's
+     * answer not read yet names a handler the record would not have. */
     if (!spawn_quiesce(&s->spawner)) {
         snprintf(err, errlen, "a handler start is stuck in the kernel; try again later");
         return -1;
     }
     spawn_collect(&s->spawner);
+    if (!spawner_quiesce(s, UPGRADE_SPAWNERS_NS)) {
+        snprintf(err, errlen, "a spawner has not answered for its connections; try again later");
+        return -1;
+    }
     carry_write_init(&c);
     upgrade_save(s, &c);
     if (carry_write_finish(&c, UPGRADE_STATE_VERSION, &data, &len) == -1)

@@ -30,6 +30,8 @@ struct carry;
 #define UPGRADE_ENV_LISTEN "SUPERSERVER_UPGRADE_LISTEN"
 #define UPGRADE_ENV_CLIENT "SUPERSERVER_UPGRADE_CLIENT"
 
+/* The longest the spawners may take to answer for their connections. */
+#define UPGRADE_SPAWNERS_NS (1000000000ULL)
 /* The longest the check of the new binary may take. */
 #define UPGRADE_CHECK_NS  (30 * 1000000000ULL)
 #define UPGRADE_CHECK_OUT 2048 /* bytes of its output kept */

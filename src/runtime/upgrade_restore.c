@@ -273,7 +273,7 @@ void upgrade_restore(struct server *s)
     restore_services(&r);
     restore_listeners(&r);
     carry_read_list(r.c, "handlers", restore_handler, &r);
-    aux_child_carry(r.c, s);
+    aux_child_restore_all(r.c, s);
     stderr_log_carry(r.c, s);
     carry_read_list(r.c, "proxy_pending", restore_pending, &r);
     control_carry(r.c, s);

@@ -18,6 +18,7 @@
 #include "pool.h"
 #include "process.h"
 #include "proxy_pending.h"
+#include "spawner.h"
 #include "stderr_log.h"
 #include "upgrade_int.h"
 #include "wait.h"
@@ -253,6 +254,23 @@ static void save_pending(void *ctx, int fd, struct listener *l, const struct soc
     carry_leave(c);
 }
 
+static void save_spawner(pid_t pid, void *ctx)
+{
+    aux_child_save(ctx, pid, "spawner");
+}
+
+/* The children that are no handlers, the spawners among them: the old
+ * spawners see their socket's end at the exec and go after their last
+ * connection; the new image only reaps them (and starts its own). */
+static void save_aux_children(struct save *sv)
+{
+    carry_enter(sv->c, "aux_children");
+    for (struct aux_child *a = sv->s->aux; a; a = a->next)
+        aux_child_save(sv->c, a->pid, a->what);
+    spawner_each_pid(sv->s, save_spawner, sv->c);
+    carry_leave(sv->c);
+}
+
 void upgrade_save(struct server *s, struct carry *c)
 {
     struct save sv = {.s = s, .c = c};
@@ -268,7 +286,7 @@ void upgrade_save(struct server *s, struct carry *c)
     carry_enter(c, "handlers");
     children_each(&s->children, save_child, &sv);
     carry_leave(c);
-    aux_child_carry(c, s);
+    save_aux_children(&sv);
     stderr_log_carry(c, s);
     carry_enter(c, "proxy_pending");
     proxy_pending_each(s, save_pending, &sv);

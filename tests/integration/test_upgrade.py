@@ -492,6 +492,60 @@ for _ in range(2):
         d.wait_event('start', service='px', peer='192.0.2.7:4567')
 
 
+class Operator(UpgradeTest):
+    """What the operator set, and the confined services' spawners."""
+
+    def test_pause_and_drain_survive(self):
+        sslib.require_bundled(self, 'echo')
+        p1, p2 = sslib.free_ports(2)
+        echo = sslib.service_exec('echo')
+        d = self.upgradable([svc('paused', p1, echo), svc('drained', p2, echo)])
+        self.ok(d, 'pause', 'paused')
+        self.ok(d, 'drain', 'drained')
+        self.replace_binary(d)
+        self.upgrade(d)
+        self.assertEqual((self.service_status(d, 'paused')['state'],
+                          self.service_status(d, 'drained')['state']), ('paused', 'draining'))
+        self.assertTrue(sslib.refused(p2))  # the kernel refuses, as before
+        mark = d.mark()
+        s = sslib.connect(p1)  # waits in the backlog, unserved
+        s.sendall(b'held\n')
+        s.shutdown(socket.SHUT_WR)
+        self.assertEqual(self.service_status(d, 'paused')['accepted'], 0)
+        self.ok(d, 'resume', 'paused')
+        self.assertEqual(sslib.recv_all(s), b'held\n')
+        s.close()
+        self.assertEqual(len(d.events('start', after=mark, service='paused')), 1)
+        self.ok(d, 'resume', 'drained')
+        self.assertServes(p2, d=d)
+
+    def test_spawners_replaced_their_handlers_kept(self):
+        if os.geteuid() != 0:
+            self.skipTest('a confined service\'s spawner confines as root would; not root')
+        port = sslib.free_port()
+        d = self.upgradable([])
+        d.reload(services=[svc('conf', port, self.hold_script(d), no_new_privileges=True)],
+                 top=d.top)
+        s, pid = self.held(port, d)
+        old = self.service_status(d, 'conf')['spawner']
+        self.replace_binary(d)
+        mark = d.mark()
+        self.upgrade(d)
+        self.assertEqual([h['pid'] for h in self.handlers(d)], [pid])
+        new = sslib.wait_until(lambda: self.service_status(d, 'conf').get('spawner'))
+        self.assertTrue(new and new != old, (old, new))
+        # the old spawner saw its socket's end, went, and was reaped quietly
+        self.assertTrue(sslib.wait_until(lambda: not sslib.alive(old)), d.log_text())
+        self.assertTrue(sslib.wait_until(lambda: sslib.proc_stat(old) is None))
+        self.assertEqual(d.events('exit', after=mark, pid=old), [])
+        t, pid2 = self.held(port, d)  # through the new spawner
+        t.close()
+        s.close()
+        d.wait_event('exit', pid=pid, service='conf')
+        d.wait_event('exit', pid=pid2, service='conf')
+        self.assertEqual(d.wait_reaped(), [])
+
+
 class AsADaemon(UpgradeTest):
     """Detached with a pidfile, or under systemd's notify protocol."""
 

@@ -2,7 +2,9 @@
 # and unit_run (how a suite ends: pass, fail or skip).
 noinst_LIBRARIES += tests/unit/libunit.a
 tests_unit_libunit_a_SOURCES = tests/unit/unit_run.c tests/unit/unit_run.h \
-	tests/unit/unit_file.c tests/unit/unit_file.h
+	tests/unit/unit_file.c tests/unit/unit_file.h \
+	tests/unit/unit_context.c tests/unit/unit_context.h
+tests_unit_libunit_a_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_libunit_a_CFLAGS = $(UNIT_TEST_CFLAGS)
 UNIT_SUITES = \
 	tests/unit/check_addr \
@@ -37,6 +39,8 @@ UNIT_SUITES = \
 	tests/unit/check_pool \
 	tests/unit/check_xinetd \
 	tests/unit/check_strmap \
+	tests/unit/check_spawner_msg \
+	tests/unit/check_spawner \
 	tests/unit/check_upgrade
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
@@ -44,6 +48,13 @@ TESTS += $(UNIT_SUITES)
 tests_unit_check_upgrade_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_upgrade_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_upgrade_LDADD = $(UNIT_TEST_LIBS)
+
+tests_unit_check_spawner_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_spawner_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_spawner_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_spawner_msg_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_spawner_msg_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_spawner_msg_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_strmap_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_strmap_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_strmap_LDADD = $(UNIT_TEST_LIBS)
