@@ -515,7 +515,7 @@ class Operator(UpgradeTest):
         self.ok(d, 'resume', 'paused')
         self.assertEqual(sslib.recv_all(s), b'held\n')
         s.close()
-        self.assertEqual(len(d.events('start', after=mark, service='paused')), 1)
+        d.wait_event('start', after=mark, service='paused')  # logged once the turn is over
         self.ok(d, 'resume', 'drained')
         self.assertServes(p2, d=d)
 
