@@ -170,8 +170,12 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    /* The chosen log from the first line on: what the start-up logs (the
+     * control socket, warnings) goes where every later line goes, never to
+     * the starter's terminal in syslog mode. */
     bool verbose = o.verbose || cfg->log_level == CFG_LOG_DEBUG;
-    log_init(LOG_DEST_STDERR, verbose);
+    int dest = o.log_dest >= 0 ? o.log_dest : (o.foreground ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
+    log_init(dest, verbose);
     struct rlimit handler_nofile;
     process_sanitize(&handler_nofile);
     notify_init();
@@ -204,9 +208,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "superserverd: cannot watch handler exits: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
-    int dest = o.log_dest >= 0 ? o.log_dest : (o.foreground ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
-    log_init(dest, verbose);
-
     inetd_watch_report(s.cfg);
     if (s.cfg->n_services == 0)
         log_warnx("no services configured: running idle");

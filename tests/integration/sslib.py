@@ -450,7 +450,7 @@ class Daemon:
 
     def __init__(self, services=None, syntax='conf', text=None, top=None,
                  env=None, pass_fds=(), preexec_fn=None, args=(),
-                 tmpdir=None):
+                 tmpdir=None, wrapper=()):
         self.tmpdir = tmpdir or tempfile.mkdtemp(prefix='ss-itest-')
         os.chmod(self.tmpdir, 0o755)  # so handlers run as nobody can exec
         self.syntax = syntax
@@ -463,6 +463,9 @@ class Daemon:
         self.pass_fds = tuple(pass_fds)
         self.preexec_fn = preexec_fn
         self.extra_args = list(args)
+        # argv before the daemon's (a program that ends by exec'ing it,
+        # so the pid stays the daemon's: unshare, a shell's exec)
+        self.wrapper = list(wrapper)
         self.handler_pids = set()
         self._starttime = None
         self.write_config(services=services, text=text, top=top)
@@ -511,7 +514,8 @@ class Daemon:
                 env[k] = os.environ[k]
         env.update(self.extra_env)
         self.log = open(self.log_path, 'ab')
-        argv = [SUPERSERVERD, '-f', '-c', self.config_path] + self.extra_args
+        argv = self.wrapper + [SUPERSERVERD, '-f', '-c', self.config_path] + \
+            self.extra_args
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=self.log,
             stderr=subprocess.STDOUT, env=env, pass_fds=self.pass_fds,
