@@ -365,6 +365,34 @@ def parse_kv(line):
     return out
 
 
+def parse_env(data):
+    """KEY=VALUE lines (a handler running env) as a dict."""
+    env = {}
+    for line in data.decode('utf-8', 'replace').splitlines():
+        k, sep, v = line.partition('=')
+        if sep:
+            env[k] = v
+    return env
+
+
+# ---------------------------------------------------------------- gates
+
+# A handler body that waits (bounded: 30 s) until the file "go" exists in
+# FOLDER, then runs the rest.  A test holds such a handler as long as it
+# needs, so nothing depends on how long a handler happens to take.
+GATE = ('i=0\nwhile [ ! -e "%s/go" ] && [ $i -lt 3000 ]; do '
+        'sleep 0.01; i=$((i+1)); done\n')
+
+
+def gated_script(d, name, body):
+    """A handler script in D's folder: GATE, then BODY (shell)."""
+    return d.script(name, GATE % d.tmpdir + body)
+
+
+def open_gate(d):
+    open(d.path('go'), 'w').close()
+
+
 # ---------------------------------------------------------------- configs
 
 def _lc_scalar(v):

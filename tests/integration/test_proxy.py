@@ -48,13 +48,17 @@ def v2(src=CLIENT, dst='192.0.2.1', sport=51234, dport=443, tlvs=b'',
     return V2_SIG + b'\x21' + fam + struct.pack('!H', n) + body
 
 
-def parse_env(data):
-    env = {}
-    for line in data.decode('utf-8', 'replace').splitlines():
-        k, sep, v = line.partition('=')
-        if sep:
-            env[k] = v
-    return env
+parse_env = sslib.parse_env
+
+# A handler that reads its whole input before it answers with its
+# environment: a client's bytes are never left unread, so the handler's
+# close is a FIN, never a reset that could cut the answer or fail the
+# client's shutdown() (ENOTCONN).
+DRAIN_ENV = 'cat >/dev/null\nexec /usr/bin/env\n'
+# One that answers first and then waits for the client's end: a client
+# that half-closes only after the answer came cannot race a balancer that
+# gives up on a client gone before the server's connection was made.
+ENV_THEN_WAIT = '/usr/bin/env\necho __END__\nexec cat >/dev/null\n'
 
 
 def exchange(port, chunks, timeout=sslib.IO_TIMEOUT, pause=0.0, source=None):
@@ -89,11 +93,12 @@ class ProxyTest(sslib.DaemonTest):
     @classmethod
     def setUpClass(cls):
         names = ['env', 'echo', 'deny', 'persrc', 'untrusted', 'direct',
-                 'v1only', 'short', 'cap']
+                 'v1only', 'short', 'long', 'cap']
         cls.p = dict(zip(names, sslib.free_ports(len(names))))
         d = sslib.Daemon()
         cls.d = d
         sleeper = d.script('sleep.sh', 'echo started\nexec sleep 30\n')
+        drain_env = d.script('drain-env.sh', DRAIN_ENV)
         p = cls.p
         cls.sock_path = d.path('proxy.sock')
         d.write_config([
@@ -103,10 +108,11 @@ class ProxyTest(sslib.DaemonTest):
             proxy_svc('persrc', p['persrc'], sleeper, per_source=1),
             proxy_svc('untrusted', p['untrusted'], CAT,
                       proxy_from=['127.0.0.2/32']),
-            proxy_svc('direct', p['direct'], ENV, proxy_from=['127.0.0.2/32'],
+            proxy_svc('direct', p['direct'], drain_env, proxy_from=['127.0.0.2/32'],
                       proxy_others='direct'),
             proxy_svc('v1only', p['v1only'], CAT, proxy_protocol='v1'),
             proxy_svc('short', p['short'], CAT, proxy_timeout=1),
+            proxy_svc('long', p['long'], CAT, proxy_timeout=60),
             proxy_svc('cap', p['cap'], CAT, backlog=2),
             {'name': 'unixenv', 'listen': 'unix:' + cls.sock_path,
              'exec': ENV, 'proxy_protocol': 'v1',
@@ -203,11 +209,27 @@ class ProxyTest(sslib.DaemonTest):
                              payload)
 
     def test_header_one_byte_at_a_time(self):
+        """Each byte its own segment (TCP_NODELAY), and the daemon's turn
+        after it observed (a SIGUSR1 status line comes after the events
+        of its turn): the daemon has seen every partial header, kept the
+        connection pending until the last byte, and served the payload
+        exactly."""
         payload = b'after the header\r\n\x00\xff'
         for hdr in (v1(), v2(tlvs=tlv(0x02, b'a.example'))):
-            chunks = [hdr[i:i + 1] for i in range(len(hdr))] + [payload]
-            self.assertEqual(
-                exchange(self.p['echo'], chunks, pause=0.002), payload)
+            s = sslib.connect(self.p['echo'])
+            try:
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                for i in range(len(hdr)):
+                    s.sendall(hdr[i:i + 1])
+                    # pending until the header is whole, then handed over
+                    self.assertEqual(status_line(self.d, 'echo').get('pending'),
+                                     '1' if i + 1 < len(hdr) else '0',
+                                     'after %d of %d header bytes' % (i + 1, len(hdr)))
+                s.sendall(payload)
+                s.shutdown(socket.SHUT_WR)
+                self.assertEqual(sslib.recv_all(s), payload)
+            finally:
+                s.close()
 
     # ---------------------------------------------------------- bad headers
 
@@ -248,18 +270,26 @@ class ProxyTest(sslib.DaemonTest):
                            'proxy_invalid', shut=True)
 
     def test_timeout(self):
+        """proxy_timeout 1 closes a silent connection after a second, while
+        one of the 60 s service opened at the same time still waits: the
+        configured value, told apart by order, not by a clock's bound."""
         after = self.d.mark()
+        t0 = time.monotonic()  # before connect: the daemon's deadline starts later
         s = sslib.connect(self.p['short'])
+        longer = sslib.connect(self.p['long'])
         try:
             s.sendall(b'PROXY TCP4 ')
-            t0 = time.monotonic()
-            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+            longer.sendall(b'PROXY TCP4 ')
+            self.assertTrue(sslib.closed_at_once(s, timeout=30.0))
             elapsed = time.monotonic() - t0
+            self.refusal('short', 'proxy_timeout', after)
+            self.assertGreaterEqual(elapsed, 1.0, 'closed before its proxy_timeout')
+            self.assertFalse(sslib.closed_at_once(longer, timeout=0.01),
+                             'the service with proxy_timeout 60 closed too')
+            self.assertEqual(self.d.events('refuse', after=after, service='long'), [])
         finally:
             s.close()
-        self.assertGreater(elapsed, 0.5)
-        self.assertLess(elapsed, 3.0)
-        self.refusal('short', 'proxy_timeout', after)
+            longer.close()
 
     # ---------------------------------------------------------- trust
 
@@ -445,37 +475,45 @@ class RealSendersTest(sslib.DaemonTest):
                     proc.wait()
         self.addCleanup(stop)
 
-        def listening():
-            try:
-                sslib.connect(f2, timeout=1.0).close()
-                return True
-            except OSError:
-                return proc.poll() is not None
-        sslib.wait_until(listening)
-        if proc.poll() is not None:
+        # listening, seen in /proc: a probe connection would reach the daemon
+        sslib.wait_until(lambda: (sslib.listening_inodes(f1) and
+                                  sslib.listening_inodes(f2)) or proc.poll() is not None,
+                         timeout=10)
+        if proc.poll() is not None or not sslib.listening_inodes(f2):
             with open(d.path('haproxy.log')) as f:
-                self.fail('haproxy exited: %s' % f.read())
+                self.fail('haproxy is not listening: %s' % f.read())
         return f1, f2
 
     def test_haproxy_send_proxy_v1_and_v2(self):
         port = sslib.free_port()
-        d = self.daemon([proxy_svc('env', port, ENV)])
+        d = self.daemon(start=False)
+        handler = d.script('env-then-wait.sh', ENV_THEN_WAIT)
+        d.write_config([proxy_svc('env', port, handler)])
+        d.start()
         f1, f2 = self.start_haproxy(d, port)
         for front in (f1, f2):
             after = d.mark()
             s = sslib.connect(front, source='127.0.0.5')
             try:
                 cport = s.getsockname()[1]
+                # the answer first, then our end: haproxy drops a client that
+                # closes before it has connected to the server
+                got = b''
+                while not got.endswith(b'__END__\n'):
+                    b = s.recv(65536)
+                    self.assertTrue(b, 'haproxy closed before the answer: %r\n%s'
+                                    % (got, d.log_text()))
+                    got += b
                 s.shutdown(socket.SHUT_WR)
-                env = parse_env(sslib.recv_all(s))
+                self.assertEqual(sslib.recv_all(s), b'')
             finally:
                 s.close()
+            env = parse_env(got)
             self.assertEqual(env.get('TCPREMOTEIP'), '127.0.0.5', d.log_text())
             self.assertEqual(env.get('TCPREMOTEPORT'), str(cport))
             self.assertEqual(env.get('TCPLOCALPORT'), str(front))
             lb = env.get('SUPERSERVER_PROXY_PEER', '')
             self.assertEqual(lb.split(':')[0], '127.0.0.1')
-            # (the readiness probe's own connection may also show up)
             ev = d.wait_event('start', after=after, service='env',
                               peer='127.0.0.5:%d' % cport)[0]
             self.assertEqual(ev['via'], lb)
