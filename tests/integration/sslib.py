@@ -393,6 +393,61 @@ def open_gate(d):
     open(d.path('go'), 'w').close()
 
 
+# ---------------------------------------------------------------- back-off
+
+# A handler body that notes "PID NANOSECONDS" of its start in FOLDER/starts.
+STAMP = 'echo "$$ $(date +%%s%%N)" >> "%s/starts"\n'
+
+
+def assert_backoff_honoured(test, d, service, n):
+    """Wait for N event=backoff lines of SERVICE (whose handler begins with
+    STAMP) and the start after the last; check the delays double from the
+    first, and that the start after each back-off came at least its delay
+    after the start before it.  Only lower bounds on time: a slow machine
+    can only make the gaps longer."""
+    budget = WAIT_TIMEOUT + 2 * sum(100 << i for i in range(n)) / 1000
+
+    def history():
+        out = []  # ('start', pid) and ('backoff', ms), in log order
+        for kv in d.events(service=service):
+            if kv.get('event') == 'start':
+                out.append(('start', kv['pid']))
+            elif kv.get('event') == 'backoff':
+                out.append(('backoff', int(kv['delay_ms'])))
+        backoffs = [i for i, (what, _) in enumerate(out) if what == 'backoff']
+        if len(backoffs) >= n and any(w == 'start' for w, _ in out[backoffs[n - 1]:]):
+            return out
+        return None
+    order = wait_until(history, timeout=budget)
+    test.assertTrue(order, 'no %d back-offs of %s, each followed by a start\n%s'
+                    % (n, service, d.log_text()))
+    delays = [ms for what, ms in order if what == 'backoff'][:n]
+    test.assertEqual(delays, [min(delays[0] << i, 10000) for i in range(n)],
+                     'back-off doubles\n' + d.log_text())
+    stamps = {}
+
+    def all_stamped():
+        try:
+            with open(d.path('starts')) as f:
+                for line in f.read().splitlines():
+                    pid, ns = line.split()
+                    stamps[pid] = int(ns)
+        except FileNotFoundError:
+            pass
+        return all(p in stamps for w, p in order if w == 'start')
+    test.assertTrue(wait_until(all_stamped), 'every start stamped its time')
+    seen = 0
+    for i, (what, ms) in enumerate(order):
+        if what != 'backoff' or seen == n:
+            continue
+        seen += 1
+        before = [p for w, p in order[:i] if w == 'start'][-1]
+        after = [p for w, p in order[i + 1:] if w == 'start'][0]
+        gap_ms = (stamps[after] - stamps[before]) / 1e6
+        test.assertGreaterEqual(gap_ms, ms, 'a start %.0f ms after the one before a '
+                                'back-off of %d ms\n%s' % (gap_ms, ms, d.log_text()))
+
+
 # ---------------------------------------------------------------- configs
 
 def _lc_scalar(v):
