@@ -67,8 +67,10 @@ def require_bundled(testcase, name):
 # ---------------------------------------------------------------- running
 
 def main():
-    """Run the calling module's tests verbosely; exit 0 pass, 77 all skipped,
-    1 failure, 99 hard error (daemon not found)."""
+    """Run the calling module's tests verbosely; exit 0 when all passed, 1
+    on a failure, 99 on a hard error (daemon not found), and 77 (SKIP) when
+    any test was skipped, its reason printed: a skipped method is never
+    reported as a pass (the passes of the file are said in the same line)."""
     if not SUPERSERVERD or not os.access(SUPERSERVERD, os.X_OK):
         print('superserverd not found (SUPERSERVERD=%r); run via make check'
               % SUPERSERVERD)
@@ -80,7 +82,11 @@ def main():
     res = prog.result
     if not res.wasSuccessful():
         sys.exit(1)
-    if res.testsRun == len(res.skipped):
+    if res.skipped:
+        for test, reason in res.skipped:
+            print('SKIP: %s: %s' % (test.id(), reason))
+        print('SKIP: %d of %d tests skipped; the other %d passed'
+              % (len(res.skipped), res.testsRun, res.testsRun - len(res.skipped)))
         sys.exit(77)
     sys.exit(0)
 

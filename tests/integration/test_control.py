@@ -311,19 +311,16 @@ class Permissions(ControlBase):
                          (0o600, uid))
         self.ok('version', preexec_fn=as_user(uid, gid))   # its own uid
         self.ok('version')                                  # root
-        other = pwd.getpwnam('daemon') if 'daemon' in [
-            p.pw_name for p in pwd.getpwall()] else None
-        if other is None or other.pw_uid == uid:
-            return
-        code, _, _ = self.ctl('version',
-                              preexec_fn=as_user(other.pw_uid, other.pw_gid))
+        # any other uid (one no account has: nothing to depend on)
+        taken = {p.pw_uid for p in pwd.getpwall()}
+        other = next(u for u in range(64000, 65000) if u not in taken)
+        code, _, _ = self.ctl('version', preexec_fn=as_user(other, gid))
         self.assertEqual(code, 3)  # the mode
         os.chmod(self.sock, 0o666)
         mark = d.mark()
-        code, out, err = self.ctl(
-            'version', preexec_fn=as_user(other.pw_uid, other.pw_gid))
+        code, out, err = self.ctl('version', preexec_fn=as_user(other, gid))
         self.assertEqual((code, err), (1, 'superserverctl: permission denied\n'))
-        d.wait_event('control_refused', after=mark, uid=other.pw_uid)
+        d.wait_event('control_refused', after=mark, uid=other)
 
 
 class Robustness(ControlBase):
