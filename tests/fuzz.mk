@@ -57,10 +57,12 @@ tests/fuzz/bin/fuzz_yaml: $(srcdir)/tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON) \
 	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON) $(FUZZ_PARSE_SRC) \
 	  -o $@ $(FUZZ_LIBS)
 # glob() is wrapped so `include` cannot reach outside the harness's temp dir.
-tests/fuzz/bin/fuzz_config: $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(FUZZ_CONFIG_SRC)
+# (model_diff.c: the round trip compares the models key by key.)
+tests/fuzz/bin/fuzz_config: $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(FUZZ_CONFIG_SRC) \
+		$(srcdir)/tests/unit/model_diff.c $(srcdir)/tests/unit/model_diff.h
 	@mkdir -p tests/fuzz/bin
-	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(FUZZ_CONFIG_SRC) \
-	  -Wl,--wrap=glob -o $@ $(FUZZ_LIBS)
+	$(AM_V_CC)$(FUZZ_COMPILE) -I$(srcdir)/tests/unit $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) \
+	  $(FUZZ_CONFIG_SRC) $(srcdir)/tests/unit/model_diff.c -Wl,--wrap=glob -o $@ $(FUZZ_LIBS)
 tests/fuzz/bin/fuzz_addr: $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(srcdir)/src/lib/addr.c
 	@mkdir -p tests/fuzz/bin
 	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(srcdir)/src/lib/addr.c -o $@
@@ -77,7 +79,7 @@ clean-fuzz:
 
 # (EXTRA_DIST names the folders of tests/fuzz/regress/, not the folder itself:
 # make would try to build it from regress.c.)
-FUZZ_REGRESS_CFLAGS = $(UNIT_TEST_CFLAGS) -I$(top_srcdir)/tests/fuzz
+FUZZ_REGRESS_CFLAGS = $(UNIT_TEST_CFLAGS) -I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/tests/unit
 check_PROGRAMS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
 	tests/fuzz/regress_config tests/fuzz/regress_addr tests/fuzz/regress_proxy
 TESTS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
