@@ -77,7 +77,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof(*o));
     o->config = DEFAULT_CONFIG;
     o->log_dest = -1;
-    while ((ch = getopt_long(argc, argv, "c:ftTp:l:vVh", longopts, NULL)) != -1) {
+    opterr = 0; /* a usage error is one line of ours (SPEC section 2), not getopt's and the usage */
+    while ((ch = getopt_long(argc, argv, ":c:ftTp:l:vVh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c':
             o->config = optarg;
@@ -120,14 +121,28 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'h':
             usage(stdout);
             exit(0);
+        case ':':
+            fprintf(
+                stderr,
+                "superserverd: option %s needs an argument (superserverd -h lists the options)\n",
+                argv[optind - 1]);
+            return -1;
         default:
-            usage(stderr);
+            if (optopt)
+                fprintf(stderr,
+                        "superserverd: unknown option -%c (superserverd -h lists the options)\n",
+                        optopt);
+            else
+                fprintf(stderr,
+                        "superserverd: unknown option %s (superserverd -h lists the options)\n",
+                        argv[optind - 1]);
             return -1;
         }
     }
     if (optind != argc) {
-        fprintf(stderr, "superserverd: unexpected argument \"%s\"\n", argv[optind]);
-        usage(stderr);
+        fprintf(stderr,
+                "superserverd: unexpected argument \"%s\" (superserverd -h lists the options)\n",
+                argv[optind]);
         return -1;
     }
     return 0;
