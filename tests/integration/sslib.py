@@ -709,11 +709,11 @@ class Daemon:
             text = text.rsplit('\n', 1)[0] if '\n' in text else ''
         return text.splitlines()
 
-    def events(self, event=None, after=0, **match):
-        """Parsed key=value dicts of log lines (from index AFTER on) with
-        event=EVENT and the given key values."""
+    def events(self, event=None, after=0, before=None, **match):
+        """Parsed key=value dicts of log lines (from index AFTER on, up to
+        index BEFORE) with event=EVENT and the given key values."""
         out = []
-        for line in self.log_lines()[after:]:
+        for line in self.log_lines()[after:before]:
             kv = parse_kv(line)
             if event is not None and kv.get('event') != event:
                 continue

@@ -94,7 +94,9 @@ class ConfigTest(sslib.FilesTest):
             path = self.write('conflict.conf', sslib.to_libconfig(
                 {'services': [svc('one', p, CAT, host=a),
                               svc('two', p, CAT, host=b)]}))
-            self.assertConfigError(path)
+            self.assertConfigError(
+                path, None, 'service "two": key "listen": "%s:%d" collides with "%s:%d" of '
+                'service "one" (%s:' % (b, p, a, p, path))
         # different addresses on one port are fine
         path = self.write('ok.conf', sslib.to_libconfig(
             {'services': [svc('one', p, CAT, host='127.0.0.1'),

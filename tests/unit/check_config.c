@@ -240,6 +240,14 @@ static const char *const bad_cases[][3] = {
     {"a.conf", "bogus = 1;", "a.conf:1: key \"bogus\": unknown key"},
     {"a.conf", "services = ({ " SVC "\n colour = 1; });",
      "a.conf:2: service \"s\": key \"colour\": unknown key"},
+    /* a number past the key's range is named so, however many digits it has
+     * (cfgnode_parse_int saturates) */
+    {"a.yaml",
+     "services:\n  - name: s\n    listen: 127.0.0.1:7\n    exec: /bin/cat\n"
+     "    instances: 99999999999999999999999\n",
+     "a.yaml:5: service \"s\": key \"instances\": too large (at most 4294967295)"},
+    {"a.conf", "services = ({ " SVC "instances = 5000000000L; });",
+     "a.conf:1: service \"s\": key \"instances\": too large (at most 4294967295)"},
     {"a.conf", "log_level = \"loud\";",
      "a.conf:1: key \"log_level\": expected \"info\" or \"debug\""},
     {"a.conf", "max_children = 0;", "a.conf:1: key \"max_children\": expected an integer >= 1"},
