@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "unit_fixture.h"
 #include "unit_run.h"
 #include "config.h"
 #include "model_diff.h"
@@ -20,17 +21,13 @@ static const struct config_options priv = {true};
 
 static void setup(void)
 {
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/check_config.XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    unit_tmpdir_make(tmpdir, sizeof(tmpdir), "check_config");
     err[0] = '\0';
 }
 
 static void teardown(void)
 {
-    char cmd[300];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
+    unit_tmpdir_remove(tmpdir);
 }
 
 /* Write TEXT to tmpdir/NAME (creating conf.d when named); the path goes to PATH. */
