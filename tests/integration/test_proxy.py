@@ -209,18 +209,27 @@ class ProxyTest(sslib.DaemonTest):
                              payload)
 
     def test_header_one_byte_at_a_time(self):
-        """Each byte its own segment (TCP_NODELAY), and the daemon's turn
-        after it observed (a SIGUSR1 status line comes after the events
-        of its turn): the daemon has seen every partial header, kept the
-        connection pending until the last byte, and served the payload
-        exactly."""
+        """Each byte its own segment (TCP_NODELAY), seen in the daemon's
+        socket before a SIGUSR1 asks for a status line (which comes after
+        the events of its turn, so after the daemon looked at that byte):
+        the daemon has seen every partial header (it peeks: the bytes stay
+        unread), kept the connection pending until the last byte, and
+        served the payload exactly."""
         payload = b'after the header\r\n\x00\xff'
         for hdr in (v1(), v2(tlvs=tlv(0x02, b'a.example'))):
             s = sslib.connect(self.p['echo'])
             try:
                 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                cport = s.getsockname()[1]
                 for i in range(len(hdr)):
                     s.sendall(hdr[i:i + 1])
+                    # arrived (loopback may defer it under load); the whole
+                    # header is read by the daemon: none left unread
+                    unread = i + 1 if i + 1 < len(hdr) else 0
+                    self.assertTrue(sslib.wait_until(
+                        lambda: sslib.tcp_unread(self.p['echo'], cport) == unread),
+                        'byte %d: %s unread in the daemon\'s socket, not %d' % (
+                            i + 1, sslib.tcp_unread(self.p['echo'], cport), unread))
                     # pending until the header is whole, then handed over
                     self.assertEqual(status_line(self.d, 'echo').get('pending'),
                                      '1' if i + 1 < len(hdr) else '0',
