@@ -64,6 +64,37 @@ def require_bundled(testcase, name):
     return path
 
 
+def others_can_run(path):
+    """Can a user other than the owner (nobody) reach and run PATH?  Every
+    folder above it must let others through (a clone under /root or a
+    mktemp -d folder, mode 0700, does not)."""
+    path = os.path.abspath(path)
+    if not os.stat(path).st_mode & 0o001:
+        return False
+    d = os.path.dirname(path)
+    while True:
+        if not os.stat(d).st_mode & 0o001:
+            return False
+        if d == '/':
+            return True
+        d = os.path.dirname(d)
+
+
+def reachable_copy(testcase, path):
+    """PATH itself when others can run it, else a copy in a folder of /tmp
+    they can reach (removed after the test): what a test runs as nobody
+    must not depend on where the tree was cloned."""
+    if others_can_run(path):
+        return path
+    d = tempfile.mkdtemp(prefix='ss-exe-')
+    os.chmod(d, 0o755)
+    testcase.addCleanup(shutil.rmtree, d, True)
+    copy = os.path.join(d, os.path.basename(path))
+    shutil.copy2(path, copy)
+    os.chmod(copy, 0o755)
+    return copy
+
+
 # ---------------------------------------------------------------- running
 
 def main():
@@ -334,6 +365,24 @@ def listening_inodes(port):
     return inodes
 
 
+def tcp_unread(local_port, remote_port):
+    """Bytes that arrived on the TCP connection LOCAL_PORT <- REMOTE_PORT
+    (the daemon's end of a client's connection) and that its owner has not
+    read yet, or None when there is no such connection (/proc/net/tcp)."""
+    for path in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(path) as f:
+                lines = f.read().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            fld = line.split()
+            if (int(fld[1].rsplit(':', 1)[1], 16) == local_port and
+                    int(fld[2].rsplit(':', 1)[1], 16) == remote_port):
+                return int(fld[4].split(':')[1], 16)
+    return None
+
+
 def socket_inode(pid, port):
     """Inode of the listening socket on PORT that PID holds open, or None.
     (/proc/net/tcp{,6} map the port to inodes; /proc/PID/fd says which
@@ -539,7 +588,7 @@ class Daemon:
 
     def __init__(self, services=None, syntax='conf', text=None, top=None,
                  env=None, pass_fds=(), preexec_fn=None, args=(),
-                 tmpdir=None, wrapper=()):
+                 tmpdir=None, wrapper=(), exe=None):
         self.tmpdir = tmpdir or tempfile.mkdtemp(prefix='ss-itest-')
         os.chmod(self.tmpdir, 0o755)  # so handlers run as nobody can exec
         self.syntax = syntax
@@ -555,6 +604,7 @@ class Daemon:
         # argv before the daemon's (a program that ends by exec'ing it,
         # so the pid stays the daemon's: unshare, a shell's exec)
         self.wrapper = list(wrapper)
+        self.exe = exe  # the daemon to run, when not SUPERSERVERD
         self.handler_pids = set()
         self._starttime = None
         self.write_config(services=services, text=text, top=top)
@@ -603,7 +653,7 @@ class Daemon:
                 env[k] = os.environ[k]
         env.update(self.extra_env)
         self.log = open(self.log_path, 'ab')
-        argv = self.wrapper + [SUPERSERVERD, '-f', '-c', self.config_path] + \
+        argv = self.wrapper + [self.exe or SUPERSERVERD, '-f', '-c', self.config_path] + \
             self.extra_args
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=self.log,

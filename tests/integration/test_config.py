@@ -140,7 +140,8 @@ class ConfigTest(sslib.FilesTest):
         os.chmod(path, 0o644)
         self.assertEqual(self.check(path)[0], 0, 'root may set user')
         import subprocess
-        p = subprocess.run([sslib.SUPERSERVERD, '-t', '-c', path],
+        exe = sslib.reachable_copy(self, sslib.SUPERSERVERD)  # nobody runs it
+        p = subprocess.run([exe, '-t', '-c', path],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            preexec_fn=lambda: (os.setgroups([]),
                                                os.setgid(65534),

@@ -78,7 +78,9 @@ class ControlBase(sslib.DaemonTest):
             self.fail('superserverctl not built (%s)' % CTL)
 
     def ctl(self, *args, preexec_fn=None, timeout=20):
-        p = subprocess.run([CTL, '-s', self.sock] + list(args),
+        # run as another user: a copy others can reach, wherever the tree is
+        ctl = sslib.reachable_copy(self, CTL) if preexec_fn else CTL
+        p = subprocess.run([ctl, '-s', self.sock] + list(args),
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=timeout,
                            preexec_fn=preexec_fn)
@@ -298,7 +300,8 @@ class Permissions(ControlBase):
 
     def test_mode_0600_and_own_uid(self):
         uid, gid = self.nobody.pw_uid, self.nobody.pw_gid
-        d = sslib.Daemon(services=[], preexec_fn=as_user(uid, gid))
+        d = sslib.Daemon(services=[], preexec_fn=as_user(uid, gid),
+                         exe=sslib.reachable_copy(self, sslib.SUPERSERVERD))
         self.addCleanup(d.cleanup)
         run = d.path('run')
         os.mkdir(run)
