@@ -367,6 +367,71 @@ class SyslogTest(sslib.DaemonTest):
         self.assertEqual(d.log_text(), '', 'nothing on stderr with -l syslog')
 
 
+# The default control socket's folder on a tmpfs of a mount namespace of its
+# own ($1: its first folder that exists here; $2: the folder), so two daemons
+# can fight over the default path without touching the host's.
+PRIVATE_RUN = r'''set -e
+mount -t tmpfs -o mode=0755,size=64k superserver-test-run "$1"
+mkdir -p "$2"
+shift 2
+exec "$@"
+'''
+
+
+class DefaultControlPathTest(sslib.DaemonTest):
+    """SPEC section 9: the default path held by another daemon: warn once,
+    run without a control socket; a reload tries it again."""
+
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest('the default control socket is a root daemon\'s; not root')
+        for tool in ('unshare', 'nsenter'):
+            if not shutil.which(tool):
+                self.skipTest('%s (util-linux) is not installed' % tool)
+
+    def default_path(self, d):
+        code, out, err = sslib.run_tool(['-T', '-c', d.config_path])
+        self.assertEqual(code, 0, err)
+        m = re.search(r'^control: "(.*)"$', out, re.M)
+        self.assertTrue(m, out)
+        return m.group(1)
+
+    def test_default_path_taken_warns_once_and_runs_without(self):
+        port = sslib.free_port()
+        first = self.daemon(start=False, services=[])
+        path = self.default_path(first)
+        folder = os.path.dirname(path)
+        top = folder
+        while not os.path.isdir(top):
+            top = os.path.dirname(top)
+        first.wrapper = ['unshare', '-m', '--propagation', 'private', '--', '/bin/sh', '-c',
+                         PRIVATE_RUN, 'sh', top, folder]
+        first.start()
+        first.wait_event('control', path=path)
+        second = self.daemon(start=False, services=[svc('e', port, echo_exec())],
+                             wrapper=['nsenter', '-t', str(first.pid), '-m', '--'])
+        second.start()
+        warnings = second.events('warning')
+        self.assertEqual(len(warnings), 1, second.log_text())
+        self.assertIn(path, warnings[0]['message'])
+        self.assertIn('running without a control socket', warnings[0]['message'])
+        self.assertEqual(second.events('control', path=path), [])
+        self.assertEqual(sslib.request(port, b'served\n'), b'served\n')  # it serves
+        # the first still answers there (it was never taken over)
+        ctl = os.path.join(os.environ.get('TOP_BUILDDIR', '.'), 'src', 'superserverctl')
+        out = subprocess.run(['nsenter', '-t', str(first.pid), '-m', '--', ctl, '-s', path,
+                              'status'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             timeout=20)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('pid=%d ' % first.pid, out.stdout.decode())
+        # once the first is gone, a reload of the second takes the default
+        mark = second.mark()
+        self.assertEqual(first.stop(), 0)
+        self.assertEqual(second.reload(services=[svc('e', port, echo_exec())])['result'], 'ok')
+        second.wait_event('control', after=mark, path=path)
+        self.assertEqual(len(second.events('warning')), 1, 'warned once')
+
+
 class NofileLimitTest(sslib.DaemonTest):
     def test_daemon_raises_its_own_limit_handlers_keep_the_inherited_one(self):
         import resource
