@@ -6,8 +6,10 @@ writes and exec; a confined in.tftpd still serves a file."""
 
 import os
 import pwd
+import re
 import socket
 import struct
+import subprocess
 import sys
 import unittest
 
@@ -229,6 +231,64 @@ def tftp_get(port, name, timeout=5.0):
         raise AssertionError('tftp: too many blocks')
     finally:
         s.close()
+
+
+# seccomp: landlock_create_ruleset fails with ENOSYS, as on a kernel built
+# without Landlock; every other system call is allowed.  A BPF program by
+# hand (struct sock_filter), installed with prctl in the child before exec.
+AUDIT_ARCH = {'x86_64': 0xC000003E, 'aarch64': 0xC00000B7}
+NR_LANDLOCK_CREATE_RULESET = 444  # the same on every architecture that has it
+
+
+def without_landlock():
+    """preexec_fn: this process and what it execs see a kernel without Landlock."""
+    import ctypes
+    import platform
+    arch = AUDIT_ARCH[platform.machine()]
+    ins = [(0x20, 0, 0, 4),                            # A = arch
+           (0x15, 0, 3, arch),                         # not ours: allow
+           (0x20, 0, 0, 0),                            # A = nr
+           (0x15, 0, 1, NR_LANDLOCK_CREATE_RULESET),
+           (0x06, 0, 0, 0x00050000 | 38),              # SECCOMP_RET_ERRNO | ENOSYS
+           (0x06, 0, 0, 0x7fff0000)]                   # SECCOMP_RET_ALLOW
+    prog = b''.join(struct.pack('=HBBI', *i) for i in ins)
+    buf = ctypes.create_string_buffer(prog, len(prog))
+    fprog = struct.pack('=HxxxxxxQ', len(ins), ctypes.addressof(buf))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
+    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+        raise OSError(ctypes.get_errno(), 'PR_SET_NO_NEW_PRIVS')
+    fp = ctypes.create_string_buffer(fprog, len(fprog))
+    if libc.prctl(22, 2, ctypes.addressof(fp), 0, 0) != 0:  # PR_SET_SECCOMP, FILTER
+        raise OSError(ctypes.get_errno(), 'PR_SET_SECCOMP')
+
+
+class NoLandlockKernelTest(sslib.FilesTest):
+    """SPEC section 10: on a kernel without Landlock, `landlock` is a config
+    error (the service would run unconfined), never silently dropped.  The
+    missing kernel is injected: runs on any kernel, Landlock or not."""
+
+    def test_landlock_key_is_an_error_without_landlock(self):
+        import platform
+        if platform.machine() not in AUDIT_ARCH:
+            self.skipTest('no seccomp filter written for %s' % platform.machine())
+        port = sslib.free_port()
+        plain = self.write('plain.yaml', sslib.to_yaml({'services': [
+            svc('ll', port, '/bin/cat')]}))
+        confined = self.write('ll.yaml', sslib.to_yaml({'services': [
+            svc('ll', port, '/bin/cat', landlock={'read': ['/usr']})]}))
+
+        def check(path):
+            p = subprocess.run([sslib.SUPERSERVERD, '-t', '-c', path], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20,
+                               preexec_fn=without_landlock)
+            return p.returncode, p.stderr.decode()
+        self.assertEqual(check(plain), (0, ''), 'the filter breaks nothing else')
+        code, err = check(confined)
+        self.assertEqual(code, 1, err)
+        self.assertRegex(err, r'^superserverd: %s:\d+: service "ll": key "landlock": this kernel '
+                              r'has no Landlock \(or it is disabled\): the service would run '
+                              r'unconfined\n$' % re.escape(confined))
 
 
 if __name__ == '__main__':

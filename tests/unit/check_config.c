@@ -433,6 +433,14 @@ START_TEST(test_privileged)
     ck_assert_str_eq(
         error_of("q.conf", "services = ({ " SVC "user = \"no-such-user-x\"; });", &priv),
         "q.conf:1: service \"s\": key \"user\": unknown user \"no-such-user-x\"");
+    /* SPEC section 10: an unknown capability name is an error */
+    ck_assert_str_eq(
+        error_of("c.yaml",
+                 "services:\n  - name: s\n    listen: 127.0.0.1:7\n    exec: /bin/cat\n"
+                 "    capabilities: [CAP_NET_BIND_SERVICE, CAP_FLY]\n",
+                 &priv),
+        "c.yaml:5: service \"s\": key \"capabilities\": unknown capability \"CAP_FLY\" (see "
+        "capabilities(7))");
 }
 END_TEST
 
