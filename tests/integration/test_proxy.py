@@ -93,7 +93,7 @@ class ProxyTest(sslib.DaemonTest):
     @classmethod
     def setUpClass(cls):
         names = ['env', 'echo', 'deny', 'persrc', 'untrusted', 'direct',
-                 'v1only', 'short', 'long', 'cap']
+                 'v1only', 'short', 'long', 'cap', 'psrate', 'inst']
         cls.p = dict(zip(names, sslib.free_ports(len(names))))
         d = sslib.Daemon()
         cls.d = d
@@ -114,6 +114,8 @@ class ProxyTest(sslib.DaemonTest):
             proxy_svc('short', p['short'], CAT, proxy_timeout=1),
             proxy_svc('long', p['long'], CAT, proxy_timeout=60),
             proxy_svc('cap', p['cap'], CAT, backlog=2),
+            proxy_svc('psrate', p['psrate'], ENV, per_source_rate='1/60'),
+            proxy_svc('inst', p['inst'], sleeper, instances=1),
             {'name': 'unixenv', 'listen': 'unix:' + cls.sock_path,
              'exec': ENV, 'proxy_protocol': 'v1',
              'proxy_from': ['127.0.0.1/32']},
@@ -355,6 +357,41 @@ class ProxyTest(sslib.DaemonTest):
         finally:
             first.close()
         for e in self.d.events('start', after=after, service='persrc'):
+            os.kill(int(e['pid']), signal.SIGTERM)
+
+    def test_per_source_rate_applies_to_the_headers_source(self):
+        """Each real client has its own bucket: the balancer's address,
+        the same for all of them, is not what is counted."""
+        after = self.d.mark()
+        for src in ('198.51.100.21', '198.51.100.22'):
+            env = parse_env(exchange(self.p['psrate'], [v1(src=src)]))
+            self.assertEqual(env.get('TCPREMOTEIP'), src)
+        s = sslib.connect(self.p['psrate'])
+        try:
+            s.sendall(v1(src='198.51.100.21', sport=3))
+            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+        finally:
+            s.close()
+        ev = self.refusal('psrate', 'per_source_rate', after)
+        self.assertEqual(ev.get('peer'), '198.51.100.21:3', ev['_line'])
+
+    def test_instances_counts_the_headers_connections(self):
+        after = self.d.mark()
+        first = sslib.connect(self.p['inst'])
+        try:
+            first.sendall(v1(src='198.51.100.31'))
+            self.assertEqual(first.recv(8), b'started\n')
+            s = sslib.connect(self.p['inst'])
+            try:
+                s.sendall(v1(src='198.51.100.32', sport=4))
+                self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+            finally:
+                s.close()
+            ev = self.refusal('inst', 'instances', after)
+            self.assertEqual(ev.get('peer'), '198.51.100.32:4', ev['_line'])
+        finally:
+            first.close()
+        for e in self.d.events('start', after=after, service='inst'):
             os.kill(int(e['pid']), signal.SIGTERM)
 
     # ---------------------------------------------------------- pending
