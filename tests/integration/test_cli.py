@@ -180,6 +180,21 @@ class CliTest(sslib.FilesTest):
         code, out, err = run_tool(['-V'])
         self.assertRegex(out, r'\d+\.\d+')
 
+    def test_default_config_path(self):
+        """Without -c the daemon reads the default -h names (SPEC section 2:
+        $(sysconfdir)/superserver/superserver.conf): -t without -c does
+        exactly what -t -c DEFAULT does, whether that file exists or not."""
+        code, out, err = run_tool(['-h'])
+        m = re.search(r'-c, --config FILE +configuration \(default (\S+)\)', out)
+        self.assertTrue(m, out)
+        default = m.group(1)
+        self.assertTrue(default.endswith('/superserver/superserver.conf'), default)
+        self.assertEqual(run_tool(['-t']), run_tool(['-t', '-c', default]))
+        if not os.path.exists(default):  # the usual case in a build tree
+            code, out, err = run_tool(['-t'])
+            self.assertEqual(code, 1, err)
+            self.assertIn(default, err)
+
     def test_address_in_use_exit_3(self):
         port = sslib.free_port()
         hold = socket.socket()

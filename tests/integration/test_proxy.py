@@ -93,7 +93,7 @@ class ProxyTest(sslib.DaemonTest):
     @classmethod
     def setUpClass(cls):
         names = ['env', 'echo', 'deny', 'persrc', 'untrusted', 'direct',
-                 'v1only', 'short', 'long', 'cap', 'psrate', 'inst']
+                 'v1only', 'short', 'long', 'cap', 'psrate', 'inst', 'bytes']
         cls.p = dict(zip(names, sslib.free_ports(len(names))))
         d = sslib.Daemon()
         cls.d = d
@@ -116,6 +116,8 @@ class ProxyTest(sslib.DaemonTest):
             proxy_svc('cap', p['cap'], CAT, backlog=2),
             proxy_svc('psrate', p['psrate'], ENV, per_source_rate='1/60'),
             proxy_svc('inst', p['inst'], sleeper, instances=1),
+            # a header a byte at a time, each byte awaited: minutes under valgrind
+            proxy_svc('bytes', p['bytes'], CAT, proxy_timeout=300),
             {'name': 'unixenv', 'listen': 'unix:' + cls.sock_path,
              'exec': ENV, 'proxy_protocol': 'v1',
              'proxy_from': ['127.0.0.1/32']},
@@ -219,7 +221,7 @@ class ProxyTest(sslib.DaemonTest):
         served the payload exactly."""
         payload = b'after the header\r\n\x00\xff'
         for hdr in (v1(), v2(tlvs=tlv(0x02, b'a.example'))):
-            s = sslib.connect(self.p['echo'])
+            s = sslib.connect(self.p['bytes'])
             try:
                 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 cport = s.getsockname()[1]
@@ -229,11 +231,11 @@ class ProxyTest(sslib.DaemonTest):
                     # header is read by the daemon: none left unread
                     unread = i + 1 if i + 1 < len(hdr) else 0
                     self.assertTrue(sslib.wait_until(
-                        lambda: sslib.tcp_unread(self.p['echo'], cport) == unread),
+                        lambda: sslib.tcp_unread(self.p['bytes'], cport) == unread),
                         'byte %d: %s unread in the daemon\'s socket, not %d' % (
-                            i + 1, sslib.tcp_unread(self.p['echo'], cport), unread))
+                            i + 1, sslib.tcp_unread(self.p['bytes'], cport), unread))
                     # pending until the header is whole, then handed over
-                    self.assertEqual(status_line(self.d, 'echo').get('pending'),
+                    self.assertEqual(status_line(self.d, 'bytes').get('pending'),
                                      '1' if i + 1 < len(hdr) else '0',
                                      'after %d of %d header bytes' % (i + 1, len(hdr)))
                 s.sendall(payload)
@@ -417,6 +419,43 @@ class ProxyTest(sslib.DaemonTest):
                 h.close()
         self.assertTrue(sslib.wait_until(
             lambda: status_line(self.d, 'cap').get('pending') == '0'))
+
+
+class ProxyLimitsTest(sslib.DaemonTest):
+    """rate and max_children refuse a PROXY client by its header's address
+    (SPEC section 8: admission on the real client)."""
+
+    def refused_as(self, d, port, src, sport, reason, service):
+        after = d.mark()
+        s = sslib.connect(port)
+        try:
+            s.sendall(v1(src=src, sport=sport))
+            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+        finally:
+            s.close()
+        ev = d.wait_event('refuse', after=after, service=service, reason=reason)[0]
+        self.assertEqual(ev.get('peer'), '%s:%d' % (src, sport), ev['_line'])
+
+    def test_rate_and_max_children(self):
+        rated, held = sslib.free_ports(2)
+        d = self.daemon(start=False)
+        sleeper = d.script('sleep.sh', 'echo started\nexec sleep 30\n')
+        d.write_config([proxy_svc('rated', rated, ENV, rate='1/60'),
+                        proxy_svc('held', held, sleeper)], top={'max_children': 1})
+        d.start()
+        env = parse_env(exchange(rated, [v1(src='198.51.100.41')]))
+        self.assertEqual(env.get('TCPREMOTEIP'), '198.51.100.41')
+        d.wait_reaped()
+        self.refused_as(d, rated, '198.51.100.42', 5, 'rate', 'rated')
+        first = sslib.connect(held)
+        try:
+            first.sendall(v1(src='198.51.100.43'))
+            self.assertEqual(first.recv(8), b'started\n')
+            self.refused_as(d, held, '198.51.100.44', 6, 'max_children', 'held')
+        finally:
+            first.close()
+            for e in d.events('start', service='held'):
+                os.kill(int(e['pid']), signal.SIGTERM)
 
 
 class ProxyReloadTest(sslib.DaemonTest):
