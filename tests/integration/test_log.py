@@ -118,14 +118,6 @@ class LogTest(sslib.DaemonTest):
         """SPEC section 5: per service its sockets, live handlers, totals
         accepted/refused/failed; each live handler's pid, peer and age."""
         d = self.d
-        # one start that fails before its exec (failed), one live handler
-        after = d.mark()
-        os.rename(self.vanish, self.vanish + '.away')
-        try:
-            request(self.ports['vanish'])
-            d.wait_event('exec_failed', service='vanish', after=after)
-        finally:
-            os.rename(self.vanish + '.away', self.vanish)
         t_connect = time.monotonic()
         s, pid = self.hold_one()
         cport = s.getsockname()[1]
@@ -144,8 +136,6 @@ class LogTest(sslib.DaemonTest):
         idle = d.wait_event('status', service='idle', after=after)[0]
         self.assertEqual((idle.get('sockets'), idle.get('live'), idle.get('accepted')),
                          ('1', '0', '0'), idle['_line'])
-        gone = d.wait_event('status', service='vanish', after=after)[0]
-        self.assertEqual(gone.get('failed'), '1', gone['_line'])
         daemon = d.wait_event('status_daemon', after=after)[0]
         self.assertEqual((daemon.get('pid'), daemon.get('services')),
                          (str(d.pid), str(len(self.ports))), daemon['_line'])
@@ -159,6 +149,24 @@ class LogTest(sslib.DaemonTest):
         self.assertLessEqual(age, (t_seen - t_connect) * 1000 + 1, mine['_line'])
         self.assertTrue(d.running())
         s.close()
+
+    def test_sigusr1_counts_failed_starts(self):
+        """failed= counts a start that failed before its exec."""
+        if os.environ.get('SS_UNDER_VALGRIND'):
+            self.skipTest('under valgrind the spawn is a fork: a failed exec cannot be '
+                          'reported to the daemon (vgcheck.py), so failed= stays 0')
+        d = self.d
+        after = d.mark()
+        os.rename(self.vanish, self.vanish + '.away')
+        try:
+            request(self.ports['vanish'])
+            d.wait_event('exec_failed', service='vanish', after=after)
+        finally:
+            os.rename(self.vanish + '.away', self.vanish)
+        after = d.mark()
+        d.send_signal(signal.SIGUSR1)
+        gone = d.wait_event('status', service='vanish', after=after)[0]
+        self.assertEqual((gone.get('failed'), gone.get('live')), ('1', '0'), gone['_line'])
 
 
 class JournalPrefixTest(sslib.DaemonTest):
