@@ -411,7 +411,7 @@ class DefaultControlPathTest(sslib.DaemonTest):
         second = self.daemon(start=False, services=[svc('e', port, echo_exec())],
                              wrapper=['nsenter', '-t', str(first.pid), '-m', '--'])
         second.start()
-        warnings = second.events('warning')
+        warnings = second.wait_event('warning')  # said in its first turn, after ready
         self.assertEqual(len(warnings), 1, second.log_text())
         self.assertIn(path, warnings[0]['message'])
         self.assertIn('running without a control socket', warnings[0]['message'])
