@@ -346,9 +346,8 @@ def fd_targets(pid):
     return out
 
 
-def listening_inodes(port):
-    """Inodes of TCP sockets in LISTEN state on PORT (any address)."""
-    inodes = set()
+def _proc_net_tcp():
+    """The fields of each TCP socket's row in /proc/net/tcp and tcp6."""
     for path in ('/proc/net/tcp', '/proc/net/tcp6'):
         try:
             with open(path) as f:
@@ -357,29 +356,24 @@ def listening_inodes(port):
             continue
         for line in lines:
             fld = line.split()
-            if len(fld) < 10:
-                continue
-            local, st, inode = fld[1], fld[3], fld[9]
-            if st == '0A' and int(local.rsplit(':', 1)[1], 16) == port:
-                inodes.add(int(inode))
-    return inodes
+            if len(fld) >= 10:
+                yield fld
+
+
+def listening_inodes(port):
+    """Inodes of TCP sockets in LISTEN state on PORT (any address)."""
+    return {int(fld[9]) for fld in _proc_net_tcp()
+            if fld[3] == '0A' and int(fld[1].rsplit(':', 1)[1], 16) == port}
 
 
 def tcp_unread(local_port, remote_port):
     """Bytes that arrived on the TCP connection LOCAL_PORT <- REMOTE_PORT
     (the daemon's end of a client's connection) and that its owner has not
     read yet, or None when there is no such connection (/proc/net/tcp)."""
-    for path in ('/proc/net/tcp', '/proc/net/tcp6'):
-        try:
-            with open(path) as f:
-                lines = f.read().splitlines()[1:]
-        except FileNotFoundError:
-            continue
-        for line in lines:
-            fld = line.split()
-            if (int(fld[1].rsplit(':', 1)[1], 16) == local_port and
-                    int(fld[2].rsplit(':', 1)[1], 16) == remote_port):
-                return int(fld[4].split(':')[1], 16)
+    for fld in _proc_net_tcp():
+        if (int(fld[1].rsplit(':', 1)[1], 16) == local_port and
+                int(fld[2].rsplit(':', 1)[1], 16) == remote_port):
+            return int(fld[4].split(':')[1], 16)
     return None
 
 

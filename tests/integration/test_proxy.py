@@ -75,6 +75,17 @@ def exchange(port, chunks, timeout=sslib.IO_TIMEOUT, pause=0.0, source=None):
         s.close()
 
 
+def closed_after(port, data, source=None):
+    """Send DATA (a header) on a new connection to PORT: did the daemon
+    close it at once (a refusal)?"""
+    s = sslib.connect(port, source=source)
+    try:
+        s.sendall(data)
+        return sslib.closed_at_once(s, timeout=5.0)
+    finally:
+        s.close()
+
+
 def status_line(d, name):
     after = d.mark()
     d.send_signal(signal.SIGUSR1)
@@ -324,12 +335,7 @@ class ProxyTest(sslib.DaemonTest):
 
     def test_deny_applies_to_the_headers_source(self):
         after = self.d.mark()
-        s = sslib.connect(self.p['deny'])
-        try:
-            s.sendall(v2())
-            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
-        finally:
-            s.close()
+        self.assertTrue(closed_after(self.p['deny'], v2()))
         ev = self.refusal('deny', 'deny', after)
         self.assertEqual(ev['peer'], '%s:51234' % CLIENT)
         env = parse_env(exchange(self.p['deny'], [v2(src='198.51.100.1')]))
@@ -342,12 +348,7 @@ class ProxyTest(sslib.DaemonTest):
             first.sendall(v1(src='198.51.100.9'))
             self.assertEqual(first.recv(8), b'started\n')
             # same client, same balancer: refused; another client: served
-            s = sslib.connect(self.p['persrc'])
-            try:
-                s.sendall(v1(src='198.51.100.9', sport=2))
-                self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
-            finally:
-                s.close()
+            self.assertTrue(closed_after(self.p['persrc'], v1(src='198.51.100.9', sport=2)))
             ev = self.refusal('persrc', 'per_source', after)
             self.assertEqual(ev['peer'], '198.51.100.9:2')
             other = sslib.connect(self.p['persrc'])
@@ -368,12 +369,7 @@ class ProxyTest(sslib.DaemonTest):
         for src in ('198.51.100.21', '198.51.100.22'):
             env = parse_env(exchange(self.p['psrate'], [v1(src=src)]))
             self.assertEqual(env.get('TCPREMOTEIP'), src)
-        s = sslib.connect(self.p['psrate'])
-        try:
-            s.sendall(v1(src='198.51.100.21', sport=3))
-            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
-        finally:
-            s.close()
+        self.assertTrue(closed_after(self.p['psrate'], v1(src='198.51.100.21', sport=3)))
         ev = self.refusal('psrate', 'per_source_rate', after)
         self.assertEqual(ev.get('peer'), '198.51.100.21:3', ev['_line'])
 
@@ -383,12 +379,7 @@ class ProxyTest(sslib.DaemonTest):
         try:
             first.sendall(v1(src='198.51.100.31'))
             self.assertEqual(first.recv(8), b'started\n')
-            s = sslib.connect(self.p['inst'])
-            try:
-                s.sendall(v1(src='198.51.100.32', sport=4))
-                self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
-            finally:
-                s.close()
+            self.assertTrue(closed_after(self.p['inst'], v1(src='198.51.100.32', sport=4)))
             ev = self.refusal('inst', 'instances', after)
             self.assertEqual(ev.get('peer'), '198.51.100.32:4', ev['_line'])
         finally:
@@ -427,12 +418,7 @@ class ProxyLimitsTest(sslib.DaemonTest):
 
     def refused_as(self, d, port, src, sport, reason, service):
         after = d.mark()
-        s = sslib.connect(port)
-        try:
-            s.sendall(v1(src=src, sport=sport))
-            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
-        finally:
-            s.close()
+        self.assertTrue(closed_after(port, v1(src=src, sport=sport)))
         ev = d.wait_event('refuse', after=after, service=service, reason=reason)[0]
         self.assertEqual(ev.get('peer'), '%s:%d' % (src, sport), ev['_line'])
 
