@@ -37,6 +37,31 @@ HANDLER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 PYTHON = sys.executable or '/usr/bin/python3'
 
 
+def _private_network():
+    """As root, move this test process (and so every daemon, handler and
+    client it starts) into a network namespace of its own with its own
+    loopback: the ports a test picks can then be taken by nobody else (a
+    test beside it, another build's tests on the same machine) between its
+    choice and the daemon's bind.  Tests only use 127.0.0.0/8 and ::1, which
+    the namespace has.  SS_SHARED_NETWORK=1, or not root: the host's."""
+    if os.geteuid() != 0 or os.environ.get('SS_SHARED_NETWORK'):
+        return False
+    import ctypes
+    import fcntl
+    import struct
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
+        return False  # (a container without the capability): the host's network
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        req = fcntl.ioctl(s, 0x8913, struct.pack('16sH14x', b'lo', 0))  # SIOCGIFFLAGS
+        flags = struct.unpack('16sH14x', req)[1] | 0x1  # IFF_UP
+        fcntl.ioctl(s, 0x8914, struct.pack('16sH14x', b'lo', flags))  # SIOCSIFFLAGS
+    return True
+
+
+PRIVATE_NETWORK = _private_network()
+
+
 def _find_daemon():
     path = os.environ.get('SUPERSERVERD')
     if not path and os.environ.get('TOP_BUILDDIR'):
@@ -106,7 +131,8 @@ def main():
         print('superserverd not found (SUPERSERVERD=%r); run via make check'
               % SUPERSERVERD)
         sys.exit(99)
-    print('daemon: %s' % SUPERSERVERD)
+    print('daemon: %s; network: %s' % (SUPERSERVERD, 'a namespace of its own' if PRIVATE_NETWORK
+                                          else "the host's"))
     sys.stdout.flush()
     prog = unittest.main(module='__main__', argv=sys.argv, verbosity=2,
                          exit=False)
