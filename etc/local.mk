@@ -7,6 +7,10 @@
 #    Quick start); not installed;
 #  - etc/superserverd.service: installed to $(systemdsystemunitdir).
 superserverconfdir = $(sysconfdir)/superserver
+# The group the installed samples give the control socket (control_group)
+# and the metrics service, so that metrics-http, running as nobody, may ask
+# the daemon and gains nothing else.  make install creates it (below).
+CONTROL_GROUP = superserver
 SAMPLE_CONFIGS = etc/superserver.conf etc/superserver.yaml
 if HAVE_SYSTEMD_UNITDIR
 systemdsystemunit_DATA = etc/superserverd.service
@@ -19,9 +23,27 @@ noinst_DATA += $(SAMPLE_CONFIGS) etc/superserver.local.conf etc/superserver.loca
 # FILE.sample; uninstall removes a config only while it is still the
 # sample, so an edited one survives both (an unedited one is removed, as
 # distcheck wants).  The emptied handler folder goes too.
+#
+# The samples' control_group must exist when they are loaded: installed as
+# root onto this system (no DESTDIR), make install creates it as a system
+# group; otherwise (a staged install, a package, --disable-groupadd) it
+# says who must.  The group is left by uninstall, as packages leave system
+# groups.  The control socket's folder is made unless it is the system's
+# /run.
 install-data-local:
 	@$(NORMAL_INSTALL)
 	$(MKDIR_P) '$(DESTDIR)$(superserverconfdir)'
+	@case '$(runstatedir)' in /run|/var/run) ;; *) \
+	  echo " $(MKDIR_P) '$(DESTDIR)$(runstatedir)'"; \
+	  $(MKDIR_P) '$(DESTDIR)$(runstatedir)' || exit 1;; esac
+	@if getent group '$(CONTROL_GROUP)' >/dev/null; then :; \
+	elif test '$(GROUPADD)' = yes && test -z '$(DESTDIR)' && test "`id -u`" = 0; then \
+	  echo " groupadd --system $(CONTROL_GROUP)"; \
+	  groupadd --system '$(CONTROL_GROUP)' || exit 1; \
+	else \
+	  echo "note: the samples name the group $(CONTROL_GROUP) (control_group):" \
+	    "create it where they run (groupadd --system $(CONTROL_GROUP))"; \
+	fi
 	@for f in $(SAMPLE_CONFIGS); do \
 	  dst='$(DESTDIR)$(superserverconfdir)'/`basename $$f`; \
 	  if test -f "$$dst" && ! cmp -s "$$f" "$$dst"; then \
@@ -47,6 +69,8 @@ uninstall-local:
 	  fi; \
 	done
 	@rmdir '$(DESTDIR)$(superserverconfdir)' 2>/dev/null || :
+	@case '$(runstatedir)' in /run|/var/run) ;; *) \
+	  rmdir '$(DESTDIR)$(runstatedir)' 2>/dev/null || :;; esac
 
 uninstall-hook:
 	@rmdir '$(DESTDIR)$(pkglibexecdir)' 2>/dev/null || :
@@ -59,7 +83,8 @@ CLEANFILES += $(SAMPLE_CONFIGS) etc/superserverd.service \
 # Fill a template ([@] keeps config.status from substituting the names
 # here); output goes to a temporary name first, so an interrupted
 # build leaves no half-written file behind.
-etc_sed = $(MKDIR_P) etc && sed -e 's|[@]sbindir[@]|$(sbindir)|g' -e 's|[@]sysconfdir[@]|$(sysconfdir)|g'
+etc_sed = $(MKDIR_P) etc && sed -e 's|[@]sbindir[@]|$(sbindir)|g' -e 's|[@]sysconfdir[@]|$(sysconfdir)|g' \
+	-e 's|[@]runstatedir[@]|$(runstatedir)|g' -e 's|[@]controlgroup[@]|$(CONTROL_GROUP)|g'
 # A template line that starts with the token "installed" between two at
 # signs is live in the installed samples and a comment in the local ones (the
 # default user: nobody once installed, the invoking user when tried from the
@@ -82,9 +107,10 @@ etc/superserverd.service: $(srcdir)/etc/superserverd.service.in Makefile
 	$(AM_V_GEN)$(etc_sed) $(srcdir)/etc/superserverd.service.in >$@.tmp && mv $@.tmp $@
 
 # distcheck installs under a scratch prefix: keep the unit there too instead
-# of the system's unit directory.
+# of the system's unit directory, and add no group to the system.
 AM_DISTCHECK_CONFIGURE_FLAGS = \
-	--with-systemdsystemunitdir='$${dc_install_base}/$(systemdsystemunitdir)'
+	--with-systemdsystemunitdir='$${dc_install_base}/$(systemdsystemunitdir)' \
+	--disable-groupadd
 
 # An example socket unit (documented in superserverd(8), not installed), and
 # systemd-analyze verify on both units.

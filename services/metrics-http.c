@@ -5,15 +5,18 @@
  * `metrics` answer from the control socket, Content-Type
  * "text/plain; version=0.0.4".  Another path gets 404, another method 405,
  * a malformed head 400, a slow one 408, and 503 when the daemon cannot be
- * reached or refuses.  The socket is found as superserverctl finds it:
- * -s SOCKET, else `control` of -c CONFIG, else the default.
+ * reached or refuses: each with a fixed body, the reason of a 503 going to
+ * stderr only.  The socket is found as superserverctl finds it: -s SOCKET,
+ * else `control` of -c CONFIG, else the default.
  */
 #include <getopt.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -78,7 +81,29 @@ static int check_request(const char *head, bool *is_head)
     return strcspn(target, "?") == 8 && strncmp(target, "/metrics", 8) == 0 ? 200 : 404;
 }
 
-/* Ask the daemon for its metrics: 200 and the body in OUT, or 503 and the reason in OUT. */
+/*
+ * Why a scrape failed, for the admin: on stderr (the daemon's log, with
+ * `stderr: log`), never in the HTTP body, which anyone who can reach the
+ * port reads.  Not when stderr is the connection itself (`stderr: socket`).
+ */
+static void tell_admin(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void tell_admin(const char *fmt, ...)
+{
+    struct stat err, conn;
+    va_list ap;
+
+    if (fstat(2, &err) == 0 && fstat(1, &conn) == 0 && err.st_dev == conn.st_dev &&
+        err.st_ino == conn.st_ino)
+        return;
+    fputs("metrics-http: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* Ask the daemon for its metrics: 200 and the body in OUT, or 503 (the reason on stderr). */
 static int fetch_metrics(struct outbuf *out)
 {
     struct outbuf ans;
@@ -88,7 +113,7 @@ static int fetch_metrics(struct outbuf *out)
 
     outbuf_init(&ans, NULL, CTL_ANSWER_MAX);
     if (ctl_client_call(ctl_path, "metrics\n", CTL_MS, &ans, err, sizeof(err)) < 0) {
-        outbuf_printf(out, "%s%s\n", err, ctl_note);
+        tell_admin("%s%s", err, ctl_note);
         outbuf_free(&ans);
         return 503;
     }
@@ -96,9 +121,9 @@ static int fetch_metrics(struct outbuf *out)
     if (rc == 1)
         outbuf_add(out, ans.data + body, len);
     else if (rc == 0)
-        outbuf_printf(out, "the daemon refused: %.*s\n", (int)len, ans.data + body);
+        tell_admin("%s: the daemon refused: %.*s", ctl_path, (int)len, ans.data + body);
     else
-        outbuf_printf(out, "%s: no valid answer from the daemon\n", ctl_path);
+        tell_admin("%s: no valid answer from the daemon", ctl_path);
     outbuf_free(&ans);
     return rc == 1 ? 200 : 503;
 }
@@ -117,7 +142,7 @@ static int metrics_stream(int in, int out)
     outbuf_init(&body, NULL, CTL_ANSWER_MAX);
     if (status == 200)
         status = fetch_metrics(&body);
-    else
+    if (status != 200) /* a fixed text: a failed scrape's reason is on stderr */
         outbuf_printf(&body, "%d %s\n", status, handler_http_reason(status));
     outbuf_init(&resp, NULL, CTL_ANSWER_MAX + 1024);
     outbuf_printf(&resp,
@@ -157,7 +182,8 @@ int main(int argc, char **argv)
     if (socket != NULL)
         snprintf(ctl_path, sizeof(ctl_path), "%s", socket);
     else if (config_control_path(config, ctl_path, sizeof(ctl_path), err, sizeof(err)) < 0)
-        snprintf(ctl_note, sizeof(ctl_note), " (tried the default socket: %s)", err);
+        snprintf(ctl_note, sizeof(ctl_note),
+                 " (the default socket, as the config could not be read: %s)", err);
     else if (ctl_path[0] == '\0')
         snprintf(ctl_path, sizeof(ctl_path), "%s", "(control is off)");
     return handler_run(&ops);

@@ -1,7 +1,8 @@
 # The daemon's main on top of the four layers.  Each layer is a convenience
 # library compiled with the include paths of itself and the layers below
-# it only, so an include that runs up the layers does not compile (see
-# src/README).  Tests link all four, in this order.
+# it only (import and runtime both stand on config, neither sees the
+# other), so an include that runs up or across the layers does not compile
+# (see src/README).  Tests link all four, in this order.
 # The build tree's src/lib comes first: it holds the generated paths.h.
 LAYER_CPPFLAGS = -D_GNU_SOURCE -I$(builddir)/src/lib
 ALL_LAYERS_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib -I$(srcdir)/src/config \

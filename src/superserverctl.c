@@ -33,22 +33,22 @@ struct ctl_opts {
 static void usage(FILE *out)
 {
     fputs("usage: superserverctl [-s SOCKET] [-c CONFIG] [--json] COMMAND [ARG]\n"
+          "       superserverctl -V | --version | -h | --help\n"
           "commands: status, handlers [SERVICE], reload, metrics, version\n",
           out);
 }
 
-/* The options and the request; exits 2 (or 0 for -h) when there is none to make. */
+/* The options and the request; exits 2 (or 0 for -h, -V) when there is none to make. */
 static void parse_args(int argc, char **argv, struct ctl_opts *o)
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
-                                             {"socket", required_argument, NULL, 's'},
-                                             {"config", required_argument, NULL, 'c'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},         {"socket", required_argument, NULL, 's'},
+        {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0}};
     char err[200];
     int c;
 
-    while ((c = getopt_long(argc, argv, "s:c:jh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:c:jhV", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
             o->socket = optarg;
@@ -61,6 +61,9 @@ static void parse_args(int argc, char **argv, struct ctl_opts *o)
             break;
         case 'h':
             usage(stdout);
+            exit(EXIT_OK);
+        case 'V': /* this program's own version; `version` asks the daemon */
+            printf("superserverctl %s\n", PACKAGE_VERSION);
             exit(EXIT_OK);
         default:
             usage(stderr);
@@ -101,7 +104,7 @@ static void find_socket(const struct ctl_opts *o, char *path, size_t len, char *
         exit(EXIT_UNREACHABLE);
     }
     if (rc < 0)
-        snprintf(note, notelen, " (tried the default socket: %s)", err);
+        snprintf(note, notelen, " (the default socket, as the config could not be read: %s)", err);
 }
 
 /* Print the answer; the exit status. */

@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "activate.h"
 #include "config.h"
 #include "control.h"
 #include "inetd_import.h"
@@ -54,8 +56,9 @@ static void usage(FILE *out)
             "  -V, --version           print the version, exit\n"
             "  -h, --help              print this help, exit\n"
             "  --import-inetd FILE     print inetd.conf FILE as YAML (internal services: %s/NAME)\n"
-            "  --import-xinetd FILE    print xinetd.conf FILE and its includedir as YAML\n",
-            DEFAULT_CONFIG, HANDLER_DIR);
+            "  --import-xinetd FILE    print xinetd.conf FILE and its includedir as YAML\n"
+            "control socket (as root, unless the config's \"control\" key says otherwise): %s\n",
+            DEFAULT_CONFIG, HANDLER_DIR, CONFIG_CONTROL_DEFAULT);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -148,6 +151,54 @@ static int parse_options(int argc, char **argv, struct options *o)
     return 0;
 }
 
+/* -t: load with every error found printed, in file order (one line each). */
+static struct config *load_checked(const char *path, const struct config_options *opts)
+{
+    static struct config_errors errors;
+    struct config_options o = *opts;
+    char err[CONFIG_ERROR_LEN];
+    struct config *cfg;
+
+    o.errors = &errors;
+    cfg = config_load(path, &o, err, sizeof(err));
+    for (size_t i = 0; cfg == NULL && i < errors.n; i++)
+        fprintf(stderr, "superserverd: %s\n", errors.text[i]);
+    if (cfg == NULL && errors.found > errors.n)
+        fprintf(stderr, "superserverd: %s: %zu more errors not shown\n", path,
+                errors.found - errors.n);
+    return cfg;
+}
+
+/* --import-inetd, --import-xinetd, -t or -T: the exit code. */
+static int one_shot(const struct options *o)
+{
+    const struct config_options opts = {.privileged = geteuid() == 0};
+    struct config *cfg;
+    char err[CONFIG_ERROR_LEN];
+
+    if (o->import_inetd)
+        return inetd_import(o->import_inetd, stdout, stderr);
+    if (o->import_xinetd)
+        return xinetd_import(o->import_xinetd, stdout, stderr);
+    cfg =
+        o->check ? load_checked(o->config, &opts) : config_load(o->config, &opts, err, sizeof(err));
+    if (cfg == NULL) {
+        if (!o->check)
+            fprintf(stderr, "superserverd: %s\n", err);
+        return EXIT_CONFIG;
+    }
+    for (size_t i = 0; i < cfg->n_warnings; i++) /* what inetd_conf skipped */
+        fprintf(stderr, "superserverd: warning: %s\n", cfg->warnings[i]);
+    if (o->check) {
+        config_print_check(cfg, stdout);
+        puts("configuration OK");
+    } else {
+        config_dump_yaml(cfg, stdout);
+    }
+    config_free(cfg);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -156,13 +207,16 @@ int main(int argc, char **argv)
     int ready_fd = -1; /* to the process that started us, when daemonized */
     char err[1024];
 
+    sigset_t given;
+    sigprocmask(SIG_SETMASK, NULL, &given);
     signals_hold(); /* before anything slow: a start-up SIGHUP must not kill us */
     if (parse_options(argc, argv, &o) == -1)
         return EXIT_USAGE;
-    if (o.import_inetd)
-        return inetd_import(o.import_inetd, stdout, stderr);
-    if (o.import_xinetd)
-        return xinetd_import(o.import_xinetd, stdout, stderr);
+    if (o.import_inetd || o.import_xinetd || o.check || o.dump) {
+        /* The hold is the daemon's: a one-shot run stops on Ctrl-C or SIGTERM. */
+        sigprocmask(SIG_SETMASK, &given, NULL);
+        return one_shot(&o);
+    }
 
     memset(&s, 0, sizeof(s));
     s.config_path = o.config;
@@ -171,18 +225,6 @@ int main(int argc, char **argv)
     if (!cfg) {
         fprintf(stderr, "superserverd: %s\n", err);
         return EXIT_CONFIG;
-    }
-    if (o.check || o.dump) {
-        for (size_t i = 0; i < cfg->n_warnings; i++) /* what inetd_conf skipped */
-            fprintf(stderr, "superserverd: warning: %s\n", cfg->warnings[i]);
-        if (o.check) {
-            config_print_check(cfg, stdout);
-            puts("configuration OK");
-        } else {
-            config_dump_yaml(cfg, stdout);
-        }
-        config_free(cfg);
-        return 0;
     }
 
     /* The chosen log from the first line on: what the start-up logs (the
@@ -226,7 +268,7 @@ int main(int argc, char **argv)
     inetd_watch_report(s.cfg);
     if (s.cfg->n_services == 0)
         log_warnx("no services configured: running idle");
-    log_event("event=ready services=%zu sockets=%zu pid=%d", s.cfg->n_services, s.n_listeners,
+    log_event("event=ready services=%zu sockets=%zu pid=%d", activate_services(&s), s.n_listeners,
               (int)getpid());
     notify_send("READY=1");
     process_ready(&ready_fd); /* the starting command returns 0 now, the pidfile complete */

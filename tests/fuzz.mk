@@ -7,7 +7,7 @@
 CLANG = clang
 FUZZ_SECONDS = 60
 FUZZ_JOBS = 1
-FUZZ_HARNESSES = libconfig yaml config addr proxy
+FUZZ_HARNESSES = libconfig yaml config addr proxy inetd
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_COMPILE = $(CLANG) $(FUZZ_FLAGS) $(DEFS) $(ALL_LAYERS_CPPFLAGS) $(CPPFLAGS) \
@@ -19,20 +19,22 @@ FUZZ_COMMON = $(srcdir)/tests/fuzz/fuzz_common.c
 FUZZ_DEP_H = $(srcdir)/tests/fuzz/fuzz.h $(srcdir)/src/lib/arena.h $(srcdir)/src/config/cfgnode.h \
 	$(srcdir)/src/config/conf_file.h $(srcdir)/src/config/conf_syntax.h $(srcdir)/src/lib/addr.h $(srcdir)/src/config/config.h $(srcdir)/src/config/model.h \
 	$(srcdir)/src/config/config_int.h $(srcdir)/src/config/config_keys.h $(srcdir)/src/lib/file_trust.h \
-	$(srcdir)/src/config/conf_inetd.h
+	$(srcdir)/src/config/conf_inetd.h $(srcdir)/src/lib/strmap.h
 FUZZ_PARSE_SRC = $(srcdir)/src/lib/arena.c $(srcdir)/src/lib/utf8.c $(srcdir)/src/lib/file_trust.c $(srcdir)/src/config/cfgnode.c $(srcdir)/src/config/conf_file.c \
 	$(srcdir)/src/config/conf_libconfig.c $(srcdir)/src/config/conf_yaml.c
 FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/lib/addr.c $(srcdir)/src/config/config.c \
 	$(srcdir)/src/config/config_schema.c $(srcdir)/src/config/config_sandbox.c \
 	$(srcdir)/src/lib/capnames.c $(srcdir)/src/lib/landlock.c $(srcdir)/src/lib/syscall_groups.c $(srcdir)/src/config/config_keys.c $(srcdir)/src/config/config_admit.c $(srcdir)/src/config/config_value.c \
 	$(srcdir)/src/config/config_check.c $(srcdir)/src/config/config_control.c \
+	$(srcdir)/src/lib/strmap.c \
 	$(srcdir)/src/config/config_inetd.c $(srcdir)/src/config/conf_inetd.c \
 	$(srcdir)/src/config/conf_inetd_line.c \
 	$(srcdir)/src/config/config_print.c \
 	$(srcdir)/src/config/config_proxy.c \
 	$(srcdir)/src/lib/yaml_out.c $(srcdir)/src/config/model.c
 FUZZ_BINS = tests/fuzz/bin/fuzz_libconfig tests/fuzz/bin/fuzz_yaml \
-	tests/fuzz/bin/fuzz_config tests/fuzz/bin/fuzz_addr tests/fuzz/bin/fuzz_proxy
+	tests/fuzz/bin/fuzz_config tests/fuzz/bin/fuzz_addr tests/fuzz/bin/fuzz_proxy \
+	tests/fuzz/bin/fuzz_inetd
 FUZZ_PROXY_SRC = $(srcdir)/src/lib/proxy_header.c $(srcdir)/src/lib/proxy_header_v1.c \
 	$(srcdir)/src/lib/crc32c.c
 
@@ -64,6 +66,10 @@ tests/fuzz/bin/fuzz_config: $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(
 	@mkdir -p tests/fuzz/bin
 	$(AM_V_CC)$(FUZZ_COMPILE) -I$(srcdir)/tests/unit $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) \
 	  $(FUZZ_CONFIG_SRC) $(srcdir)/tests/unit/model_diff.c -Wl,--wrap=glob -o $@ $(FUZZ_LIBS)
+tests/fuzz/bin/fuzz_inetd: $(srcdir)/tests/fuzz/fuzz_inetd.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(FUZZ_CONFIG_SRC)
+	@mkdir -p tests/fuzz/bin
+	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_inetd.c $(FUZZ_COMMON) $(FUZZ_CONFIG_SRC) \
+	  -o $@ $(FUZZ_LIBS)
 tests/fuzz/bin/fuzz_addr: $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(srcdir)/src/lib/addr.c
 	@mkdir -p tests/fuzz/bin
 	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(srcdir)/src/lib/addr.c -o $@
@@ -82,9 +88,11 @@ clean-fuzz:
 # make would try to build it from regress.c.)
 FUZZ_REGRESS_CFLAGS = $(UNIT_TEST_CFLAGS) -I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/tests/unit
 check_PROGRAMS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
-	tests/fuzz/regress_config tests/fuzz/regress_addr tests/fuzz/regress_proxy
+	tests/fuzz/regress_config tests/fuzz/regress_addr tests/fuzz/regress_proxy \
+	tests/fuzz/regress_inetd
 TESTS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
-	tests/fuzz/regress_config tests/fuzz/regress_addr tests/fuzz/regress_proxy
+	tests/fuzz/regress_config tests/fuzz/regress_addr tests/fuzz/regress_proxy \
+	tests/fuzz/regress_inetd
 tests_fuzz_regress_libconfig_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_libconfig.c \
 	tests/fuzz/fuzz_common.c
 tests_fuzz_regress_libconfig_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS) -DFUZZ_NAME='"libconfig"'
@@ -111,11 +119,18 @@ tests_fuzz_regress_proxy_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_proxy.c 
 tests_fuzz_regress_proxy_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS) -DFUZZ_NAME='"proxy"'
 tests_fuzz_regress_proxy_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
 tests_fuzz_regress_proxy_LDADD = $(UNIT_TEST_LIBS)
+tests_fuzz_regress_inetd_SOURCES = tests/fuzz/regress.c tests/fuzz/fuzz_inetd.c \
+	tests/fuzz/fuzz_common.c
+tests_fuzz_regress_inetd_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS) -DFUZZ_NAME='"inetd"'
+tests_fuzz_regress_inetd_CFLAGS = $(FUZZ_REGRESS_CFLAGS)
+tests_fuzz_regress_inetd_LDADD = $(UNIT_TEST_LIBS)
 
 EXTRA_DIST += \
 	tests/fuzz/fuzz.h tests/fuzz/fuzz_tree.h \
 	tests/fuzz/run.sh \
 	tests/fuzz/libconfig.dict tests/fuzz/yaml.dict tests/fuzz/addr.dict tests/fuzz/proxy.dict \
+	tests/fuzz/inetd.dict \
 	tests/fuzz/seeds \
 	tests/fuzz/regress/libconfig tests/fuzz/regress/yaml \
-	tests/fuzz/regress/config tests/fuzz/regress/addr tests/fuzz/regress/proxy
+	tests/fuzz/regress/config tests/fuzz/regress/addr tests/fuzz/regress/proxy \
+	tests/fuzz/regress/inetd

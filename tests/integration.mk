@@ -54,6 +54,11 @@ EXTRA_DIST += tests/integration/test_start_signals.py
 # not $(SUPERSERVERD), so not under valgrind).
 TESTS += tests/integration/test_paths.py
 EXTRA_DIST += tests/integration/test_paths.py
+# The documented paths from the docs' text: README's Install line into a
+# relocated prefix and the installed daemon as the unit starts it; the TLS
+# recipe (builds and installs a copy of the tree).
+TESTS += tests/integration/test_docs.py
+EXTRA_DIST += tests/integration/test_docs.py
 
 # Sandboxing needs root and the kernel's Landlock and seccomp: not under
 # valgrind, which does not emulate those system calls.

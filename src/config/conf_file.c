@@ -24,18 +24,24 @@ bool conf_is_yaml(const char *path)
            (len >= 4 && strcmp(path + len - 4, ".yml") == 0);
 }
 
-/* Read all of FD into a NUL-terminated arena buffer, at most CONF_MAX_FILE_SIZE bytes. */
-static char *conf_read_fd(struct arena *a, int fd, size_t *lenp, int *errp)
+/* Read all of FD (SIZE bytes by its status, which may be stale) into a
+ * NUL-terminated arena buffer, at most CONF_MAX_FILE_SIZE bytes.  The buffer
+ * starts at the file's size and doubles as the file turns out longer: a
+ * small file costs a small buffer. */
+static char *conf_read_fd(struct arena *a, int fd, off_t size, size_t *lenp, int *errp)
 {
-    size_t cap = CONF_MAX_FILE_SIZE + 1, len = 0;
-    char *buf = malloc(cap + 1), *copy;
+    const size_t max = CONF_MAX_FILE_SIZE + 1; /* one more byte tells "too large" */
+    size_t cap = size > 0 && (size_t)size < max ? (size_t)size + 1 : size > 0 ? max : 4096;
+    size_t len = 0;
+    char *buf = malloc(cap), *copy;
 
-    if (buf == NULL) {
-        *errp = ENOMEM;
-        return NULL;
-    }
     for (;;) {
-        ssize_t r = read(fd, buf + len, cap - len);
+        ssize_t r;
+        if (buf == NULL) {
+            *errp = ENOMEM;
+            return NULL;
+        }
+        r = read(fd, buf + len, cap - len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -44,8 +50,14 @@ static char *conf_read_fd(struct arena *a, int fd, size_t *lenp, int *errp)
             return NULL;
         }
         len += (size_t)r;
-        if (r == 0 || len == cap)
+        if (r == 0 || len == max)
             break;
+        if (len == cap) {
+            char *bigger = realloc(buf, cap = cap > max / 2 ? max : 2 * cap);
+            if (bigger == NULL)
+                free(buf);
+            buf = bigger;
+        }
     }
     if (len > CONF_MAX_FILE_SIZE) {
         *errp = EFBIG;
@@ -71,38 +83,69 @@ static int conf_line_of(const char *buf, size_t off)
     return line;
 }
 
+/* Why a root daemon must not trust the file PATH (status ST) or its folders,
+ * as WHAT ("a config file"), into ERR; false when it may. */
+static bool conf_untrusted(const char *path, const struct stat *st, const char *what, char *err,
+                           size_t errlen)
+{
+    char why[512];
+
+    /* Like sshd's StrictModes: whoever can write it could run anything as root, */
+    if (file_untrusted(st, why, sizeof(why))) {
+        snprintf(err, errlen, "%s: refusing %s %s while running as root", path, what, why);
+        return true;
+    }
+    /* ... and so could whoever can replace it in its folder. */
+    if (file_trust_path(path, why, sizeof(why))) {
+        snprintf(err, errlen, "%s: %s; refusing %s there while running as root", path, why, what);
+        return true;
+    }
+    return false;
+}
+
+char *conf_read_file(struct arena *a, const char *path, const char *trust_as, struct stat *st,
+                     size_t *len, char *err, size_t errlen)
+{
+    char why[512];
+    int fd, e;
+    char *buf;
+
+    memset(st, 0, sizeof(*st));
+    fd = file_open_regular(path, st, why, sizeof(why));
+    e = errno;
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        errno = st->st_mode != 0 ? EINVAL : e; /* opened, but not a regular file */
+        return NULL;
+    }
+    if (trust_as != NULL && conf_untrusted(path, st, trust_as, err, errlen)) {
+        close(fd);
+        errno = EPERM;
+        return NULL;
+    }
+    buf = conf_read_fd(a, fd, st->st_size, len, &e);
+    close(fd);
+    if (buf == NULL) {
+        snprintf(err, errlen, "%s: cannot read: %s", path,
+                 e == EFBIG ? "file too large (over 4 MiB)" : strerror(e ? e : ENOMEM));
+        errno = e;
+    }
+    return buf;
+}
+
 struct cfgnode *conf_parse_file(struct arena *a, const char *path, bool strict, char *err,
                                 size_t errlen)
 {
     struct stat st;
-    char why[512];
-    int fd = file_open_regular(path, &st, why, sizeof(why)), e = 0;
     size_t len = 0, bad;
-    char *buf, *body;
+    char *buf = conf_read_file(a, path, strict ? "a config file" : NULL, &st, &len, err, errlen);
     const char *file = arena_strdup(a, path);
+    char *body;
 
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, why);
+    if (buf == NULL)
         return NULL;
-    }
-    if (strict && file_untrusted(&st, why, sizeof(why))) {
-        /* Like sshd's StrictModes: whoever can write it could run anything as root. */
-        snprintf(err, errlen, "%s: refusing a config file %s while running as root", path, why);
-        close(fd);
-        return NULL;
-    }
-    if (strict && file_trust_path(path, why, sizeof(why))) {
-        /* ... and so could whoever can replace it in its folder */
-        snprintf(err, errlen, "%s: %s; refusing a config file there while running as root", path,
-                 why);
-        close(fd);
-        return NULL;
-    }
-    buf = conf_read_fd(a, fd, &len, &e);
-    close(fd);
-    if (buf == NULL || file == NULL) {
-        snprintf(err, errlen, "%s: cannot read: %s", path,
-                 e == EFBIG ? "file too large (over 4 MiB)" : strerror(e ? e : ENOMEM));
+    if (file == NULL) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(ENOMEM));
         return NULL;
     }
     if (!utf8_valid(buf, len, &bad)) {

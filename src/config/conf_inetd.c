@@ -5,12 +5,33 @@
  * port that differ only in address family (tcp and tcp6) become one service
  * on "*:PORT", since the loader treats any two wildcards on a port as a
  * collision.  A line that cannot be translated is reported and skipped.
+ * Names and addresses are looked up by hash, so a file of many lines stays
+ * linear.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "conf_inetd.h"
+#include "strmap.h"
+
+#define NO_MEMORY (-2)
+
+/* The reader's state across lines. */
+struct reader {
+    struct arena *a;
+    struct conf_inetd_list *l;
+    char *defhost;          /* an OpenBSD "host:" line's address, or NULL */
+    struct strmap names;    /* the names taken */
+    struct strmap numbered; /* a name taken twice -> the next number to try after it */
+    struct strmap ports;    /* "proto port" -> the services there (struct port_chain) */
+    size_t *next;           /* per service: index + 1 of the next one on its port, or 0 */
+    char **fields;          /* the words of the line being read */
+    size_t fields_cap;
+    char why[CONF_INETD_REASON_LEN];
+};
 
 static bool same_str(const char *a, const char *b)
 {
@@ -18,7 +39,7 @@ static bool same_str(const char *a, const char *b)
 }
 
 /* Everything but the address equal: two lines that only split one service by family. */
-static bool same_settings(const struct inetd_svc *a, const struct inetd_svc *b)
+static bool same_settings(const struct conf_inetd_svc *a, const struct conf_inetd_svc *b)
 {
     if (a->wait != b->wait || a->rate != b->rate || a->instances != b->instances ||
         a->per_source != b->per_source || !same_str(a->user, b->user) ||
@@ -31,114 +52,190 @@ static bool same_settings(const struct inetd_svc *a, const struct inetd_svc *b)
 }
 
 /* Fold wildcard twin S into E: "0.0.0.0" plus "[::]" is "*". */
-static void merge_into(struct inetd_svc *e, const struct inetd_svc *s)
+static int merge_into(struct arena *a, struct conf_inetd_svc *e, const struct conf_inetd_svc *s)
 {
-    char text[16], err[128];
+    char text[16], err[128], *copy;
     unsigned port = addr_port((const struct sockaddr *)&e->listen.ss);
+    struct listen_addr any;
 
     if (e->merged_line == 0)
         e->merged_line = s->line;
     if (e->host == s->host)
-        return;
-    free(e->listen.text);
+        return 0;
     snprintf(text, sizeof(text), "*:%u", port);
-    if (addr_parse_listen(text, e->proto, &e->listen, err, sizeof(err)) < 0)
-        abort(); /* cannot happen: a numeric wildcard */
-    e->host = HOST_ANY;
+    if (addr_parse_listen(text, e->proto, &any, err, sizeof(err)) < 0)
+        return NO_MEMORY; /* a numeric wildcard: only memory can be missing */
+    copy = arena_strdup(a, any.text);
+    free(any.text);
+    if (copy == NULL)
+        return NO_MEMORY;
+    any.text = copy;
+    e->listen = any;
+    e->host = CONF_INETD_HOST_ANY;
+    return 0;
 }
 
-static bool name_taken(const struct inetd_list *l, const char *name)
+static bool name_taken(const struct reader *r, const char *name)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i].name, name) == 0)
-            return true;
-    return false;
+    return strmap_get(&r->names, name) != NULL;
 }
 
 /* Make S's name unique: the service name, else with a protocol suffix, else numbered. */
-static void unique_name(const struct inetd_list *l, struct inetd_svc *s, const char *proto)
+static int unique_name(struct reader *r, struct conf_inetd_svc *s, const char *proto)
 {
     const char *suffix = strcmp(proto, "tcp6") == 0 ? "-6" : strcmp(proto, "tcp4") == 0 ? "-4" : "";
     size_t len = strlen(s->name) + strlen(proto) + 16;
     char *name;
+    unsigned *next;
 
-    if (!name_taken(l, s->name))
-        return;
-    name = inetd_xrealloc(NULL, len, 1);
+    if (!name_taken(r, s->name))
+        return 0;
+    if ((name = arena_alloc(r->a, len)) == NULL)
+        return NO_MEMORY;
     snprintf(name, len, "%s%s%s", s->name, *suffix ? "" : "-", *suffix ? suffix : proto);
-    for (unsigned n = 2; name_taken(l, name); n++)
-        snprintf(name, len, "%s%s%s-%u", s->name, *suffix ? "" : "-", *suffix ? suffix : proto, n);
-    free(s->name);
-    s->name = name;
-}
-
-/* Add S to L (taking it over), merge it into its twin, or explain a clash in WHY. */
-static int list_add(struct inetd_list *l, struct inetd_svc *s, const char *proto, char *why)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        struct inetd_svc *e = &l->v[i];
-
-        if (strcmp(e->proto, s->proto) != 0 || !addr_listen_conflict(&e->listen, &s->listen))
-            continue;
-        if (e->host != HOST_ADDR && s->host != HOST_ADDR && same_settings(e, s)) {
-            merge_into(e, s);
-            inetd_svc_free(s);
-            return 0;
+    if (name_taken(r, name)) {
+        /* numbered from where the last one of this name stopped: linear in all */
+        size_t base = strlen(name);
+        if ((next = strmap_get(&r->numbered, name)) == NULL) {
+            char *key = arena_strdup(r->a, name);
+            if (key == NULL || (next = arena_alloc(r->a, sizeof(*next))) == NULL ||
+                strmap_put(&r->numbered, key, next) < 0)
+                return NO_MEMORY;
+            *next = 2;
         }
-        snprintf(why, INETD_REASON_LEN, "%s \"%s\" collides with \"%s\" from line %u%s", s->proto,
-                 s->listen.text, e->listen.text, e->line,
-                 e->host == HOST_ANY ? " (IPv4 and IPv6)" : "");
-        return -1;
+        do
+            snprintf(name + base, len - base, "-%u", (*next)++);
+        while (name_taken(r, name));
     }
-    unique_name(l, s, proto);
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 16;
-        l->v = inetd_xrealloc(l->v, l->cap, sizeof(*l->v));
-    }
-    l->v[l->n++] = *s;
+    s->name = name;
     return 0;
 }
 
-/* Split LINE in place on blanks; the caller frees *FIELDS (not the strings). */
-static size_t split_fields(char *line, char ***fields, size_t *cap)
+/* The key of S's protocol and port, in the arena: the services that may collide. */
+static const char *port_key(struct reader *r, const struct conf_inetd_svc *s)
 {
-    size_t n = 0;
+    char *key = arena_alloc(r->a, 48 + strlen(s->listen.text));
+
+    if (key != NULL)
+        sprintf(key, "%s %u %s", s->proto, addr_port((const struct sockaddr *)&s->listen.ss),
+                s->listen.kind == LISTEN_UNIX ? s->listen.text : "");
+    return key;
+}
+
+/* The services on one protocol and port (or unix path), in file order:
+ * indexes + 1 into the list, chained through reader.next. */
+struct port_chain {
+    size_t head, tail;
+};
+
+/* Room for one more service in the list and its chain link. */
+static int grow(struct reader *r)
+{
+    struct conf_inetd_list *l = r->l;
+    size_t cap = l->cap ? 2 * l->cap : 16;
+    struct conf_inetd_svc **v = arena_calloc(r->a, cap, sizeof(*v));
+    size_t *next = arena_calloc(r->a, cap, sizeof(*next));
+
+    if (v == NULL || next == NULL)
+        return NO_MEMORY;
+    if (l->n) {
+        memcpy(v, l->v, l->n * sizeof(*v));
+        memcpy(next, r->next, l->n * sizeof(*next));
+    }
+    l->v = v;
+    r->next = next;
+    l->cap = cap;
+    return 0;
+}
+
+/* Add S to the list, merge it into its twin, or explain a clash in r->why:
+ * 0, -1 (a clash) or NO_MEMORY. */
+static int list_add(struct reader *r, struct conf_inetd_svc *s, const char *proto)
+{
+    struct conf_inetd_list *l = r->l;
+    const char *key = port_key(r, s);
+    struct port_chain *chain;
+    int rc;
+
+    if (key == NULL)
+        return NO_MEMORY;
+    chain = strmap_get(&r->ports, key);
+    for (size_t i = chain ? chain->head : 0; i != 0; i = r->next[i - 1]) {
+        struct conf_inetd_svc *e = l->v[i - 1];
+
+        if (strcmp(e->proto, s->proto) != 0 || !addr_listen_conflict(&e->listen, &s->listen))
+            continue;
+        if (e->host != CONF_INETD_HOST_ADDR && s->host != CONF_INETD_HOST_ADDR &&
+            same_settings(e, s))
+            return merge_into(r->a, e, s);
+        snprintf(r->why, sizeof(r->why), "%s \"%s\" collides with \"%s\" from line %u%s", s->proto,
+                 s->listen.text, e->listen.text, e->line,
+                 e->host == CONF_INETD_HOST_ANY ? " (IPv4 and IPv6)" : "");
+        return -1;
+    }
+    if ((rc = unique_name(r, s, proto)) < 0 || (l->n == l->cap && (rc = grow(r)) < 0))
+        return rc;
+    if ((l->v[l->n] = arena_alloc(r->a, sizeof(*s))) == NULL)
+        return NO_MEMORY;
+    *l->v[l->n] = *s;
+    r->next[l->n++] = 0;
+    if (chain == NULL) {
+        if ((chain = arena_alloc(r->a, sizeof(*chain))) == NULL ||
+            strmap_put(&r->ports, key, chain) < 0)
+            return NO_MEMORY;
+        chain->head = l->n;
+    } else {
+        r->next[chain->tail - 1] = l->n;
+    }
+    chain->tail = l->n;
+    return strmap_put(&r->names, s->name, s->name) < 0 ? NO_MEMORY : 0;
+}
+
+/* Split LINE in place on blanks into r->fields (grown in the arena as a
+ * longer line needs: one array serves every line).  The count, or SIZE_MAX
+ * when memory ran out. */
+static size_t split_fields(struct reader *r, char *line)
+{
+    const char *ws = " \t\r\n\v\f";
+    size_t n = 0, words = 0;
     char *save = NULL;
 
-    for (char *t = strtok_r(line, " \t\r\n\v\f", &save); t;
-         t = strtok_r(NULL, " \t\r\n\v\f", &save)) {
-        if (n == *cap) {
-            *cap = *cap ? 2 * *cap : 16;
-            *fields = inetd_xrealloc(*fields, *cap, sizeof(char *));
-        }
-        (*fields)[n++] = t;
+    for (const char *p = line + strspn(line, ws); *p; p += strspn(p, ws), words++)
+        p += strcspn(p, ws);
+    if (words + 1 > r->fields_cap) {
+        size_t cap = 2 * (words + 1);
+        if ((r->fields = arena_calloc(r->a, cap, sizeof(char *))) == NULL)
+            return SIZE_MAX;
+        r->fields_cap = cap;
     }
+    for (char *t = strtok_r(line, ws, &save); t; t = strtok_r(NULL, ws, &save))
+        r->fields[n++] = t;
     return n;
 }
 
 /*
- * Notes for an admin on lines that translate (or are skipped) without an
- * error but want a look: a service update-inetd switched off ("#<off>#",
- * skipped like any comment) and a server run through tcpd, whose
+ * The note for an admin on a line that translates (or is skipped) without
+ * an error but wants a look, from the raw LINE before it is split, into
+ * TEXT; "" for none.  TCPD: whether the note is about tcpd (only said when
+ * the line translates).  A service update-inetd switched off ("#<off>#",
+ * skipped like any comment), or a server run through tcpd, whose
  * hosts.allow/hosts.deny rules the daemon's allow/deny keys can replace.
- * LINE is the raw text, before read_line splits it.
  */
-static void note_line(unsigned lineno, const char *line, bool translated, inetd_remark_fn *remark,
-                      void *ctx)
+static void line_note(const char *line, char *text, size_t len, bool *tcpd)
 {
     const char *p = line + strspn(line, " \t");
     const char *ws = " \t\r\n\v\f";
-    char text[INETD_REASON_LEN + 128];
 
+    text[0] = '\0';
+    *tcpd = false;
     if (strncmp(p, "#<off>#", 7) == 0) {
         p += 7;
         p += strspn(p, ws);
-        snprintf(text, sizeof(text), "\"%.*s\" skipped: switched off by update-inetd (#<off>#)",
+        snprintf(text, len, "\"%.*s\" skipped: switched off by update-inetd (#<off>#)",
                  (int)strcspn(p, ws), p);
-        remark(ctx, lineno, INETD_NOTE, text);
         return;
     }
-    if (!translated || *p == '#')
+    if (*p == '#')
         return;
     const char *name = p, *field = p;
     for (int i = 0; i < 5 && *field; i++) { /* to field 6, the server program */
@@ -148,72 +245,85 @@ static void note_line(unsigned lineno, const char *line, bool translated, inetd_
     size_t n = strcspn(field, ws);
     if ((n == 4 && strncmp(field, "tcpd", 4) == 0) ||
         (n > 4 && strncmp(field + n - 5, "/tcpd", 5) == 0)) {
-        snprintf(text, sizeof(text),
+        snprintf(text, len,
                  "\"%.*s\" runs through tcpd: hosts.allow/hosts.deny still apply; the allow/deny "
                  "keys can replace them",
                  (int)strcspn(name, ws), name);
-        remark(ctx, lineno, INETD_NOTE, text);
+        *tcpd = true;
     }
 }
 
-/* Handle one line: a comment, an OpenBSD "host:" default, or a service. */
-static int read_line(char *line, unsigned lineno, char **defhost, struct inetd_list *l,
-                     char ***fields, size_t *cap, char *why)
+/* Handle one line: a comment, an OpenBSD "host:" default, or a service.
+ * 0, -1 (why in r->why) or NO_MEMORY. */
+static int read_line(struct reader *r, char *line, size_t len, unsigned lineno)
 {
-    struct inetd_svc s = {.line = lineno};
-    size_t nf, len;
-    const char *proto;
+    struct conf_inetd_svc s = {.line = lineno};
+    char **fields;
+    size_t nf, n0;
 
-    nf = split_fields(line, fields, cap);
-    if (nf == 0 || (*fields)[0][0] == '#')
+    const char *proto;
+    int rc;
+
+    if (memchr(line, '\0', len) != NULL) { /* it would cut the line short unseen */
+        snprintf(r->why, sizeof(r->why), "NUL byte in the line");
+        return -1;
+    }
+    if ((nf = split_fields(r, line)) == SIZE_MAX)
+        return NO_MEMORY;
+    fields = r->fields;
+    if (nf == 0 || fields[0][0] == '#')
         return 0;
-    len = strlen((*fields)[0]);
-    if (nf == 1 && len > 1 && (*fields)[0][len - 1] == ':') {
-        free(*defhost);
-        (*fields)[0][len - 1] = '\0';
-        *defhost = inetd_xstrdup((*fields)[0]);
+    n0 = strlen(fields[0]);
+    if (nf == 1 && n0 > 1 && fields[0][n0 - 1] == ':') {
+        fields[0][n0 - 1] = '\0';
+        r->defhost = fields[0];
         return 0;
     }
     if (nf < 6) {
-        snprintf(why, INETD_REASON_LEN, "too few fields (%zu, need at least 6)", nf);
+        snprintf(r->why, sizeof(r->why), "too few fields (%zu, need at least 6)", nf);
         return -1;
     }
-    proto = (*fields)[2]; /* as written: "tcp6" names a twin "-6" */
-    if (inetd_svc_translate(*fields, nf, *defhost, &s, why) < 0 ||
-        list_add(l, &s, proto, why) < 0) {
-        inetd_svc_free(&s);
-        return -1;
+    proto = fields[2]; /* as written: "tcp6" names a twin "-6" */
+    if ((rc = conf_inetd_translate(r->a, fields, nf, r->defhost, &s, r->why)) < 0)
+        return rc;
+    return list_add(r, &s, proto);
+}
+
+static int read_lines(struct reader *r, char *text, size_t len, conf_inetd_remark_fn *remark,
+                      void *ctx)
+{
+    unsigned lineno = 0;
+
+    for (char *line = text, *end = text + len; line < end;) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+        char note[CONF_INETD_REASON_LEN + 128];
+        bool tcpd;
+        int rc;
+
+        line[n] = '\0';
+        line_note(line, note, sizeof(note), &tcpd);
+        rc = read_line(r, line, n, ++lineno);
+        if (rc == NO_MEMORY)
+            return -1;
+        if (rc < 0)
+            remark(ctx, lineno, CONF_INETD_UNTRANSLATED, r->why);
+        if (note[0] != '\0' && (rc == 0 || !tcpd))
+            remark(ctx, lineno, CONF_INETD_NOTE, note);
+        line += n + 1;
     }
     return 0;
 }
 
-int inetd_conf_read(FILE *in, struct inetd_list *l, inetd_remark_fn *remark, void *ctx)
+int conf_inetd_read(struct arena *a, char *text, size_t len, struct conf_inetd_list *l,
+                    conf_inetd_remark_fn *remark, void *ctx)
 {
-    char *line = NULL, *defhost = NULL, **fields = NULL, why[INETD_REASON_LEN];
-    size_t linecap = 0, fieldcap = 0;
-    unsigned lineno = 0;
-    int rc = 0;
+    struct reader r = {
+        .a = a, .l = l, .names = STRMAP_INIT, .numbered = STRMAP_INIT, .ports = STRMAP_INIT};
+    int rc = read_lines(&r, text, len, remark, ctx);
 
-    while (getline(&line, &linecap, in) >= 0) {
-        char *raw = inetd_xstrdup(line); /* read_line splits LINE in place */
-        bool ok = read_line(line, ++lineno, &defhost, l, &fields, &fieldcap, why) == 0;
-        if (!ok)
-            remark(ctx, lineno, INETD_UNTRANSLATED, why);
-        note_line(lineno, raw, ok, remark, ctx);
-        free(raw);
-    }
-    if (ferror(in))
-        rc = -1;
-    free(fields);
-    free(line);
-    free(defhost);
+    strmap_free(&r.names);
+    strmap_free(&r.numbered);
+    strmap_free(&r.ports);
     return rc;
-}
-
-void inetd_list_free(struct inetd_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        inetd_svc_free(&l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof(*l));
 }

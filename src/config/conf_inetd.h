@@ -1,31 +1,41 @@
 /*
  * inetd.conf, the third syntax front-end: a classic file (BSD/Debian
  * openbsd-inetd style) read into translated services, one per line
- * (conf_inetd_line.c), merged and named uniquely (conf_inetd.c).  Two users,
- * one translation: the `inetd_conf` key (config_inetd.c builds services from
- * these) and --import-inetd (src/import, which prints them as YAML).
+ * (conf_inetd_line.c), merged and named uniquely (conf_inetd.c).  It follows
+ * the config layer's rules: the text comes from conf_read_file (bounded,
+ * regular files only, trust-checked for a root daemon), everything is
+ * allocated in the caller's arena, and running out of memory is an error
+ * returned, never an abort.  Two users, one translation: the `inetd_conf`
+ * key (config_inetd.c builds services from these) and --import-inetd
+ * (src/import, which prints them as YAML).
  */
 #ifndef SUPERSERVER_CONF_INETD_H
 #define SUPERSERVER_CONF_INETD_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #include "addr.h"
+#include "arena.h"
 
 /* Room for a reason: "cannot translate: <reason>". */
-#define INETD_REASON_LEN 256
+#define CONF_INETD_REASON_LEN 256
 
 /* Which addresses a translated service listens on. */
-enum host_kind { HOST_ANY, HOST_V4ANY, HOST_V6ANY, HOST_ADDR };
+enum conf_inetd_host {
+    CONF_INETD_HOST_ANY,
+    CONF_INETD_HOST_V4ANY,
+    CONF_INETD_HOST_V6ANY,
+    CONF_INETD_HOST_ADDR
+};
 
-struct inetd_svc {
+/* One translated line; every string is in the arena it was read into. */
+struct conf_inetd_svc {
     char *name;
     unsigned line, merged_line; /* merged_line: a tcp6 twin folded in, or 0 */
     const char *proto;          /* "tcp" or "udp" */
-    enum host_kind host;
-    struct listen_addr listen;
+    enum conf_inetd_host host;
+    struct listen_addr listen; /* listen.text in the arena too */
     bool wait;
     char *wait_text; /* the field as written, for the rate comment */
     unsigned rate;   /* spawns per minute (".N"), 0 = none */
@@ -36,39 +46,37 @@ struct inetd_svc {
     size_t n_args;
 };
 
-/*
- * Translate the NF (at least 6) fields F of one line into S; DEFHOST is the
- * address an OpenBSD "host:" line set, or NULL.  F[0] may be modified.  On
- * error returns -1 with a reason in WHY (INETD_REASON_LEN bytes); the caller
- * frees S with inetd_svc_free either way.
- */
-int inetd_svc_translate(char **f, size_t nf, const char *defhost, struct inetd_svc *s, char *why);
-
-void inetd_svc_free(struct inetd_svc *s);
-
 /* The translated services of one file, in file order. */
-struct inetd_list {
-    struct inetd_svc *v;
+struct conf_inetd_list {
+    struct conf_inetd_svc **v;
     size_t n, cap;
 };
 
 /* What the reader says about a line besides translating it: why it cannot
- * (INETD_UNTRANSLATED), or something an admin may want to look at. */
-enum inetd_remark { INETD_UNTRANSLATED, INETD_NOTE };
-typedef void inetd_remark_fn(void *ctx, unsigned line, enum inetd_remark kind, const char *text);
+ * (CONF_INETD_UNTRANSLATED), or something an admin may want to look at. */
+enum conf_inetd_remark { CONF_INETD_UNTRANSLATED, CONF_INETD_NOTE };
+typedef void conf_inetd_remark_fn(void *ctx, unsigned line, enum conf_inetd_remark kind,
+                                  const char *text);
 
 /*
- * Read an inetd.conf from IN into L: each service line translated, tcp/tcp6
- * wildcard twins merged into one "*:PORT" service, names made unique.  Each
- * line that cannot be translated, and each note, goes to REMARK (in line
- * order, a line's reason before its note).  0, or -1 on a read error (errno).
+ * Translate the inetd.conf TEXT (LEN bytes and a NUL after them, as
+ * conf_read_file gives it; its lines are cut in place) into L, allocated in
+ * A: each service line translated, tcp/tcp6 wildcard twins merged into one
+ * "*:PORT" service, names made unique.  Each line that cannot be translated,
+ * and each note, goes to REMARK (in line order, a line's reason before its
+ * note).  0, or -1 when memory ran out.
  */
-int inetd_conf_read(FILE *in, struct inetd_list *l, inetd_remark_fn *remark, void *ctx);
-void inetd_list_free(struct inetd_list *l);
+int conf_inetd_read(struct arena *a, char *text, size_t len, struct conf_inetd_list *l,
+                    conf_inetd_remark_fn *remark, void *ctx);
 
-/* Allocation that aborts: out of memory while reading a config file, there is
- * nothing better to do (a daemon's reload then fails loudly, not silently). */
-char *inetd_xstrdup(const char *s);
-void *inetd_xrealloc(void *p, size_t n, size_t size);
+/*
+ * conf_inetd_line.c: translate the NF (at least 6) fields F of one line
+ * into S, allocated in A; DEFHOST is the address an OpenBSD "host:" line
+ * set, or NULL.  F[0] may be modified.  0; -1 with a reason in WHY
+ * (CONF_INETD_REASON_LEN bytes) when the line cannot be translated; -2 when
+ * memory ran out.
+ */
+int conf_inetd_translate(struct arena *a, char **f, size_t nf, const char *defhost,
+                         struct conf_inetd_svc *s, char *why);
 
 #endif

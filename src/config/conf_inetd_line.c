@@ -1,9 +1,10 @@
 /*
  * One inetd.conf line into one service (see conf_inetd.h).  Each field has
- * its own small parser, and the first one to object gives the reason.  The
- * port is resolved here, once, with getservbyname, so the YAML carries the
- * number; the address string is then checked by the same addr_parse_listen
- * the config loader uses.
+ * its own small parser, and the first one to object gives the reason (-1);
+ * -2 is memory running out.  The port is resolved here, once, with
+ * getservbyname, so the YAML carries the number; the address string is
+ * then checked by the same addr_parse_listen the config loader uses.  The
+ * strings are the line's own words where they can be, else arena copies.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -18,42 +19,10 @@
 #include "paths.h"
 #include "utf8.h"
 
-#define REASON_LEN INETD_REASON_LEN
+#define REASON_LEN CONF_INETD_REASON_LEN
+#define NO_MEMORY  (-2)
 
 static const char *const internal_names[] = {"echo", "discard", "daytime", "chargen", "time"};
-
-void inetd_svc_free(struct inetd_svc *s)
-{
-    free(s->name);
-    free(s->listen.text);
-    free(s->wait_text);
-    free(s->user);
-    free(s->group);
-    free(s->exec);
-    for (size_t i = 0; i < s->n_args; i++)
-        free(s->args[i]);
-    free(s->args);
-    memset(s, 0, sizeof(*s));
-}
-
-char *inetd_xstrdup(const char *s)
-{
-    char *p = strdup(s);
-
-    if (p == NULL)
-        abort();
-    return p;
-}
-
-void *inetd_xrealloc(void *p, size_t n, size_t size)
-{
-    if (size != 0 && n > SIZE_MAX / size)
-        abort();
-    p = realloc(p, n * size);
-    if (p == NULL)
-        abort();
-    return p;
-}
 
 /* Parse a decimal number in MIN..MAX at the start of TEXT; where it ends, or NULL. */
 static const char *parse_number(const char *text, unsigned long min, unsigned long max,
@@ -83,8 +52,8 @@ static bool parse_uint(const char *text, unsigned long max, unsigned *out)
  * Turn the HOST of an OpenBSD "host:service" (a numeric address, IPv6 with
  * or without brackets) into the address part of a listen string in BUF.
  */
-static int parse_host(const char *host, int family, enum host_kind *kind, char *buf, size_t len,
-                      char *why)
+static int parse_host(const char *host, int family, enum conf_inetd_host *kind, char *buf,
+                      size_t len, char *why)
 {
     unsigned char bin[sizeof(struct in6_addr)];
     char plain[INET6_ADDRSTRLEN + 2];
@@ -101,7 +70,7 @@ static int parse_host(const char *host, int family, enum host_kind *kind, char *
         goto bad;
     }
     if (inet_pton(AF_INET, plain, bin) == 1 && family != AF_INET6) {
-        *kind = strcmp(plain, "0.0.0.0") == 0 ? HOST_V4ANY : HOST_ADDR;
+        *kind = strcmp(plain, "0.0.0.0") == 0 ? CONF_INETD_HOST_V4ANY : CONF_INETD_HOST_ADDR;
         inet_ntop(AF_INET, bin, buf, (socklen_t)len);
         return 0;
     }
@@ -109,7 +78,7 @@ static int parse_host(const char *host, int family, enum host_kind *kind, char *
         char txt[INET6_ADDRSTRLEN];
 
         inet_ntop(AF_INET6, bin, txt, sizeof(txt));
-        *kind = strcmp(txt, "::") == 0 ? HOST_V6ANY : HOST_ADDR;
+        *kind = strcmp(txt, "::") == 0 ? CONF_INETD_HOST_V6ANY : CONF_INETD_HOST_ADDR;
         snprintf(buf, len, "[%s]", txt);
         return 0;
     }
@@ -133,8 +102,8 @@ static int parse_socktype(const char *socktype, bool *stream, char *why)
 }
 
 /* The socket-type and protocol fields: set proto and family, or explain. */
-static int parse_proto(const char *socktype, const char *proto, struct inetd_svc *s, int *family,
-                       char *why)
+static int parse_proto(const char *socktype, const char *proto, struct conf_inetd_svc *s,
+                       int *family, char *why)
 {
     static const char *const families[] = {"", "4", "6", "46"};
     bool stream;
@@ -173,7 +142,7 @@ static bool parse_freebsd_limits(const char *text, unsigned limits[3])
 }
 
 /* "wait", "nowait", with ".N" (OpenBSD: N spawns a minute) or "/N[/M[/P]]" (FreeBSD). */
-static int parse_wait(const char *text, struct inetd_svc *s, char *why)
+static int parse_wait(char *text, struct conf_inetd_svc *s, char *why)
 {
     size_t n = strcspn(text, "./");
     unsigned limits[3] = {0, 0, 0};
@@ -193,13 +162,20 @@ static int parse_wait(const char *text, struct inetd_svc *s, char *why)
                  limits[1]);
         return -1;
     }
+    if (limits[2] && s->wait && strcmp(s->proto, "tcp") == 0) {
+        snprintf(why, REASON_LEN,
+                 "a limit of %u handlers per address (the third /N) cannot apply to a tcp wait "
+                 "service: its server accepts the connections itself",
+                 limits[2]);
+        return -1;
+    }
     s->instances = limits[0];
     s->per_source = limits[2];
     if (!s->wait && strcmp(s->proto, "udp") == 0) {
         snprintf(why, REASON_LEN, "dgram with nowait is not supported (udp services use wait)");
         return -1;
     }
-    s->wait_text = inetd_xstrdup(text);
+    s->wait_text = text;
     return 0;
 bad:
     snprintf(why, REASON_LEN, "\"%s\" is not wait or nowait (with an optional .N or /N[/M[/P]])",
@@ -207,8 +183,8 @@ bad:
     return -1;
 }
 
-/* "user", "user:group" or "user.group". */
-static int parse_user(const char *text, struct inetd_svc *s, char *why)
+/* "user", "user:group" or "user.group" (TEXT is cut in two in place). */
+static int parse_user(char *text, struct conf_inetd_svc *s, char *why)
 {
     size_t n = strcspn(text, ":.");
 
@@ -216,16 +192,16 @@ static int parse_user(const char *text, struct inetd_svc *s, char *why)
         snprintf(why, REASON_LEN, "missing user (field 5 is \"%s\")", text);
         return -1;
     }
-    s->user = strndup(text, n);
-    if (s->user == NULL)
-        abort();
     if (text[n] != '\0' && text[n + 1] != '\0')
-        s->group = inetd_xstrdup(text + n + 1);
+        s->group = text + n + 1;
+    text[n] = '\0';
+    s->user = text;
     return 0;
 }
 
 /* The server program and its argv; "internal" picks a bundled handler. */
-static int parse_server(char **f, size_t nf, const char *service, struct inetd_svc *s, char *why)
+static int parse_server(struct arena *a, char **f, size_t nf, const char *service,
+                        struct conf_inetd_svc *s, char *why)
 {
     if (strcmp(f[5], "internal") == 0) {
         size_t i, n = sizeof(internal_names) / sizeof(internal_names[0]);
@@ -238,19 +214,21 @@ static int parse_server(char **f, size_t nf, const char *service, struct inetd_s
         }
         size_t len = sizeof(HANDLER_DIR "/") + strlen(service);
 
-        s->exec = inetd_xrealloc(NULL, len, 1);
+        if ((s->exec = arena_alloc(a, len)) == NULL)
+            return NO_MEMORY;
         snprintf(s->exec, len, "%s/%s", HANDLER_DIR, service);
         nf = 6; /* internal services take no arguments */
     } else if (f[5][0] != '/') {
         snprintf(why, REASON_LEN, "server program \"%s\" is not an absolute path", f[5]);
         return -1;
     } else {
-        s->exec = inetd_xstrdup(f[5]);
+        s->exec = f[5];
     }
     s->n_args = nf > 6 ? nf - 6 : 1;
-    s->args = inetd_xrealloc(NULL, s->n_args, sizeof(char *));
+    if ((s->args = arena_calloc(a, s->n_args, sizeof(char *))) == NULL)
+        return NO_MEMORY;
     for (size_t i = 0; i < s->n_args; i++)
-        s->args[i] = inetd_xstrdup(nf > 6 ? f[6 + i] : s->exec);
+        s->args[i] = nf > 6 ? f[6 + i] : s->exec;
     return 0;
 }
 
@@ -275,48 +253,60 @@ static int parse_port(const char *service, const char *proto, unsigned *port, ch
     return 0;
 }
 
-/* Fill s->listen from TEXT ("ADDR:PORT", "unix:PATH"), or explain. */
-static int set_listen(struct inetd_svc *s, const char *text, char *why)
+/* Fill s->listen from TEXT ("ADDR:PORT", "unix:PATH"), its text in A, or explain. */
+static int set_listen(struct arena *a, struct conf_inetd_svc *s, const char *text, char *why)
 {
-    char err[128];
+    char err[128], *copy;
 
-    if (addr_parse_listen(text, s->proto, &s->listen, err, sizeof(err)) == 0)
-        return 0;
-    snprintf(why, REASON_LEN, "%s", err);
-    return -1;
+    if (addr_parse_listen(text, s->proto, &s->listen, err, sizeof(err)) < 0) {
+        snprintf(why, REASON_LEN, "%s", err);
+        return -1;
+    }
+    copy = arena_strdup(a, s->listen.text); /* addr.c's copy is malloc'ed */
+    free(s->listen.text);
+    s->listen.text = copy;
+    return copy != NULL ? 0 : NO_MEMORY;
 }
 
 /* Build the listen string for HOST (or DEFHOST) and PORT; fill s->listen. */
-static int make_listen(struct inetd_svc *s, const char *host, int family, unsigned port, char *why)
+static int make_listen(struct arena *a, struct conf_inetd_svc *s, const char *host, int family,
+                       unsigned port, char *why)
 {
     char addr[INET6_ADDRSTRLEN + 2], text[sizeof(addr) + 8];
 
     if (host == NULL || strcmp(host, "*") == 0) {
-        s->host = family == AF_INET ? HOST_V4ANY : family == AF_INET6 ? HOST_V6ANY : HOST_ANY;
-        strcpy(addr, s->host == HOST_V4ANY ? "0.0.0.0" : s->host == HOST_V6ANY ? "[::]" : "*");
+        s->host = family == AF_INET    ? CONF_INETD_HOST_V4ANY
+                  : family == AF_INET6 ? CONF_INETD_HOST_V6ANY
+                                       : CONF_INETD_HOST_ANY;
+        strcpy(addr, s->host == CONF_INETD_HOST_V4ANY   ? "0.0.0.0"
+                     : s->host == CONF_INETD_HOST_V6ANY ? "[::]"
+                                                        : "*");
     } else if (parse_host(host, family, &s->host, addr, sizeof(addr), why) < 0) {
         return -1;
     }
     snprintf(text, sizeof(text), "%s:%u", addr, port);
-    return set_listen(s, text, why);
+    return set_listen(a, s, text, why);
 }
 
 /* The name a service gets: its inetd name, with what a service name may not
  * hold turned into '-'. */
-static void set_name(struct inetd_svc *s, const char *service)
+static int set_name(struct arena *a, struct conf_inetd_svc *s, const char *service)
 {
-    s->name = inetd_xstrdup(service);
+    if ((s->name = arena_strdup(a, service)) == NULL)
+        return NO_MEMORY;
     for (char *p = s->name; *p; p++)
         if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
             *p = '-';
+    return 0;
 }
 
 /* A "unix" line (OpenBSD, FreeBSD): field 1 is the socket's path, and no
  * "host:" applies. */
-static int translate_unix(char **f, size_t nf, struct inetd_svc *s, char *why)
+static int translate_unix(struct arena *a, char **f, size_t nf, struct conf_inetd_svc *s, char *why)
 {
     char text[4 + PATH_MAX];
     bool stream;
+    int rc;
 
     if (parse_socktype(f[1], &stream, why) < 0)
         return -1;
@@ -329,29 +319,29 @@ static int translate_unix(char **f, size_t nf, struct inetd_svc *s, char *why)
         return -1;
     }
     s->proto = stream ? "tcp" : "udp"; /* what a unix: listen address is paired with */
-    if (parse_wait(f[3], s, why) < 0 || parse_user(f[4], s, why) < 0 ||
-        parse_server(f, nf, f[0], s, why) < 0)
-        return -1;
+    if ((rc = parse_wait(f[3], s, why)) < 0 || (rc = parse_user(f[4], s, why)) < 0 ||
+        (rc = parse_server(a, f, nf, f[0], s, why)) < 0)
+        return rc;
     snprintf(text, sizeof(text), "unix:%s", f[0]);
-    if (set_listen(s, text, why) < 0)
-        return -1;
-    s->host = HOST_ADDR;
+    if ((rc = set_listen(a, s, text, why)) < 0)
+        return rc;
+    s->host = CONF_INETD_HOST_ADDR;
     /* Named after the socket's file: "/run/echo.sock" gives "echo". */
     const char *file = strrchr(f[0], '/') + 1;
     const char *dot = strrchr(file, '.');
     size_t len = dot && dot != file ? (size_t)(dot - file) : strlen(file);
     char name[NAME_MAX + 1];
     snprintf(name, sizeof(name), "%.*s", (int)len, file);
-    set_name(s, *name ? name : "unix");
-    return 0;
+    return set_name(a, s, *name ? name : "unix");
 }
 
-int inetd_svc_translate(char **f, size_t nf, const char *defhost, struct inetd_svc *s, char *why)
+int conf_inetd_translate(struct arena *a, char **f, size_t nf, const char *defhost,
+                         struct conf_inetd_svc *s, char *why)
 {
     const char *service = f[0], *host = defhost;
     char *colon = strrchr(f[0], ':'); /* the last: an IPv6 host has colons of its own */
     unsigned port;
-    int family = AF_UNSPEC;
+    int family = AF_UNSPEC, rc;
 
     for (size_t i = 0; i < nf; i++) {
         if (!utf8_valid(f[i], strlen(f[i]), NULL)) {
@@ -360,7 +350,7 @@ int inetd_svc_translate(char **f, size_t nf, const char *defhost, struct inetd_s
         }
     }
     if (strcmp(f[2], "unix") == 0)
-        return translate_unix(f, nf, s, why);
+        return translate_unix(a, f, nf, s, why);
     if (colon != NULL) {
         *colon = '\0';
         host = f[0];
@@ -374,11 +364,11 @@ int inetd_svc_translate(char **f, size_t nf, const char *defhost, struct inetd_s
         snprintf(why, REASON_LEN, "empty service name");
         return -1;
     }
-    if (parse_proto(f[1], f[2], s, &family, why) < 0 || parse_wait(f[3], s, why) < 0 ||
-        parse_user(f[4], s, why) < 0 || parse_server(f, nf, service, s, why) < 0 ||
-        parse_port(service, s->proto, &port, why) < 0 ||
-        make_listen(s, host, family, port, why) < 0)
-        return -1;
-    set_name(s, service);
-    return 0;
+    if ((rc = parse_proto(f[1], f[2], s, &family, why)) < 0 ||
+        (rc = parse_wait(f[3], s, why)) < 0 || (rc = parse_user(f[4], s, why)) < 0 ||
+        (rc = parse_server(a, f, nf, service, s, why)) < 0 ||
+        (rc = parse_port(service, s->proto, &port, why)) < 0 ||
+        (rc = make_listen(a, s, host, family, port, why)) < 0)
+        return rc;
+    return set_name(a, s, service);
 }

@@ -213,7 +213,12 @@ static void y_parser_error(struct yctx *c, const yaml_parser_t *p)
 
     if (p->error == YAML_MEMORY_ERROR)
         why = "out of memory";
-    cfgnode_syntax_error(c->err, c->errlen, c->file, (int)m->line + 1, "%s", why);
+    /* A plain `*` starts an alias: the usual cause is an unquoted "*:PORT". */
+    if (p->context != NULL && strcmp(p->context, "while scanning an alias") == 0)
+        cfgnode_syntax_error(c->err, c->errlen, c->file, (int)m->line + 1,
+                             "%s (quote addresses starting with \"*\": listen: \"*:PORT\")", why);
+    else
+        cfgnode_syntax_error(c->err, c->errlen, c->file, (int)m->line + 1, "%s", why);
 }
 
 struct cfgnode *conf_parse_yaml(struct arena *a, const char *file, const char *buf, size_t len,

@@ -1,12 +1,12 @@
 /*
- * Loading a configuration: the main file, its includes, the top-level keys,
- * and the checks that span services (unique names, colliding addresses).
- * One service's keys are config_schema.c's, the messages' shape
- * config_value.c's; this file owns the lifetime of the model (one arena,
- * freed by config_free).
+ * Loading a configuration: the main file, the top-level keys, each
+ * service in load order, then the checks that span services (unique names,
+ * colliding addresses).  Included files are config_include.c's, one
+ * service's keys config_schema.c's, the messages' shape config_value.c's
+ * and the errors kept for -t config_errors.c's; this file owns the
+ * lifetime of the model (one arena, freed by config_free).
  */
 #include <errno.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,23 +15,8 @@
 #include "conf_file.h"
 #include "config_int.h"
 
-/* Most files `include` may pull in, a bound for hostile globs. */
-#define CONFIG_MAX_INCLUDES 1024
 /* Most sources a service's table may track (its indices are 32-bit). */
 #define CONFIG_MAX_SOURCES (1 << 24)
-
-/* One parsed file's services list, in load order. */
-struct svc_source {
-    const struct cfgnode *services;
-    struct svc_source *next;
-};
-
-/* Files already read (by device and inode), so none is read twice. */
-struct seen_files {
-    dev_t dev[CONFIG_MAX_INCLUDES + 1];
-    ino_t ino[CONFIG_MAX_INCLUDES + 1];
-    size_t n;
-};
 
 static int top_log_level(struct loader *ld, struct config *cfg, const struct cfgnode *n)
 {
@@ -84,30 +69,38 @@ static int want_list(struct loader *ld, const struct cfgnode *n, const char *wha
     return cv_fail(ld, n, n->key, "expected a list of %s, got %s", what, cfgnode_describe(n));
 }
 
-/* The keys a file's top level may hold: all of them in the main file, else `services`. */
-static int check_top_keys(struct loader *ld, const struct cfgnode *root, bool main_file)
+/* The keys a file's top level may hold: all of them in the main file, else `services`.
+ * Every key is checked (-1 when any is wrong); -2 when the top is not a map at all. */
+int config_check_top_keys(struct loader *ld, const struct cfgnode *root, bool main_file)
 {
-    static const char *const keys[] = {
-        "include",       "log_level", "max_children", "max_sources", "log_peer", "control",
-        "control_group", "defaults",  "services",     "inetd_conf",  NULL};
+    static const char *const keys[] = {"include",  "log_level", "max_children",  "max_sources",
+                                       "log_peer", "control",   "control_group", "defaults",
+                                       "services", "inetd_conf"};
+    static const char *const included[] = {"services"};
+    const size_t n_keys = sizeof(keys) / sizeof(keys[0]);
+    int rc = 0;
 
-    if (root->type != CFGNODE_MAP)
-        return cv_fail(ld, root, NULL, "expected a map of settings at the top, got %s",
-                       cfgnode_describe(root));
+    if (root->type != CFGNODE_MAP) {
+        cv_fail(ld, root, NULL, "expected a map of settings at the top, got %s",
+                cfgnode_describe(root));
+        return -2;
+    }
     for (const struct cfgnode *it = root->first; it != NULL; it = it->next) {
         size_t i = 0;
-        while (keys[i] != NULL && strcmp(keys[i], it->key) != 0)
+        while (i < n_keys && strcmp(keys[i], it->key) != 0)
             i++;
-        if (keys[i] == NULL)
-            return cv_fail(ld, it, it->key, "unknown key");
-        if (!main_file && strcmp(it->key, "services") != 0)
-            return cv_fail(ld, it, it->key, "an included file may only hold \"services\"");
+        if (i == n_keys)
+            rc = main_file ? cv_fail_unknown_key(ld, it, keys, n_keys)
+                           : cv_fail_unknown_key(ld, it, included, 1);
+        else if (!main_file && strcmp(it->key, "services") != 0)
+            rc = cv_fail(ld, it, it->key, "an included file may only hold \"services\"");
     }
-    return want_list(ld, cfgnode_get(root, "services"), "service maps");
+    if (want_list(ld, cfgnode_get(root, "services"), "service maps") < 0)
+        rc = -1;
+    return rc;
 }
 
-/* Append ROOT's services to the load order. */
-static int add_source(struct loader *ld, struct svc_source ***tail, const struct cfgnode *root)
+int config_add_source(struct loader *ld, struct svc_source ***tail, const struct cfgnode *root)
 {
     struct svc_source *src = arena_alloc(&ld->tmp, sizeof(*src));
 
@@ -119,144 +112,68 @@ static int add_source(struct loader *ld, struct svc_source ***tail, const struct
     return 0;
 }
 
-/* Remember PATH's file; false when it was read already (or cannot be stat'ed). */
-static bool first_visit(struct seen_files *seen, const char *path)
+/* The main file's settings; each is checked whatever the others hold (-1 when any is wrong). */
+static int top_settings(struct loader *ld, struct config *cfg, const struct cfgnode *root)
 {
-    struct stat st;
+    const struct cfgnode *n;
+    int rc = 0;
 
-    if (stat(path, &st) < 0)
-        return true; /* let the read report why */
-    for (size_t i = 0; i < seen->n; i++)
-        if (seen->dev[i] == st.st_dev && seen->ino[i] == st.st_ino)
-            return false;
-    seen->dev[seen->n] = st.st_dev;
-    seen->ino[seen->n] = st.st_ino;
-    seen->n++;
-    return true;
-}
-
-/* The directory of MAIN, escaped for glob, with a trailing slash ("" when none). */
-static char *glob_dir(struct loader *ld, const char *main_path)
-{
-    const char *slash = strrchr(main_path, '/');
-    size_t len = slash ? (size_t)(slash - main_path) + 1 : 0, j = 0;
-    char *out = arena_alloc(&ld->tmp, len * 2 + 1);
-
-    for (size_t i = 0; out != NULL && i < len; i++) {
-        if (strchr("*?[\\", main_path[i]) != NULL)
-            out[j++] = '\\';
-        out[j++] = main_path[i];
-    }
-    return out;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Read one included file and queue its services. */
-static int include_file(struct loader *ld, struct svc_source ***tail, const char *path)
-{
-    const struct cfgnode *root =
-        conf_parse_file(&ld->tmp, path, ld->privileged, ld->err, ld->errlen);
-
-    if (root == NULL)
-        return -1;
-    if (check_top_keys(ld, root, false) < 0)
-        return -1;
-    return add_source(ld, tail, root);
-}
-
-/* One `include` pattern: its matches in byte order, each file once. */
-static int include_pattern(struct loader *ld, struct svc_source ***tail, struct seen_files *seen,
-                           const char *dir, const struct cfgnode *pat)
-{
-    glob_t g;
-    char *full;
-    int rc;
-
-    if (pat->type != CFGNODE_SCALAR || pat->kind != CFGSCALAR_STRING || pat->text[0] == '\0')
-        return cv_fail(ld, pat, "include", "expected a glob pattern string");
-    full = arena_alloc(&ld->tmp, strlen(dir) + strlen(pat->text) + 1);
-    if (full == NULL)
-        return cv_fail(ld, pat, "include", "out of memory");
-    sprintf(full, "%s%s", pat->text[0] == '/' ? "" : dir, pat->text);
-    rc = glob(full, GLOB_NOSORT | GLOB_MARK, NULL, &g);
-    if (rc == GLOB_NOMATCH)
-        return 0;
-    if (rc != 0)
-        return cv_fail(ld, pat, "include", "cannot expand \"%s\"", pat->text);
-    qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), cmp_str);
-    rc = 0;
-    for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
-        const char *p = g.gl_pathv[i];
-        if (p[strlen(p) - 1] == '/' || !first_visit(seen, p))
-            continue;
-        if (seen->n > CONFIG_MAX_INCLUDES)
-            rc = cv_fail(ld, pat, "include", "too many files (over %d)", CONFIG_MAX_INCLUDES);
-        else
-            rc = include_file(ld, tail, p);
-    }
-    globfree(&g);
+    if ((n = cfgnode_get(root, "log_level")) != NULL && top_log_level(ld, cfg, n) < 0)
+        rc = -1;
+    if ((n = cfgnode_get(root, "max_children")) != NULL && top_max_children(ld, cfg, n) < 0)
+        rc = -1;
+    if ((n = cfgnode_get(root, "max_sources")) != NULL && top_max_sources(ld, cfg, n) < 0)
+        rc = -1;
+    if ((n = cfgnode_get(root, "log_peer")) != NULL && top_log_peer(ld, cfg, n) < 0)
+        rc = -1;
+    if (config_top_control(ld, cfg, root) < 0)
+        rc = -1;
+    if ((n = cfgnode_get(root, "inetd_conf")) != NULL && cv_get_path(ld, n, &cfg->inetd_conf) < 0)
+        rc = -1;
     return rc;
 }
 
-static int load_includes(struct loader *ld, struct svc_source ***tail, const char *main_path,
-                         const struct cfgnode *inc)
-{
-    struct seen_files *seen = arena_alloc(&ld->tmp, sizeof(*seen));
-    char *dir = glob_dir(ld, main_path);
-
-    if (seen == NULL || dir == NULL)
-        return cv_fail(ld, inc, "include", "out of memory");
-    first_visit(seen, main_path);
-    if (inc->type == CFGNODE_SCALAR)
-        return include_pattern(ld, tail, seen, dir, inc);
-    for (const struct cfgnode *p = inc->first; p != NULL; p = p->next)
-        if (include_pattern(ld, tail, seen, dir, p) < 0)
-            return -1;
-    return 0;
-}
-
-/* The top level of the main file: settings, defaults, and the files to read. */
+/*
+ * The top level of the main file: settings, defaults, and the files to read.
+ * An error in one of them does not stop the others, nor the services (the
+ * caller builds them): -1 then, and the errors are kept; -2 when there is
+ * nothing more to read.
+ */
 static int load_main(struct loader *ld, struct config *cfg, const struct cfgnode *root,
                      const char *path, struct svc_source **sources, const struct cfgnode **defaults)
 {
     const struct cfgnode *n, *inc;
     struct svc_source **tail = sources;
+    int rc = config_check_top_keys(ld, root, true);
 
-    if (check_top_keys(ld, root, true) < 0)
-        return -1;
-    if ((n = cfgnode_get(root, "log_level")) != NULL && top_log_level(ld, cfg, n) < 0)
-        return -1;
-    if ((n = cfgnode_get(root, "max_children")) != NULL && top_max_children(ld, cfg, n) < 0)
-        return -1;
-    if ((n = cfgnode_get(root, "max_sources")) != NULL && top_max_sources(ld, cfg, n) < 0)
-        return -1;
-    if ((n = cfgnode_get(root, "log_peer")) != NULL && top_log_peer(ld, cfg, n) < 0)
-        return -1;
-    if (config_top_control(ld, cfg, root) < 0)
-        return -1;
-    if ((n = cfgnode_get(root, "inetd_conf")) != NULL && cv_get_path(ld, n, &cfg->inetd_conf) < 0)
-        return -1;
+    if (rc == -2)
+        return -2;
+    if (top_settings(ld, cfg, root) < 0)
+        rc = -1;
     n = cfgnode_get(root, "defaults");
     if (n != NULL && n->type == CFGNODE_MAP) {
         *defaults = n;
         if (schema_check_defaults(ld, n) < 0)
-            return -1;
+            rc = -1;
     } else if (n != NULL && !(n->type == CFGNODE_SCALAR && n->kind == CFGSCALAR_NULL)) {
-        return cv_fail(ld, n, n->key, "expected a map of service keys, got %s",
-                       cfgnode_describe(n));
+        rc = cv_fail(ld, n, n->key, "expected a map of service keys, got %s", cfgnode_describe(n));
     }
-    if (add_source(ld, &tail, root) < 0)
-        return -1;
+    if (config_add_source(ld, &tail, root) < 0)
+        return -2;
     inc = cfgnode_get(root, "include");
     if (inc == NULL || (inc->type == CFGNODE_SCALAR && inc->kind == CFGSCALAR_NULL))
-        return 0;
+        return rc;
     if (inc->type == CFGNODE_MAP)
         return cv_fail(ld, inc, "include", "expected a list of glob patterns, got a map");
-    return load_includes(ld, &tail, path, inc);
+    if (config_load_includes(ld, &tail, path, inc) < 0)
+        rc = -1;
+    return rc;
+}
+
+/* The services list of SRC, or NULL when it has none (or something else: already an error). */
+static const struct cfgnode *entries_of(const struct svc_source *src)
+{
+    return src->services != NULL && src->services->type == CFGNODE_LIST ? src->services : NULL;
 }
 
 /* Count the service entries of all sources. */
@@ -265,8 +182,8 @@ static size_t count_entries(const struct svc_source *src)
     size_t n = 0;
 
     for (; src != NULL; src = src->next)
-        if (src->services != NULL && src->services->type == CFGNODE_LIST)
-            n += src->services->count;
+        if (entries_of(src) != NULL)
+            n += entries_of(src)->count;
     return n;
 }
 
@@ -281,12 +198,13 @@ static const char *intern_file(struct loader *ld, const char *file, const char *
     return *last_out;
 }
 
-/* Build every service entry, in load order. */
+/* Build every service entry, in load order; one that fails does not stop the others. */
 static int build_services(struct loader *ld, struct config *cfg, const struct svc_source *src,
                           const struct cfgnode *defaults, struct svc_origin **origins)
 {
     size_t n = count_entries(src), i = 0;
     const char *last_in = NULL, *last_out = NULL;
+    int rc = 0;
 
     cfg->services = arena_calloc(ld->mem, n ? n : 1, sizeof(*cfg->services));
     *origins = arena_calloc(&ld->tmp, n ? n : 1, sizeof(**origins));
@@ -295,14 +213,18 @@ static int build_services(struct loader *ld, struct config *cfg, const struct sv
         return -1;
     }
     for (; src != NULL; src = src->next) {
-        const struct cfgnode *e = src->services ? src->services->first : NULL;
+        const struct cfgnode *e = entries_of(src) ? entries_of(src)->first : NULL;
         for (; e != NULL; e = e->next, i++) {
             ld->svc = NULL;
-            if (e->type != CFGNODE_MAP)
-                return cv_fail(ld, e, "services", "each service must be a map, got %s",
-                               cfgnode_describe(e));
-            if (schema_build_service(ld, e, defaults, &cfg->services[i], &(*origins)[i]) < 0)
-                return -1;
+            if (e->type != CFGNODE_MAP) {
+                rc = cv_fail(ld, e, "services", "each service must be a map, got %s",
+                             cfgnode_describe(e));
+                continue;
+            }
+            if (schema_build_service(ld, e, defaults, &cfg->services[i], &(*origins)[i]) < 0) {
+                rc = -1;
+                continue;
+            }
             cfg->services[i].max_sources = cfg->max_sources;
             cfg->services[i].file = intern_file(ld, e->file, &last_in, &last_out);
             if (cfg->services[i].file == NULL)
@@ -310,7 +232,36 @@ static int build_services(struct loader *ld, struct config *cfg, const struct sv
             cfg->n_services = i + 1;
         }
     }
-    return 0;
+    ld->svc = NULL;
+    return rc;
+}
+
+/*
+ * The files and everything in them.  The errors of the top level, of each
+ * included file and of each service are all looked for; the checks across
+ * services (names, addresses) and inetd_conf then need every service built.
+ */
+static int load_all(struct loader *ld, struct config *cfg, const char *path)
+{
+    struct svc_source *sources = NULL;
+    const struct cfgnode *root, *defaults = NULL;
+    struct svc_origin *origins = NULL;
+    int rc;
+
+    config_errors_file(ld, path);
+    root = conf_parse_file(&ld->tmp, path, ld->privileged, ld->err, ld->errlen);
+    if (root == NULL)
+        return -1;
+    rc = load_main(ld, cfg, root, path, &sources, &defaults);
+    if (rc == -2)
+        return -1;
+    if (build_services(ld, cfg, sources, defaults, &origins) < 0 || rc < 0)
+        return -1;
+    rc = config_check_unique(ld, cfg, origins);
+    if (config_check_conflicts(ld, cfg, origins) < 0 || rc < 0)
+        return -1;
+    ld->kept = NULL; /* what inetd_conf skips is a warning, not an error */
+    return config_inetd_load(ld, cfg, defaults, &origins);
 }
 
 struct config *config_load(const char *path, const struct config_options *opts, char *err,
@@ -318,9 +269,7 @@ struct config *config_load(const char *path, const struct config_options *opts, 
 {
     struct config_box *box = calloc(1, sizeof(*box));
     struct loader ld = {.err = err, .errlen = errlen, .privileged = opts && opts->privileged};
-    struct svc_source *sources = NULL;
-    const struct cfgnode *root, *defaults = NULL;
-    struct svc_origin *origins = NULL;
+    struct config_errors *out = opts ? opts->errors : NULL;
     int rc = -1;
 
     if (box == NULL) {
@@ -333,23 +282,23 @@ struct config *config_load(const char *path, const struct config_options *opts, 
     box->cfg.max_sources = 65536;
     box->cfg.log_peer = ADDR_PEER_FULL;
     box->cfg.path = arena_strdup(ld.mem, path);
-    root = conf_parse_file(&ld.tmp, path, ld.privileged, err, errlen);
-    if (box->cfg.path == NULL)
+    ld.kept = arena_calloc(&ld.tmp, 1, sizeof(*ld.kept));
+    if (box->cfg.path == NULL || ld.kept == NULL)
         snprintf(err, errlen, "%s: out of memory", path);
-    if (box->cfg.path != NULL && root != NULL &&
-        load_main(&ld, &box->cfg, root, path, &sources, &defaults) == 0 &&
-        build_services(&ld, &box->cfg, sources, defaults, &origins) == 0 &&
-        config_check_unique(&ld, &box->cfg, origins) == 0 &&
-        config_check_conflicts(&ld, &box->cfg, origins) == 0 &&
-        config_inetd_load(&ld, &box->cfg, defaults, &origins) == 0)
-        rc = 0;
+    else
+        rc = load_all(&ld, &box->cfg, path);
+    if (rc < 0 && ld.kept != NULL && ld.kept->n > 0)
+        snprintf(err, errlen, "%s", ld.kept->e[0].text); /* the first in file order */
+    if (rc < 0 && out != NULL) {
+        config_errors_report(&ld, out);
+        for (size_t i = 0; i < out->n; i++)
+            cv_one_line(out->text[i]);
+    }
     arena_free(&ld.tmp);
     if (rc == 0)
         return &box->cfg;
-    /* Messages quote what the file says: keep them one line whatever it holds. */
-    for (char *p = err; errlen > 0 && *p != '\0'; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    if (errlen > 0)
+        cv_one_line(err);
     config_free(&box->cfg);
     return NULL;
 }

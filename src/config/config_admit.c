@@ -1,7 +1,8 @@
 /*
  * The admission keys of a service: instances, per_source, rate,
  * per_source_rate, ban, allow, deny, refuse_message, log_peer (what the
- * daemon decides on before it forks, and how it shows a refused peer).
+ * daemon decides on before it forks, and how it shows a refused peer), and
+ * the rule that none of them is accepted where it cannot act.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -122,4 +123,69 @@ int k_allow(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 int k_deny(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     return key_get_cidrs(ld, n, &b->s->deny, &b->s->n_deny);
+}
+
+/* The keys model_admission_unusable judges, with their schema keys. */
+static const struct {
+    enum svc_key key;
+    enum model_admit_key which;
+} admission_keys[] = {
+    {SK_ALLOW, ADMIT_KEY_ALLOW},
+    {SK_DENY, ADMIT_KEY_DENY},
+    {SK_PER_SOURCE, ADMIT_KEY_PER_SOURCE},
+    {SK_PER_SOURCE_RATE, ADMIT_KEY_PER_SOURCE_RATE},
+    {SK_BAN, ADMIT_KEY_BAN},
+    {SK_RATE, ADMIT_KEY_RATE},
+    {SK_REFUSE_MESSAGE, ADMIT_KEY_REFUSE_MESSAGE},
+};
+
+/* Does the key ask for anything?  An empty list or a 0 asks for nothing, so
+ * a service may cancel a default where the key cannot act. */
+static bool asks(const struct service *s, enum model_admit_key k)
+{
+    switch (k) {
+    case ADMIT_KEY_ALLOW:
+        return s->n_allow != 0;
+    case ADMIT_KEY_DENY:
+        return s->n_deny != 0;
+    case ADMIT_KEY_PER_SOURCE:
+        return s->per_source != 0;
+    case ADMIT_KEY_PER_SOURCE_RATE:
+        return s->per_source_rate.count != 0;
+    case ADMIT_KEY_BAN:
+        return s->ban != 0;
+    case ADMIT_KEY_RATE:
+        return s->rate.count != 0;
+    case ADMIT_KEY_REFUSE_MESSAGE:
+        return s->refuse_message != NULL;
+    case ADMIT_KEY_COUNT:
+        break;
+    }
+    return false;
+}
+
+/*
+ * An admission key that cannot act and asks for something is an error,
+ * taken from defaults too (blamed on the defaults line, naming the service):
+ * dropping it would leave the service open while its file says otherwise.
+ * refuse_message only words a refusal, so from defaults it applies where it
+ * can and is dropped elsewhere, as the PROXY keys are.
+ */
+int admission_checks(struct loader *ld, struct svc_build *b)
+{
+    struct service *s = b->s;
+
+    for (size_t i = 0; i < sizeof(admission_keys) / sizeof(admission_keys[0]); i++) {
+        enum svc_key k = admission_keys[i].key;
+        const char *why = model_admission_unusable(s, admission_keys[i].which);
+
+        if (why == NULL || !asks(s, admission_keys[i].which))
+            continue;
+        if (k == SK_REFUSE_MESSAGE && b->src[k]->parent == b->defaults) {
+            s->refuse_message = NULL;
+            continue;
+        }
+        return cv_fail(ld, b->src[k], svc_keys[k].name, "%s", why);
+    }
+    return 0;
 }

@@ -1,10 +1,12 @@
 /*
  * Checks across services, kept O(n log n) so a large configuration stays
- * fast: unique names, and no two enabled listeners that would collide.
+ * fast: unique names, and no two enabled listeners that would collide (nor
+ * a unix: listener with the control socket).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "config_int.h"
 
@@ -24,11 +26,14 @@ static int cmp_name(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* Each service that repeats an earlier one's name is an error naming the first; ld->svc
+ * is left naming the last one blamed (config_inetd.c drops it). */
 int config_check_unique(struct loader *ld, const struct config *cfg,
                         const struct svc_origin *origins)
 {
     struct name_item *items = arena_calloc(&ld->tmp, cfg->n_services + 1, sizeof(*items));
-    size_t worst = cfg->n_services, first = 0;
+    size_t first = 0;
+    int rc = 0;
 
     if (items == NULL) {
         snprintf(ld->err, ld->errlen, "%s: out of memory", cfg->path);
@@ -37,16 +42,18 @@ int config_check_unique(struct loader *ld, const struct config *cfg,
     for (size_t i = 0; i < cfg->n_services; i++)
         items[i] = (struct name_item){cfg->services[i].name, i};
     qsort(items, cfg->n_services, sizeof(*items), cmp_name);
-    /* Report the duplicate that comes first in load order. */
-    for (size_t i = 1; i < cfg->n_services; i++)
-        if (strcmp(items[i].name, items[i - 1].name) == 0 && items[i].index < worst &&
-            (i < 2 || strcmp(items[i - 2].name, items[i].name) != 0))
-            worst = items[i].index, first = items[i - 1].index;
-    if (worst == cfg->n_services)
-        return 0;
-    ld->svc = cfg->services[worst].name;
-    return cv_fail(ld, origins[worst].name, "name", "duplicate service name (first at %s:%d)",
-                   cfg->services[first].file, cfg->services[first].line);
+    first = items[0].index; /* the first of a name sorts first: its lowest index */
+    for (size_t i = 1; i < cfg->n_services; i++) {
+        if (strcmp(items[i].name, items[i - 1].name) != 0) {
+            first = items[i].index;
+            continue;
+        }
+        size_t dup = items[i].index;
+        ld->svc = cfg->services[dup].name;
+        rc = cv_fail(ld, origins[dup].name, "name", "duplicate service name (first at %s:%d)",
+                     cfg->services[first].file, cfg->services[first].line);
+    }
+    return rc;
 }
 
 struct listen_item {
@@ -107,11 +114,40 @@ static struct listen_item *listen_items(struct loader *ld, const struct config *
     return items;
 }
 
+/* Each unix: listener on the control socket's path is an error: the daemon
+ * would find its own listener answering there and refuse to start. */
+static int check_control_path(struct loader *ld, const struct config *cfg,
+                              const struct svc_origin *origins, const struct listen_item *items,
+                              size_t n)
+{
+    char where[600];
+    int rc = 0;
+
+    for (size_t k = 0; cfg->control != NULL && k < n; k++) {
+        const struct listen_item *it = &items[k];
+        const struct sockaddr_un *sun = (const struct sockaddr_un *)&it->addr->ss;
+        if (it->path == NULL || strcmp(sun->sun_path, cfg->control) != 0)
+            continue;
+        if (cfg->control_is_default || ld->control == NULL)
+            snprintf(where, sizeof(where), "the default control socket");
+        else
+            snprintf(where, sizeof(where), "the control socket (control at %s:%d)",
+                     ld->control->file, ld->control->line);
+        ld->svc = it->svc->name;
+        rc = cv_fail(ld, origins[it->svc_index].listen[it->addr_index], "listen", "\"%s\" is %s",
+                     it->addr->text, where);
+    }
+    return rc;
+}
+
+/* Each address that collides with an earlier one is an error naming the first it meets;
+ * ld->svc is left naming the last service blamed, as above. */
 int config_check_conflicts(struct loader *ld, const struct config *cfg,
                            const struct svc_origin *origins)
 {
     size_t n, start = 0;
     struct listen_item *items = listen_items(ld, cfg, &n);
+    int rc = 0;
 
     if (items == NULL) {
         snprintf(ld->err, ld->errlen, "%s: out of memory", cfg->path);
@@ -126,10 +162,11 @@ int config_check_conflicts(struct loader *ld, const struct config *cfg,
             if (!addr_listen_conflict(x->addr, y->addr))
                 continue;
             ld->svc = y->svc->name;
-            return cv_fail(ld, origins[y->svc_index].listen[y->addr_index], "listen",
-                           "\"%s\" collides with \"%s\" of service \"%s\" (%s:%d)", y->addr->text,
-                           x->addr->text, x->svc->name, x->svc->file, x->svc->line);
+            rc = cv_fail(ld, origins[y->svc_index].listen[y->addr_index], "listen",
+                         "\"%s\" collides with \"%s\" of service \"%s\" (%s:%d)", y->addr->text,
+                         x->addr->text, x->svc->name, x->svc->file, x->svc->line);
+            break;
         }
     }
-    return 0;
+    return check_control_path(ld, cfg, origins, items, n) < 0 ? -1 : rc;
 }

@@ -1,17 +1,16 @@
 /*
  * The control socket's two top-level keys, `control` and `control_group`
- * (SPEC §9), and the look-up a client makes of them: where the daemon
- * running a given config listens.  The socket itself is the runtime's.
+ * (SPEC §9).  The socket itself is the runtime's; a client's look-up of the
+ * path is config_locate.c's.
  */
 #include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
-#include <unistd.h>
 
 #include "config_int.h"
 
 /* `control`: "off", or the absolute path of the control socket (it must fit sun_path). */
-static int top_control(struct loader *ld, struct config *cfg, const struct cfgnode *n)
+int config_control_key(struct loader *ld, struct config *cfg, const struct cfgnode *n)
 {
     const size_t max = sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1;
     char *path;
@@ -51,28 +50,10 @@ int config_top_control(struct loader *ld, struct config *cfg, const struct cfgno
     cfg->control_is_default = true;
     if (ld->privileged && (cfg->control = arena_strdup(ld->mem, CONFIG_CONTROL_DEFAULT)) == NULL)
         return cv_fail(ld, root, NULL, "out of memory");
-    if ((n = cfgnode_get(root, "control")) != NULL && top_control(ld, cfg, n) < 0)
+    if ((n = cfgnode_get(root, "control")) != NULL && config_control_key(ld, cfg, n) < 0)
         return -1;
+    ld->control = n;
     if ((n = cfgnode_get(root, "control_group")) != NULL && top_control_group(ld, cfg, n) < 0)
         return -1;
     return 0;
-}
-
-int config_control_path(const char *config_path, char *out, size_t outlen, char *err, size_t errlen)
-{
-    struct config_options opts = {.privileged = geteuid() == 0};
-    struct config *cfg = config_load(config_path, &opts, err, errlen);
-    int rc = 1;
-
-    /* The daemon is normally root: a file that leaves `control` out means its default. */
-    if (cfg != NULL && !cfg->control_is_default && cfg->control == NULL)
-        rc = 0;
-    snprintf(out, outlen, "%s",
-             cfg == NULL || cfg->control_is_default ? CONFIG_CONTROL_DEFAULT
-             : cfg->control != NULL                 ? cfg->control
-                                                    : "");
-    if (cfg == NULL)
-        rc = -1;
-    config_free(cfg);
-    return rc;
 }

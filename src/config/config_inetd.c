@@ -16,12 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conf_file.h"
 #include "conf_inetd.h"
 #include "config_int.h"
-#include "file_trust.h"
 
 /* Most warnings one load keeps: a file of garbage must not fill the log. */
 #define CONFIG_MAX_WARNINGS 100
@@ -57,11 +55,11 @@ struct remark_ctx {
 };
 
 /* Untranslatable lines are warnings; notes are for --import-inetd's reader. */
-static void on_remark(void *ctx, unsigned line, enum inetd_remark kind, const char *text)
+static void on_remark(void *ctx, unsigned line, enum conf_inetd_remark kind, const char *text)
 {
     struct remark_ctx *rc = ctx;
 
-    if (kind == INETD_UNTRANSLATED)
+    if (kind == CONF_INETD_UNTRANSLATED)
         add_warning(rc->ld, rc->cfg, "%s:%u: cannot translate: %s; line skipped",
                     rc->cfg->inetd_conf, line, text);
 }
@@ -77,7 +75,7 @@ static int add_scalar(struct arena *a, struct cfgnode *map, const char *key,
 }
 
 /* The node tree of S, with the keys --import-inetd writes for it. */
-static struct cfgnode *svc_tree(struct arena *a, const char *file, const struct inetd_svc *s)
+static struct cfgnode *svc_tree(struct arena *a, const char *file, const struct conf_inetd_svc *s)
 {
     struct cfgnode *map = cfgnode_new(a, CFGNODE_MAP, file, (int)s->line), *args;
     char num[32];
@@ -118,45 +116,29 @@ static struct cfgnode *svc_tree(struct arena *a, const char *file, const struct 
     return map;
 }
 
-/* Read the file into L.  1: read (maybe empty); 0: missing (a warning);
- * -1: unreadable, or untrusted by a root daemon (the config's error). */
-static int read_file(struct loader *ld, struct config *cfg, struct inetd_list *l)
+/* Read the file into L, in the loader's scratch arena.  1: read (maybe
+ * empty); 0: missing (a warning); -1: unreadable, too big, untrusted by a
+ * root daemon (its lines run programs as root, as the main file's do), or
+ * out of memory (the config's error). */
+static int read_file(struct loader *ld, struct config *cfg, struct conf_inetd_list *l)
 {
     const char *path = cfg->inetd_conf;
     struct remark_ctx ctx = {ld, cfg};
-    char why[512];
     struct stat st;
-    int fd = file_open_regular(path, &st, why, sizeof(why));
-    FILE *in;
+    size_t len = 0;
+    char *text = conf_read_file(&ld->tmp, path, ld->privileged ? "an inetd_conf file" : NULL, &st,
+                                &len, ld->err, ld->errlen);
 
-    if (fd < 0 && errno == ENOENT) {
+    if (text == NULL && errno == ENOENT) {
         add_warning(ld, cfg, "%s: does not exist: no inetd.conf services", path);
         return 0;
     }
-    if (fd < 0) {
-        snprintf(ld->err, ld->errlen, "%s: %s", path, why);
+    if (text == NULL)
+        return -1;
+    if (conf_inetd_read(&ld->tmp, text, len, l, on_remark, &ctx) < 0) {
+        snprintf(ld->err, ld->errlen, "%s: out of memory", path);
         return -1;
     }
-    if (ld->privileged &&
-        (file_untrusted(&st, why, sizeof(why)) || file_trust_path(path, why, sizeof(why)))) {
-        /* Its lines run programs as root, as the main file's do. */
-        snprintf(ld->err, ld->errlen, "%s: refusing an inetd_conf file: %s", path, why);
-        close(fd);
-        return -1;
-    }
-    if (st.st_size > (off_t)CONF_MAX_FILE_SIZE || (in = fdopen(fd, "r")) == NULL) {
-        snprintf(ld->err, ld->errlen, "%s: cannot read: %s", path,
-                 st.st_size > (off_t)CONF_MAX_FILE_SIZE ? "file too large (over 4 MiB)"
-                                                        : strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if (inetd_conf_read(in, l, on_remark, &ctx) < 0) {
-        snprintf(ld->err, ld->errlen, "%s: cannot read: %s", path, strerror(errno));
-        fclose(in);
-        return -1;
-    }
-    fclose(in);
     return 1;
 }
 
@@ -233,20 +215,17 @@ static int drop_collisions(struct loader *ld, struct config *cfg, struct svc_ori
 int config_inetd_load(struct loader *ld, struct config *cfg, const struct cfgnode *defaults,
                       struct svc_origin **origins)
 {
-    struct inetd_list l = {0};
+    struct conf_inetd_list l = {0};
     size_t first = cfg->n_services, k = first;
     struct service *all;
     struct svc_origin *orig;
     int rc = cfg->inetd_conf != NULL ? read_file(ld, cfg, &l) : 0;
 
-    if (rc <= 0 || l.n == 0) {
-        inetd_list_free(&l);
+    if (rc <= 0 || l.n == 0)
         return rc < 0 ? -1 : 0;
-    }
     all = arena_calloc(ld->mem, first + l.n, sizeof(*all));
     orig = arena_calloc(&ld->tmp, first + l.n, sizeof(*orig));
     if (all == NULL || orig == NULL) {
-        inetd_list_free(&l);
         snprintf(ld->err, ld->errlen, "%s: out of memory", cfg->inetd_conf);
         return -1;
     }
@@ -255,10 +234,9 @@ int config_inetd_load(struct loader *ld, struct config *cfg, const struct cfgnod
     cfg->services = all;
     *origins = orig;
     for (size_t i = 0; i < l.n; i++) {
-        const struct cfgnode *e = svc_tree(&ld->tmp, cfg->inetd_conf, &l.v[i]);
+        const struct cfgnode *e = svc_tree(&ld->tmp, cfg->inetd_conf, l.v[i]);
         if (e == NULL) {
             snprintf(ld->err, ld->errlen, "%s: out of memory", cfg->inetd_conf);
-            inetd_list_free(&l);
             return -1;
         }
         if (schema_build_service(ld, e, defaults, &all[k], &orig[k]) < 0) {
@@ -269,7 +247,6 @@ int config_inetd_load(struct loader *ld, struct config *cfg, const struct cfgnod
         all[k].file = cfg->inetd_conf; /* the model's copy */
         cfg->n_services = ++k;
     }
-    inetd_list_free(&l);
     rc = drop_collisions(ld, cfg, orig, first);
     sort_warnings(cfg);
     return rc;

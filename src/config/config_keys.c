@@ -207,7 +207,7 @@ static int k_env(struct loader *ld, struct svc_build *b, const struct cfgnode *n
     for (const struct cfgnode *it = n->first; it != NULL; it = it->next, i++) {
         char key[300];
         snprintf(key, sizeof(key), "env.%.250s", it->key);
-        if (!cv_valid_env_name(it->key))
+        if (!config_env_name_ok(it->key))
             return cv_fail(ld, it, key, "not a valid environment variable name");
         if (cv_want_scalar(ld, it, key, CFGSCALAR_STRING, "a string") < 0)
             return -1;
@@ -228,7 +228,7 @@ static int k_pass_env(struct loader *ld, struct svc_build *b, const struct cfgno
         return -1;
     it = n->first;
     for (size_t i = 0; i < count; i++, it = it->next)
-        if (!cv_valid_env_name(b->s->pass_env[i]))
+        if (!config_env_name_ok(b->s->pass_env[i]))
             return cv_fail(ld, it, n->key, "\"%s\" is not a valid environment variable name",
                            b->s->pass_env[i]);
     return 0;

@@ -87,6 +87,10 @@ int k_refuse_message(struct loader *ld, struct svc_build *b, const struct cfgnod
 int k_log_peer(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 int k_allow(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 int k_deny(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+/* The admission keys that cannot act where the daemon does not accept
+ * (model_admission_unusable), after the mode, listeners and PROXY keys are
+ * known: an error, or refuse_message from defaults dropped. */
+int admission_checks(struct loader *ld, struct svc_build *b);
 
 /* config_sandbox.c: the keys of SPEC section 10. */
 int k_no_new_privileges(struct loader *ld, struct svc_build *b, const struct cfgnode *n);

@@ -1,9 +1,10 @@
 /*
  * The -t listing, one line per enabled service, and the -T output: the effective model as YAML,
  * every default written out, in a form config_load reads back to the same model.  Keys that would
- * be errors for a service's mode (workers, listen_fds, allow... with prefork) are left out rather
- * than written with their defaults.  `inetd_conf` is written as the key (the dump reads the file
- * again, and a daemon watches it), and the services it gives now as comments after the others.
+ * be errors for a service's mode (workers, listen_fds, and the admission keys that cannot act:
+ * allow... with prefork or tcp wait) are left out rather than written with their defaults.
+ * `inetd_conf` is written as the key (the dump reads the file again, and a daemon watches it), and
+ * the services it gives now as comments after the others.
  */
 #include <arpa/inet.h>
 #include <grp.h>
@@ -154,23 +155,26 @@ static void dump_identity(FILE *out, const struct service *s)
         fprintf(out, "    socket_mode: \"%04o\"\n", (unsigned)s->sock.socket_mode);
 }
 
+/* The admission keys that can act for the service's mode and listeners
+ * (model_admission_unusable): the others would be errors when read back. */
 static void dump_admission(FILE *out, const struct service *s)
 {
-    if (s->mode == MODE_PREFORK) {
+    if (s->mode == MODE_PREFORK)
         fprintf(out, "    workers: %u\n", s->workers);
-        return;
-    }
-    fprintf(out, "    per_source: %u\n", s->per_source);
-    if (s->rate.count > 0)
+    if (!model_admission_unusable(s, ADMIT_KEY_PER_SOURCE))
+        fprintf(out, "    per_source: %u\n", s->per_source);
+    if (s->rate.count > 0 && !model_admission_unusable(s, ADMIT_KEY_RATE))
         fprintf(out, "    rate: \"%u/%u\"\n", s->rate.count, s->rate.seconds);
-    dump_cidrs(out, "allow", s->allow, s->n_allow);
-    dump_cidrs(out, "deny", s->deny, s->n_deny);
-    if (s->per_source_rate.count > 0)
+    if (!model_admission_unusable(s, ADMIT_KEY_ALLOW))
+        dump_cidrs(out, "allow", s->allow, s->n_allow);
+    if (!model_admission_unusable(s, ADMIT_KEY_DENY))
+        dump_cidrs(out, "deny", s->deny, s->n_deny);
+    if (s->per_source_rate.count > 0 && !model_admission_unusable(s, ADMIT_KEY_PER_SOURCE_RATE))
         fprintf(out, "    per_source_rate: \"%u/%u\"\n", s->per_source_rate.count,
                 s->per_source_rate.seconds);
-    if (s->ban > 0)
+    if (s->ban > 0 && !model_admission_unusable(s, ADMIT_KEY_BAN))
         fprintf(out, "    ban: %u\n", s->ban);
-    if (s->refuse_message != NULL)
+    if (s->refuse_message != NULL && !model_admission_unusable(s, ADMIT_KEY_REFUSE_MESSAGE))
         dump_key_str(out, "refuse_message", s->refuse_message);
 }
 
@@ -291,7 +295,7 @@ static void dump_inetd_services(FILE *out, const struct config *cfg)
 void config_dump_yaml(const struct config *cfg, FILE *out)
 {
     fputs("# effective configuration of ", out);
-    fputs(cfg->path, out);
+    yaml_comment(out, cfg->path); /* one line, whatever the path holds */
     fputs(", defaults applied\n", out);
     fprintf(out, "log_level: %s\n", cfg->log_level == CFG_LOG_DEBUG ? "debug" : "info");
     fprintf(out, "max_children: %u\n", cfg->max_children);

@@ -2,7 +2,9 @@
  * The service schema: every service key, its type, range and meaning, and
  * the rules between keys.  `defaults` supply any key a service leaves out,
  * checked by the same code; a value taken from defaults is blamed on the
- * defaults line, but the message still names the service it broke.
+ * defaults line, but the message still names the service it broke.  Every
+ * key of a service is checked even after one is wrong (so that -t names
+ * them all); the rules between keys only once each key is right.
  */
 #include <string.h>
 
@@ -16,17 +18,28 @@ static int key_index(const char *name)
     return -1;
 }
 
-/* Every key of MAP must be a service key (and not `name` in defaults). */
+/* Every key of MAP must be a service key (and not `name` in defaults); each is checked. */
 static int check_keys(struct loader *ld, const struct cfgnode *map, bool in_defaults)
 {
+    const char *names[SK_COUNT];
+    int rc = 0;
+
+    for (int i = 0; i < SK_COUNT; i++)
+        names[i] = svc_keys[i].name;
     for (const struct cfgnode *it = map->first; it != NULL; it = it->next) {
         int k = key_index(it->key);
         if (k < 0)
-            return cv_fail(ld, it, it->key, "unknown key");
-        if (in_defaults && k == SK_NAME)
-            return cv_fail(ld, it, it->key, "a service name cannot have a default");
+            rc = cv_fail_unknown_key(ld, it, names, SK_COUNT);
+        else if (in_defaults && k == SK_NAME)
+            rc = cv_fail(ld, it, it->key, "a service name cannot have a default");
     }
-    return 0;
+    return rc;
+}
+
+/* The key whose value key K's parser reads (listen: protocol, exec: chroot), or -1. */
+static int parsed_after(int k)
+{
+    return k == SK_LISTEN ? SK_PROTOCOL : k == SK_EXEC ? SK_CHROOT : -1;
 }
 
 static void svc_init(struct service *s)
@@ -41,20 +54,26 @@ static void svc_init(struct service *s)
     s->proxy.timeout = 5;
 }
 
-/* Parse each present key, from ENTRY or else from DEFAULTS, in table order. */
+/* Parse each present key, from ENTRY or else from DEFAULTS, in table order; a wrong one
+ * does not stop the others, but a key that reads a wrong one's value is left unread. */
 static int parse_keys(struct loader *ld, struct svc_build *b, const struct cfgnode *entry)
 {
+    bool wrong[SK_COUNT] = {false};
+    int rc = 0;
+
     for (int k = 0; k < SK_COUNT; k++) {
         const struct cfgnode *n = cfgnode_get(entry, svc_keys[k].name);
         if (n == NULL)
             n = cfgnode_get(b->defaults, svc_keys[k].name);
         if (n == NULL)
             continue;
-        if (svc_keys[k].parse(ld, b, n) < 0)
-            return -1;
         b->src[k] = n;
+        if (parsed_after(k) >= 0 && wrong[parsed_after(k)])
+            continue;
+        if (svc_keys[k].parse(ld, b, n) < 0)
+            wrong[k] = true, rc = -1;
     }
-    return 0;
+    return rc;
 }
 
 int schema_check_defaults(struct loader *ld, const struct cfgnode *defaults)
@@ -66,23 +85,16 @@ int schema_check_defaults(struct loader *ld, const struct cfgnode *defaults)
 
     svc_init(&s);
     ld->svc = NULL;
-    if (check_keys(ld, defaults, true) < 0)
-        return -1;
-    return parse_keys(ld, &b, empty);
+    int rc = check_keys(ld, defaults, true);
+    if (parse_keys(ld, &b, empty) < 0)
+        rc = -1;
+    return rc;
 }
 
 /* True when the key was written in the service itself, not taken from defaults. */
 static bool own_key(const struct svc_build *b, int k)
 {
     return b->src[k] != NULL && b->src[k]->parent != b->defaults;
-}
-
-static bool has_unix_listener(const struct service *s)
-{
-    for (size_t i = 0; i < s->n_listen; i++)
-        if (s->listen[i].kind == LISTEN_UNIX)
-            return true;
-    return false;
 }
 
 /* A key that does not apply: an error when written in the service, dropped from defaults. */
@@ -95,23 +107,13 @@ static int inapplicable(struct loader *ld, struct svc_build *b, int k, const cha
     return 1;
 }
 
-/*
- * refuse_message needs a connection to write to (nowait); ban needs a
- * per_source_rate to trigger it, and is an error rather than a warning so
- * that a ban that can never happen is not mistaken for protection.
- */
-static int hostile_checks(struct loader *ld, struct svc_build *b)
+/* ban needs a per_source_rate to trigger it, and is an error rather than a
+ * warning so that a ban that can never happen is not mistaken for protection. */
+static int ban_check(struct loader *ld, struct svc_build *b)
 {
     struct service *s = b->s;
     int r;
 
-    if (s->mode != MODE_NOWAIT &&
-        (r = inapplicable(ld, b, SK_REFUSE_MESSAGE,
-                          "only applies to mode \"nowait\" (a refused connection)")) != 0) {
-        if (r < 0)
-            return -1;
-        s->refuse_message = NULL;
-    }
     if (s->ban != 0 && s->per_source_rate.count == 0 &&
         (r = inapplicable(ld, b, SK_BAN, "has no effect without \"per_source_rate\"")) != 0) {
         if (r < 0)
@@ -125,8 +127,6 @@ static int hostile_checks(struct loader *ld, struct svc_build *b)
 static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfgnode *entry)
 {
     struct service *s = b->s;
-    static const int no_prefork[] = {SK_ALLOW,           SK_DENY, SK_PER_SOURCE, SK_RATE,
-                                     SK_PER_SOURCE_RATE, SK_BAN};
     int r;
 
     if (b->src[SK_MODE] == NULL)
@@ -134,10 +134,6 @@ static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfg
     if (s->protocol == PROTO_UDP && s->mode == MODE_NOWAIT)
         return cv_fail(ld, b->src[SK_MODE], "mode",
                        "\"nowait\" cannot be used with protocol \"udp\" (use \"wait\")");
-    for (size_t i = 0; s->mode == MODE_PREFORK && i < sizeof(no_prefork) / sizeof(int); i++)
-        if (b->src[no_prefork[i]] != NULL)
-            return cv_fail(ld, b->src[no_prefork[i]], svc_keys[no_prefork[i]].name,
-                           "cannot be used with mode \"prefork\" (workers accept themselves)");
     if (s->mode != MODE_PREFORK &&
         (r = inapplicable(ld, b, SK_WORKERS, "only applies to mode \"prefork\"")) != 0) {
         if (r < 0)
@@ -151,7 +147,7 @@ static int cross_checks(struct loader *ld, struct svc_build *b, const struct cfg
             return -1;
         s->listen_fds = false;
     }
-    return hostile_checks(ld, b);
+    return ban_check(ld, b);
 }
 
 /* A bare uid (no passwd entry) has no group of its own: `group` must say it. */
@@ -169,7 +165,7 @@ static int unix_checks(struct loader *ld, struct svc_build *b)
     struct service *s = b->s;
     int r;
 
-    if (has_unix_listener(s))
+    if (model_has_unix_listener(s))
         return 0;
     if ((r = inapplicable(ld, b, SK_SOCKET_MODE, "only applies to unix: listeners")) < 0)
         return -1;
@@ -182,15 +178,18 @@ static int unix_checks(struct loader *ld, struct svc_build *b)
     return 0;
 }
 
-/* Required keys, and args defaulting to [exec]. */
+/* Required keys (each missing one named), and args defaulting to [exec]. */
 static int required_keys(struct loader *ld, struct svc_build *b, const struct cfgnode *entry)
 {
     struct service *s = b->s;
+    int rc = 0;
 
     if (b->src[SK_LISTEN] == NULL)
-        return cv_fail(ld, entry, "listen", "required key is missing");
+        rc = cv_fail(ld, entry, "listen", "required key is missing");
     if (b->src[SK_EXEC] == NULL)
-        return cv_fail(ld, entry, "exec", "required key is missing");
+        rc = cv_fail(ld, entry, "exec", "required key is missing");
+    if (rc < 0)
+        return -1;
     if (s->args == NULL) {
         s->args = arena_calloc(ld->mem, 2, sizeof(char *));
         if (s->args == NULL)
@@ -224,12 +223,16 @@ int schema_build_service(struct loader *ld, const struct cfgnode *entry,
     ld->svc = NULL;
     if (name == NULL)
         return cv_fail(ld, entry, "name", "required key is missing");
-    if (svc_key_name(ld, &b, name) < 0 || check_keys(ld, entry, false) < 0)
+    if (svc_key_name(ld, &b, name) < 0)
         return -1;
     origin->name = name;
-    if (parse_keys(ld, &b, entry) < 0 || required_keys(ld, &b, entry) < 0 ||
-        cross_checks(ld, &b, entry) < 0 || id_checks(ld, &b) < 0 || unix_checks(ld, &b) < 0 ||
-        proxy_checks(ld, &b) < 0 || empty_arrays(ld, out, entry) < 0)
+    /* A missing key is named unless an unknown one may be it misspelt. */
+    int keys = check_keys(ld, entry, false), values = parse_keys(ld, &b, entry);
+    if (keys < 0 || required_keys(ld, &b, entry) < 0 || values < 0)
+        return -1;
+    if (cross_checks(ld, &b, entry) < 0 || id_checks(ld, &b) < 0 || unix_checks(ld, &b) < 0 ||
+        proxy_checks(ld, &b) < 0 || admission_checks(ld, &b) < 0 ||
+        empty_arrays(ld, out, entry) < 0)
         return -1;
     out->file = entry->file;
     out->line = entry->line;

@@ -27,7 +27,63 @@ int cv_fail(struct loader *ld, const struct cfgnode *at, const char *key, const 
     if (key != NULL)
         snprintf(k, sizeof(k), "key \"%.300s\": ", key);
     snprintf(ld->err, ld->errlen, "%s:%d: %s%s%s", at->file, cfgnode_line(at), svc, k, msg);
+    config_errors_add(ld, at, key, at->file, cfgnode_line(at), ld->err);
     return -1;
+}
+
+void cv_one_line(char *text)
+{
+    for (char *p = text; *p != '\0'; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+}
+
+/* Longest key compared for a suggestion; anything longer is no typo of a key. */
+#define NEAR_MAX 64
+
+/* Edit distance of A and B counting a swap of two neighbours as one edit
+ * (optimal string alignment); NEAR_MAX + 1 when either is longer than that. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), d[3][NEAR_MAX + 1];
+
+    if (la > NEAR_MAX || lb > NEAR_MAX)
+        return NEAR_MAX + 1;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t *row = d[i % 3], *up = d[(i - 1) % 3], *up2 = d[(i + 1) % 3];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] != b[j - 1], best = up[j - 1] + cost;
+            if (up[j] + 1 < best)
+                best = up[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                up2[j - 2] + 1 < best)
+                best = up2[j - 2] + 1;
+            row[j] = best;
+        }
+    }
+    return d[la % 3][lb];
+}
+
+int cv_fail_unknown_key(struct loader *ld, const struct cfgnode *at, const char *const *names,
+                        size_t count)
+{
+    const char *near = NULL;
+    size_t best = NEAR_MAX + 1;
+
+    for (size_t i = 0; i < count; i++) {
+        size_t d = edit_distance(at->key, names[i]), len = strlen(names[i]);
+        /* close enough to be a typo: one edit in three letters, at least one */
+        if (d < best && d <= (len / 3 > 0 ? len / 3 : 1))
+            best = d, near = names[i];
+    }
+    if (near != NULL)
+        return cv_fail(ld, at, at->key, "unknown key (did you mean \"%s\"?)", near);
+    return cv_fail(ld, at, at->key, "unknown key");
 }
 
 int cv_want_scalar(struct loader *ld, const struct cfgnode *n, const char *key,
@@ -120,7 +176,7 @@ int cv_get_log_peer(struct loader *ld, const struct cfgnode *n, int *out)
     return cv_get_enum(ld, n, names, "\"full\", \"prefix\" or \"none\"", out);
 }
 
-bool cv_valid_env_name(const char *s)
+bool config_env_name_ok(const char *s)
 {
     if (!(isalpha((unsigned char)*s) || *s == '_'))
         return false;

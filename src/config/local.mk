@@ -16,7 +16,10 @@ src_config_libss_config_a_SOURCES = \
 	src/config/config_admit.c \
 	src/config/config_int.h \
 	src/config/config_check.c \
+	src/config/config_errors.c \
+	src/config/config_include.c \
 	src/config/config_control.c \
+	src/config/config_locate.c \
 	src/config/config_inetd.c \
 	src/config/config_keys.c src/config/config_keys.h \
 	src/config/config_print.c \

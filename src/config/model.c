@@ -21,6 +21,37 @@ const char *model_mode_name(enum svc_mode m)
     return "nowait";
 }
 
+bool model_has_unix_listener(const struct service *s)
+{
+    for (size_t i = 0; i < s->n_listen; i++)
+        if (s->listen[i].kind == LISTEN_UNIX)
+            return true;
+    return false;
+}
+
+const char *model_admission_unusable(const struct service *s, enum model_admit_key k)
+{
+    if (k == ADMIT_KEY_REFUSE_MESSAGE)
+        return s->mode == MODE_NOWAIT ? NULL
+                                      : "only applies to mode \"nowait\" (a refused connection)";
+    if (s->mode == MODE_PREFORK)
+        return "cannot be used with mode \"prefork\" (workers accept themselves)";
+    if (k == ADMIT_KEY_RATE) /* counts the handlers a wait service starts, too */
+        return NULL;
+    if (s->mode == MODE_WAIT && s->protocol == PROTO_TCP)
+        return "cannot be used with mode \"wait\" on tcp (the handler accepts, not the daemon)";
+    /* Behind PROXY protocol the real client has an address, whatever the listener. */
+    if (!model_has_unix_listener(s) || s->proxy.versions != SVC_PROXY_OFF)
+        return NULL;
+    if (k == ADMIT_KEY_ALLOW || k == ADMIT_KEY_DENY)
+        return "cannot be used with a unix: listener (a local peer has no address: "
+               "socket_mode and socket_owner are its access control)";
+    if (s->protocol == PROTO_UDP)
+        return "cannot be used with a unix: datagram listener (a datagram's sender has no "
+               "address or uid to count)";
+    return NULL;
+}
+
 static bool strv_equal(char **a, char **b)
 {
     for (; a && b && *a && *b; a++, b++)

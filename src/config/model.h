@@ -156,6 +156,29 @@ struct config {
 const char *model_protocol_name(enum svc_protocol p);
 const char *model_mode_name(enum svc_mode m);
 
+/* The admission keys (SPEC §3 and §11), for model_admission_unusable. */
+enum model_admit_key {
+    ADMIT_KEY_ALLOW,
+    ADMIT_KEY_DENY,
+    ADMIT_KEY_PER_SOURCE,
+    ADMIT_KEY_PER_SOURCE_RATE,
+    ADMIT_KEY_BAN,
+    ADMIT_KEY_RATE,
+    ADMIT_KEY_REFUSE_MESSAGE,
+    ADMIT_KEY_COUNT
+};
+
+/* Does service S have a unix: listener? */
+bool model_has_unix_listener(const struct service *s);
+
+/*
+ * Why admission key K cannot act on service S where the daemon does not
+ * accept (prefork workers and tcp `wait` handlers accept themselves; a
+ * unix: peer has no address), or NULL when it can.  The one rule: the
+ * schema refuses such a key (config_admit.c) and -T leaves it out.
+ */
+const char *model_admission_unusable(const struct service *s, enum model_admit_key k);
+
 /* Would two versions of a service start their handlers alike (same program,
  * arguments, environment, identity, confinement)?  A reload rolls a prefork
  * pool over when not. */

@@ -1,19 +1,16 @@
 /*
  * --import-inetd: read a classic inetd.conf (BSD/Debian openbsd-inetd style)
  * and write the equivalent superserver YAML config.  The translation is the
- * config layer's (conf_inetd.h), the same the `inetd_conf` key reads
- * through; this file only writes it as YAML, and names on ERR each line
+ * config layer's (conf_file.h reads the file, conf_inetd.h translates
+ * it), the same the `inetd_conf` key reads through; this file only writes
+ * it as YAML, and names on ERR each line
  * that cannot be translated, and each note.  Nothing reaches OUT unless at
  * least one service was translated.
  */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "conf_file.h"
 #include "conf_inetd.h"
-#include "file_trust.h"
 #include "inetd_import.h"
 #include "yaml_out.h"
 
@@ -24,7 +21,7 @@ static void emit_key(FILE *out, const char *key, const char *value)
     fputc('\n', out);
 }
 
-static void emit_service(FILE *out, const struct inetd_svc *s)
+static void emit_service(FILE *out, const struct conf_inetd_svc *s)
 {
     if (s->merged_line)
         fprintf(out, "  # lines %u and %u\n", s->line, s->merged_line);
@@ -62,47 +59,42 @@ struct remark_ctx {
     FILE *err;
 };
 
-static void print_remark(void *ctx, unsigned line, enum inetd_remark kind, const char *text)
+static void print_remark(void *ctx, unsigned line, enum conf_inetd_remark kind, const char *text)
 {
     const struct remark_ctx *rc = ctx;
 
     fprintf(rc->err, "superserverd: %s:%u: %s: %s\n", rc->path, line,
-            kind == INETD_UNTRANSLATED ? "cannot translate" : "note", text);
+            kind == CONF_INETD_UNTRANSLATED ? "cannot translate" : "note", text);
 }
 
 int inetd_import(const char *path, FILE *out, FILE *err)
 {
-    struct inetd_list l = {0};
+    struct arena mem = ARENA_INIT;
+    struct conf_inetd_list l = {0};
     struct remark_ctx ctx = {path, err};
-    char why[INETD_REASON_LEN];
-    int rc = 1;
+    char why[600];
     struct stat st;
-    int fd = file_open_regular(path, &st, why, sizeof(why));
-    FILE *in = fd >= 0 ? fdopen(fd, "r") : NULL;
+    size_t len = 0;
+    /* Read as the `inetd_conf` key reads it: a regular file, bounded. */
+    char *text = conf_read_file(&mem, path, NULL, &st, &len, why, sizeof(why));
+    int rc = 1;
 
-    if (in == NULL && fd >= 0) {
-        snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
-        close(fd);
-    }
-    if (in == NULL) {
-        fprintf(err, "superserverd: %s: %s\n", path, why);
-        return 1;
-    }
-    if (inetd_conf_read(in, &l, print_remark, &ctx) < 0) {
-        fprintf(err, "superserverd: %s: cannot read: %s\n", path, strerror(errno));
-    } else if (l.n == 0) {
+    if (text == NULL)
+        fprintf(err, "superserverd: %s\n", why);
+    else if (conf_inetd_read(&mem, text, len, &l, print_remark, &ctx) < 0)
+        fprintf(err, "superserverd: %s: out of memory\n", path);
+    else if (l.n == 0)
         fprintf(err, "superserverd: %s: no service could be translated\n", path);
-    } else {
+    else {
         fprintf(out, "# superserver configuration translated from ");
         yaml_comment(out, path);
         fprintf(out,
                 "\n# by superserverd --import-inetd; \"# line N\" names each service's line.\n");
         fprintf(out, "services:\n");
         for (size_t i = 0; i < l.n; i++)
-            emit_service(out, &l.v[i]);
+            emit_service(out, l.v[i]);
         rc = 0;
     }
-    inetd_list_free(&l);
-    fclose(in);
+    arena_free(&mem);
     return rc;
 }

@@ -10,20 +10,30 @@
 #include "addr.h"
 #include "xinetd_addr.h"
 
-void xinetd_list_add(struct xinetd_conf *c, struct xinetd_list *l, const char *s)
+void xinetd_list_push(struct arena *a, struct xinetd_list *l, const char *s)
 {
-    char **v = xinetd_alloc(c, l->n + 1, sizeof(char *));
+    /* Doubling: the arena keeps the old arrays, which add up to less than
+     * the last one, so a list of n values costs O(n), not O(n^2). */
+    if (l->n >= l->cap) {
+        size_t cap = l->n < 4 ? 8 : 2 * l->n;
+        char **v = xinetd_alloc(a, cap, sizeof(char *));
 
-    if (l->n)
-        memcpy(v, l->v, l->n * sizeof(char *));
-    v[l->n++] = xinetd_strdup(c, s);
-    l->v = v;
+        if (l->n)
+            memcpy(v, l->v, l->n * sizeof(char *));
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = (char *)s;
+}
+
+void xinetd_list_add(struct arena *a, struct xinetd_list *l, const char *s)
+{
+    xinetd_list_push(a, l, xinetd_strdup(a, s));
 }
 
 /* A dotted IPv4 prefix of 1 to 4 numbers; missing and trailing zero parts are
  * wildcards, as xinetd reads them ("128.138.12.0" is 128.138.12.0/24). */
-static int ipv4_prefix(struct xinetd_conf *c, const char *text, bool zeros_wild,
-                       struct xinetd_list *out)
+static int ipv4_prefix(struct arena *c, const char *text, bool zeros_wild, struct xinetd_list *out)
 {
     unsigned part[4] = {0, 0, 0, 0}, n = 0, bits;
     const char *p = text;
@@ -61,7 +71,7 @@ static int ipv4_prefix(struct xinetd_conf *c, const char *text, bool zeros_wild,
 }
 
 /* "10.0.{1,2,3}": each member appended to the prefix, the rest wildcards. */
-static int factorized(struct xinetd_conf *c, const char *text, struct xinetd_list *out)
+static int factorized(struct arena *c, const char *text, struct xinetd_list *out)
 {
     const char *open = strchr(text, '{');
     size_t plen = (size_t)(open - text), len = strlen(text);
@@ -82,7 +92,7 @@ static int factorized(struct xinetd_conf *c, const char *text, struct xinetd_lis
     return 0;
 }
 
-int xinetd_addr_cidrs(struct xinetd_conf *c, const char *text, struct xinetd_list *out, char *why)
+int xinetd_addr_cidrs(struct arena *c, const char *text, struct xinetd_list *out, char *why)
 {
     unsigned char bin[sizeof(struct in6_addr)];
     struct cidr cidr;

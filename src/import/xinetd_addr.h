@@ -10,11 +10,14 @@
 
 #define XINETD_WHY_LEN 256
 
-void xinetd_list_add(struct xinetd_conf *c, struct xinetd_list *l, const char *s);
+/* Append S itself (it must outlive L; the array grows in A), or a copy of S
+ * made in C's arena. */
+void xinetd_list_push(struct arena *a, struct xinetd_list *l, const char *s);
+void xinetd_list_add(struct arena *a, struct xinetd_list *l, const char *s);
 
 /* Append the CIDR strings TEXT stands for to OUT; -1 with a reason in WHY
  * (XINETD_WHY_LEN bytes) for forms superserver cannot match (host, domain
  * and network names). */
-int xinetd_addr_cidrs(struct xinetd_conf *c, const char *text, struct xinetd_list *out, char *why);
+int xinetd_addr_cidrs(struct arena *a, const char *text, struct xinetd_list *out, char *why);
 
 #endif

@@ -180,7 +180,9 @@ static int t_server(struct ctx *x, const struct merged *m)
 
 static int t_server_args(struct ctx *x, const struct merged *m)
 {
-    x->s->args = m->l; /* argv[0] is put in front by finish() */
+    /* argv[0] is put in front by finish(); the values are the lines' own strings */
+    for (size_t i = 0; i < m->l.n; i++)
+        xinetd_list_push(x->mem, &x->s->args, m->l.v[i]);
     return 0;
 }
 
@@ -208,7 +210,7 @@ static int t_bind(struct ctx *x, const struct merged *m)
     }
     if (inet_pton(AF_INET6, v, bin) != 1)
         return FAIL("bind address \"%s\" is not numeric (names are not resolved)", v);
-    text = xinetd_alloc(x->c, strlen(v) + 3, 1);
+    text = xinetd_alloc(x->mem, strlen(v) + 3, 1);
     sprintf(text, "[%s]", v);
     x->s->bind = text;
     return 0;
@@ -271,7 +273,9 @@ static const struct translator table[] = {
     {"banner_fail", NULL, "superserver writes no banners"},
     {"redirect", NULL, "superserver does not forward connections (run a proxy as the handler)"},
     {"max_load", NULL, "superserver does not refuse by load average"},
-    {"deny_time", NULL, "superserver never bans a source for a time"},
+    {"deny_time", NULL,
+     "it bans the sources a SENSOR service catches, and superserver has no sensors; its "
+     "ban refuses a source that exceeds the service's per_source_rate instead"},
     {"mdns", NULL, "superserver does not announce services"},
     {"libwrap", NULL, "superserver does not use libwrap (use allow and deny)"},
     {"v6only", t_v6only, NULL},
@@ -289,7 +293,7 @@ static int internal_exec(struct ctx *x, const char *service)
     for (size_t i = 0; i < sizeof(internal_names) / sizeof(*internal_names); i++) {
         if (strcmp(service, internal_names[i]) != 0)
             continue;
-        path = xinetd_alloc(x->c, sizeof(HANDLER_DIR "/") + strlen(service), 1);
+        path = xinetd_alloc(x->mem, sizeof(HANDLER_DIR "/") + strlen(service), 1);
         sprintf(path, "%s/%s", HANDLER_DIR, service);
         x->s->exec = path;
         x->s->args.n = 0;
@@ -311,9 +315,9 @@ static int make_args(struct ctx *x)
             return FAIL("NAMEINARGS without server_args");
         return 0;
     }
-    xinetd_list_add(x->c, &args, slash + 1);
+    xinetd_list_push(x->mem, &args, slash + 1);
     for (size_t i = 0; i < x->s->args.n; i++)
-        xinetd_list_add(x->c, &args, x->s->args.v[i]);
+        xinetd_list_push(x->mem, &args, x->s->args.v[i]);
     x->s->args = args;
     return 0;
 }

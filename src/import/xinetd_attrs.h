@@ -9,7 +9,8 @@
 #include "xinetd_addr.h"
 #include "xinetd_model.h"
 
-/* One attribute after folding: its values and the line that last set it. */
+/* One attribute after folding: its values (the attribute lines' own strings,
+ * in an array of the ctx's tmp arena) and the line that last set it. */
 struct merged {
     const char *name;
     struct xinetd_list l;
@@ -19,9 +20,10 @@ struct merged {
 #define XINETD_MAX_ATTRS 64 /* xinetd knows about 50 attribute names */
 
 struct ctx {
-    struct xinetd_conf *c;
+    struct arena *mem; /* what the service keeps: its values are allocated there */
     struct xinetd_svc *s;
     FILE *err;
+    struct arena tmp; /* the merged lists' arrays: freed once the service is translated */
     struct merged m[XINETD_MAX_ATTRS];
     size_t n;
     char why[XINETD_WHY_LEN];

@@ -1,43 +1,59 @@
 /*
  * --import-xinetd (see xinetd_import.h): read the files (xinetd_parse.c),
  * fold the defaults, translate each service block (xinetd_svc.c), give the
- * services unique names and write the YAML.  Nothing reaches OUT unless at
- * least one service was translated.
+ * services unique names and write each as YAML at once.  Nothing reaches
+ * OUT unless at least one service was translated.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "strmap.h"
 #include "xinetd_import.h"
 #include "xinetd_svc.h"
 #include "yaml_out.h"
 
-struct svc_list {
-    struct xinetd_svc **v;
-    size_t n;
+/* A service already written: what a later one on its address is told. */
+struct written {
+    const char *name, *file;
+    unsigned line;
 };
 
-static bool listed(const struct xinetd_list *l, const char *a, const char *b)
+/* What the services written so far leave for the next ones: the look-ups
+ * that must stay O(1) however many blocks a file holds.  Each service is
+ * written as soon as it is translated, and its memory freed: only these
+ * stay. */
+struct svc_list {
+    size_t n;
+    struct strmap names;     /* name -> its struct written */
+    struct strmap numbered;  /* a name taken twice -> the next number to try after it */
+    struct strmap endpoints; /* "proto port bind family" -> the first service there */
+};
+
+/* The names a defaults "enabled" or "disabled" list holds, as a set. */
+static void name_set(const struct xinetd_list *l, struct strmap *set)
 {
     for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i], a) == 0 || (b && strcmp(l->v[i], b) == 0))
-            return true;
-    return false;
+        if (strmap_put(set, l->v[i], l->v[i]) < 0)
+            abort(); /* as xinetd_alloc */
+}
+
+static bool listed(const struct strmap *set, const char *a, const char *b)
+{
+    return strmap_get(set, a) != NULL || (b && strmap_get(set, b) != NULL);
 }
 
 static bool name_taken(const struct svc_list *l, const char *name)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->v[i]->name, name) == 0)
-            return true;
-    return false;
+    return strmap_get(&l->names, name) != NULL;
 }
 
 /* A name the config accepts ([A-Za-z0-9_.-]+), unique: else with the
- * protocol, else numbered. */
-static void unique_name(struct xinetd_conf *c, const struct svc_list *l, struct xinetd_svc *s)
+ * protocol, else numbered.  Made in C's arena: it outlives the service. */
+static void unique_name(struct xinetd_conf *c, struct svc_list *l, struct xinetd_svc *s)
 {
     size_t len = strlen(s->name) + 16;
-    char *name = xinetd_alloc(c, len, 1), *p;
+    char *name = xinetd_alloc(&c->arena, len, 1), *p;
 
     strcpy(name, s->name);
     for (p = name; *p; p++)
@@ -45,88 +61,117 @@ static void unique_name(struct xinetd_conf *c, const struct svc_list *l, struct 
             *p = '-';
     if (name_taken(l, name))
         snprintf(name + strlen(name), 16, "-%s", s->proto);
-    p = name + strlen(name);
-    for (unsigned n = 2; name_taken(l, name) && n < 100000; n++)
-        snprintf(p, 16, "-%u", n);
+    if (name_taken(l, name)) {
+        /* numbered from where the last one of this name stopped: linear in all */
+        unsigned *next = strmap_get(&l->numbered, name);
+        if (next == NULL) {
+            next = xinetd_alloc(&c->arena, 1, sizeof(*next));
+            *next = 2;
+            if (strmap_put(&l->numbered, xinetd_strdup(&c->arena, name), next) < 0)
+                abort(); /* as xinetd_alloc */
+        }
+        p = name + strlen(name);
+        do
+            snprintf(p, 16, "-%u", (*next)++);
+        while (name_taken(l, name));
+    }
     s->name = name;
 }
 
-/* The earlier service S repeats (same protocol, port and address), or NULL.
- * Debian's xinetd.d ships echo-dgram twice ("echo" and "echo-udp"); xinetd
- * keeps the first, and superserver would refuse the pair. */
-static const struct xinetd_svc *repeats(const struct svc_list *l, const struct xinetd_svc *s)
+/* Where S listens, as one string in A: two services there would collide. */
+static const char *endpoint(struct arena *a, const struct xinetd_svc *s)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        const struct xinetd_svc *e = l->v[i];
+    size_t len = strlen(s->proto) + (s->bind ? strlen(s->bind) : 1) + 32;
+    char *key = xinetd_alloc(a, len, 1);
 
-        if (e->port == s->port && strcmp(e->proto, s->proto) == 0 &&
-            (e->bind == s->bind || (e->bind && s->bind && strcmp(e->bind, s->bind) == 0)) &&
-            e->family == s->family)
-            return e;
+    snprintf(key, len, "%s %u %s %d", s->proto, s->port, s->bind ? s->bind : "-", s->family);
+    return key;
+}
+
+/* Write S (the header first, before the first service), and remember its
+ * name and address. */
+static void write_service(struct xinetd_conf *c, struct svc_list *l, const struct xinetd_svc *s,
+                          const char *at, const char *path, FILE *out)
+{
+    struct written *w = xinetd_alloc(&c->arena, 1, sizeof(*w));
+
+    if (l->n++ == 0) {
+        fprintf(out, "# superserver configuration translated from ");
+        yaml_comment(out, path);
+        fprintf(out, "\n# by superserverd --import-xinetd; \"# FILE:LINE\" names each service's "
+                     "block.\nservices:\n");
     }
-    return NULL;
+    xinetd_svc_emit(out, s);
+    *w = (struct written){s->name, s->file, s->line}; /* both in C's arena */
+    if (strmap_put(&l->names, s->name, w) < 0 ||
+        strmap_put(&l->endpoints, xinetd_strdup(&c->arena, at), w) < 0)
+        abort(); /* as xinetd_alloc */
 }
 
-static void add(struct xinetd_conf *c, struct svc_list *l, struct xinetd_svc *s)
+/* Translate, check and write one service block; its memory is MEM's. */
+static void one_service(struct xinetd_conf *c, const struct xinetd_defaults *d,
+                        const struct strmap *enabled, const struct strmap *disabled,
+                        const struct xinetd_block *b, struct svc_list *l, struct arena *mem,
+                        const char *path, FILE *out, FILE *err)
 {
-    struct xinetd_svc **v = xinetd_alloc(c, l->n + 1, sizeof(*v));
+    struct xinetd_svc *s = xinetd_alloc(mem, 1, sizeof(*s));
+    const struct written *e;
+    const char *at;
 
-    if (l->n)
-        memcpy(v, l->v, l->n * sizeof(*v));
-    v[l->n++] = s;
-    l->v = v;
+    if (xinetd_svc_translate(d, b, s, mem, err) < 0)
+        return;
+    /* Debian's xinetd.d ships echo-dgram twice ("echo" and "echo-udp"):
+     * xinetd keeps the first, and superserver would refuse the pair. */
+    at = endpoint(mem, s);
+    if ((e = strmap_get(&l->endpoints, at)) != NULL) {
+        fprintf(err,
+                "superserverd: %s:%u: service \"%s\": skipped: %s port %u is already "
+                "service \"%s\" (%s:%u)\n",
+                s->file, s->line, s->name, s->proto, s->port, e->name, e->file, e->line);
+        return;
+    }
+    /* defaults' "enabled" names the only services that run, "disabled" some that do not */
+    if (listed(disabled, s->name, b->name) ||
+        (d->has_enabled && !listed(enabled, s->name, b->name)))
+        s->enabled = false;
+    unique_name(c, l, s);
+    write_service(c, l, s, at, path, out);
 }
 
-static void translate(struct xinetd_conf *c, struct svc_list *l, FILE *err)
+static void translate(struct xinetd_conf *c, struct svc_list *l, const char *path, FILE *out,
+                      FILE *err)
 {
     struct xinetd_defaults d = {0};
+    struct strmap enabled = STRMAP_INIT, disabled = STRMAP_INIT;
 
     xinetd_defaults_collect(c, &d, err);
+    name_set(&d.enabled, &enabled);
+    name_set(&d.disabled, &disabled);
     for (struct xinetd_block *b = c->blocks; b; b = b->next) {
-        struct xinetd_svc *s;
+        struct arena mem = ARENA_INIT;
 
         if (b->defaults)
             continue;
-        const struct xinetd_svc *e;
-
-        s = xinetd_alloc(c, 1, sizeof(*s));
-        if (xinetd_svc_translate(c, &d, b, s, err) < 0)
-            continue;
-        if ((e = repeats(l, s)) != NULL) {
-            fprintf(err,
-                    "superserverd: %s:%u: service \"%s\": skipped: %s port %u is already "
-                    "service \"%s\" (%s:%u)\n",
-                    s->file, s->line, s->name, s->proto, s->port, e->name, e->file, e->line);
-            continue;
-        }
-        /* defaults' "enabled" names the only services that run, "disabled" some that do not */
-        if (listed(&d.disabled, s->name, b->name) ||
-            (d.has_enabled && !listed(&d.enabled, s->name, b->name)))
-            s->enabled = false;
-        unique_name(c, l, s);
-        add(c, l, s);
+        one_service(c, &d, &enabled, &disabled, b, l, &mem, path, out, err);
+        arena_free(&mem);
     }
+    strmap_free(&enabled);
+    strmap_free(&disabled);
 }
 
 int xinetd_import(const char *path, FILE *out, FILE *err)
 {
     struct xinetd_conf c = {0};
-    struct svc_list l = {0};
-    int rc = 1;
+    struct svc_list l = {.names = STRMAP_INIT, .numbered = STRMAP_INIT, .endpoints = STRMAP_INIT};
 
-    if (xinetd_parse(path, &c, err) == 0)
-        translate(&c, &l, err);
-    if (l.n == 0) {
-        fprintf(err, "superserverd: %s: no service could be translated\n", path);
-    } else {
-        fprintf(out, "# superserver configuration translated from ");
-        yaml_comment(out, path);
-        fprintf(out, "\n# by superserverd --import-xinetd; \"# FILE:LINE\" names each service's "
-                     "block.\nservices:\n");
-        for (size_t i = 0; i < l.n; i++)
-            xinetd_svc_emit(out, l.v[i]);
-        rc = 0;
+    if (xinetd_parse(path, &c, err) == 0) { /* else the one line that says why is out */
+        translate(&c, &l, path, out, err);
+        if (l.n == 0)
+            fprintf(err, "superserverd: %s: no service could be translated\n", path);
     }
+    strmap_free(&l.names);
+    strmap_free(&l.numbered);
+    strmap_free(&l.endpoints);
     xinetd_conf_free(&c);
-    return rc;
+    return l.n == 0 ? 1 : 0;
 }

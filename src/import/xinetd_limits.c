@@ -8,27 +8,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "strmap.h"
 #include "xinetd_attrs.h"
 
 #define FAIL(...) xinetd_fail(x, __VA_ARGS__)
 
+/*
+ * A stream service with wait = yes: its server accepts the connections, so
+ * superserver never sees a peer to check (SPEC §3).  Its access lists cannot
+ * be kept, and dropping them would admit whom xinetd's file keeps out: the
+ * service is not translated.  A udp service keeps them: the daemon checks
+ * the datagram that starts each handler.
+ */
+static bool server_accepts(const struct ctx *x)
+{
+    return x->s->wait && x->s->socket_type != NULL && strcmp(x->s->socket_type, "stream") == 0;
+}
+
+#define SERVER_ACCEPTS                                                                             \
+    "with socket_type stream and wait = yes the server accepts the connections itself, so "        \
+    "superserver sees no peer to check"
+
 int xinetd_t_only_from(struct ctx *x, const struct merged *m)
 {
+    if (server_accepts(x))
+        return FAIL("only_from cannot be kept: %s", SERVER_ACCEPTS);
     for (size_t i = 0; i < m->l.n; i++)
-        if (xinetd_addr_cidrs(x->c, m->l.v[i], &x->s->allow, x->why) < 0)
+        if (xinetd_addr_cidrs(x->mem, m->l.v[i], &x->s->allow, x->why) < 0)
             xinetd_warn(x, m, x->why); /* dropping a value of only_from only narrows it */
     if (x->s->allow.n == 0) {
         /* xinetd: an empty only_from admits nobody; superserver's empty allow admits all */
-        xinetd_list_add(x->c, &x->s->deny, "0.0.0.0/0");
-        xinetd_list_add(x->c, &x->s->deny, "::/0");
+        xinetd_list_add(x->mem, &x->s->deny, "0.0.0.0/0");
+        xinetd_list_add(x->mem, &x->s->deny, "::/0");
     }
     return 0;
 }
 
 int xinetd_t_no_access(struct ctx *x, const struct merged *m)
 {
+    if (server_accepts(x))
+        return FAIL("no_access cannot be kept: %s", SERVER_ACCEPTS);
     for (size_t i = 0; i < m->l.n; i++)
-        if (xinetd_addr_cidrs(x->c, m->l.v[i], &x->s->deny, x->why) < 0)
+        if (xinetd_addr_cidrs(x->mem, m->l.v[i], &x->s->deny, x->why) < 0)
             return -1; /* dropping it would admit who xinetd refused */
     return 0;
 }
@@ -40,7 +62,15 @@ int xinetd_t_instances(struct ctx *x, const struct merged *m)
 
 int xinetd_t_per_source(struct ctx *x, const struct merged *m)
 {
-    return (x->s->per_source = xinetd_count(x, m)) < 0 ? -1 : 0;
+    long n = xinetd_count(x, m);
+
+    if (n < 0)
+        return -1;
+    if (server_accepts(x) && n > 0) /* a limit, not access: named, and the rest translates */
+        xinetd_warn(x, m, SERVER_ACCEPTS);
+    else
+        x->s->per_source = n;
+    return 0;
 }
 
 int xinetd_t_cps(struct ctx *x, const struct merged *m)
@@ -54,22 +84,91 @@ int xinetd_t_cps(struct ctx *x, const struct merged *m)
     return 0;
 }
 
-int xinetd_t_env(struct ctx *x, const struct merged *m)
+/*
+ * What env and passenv drop, named in one warning per attribute line (a
+ * defaults line serves many services and is named once): each value with
+ * its reason.
+ */
+struct drops {
+    char text[XINETD_WHY_LEN];
+    size_t len, more;
+};
+
+static void drop(struct drops *d, const char *value, const char *why)
 {
+    int n = snprintf(d->text + d->len, sizeof(d->text) - d->len, "%s\"%s\" (%s)",
+                     d->len ? ", " : "", value, why);
+
+    if (n < 0 || (size_t)n >= sizeof(d->text) - d->len - 16) { /* room for "and N more" */
+        d->text[d->len] = '\0';
+        d->more++;
+        return;
+    }
+    d->len += (size_t)n;
+}
+
+static void warn_drops(struct ctx *x, const struct merged *m, struct drops *d)
+{
+    if (d->more)
+        snprintf(d->text + d->len, sizeof(d->text) - d->len, " and %zu more", d->more);
+    if (d->len || d->more)
+        xinetd_warn(x, m, d->text);
+}
+
+/* The name part of "NAME=VALUE" (or all of a passenv value), in X's scratch. */
+static const char *env_name(struct ctx *x, const char *value)
+{
+    const char *eq = strchr(value, '=');
+    char *name = arena_strndup(&x->tmp, value, eq ? (size_t)(eq - value) : strlen(value));
+
+    if (name == NULL)
+        abort(); /* as xinetd_alloc */
+    return name;
+}
+
+/*
+ * Keep the values of M whose names the config accepts (config_env_name_ok),
+ * the last one of each name (xinetd's rule: a later value wins), in their
+ * order; name each drop.  ASSIGN: "NAME=VALUE" (env), else a bare name.
+ */
+static void env_values(struct ctx *x, const struct merged *m, bool assign, struct xinetd_list *out)
+{
+    struct strmap last = STRMAP_INIT;
+    struct drops d = {.len = 0};
+    const char **names = arena_calloc(&x->tmp, m->l.n ? m->l.n : 1, sizeof(*names));
+
+    if (names == NULL)
+        abort();
     for (size_t i = 0; i < m->l.n; i++) {
         const char *eq = strchr(m->l.v[i], '=');
-
-        if (eq == NULL || eq == m->l.v[i])
-            xinetd_warn(x, m, "a value is not NAME=VALUE");
-        else
-            xinetd_list_add(x->c, &x->s->env, m->l.v[i]);
+        names[i] = assign && (eq == NULL || eq == m->l.v[i]) ? NULL : env_name(x, m->l.v[i]);
+        if (names[i] != NULL && config_env_name_ok(names[i]) &&
+            strmap_put(&last, names[i], (void *)&names[i]) < 0)
+            abort();
     }
+    for (size_t i = 0; i < m->l.n; i++) {
+        if (names[i] == NULL)
+            drop(&d, m->l.v[i], "not NAME=VALUE");
+        else if (!config_env_name_ok(names[i]))
+            drop(&d, m->l.v[i], "not a valid environment variable name");
+        else if (strmap_get(&last, names[i]) != &names[i])
+            drop(&d, m->l.v[i], assign ? "set again later: the last value wins" : "named twice");
+        else
+            xinetd_list_push(x->mem, out, m->l.v[i]);
+    }
+    strmap_free(&last);
+    warn_drops(x, m, &d);
+}
+
+int xinetd_t_env(struct ctx *x, const struct merged *m)
+{
+    env_values(x, m, true, &x->s->env);
     return 0;
 }
 
 int xinetd_t_passenv(struct ctx *x, const struct merged *m)
 {
-    x->s->pass_env = m->l;
+    env_values(x, m, false, &x->s->pass_env);
     return 0;
 }
 
@@ -117,7 +216,7 @@ static int rlimit(struct ctx *x, const struct merged *m, const char **out)
         n *= 1024 * 1024, end++;
     if (*end != '\0' || n > (unsigned long long)LLONG_MAX / 2)
         return FAIL("\"%s\" is not a number (with K or M) or UNLIMITED", v);
-    text = xinetd_alloc(x->c, 24, 1);
+    text = xinetd_alloc(x->mem, 24, 1);
     snprintf(text, 24, "%llu", n);
     *out = text;
     return 0;
@@ -138,10 +237,15 @@ int xinetd_t_rlimit_files(struct ctx *x, const struct merged *m)
     return rlimit(x, m, &x->s->rl_nofile);
 }
 
+/* log_on_*: superserver always logs; log_type: only "SYSLOG daemon" is where it logs. */
 int xinetd_t_logs(struct ctx *x, const struct merged *m)
 {
-    (void)m;
     x->s->logs = true;
+    if (strcmp(m->name, "log_type") == 0 &&
+        !(m->l.n >= 2 && strcmp(m->l.v[0], "SYSLOG") == 0 && strcmp(m->l.v[1], "daemon") == 0))
+        xinetd_warn(x, m,
+                    "superserver logs every service to one place, syslog facility daemon "
+                    "(or stderr: superserverd -l), never to a file or facility of its own");
     return 0;
 }
 

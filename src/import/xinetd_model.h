@@ -11,10 +11,10 @@
 
 #include "xinetd_parse.h"
 
-/* A list of strings in the conf's arena. */
+/* A list of strings, grown by doubling (xinetd_list_push). */
 struct xinetd_list {
     char **v;
-    size_t n;
+    size_t n, cap;
 };
 
 struct xinetd_svc {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "conf_file.h"
 #include "utf8.h"
 #include "xinetd_parse.h"
 
@@ -31,20 +32,20 @@ struct reader {
     struct xinetd_block *await; /* opened, its '{' not seen yet */
 };
 
-static int parse_file(struct xinetd_conf *c, const char *path, FILE *err, int depth);
+static int parse_file(struct reader *from, const char *path);
 
-void *xinetd_alloc(struct xinetd_conf *c, size_t n, size_t size)
+void *xinetd_alloc(struct arena *a, size_t n, size_t size)
 {
-    void *p = arena_calloc(&c->arena, n ? n : 1, size);
+    void *p = arena_calloc(a, n ? n : 1, size);
 
     if (p == NULL)
         abort();
     return p;
 }
 
-char *xinetd_strdup(struct xinetd_conf *c, const char *s)
+char *xinetd_strdup(struct arena *a, const char *s)
 {
-    char *p = arena_strdup(&c->arena, s);
+    char *p = arena_strdup(a, s);
 
     if (p == NULL)
         abort();
@@ -91,13 +92,25 @@ static size_t split(char *text, char **w, size_t cap)
     return n;
 }
 
+/* How many words TEXT holds, without changing it. */
+static size_t count_words(const char *text)
+{
+    size_t n = 0;
+
+    for (text += strspn(text, BLANKS); *text; text += strspn(text, BLANKS)) {
+        text += strcspn(text, BLANKS);
+        n++;
+    }
+    return n;
+}
+
 /* Start a block; an unlinked one (after a bad opener) swallows its lines unreported. */
 static void open_block(struct reader *r, bool defaults, const char *name, bool brace, bool link)
 {
-    struct xinetd_block *b = xinetd_alloc(r->c, 1, sizeof(*b));
+    struct xinetd_block *b = xinetd_alloc(&r->c->arena, 1, sizeof(*b));
 
     b->defaults = defaults;
-    b->name = name ? xinetd_strdup(r->c, name) : NULL;
+    b->name = name ? xinetd_strdup(&r->c->arena, name) : NULL;
     b->file = r->file;
     b->line = r->line;
     b->tail = &b->attrs;
@@ -122,7 +135,7 @@ static const char *relative_to(struct reader *r, const char *path)
     if (path[0] == '/' || slash == NULL)
         return path;
     len = (size_t)(slash - r->file) + strlen(path) + 2;
-    out = xinetd_alloc(r->c, len, 1);
+    out = xinetd_alloc(&r->c->arena, len, 1);
     snprintf(out, len, "%.*s/%s", (int)(slash - r->file), r->file, path);
     return out;
 }
@@ -144,12 +157,12 @@ static void include_dir(struct reader *r, const char *dir)
     for (int i = 0; i < n; i++) {
         const char *name = names[i]->d_name;
         size_t len = strlen(dir) + strlen(name) + 2;
-        char *path = xinetd_alloc(r->c, len, 1);
+        char *path = xinetd_alloc(&r->c->arena, len, 1);
         struct stat st;
 
         snprintf(path, len, "%s/%s", dir, name);
         if (xinetd_dir_name_ok(name) && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            parse_file(r->c, path, r->err, r->depth + 1);
+            parse_file(r, path);
         free(names[i]);
     }
     free(names);
@@ -168,7 +181,7 @@ static void top_line(struct reader *r, char **w, size_t n)
         else if (strcmp(w[0], "includedir") == 0)
             include_dir(r, relative_to(r, w[1]));
         else
-            parse_file(r->c, relative_to(r, w[1]), r->err, r->depth + 1);
+            parse_file(r, relative_to(r, w[1]));
     } else if (strcmp(w[0], "service") == 0 || strcmp(w[0], "defaults") == 0) {
         syntax(r, "expected \"service NAME\" or \"defaults\" (a name is one word), then '{'");
         open_block(r, false, "?", n > 1 && strcmp(w[n < 4 ? n - 1 : 3], "{") == 0, false);
@@ -180,10 +193,11 @@ static void top_line(struct reader *r, char **w, size_t n)
     }
 }
 
-/* An attribute line "name OP values..." inside a block (LINE is modified). */
+/* An attribute line "name OP values..." inside a block: LINE, in the kept
+ * text of the file, is cut into its name and values in place. */
 static void attr_line(struct reader *r, char *line)
 {
-    char *p = line + strspn(line, BLANKS), *name = p, *w[1];
+    char *p = line + strspn(line, BLANKS), *name = p;
     struct xinetd_attr *a;
     enum xinetd_op op;
 
@@ -207,34 +221,22 @@ static void attr_line(struct reader *r, char *line)
         return;
     }
     name[namelen] = '\0';
-    a = xinetd_alloc(r->c, 1, sizeof(*a));
-    a->name = xinetd_strdup(r->c, name);
-    a->op = op;
+    a = xinetd_alloc(&r->c->arena, 1, sizeof(*a));
+    a->name = name;
+    a->op = (unsigned char)op;
     a->file = r->file;
     a->line = r->line;
-    char *copy = xinetd_strdup(r->c, p);
-    a->n = split(xinetd_strdup(r->c, p), w, 0);
-    a->v = xinetd_alloc(r->c, a->n, sizeof(char *));
-    split(copy, a->v, a->n);
+    a->n = (unsigned)count_words(p);
+    a->v = xinetd_alloc(&r->c->arena, a->n, sizeof(char *));
+    split(p, a->v, a->n);
     *r->open->tail = a;
     r->open->tail = &a->next;
 }
 
-static void one_line(struct reader *r, char *line)
+/* LINE (comment cut off), whose first words (of N) are W: a brace, an
+ * attribute in a block, or a top-level line. */
+static void dispatch_line(struct reader *r, char *line, char **w, size_t n)
 {
-    char *hash = strchr(line, '#'), *w[4], *copy;
-    size_t n;
-
-    if (hash)
-        *hash = '\0';
-    if (!utf8_valid(line, strlen(line), NULL)) { /* the YAML writer takes UTF-8 only */
-        syntax(r, "not valid UTF-8");
-        return;
-    }
-    copy = xinetd_strdup(r->c, line);
-    n = split(copy, w, 4);
-    if (n == 0)
-        return;
     if (r->await) {
         if (n == 1 && strcmp(w[0], "{") == 0) {
             r->open = r->await;
@@ -259,25 +261,84 @@ static void one_line(struct reader *r, char *line)
     top_line(r, w, n);
 }
 
-static int parse_file(struct xinetd_conf *c, const char *path, FILE *err, int depth)
+static void one_line(struct reader *r, char *line, size_t len)
 {
-    struct reader r = {.c = c, .err = err, .file = xinetd_strdup(c, path), .depth = depth};
-    char *line = NULL;
-    size_t cap = 0;
-    FILE *in = fopen(path, "re");
+    struct arena words = ARENA_INIT; /* this line's words; what is kept is copied */
+    char *hash = strchr(line, '#'), *w[4];
+    size_t n;
 
-    if (in == NULL) {
-        fprintf(err, "superserverd: %s: cannot open: %s\n", path, strerror(errno));
-        c->errors++;
+    if (memchr(line, '\0', len) != NULL) { /* it would cut the line short unseen */
+        syntax(r, "NUL byte in the line");
+        return;
+    }
+    if (hash)
+        *hash = '\0';
+    if (!utf8_valid(line, strlen(line), NULL)) { /* the YAML writer takes UTF-8 only */
+        syntax(r, "not valid UTF-8");
+        return;
+    }
+    n = split(xinetd_strdup(&words, line), w, 4);
+    if (n > 0)
+        dispatch_line(r, line, w, n);
+    arena_free(&words);
+}
+
+/* Is the file ST a first visit?  Remember it; false (said on ERR, naming
+ * where FROM named it) when it was read already or too many were. */
+static bool first_visit(struct reader *from, const char *path, const struct stat *st)
+{
+    struct xinetd_conf *c = from->c;
+
+    for (size_t i = 0; i < c->n_files; i++) {
+        if (c->files[i].dev == st->st_dev && c->files[i].ino == st->st_ino) {
+            syntax(from, "%s: already read, not read again (it includes itself, or is named twice)",
+                   path);
+            return false;
+        }
+    }
+    if (c->n_files == XINETD_MAX_FILES) {
+        syntax(from, "%s: not read: more than %d files", path, XINETD_MAX_FILES);
+        return false;
+    }
+    c->files[c->n_files++] = (struct xinetd_file_id){st->st_dev, st->st_ino};
+    return true;
+}
+
+/* Read PATH, the main file when FROM's file is NULL, else named by FROM's
+ * line: through the config's reader (a regular file only, never blocking,
+ * at most CONF_MAX_FILE_SIZE bytes), once.  -1 when it cannot be read. */
+static int parse_file(struct reader *from, const char *path)
+{
+    struct arena text_mem = ARENA_INIT; /* the text as read */
+    struct reader r = {.c = from->c, .err = from->err, .depth = from->depth + 1};
+    char why[600];
+    struct stat st;
+    size_t len = 0;
+    char *text = conf_read_file(&text_mem, path, NULL, &st, &len, why, sizeof(why));
+
+    if (text == NULL) {
+        if (from->file)
+            syntax(from, "%s", why);
+        else
+            fprintf(r.err, "superserverd: %s\n", why), r.c->errors++;
+        arena_free(&text_mem);
         return -1;
     }
-    while (getline(&line, &cap, in) >= 0) {
-        r.line++;
-        one_line(&r, line);
+    if (!first_visit(from, path, &st)) {
+        arena_free(&text_mem);
+        return 0;
     }
-    if (ferror(in)) {
-        fprintf(err, "superserverd: %s: cannot read: %s\n", path, strerror(errno));
-        c->errors++;
+    /* Read once: the text is kept, the attribute lines point into it. */
+    text = memcpy(xinetd_alloc(&r.c->arena, len + 1, 1), text, len + 1);
+    r.file = xinetd_strdup(&r.c->arena, path);
+    for (char *line = text, *end = text + len; line < end;) {
+        char *nl = memchr(line, '\n', (size_t)(end - line));
+        size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+
+        line[n] = '\0';
+        r.line++;
+        one_line(&r, line, n);
+        line += n + 1;
     }
     if (r.open || r.await) {
         struct xinetd_block *b = r.open ? r.open : r.await;
@@ -285,14 +346,15 @@ static int parse_file(struct xinetd_conf *c, const char *path, FILE *err, int de
         syntax(&r, "block \"%s\" is not closed by '}' at the end of the file",
                b->name ? b->name : "defaults");
     }
-    free(line);
-    fclose(in);
+    arena_free(&text_mem);
     return 0;
 }
 
 int xinetd_parse(const char *path, struct xinetd_conf *c, FILE *err)
 {
+    struct reader top = {.c = c, .err = err, .depth = -1};
+
     if (c->tail == NULL)
         c->tail = &c->blocks;
-    return parse_file(c, path, err, 0);
+    return parse_file(&top, path);
 }

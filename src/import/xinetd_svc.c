@@ -8,9 +8,11 @@
  * no_access, an RPC service) makes the whole service untranslatable.
  */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "strmap.h"
 #include "xinetd_addr.h"
 #include "xinetd_attrs.h"
 #include "xinetd_svc.h"
@@ -30,6 +32,23 @@ static bool in(const char *name, const char *const *set, size_t n)
     return false;
 }
 
+/* Remove from L every value of A (a "-=" line): by hash, so a long list
+ * minus a long line stays linear. */
+static void remove_values(struct xinetd_list *l, const struct xinetd_attr *a)
+{
+    struct strmap gone = STRMAP_INIT;
+    size_t k = 0;
+
+    for (size_t i = 0; i < a->n; i++)
+        if (strmap_put(&gone, a->v[i], a->v[i]) < 0)
+            abort(); /* as xinetd_alloc */
+    for (size_t j = 0; j < l->n; j++)
+        if (strmap_get(&gone, l->v[j]) == NULL)
+            l->v[k++] = l->v[j];
+    l->n = k;
+    strmap_free(&gone);
+}
+
 /* Apply one "name OP values" to the merged list. */
 static int fold(struct ctx *x, struct xinetd_attr *a)
 {
@@ -44,18 +63,12 @@ static int fold(struct ctx *x, struct xinetd_attr *a)
     m->src = a;
     if (a->op == XOP_SET)
         m->l.n = 0;
-    for (size_t i = 0; i < a->n; i++) {
-        size_t k = 0;
-
-        if (a->op != XOP_DEL) {
-            xinetd_list_add(x->c, &m->l, a->v[i]);
-            continue;
-        }
-        for (size_t j = 0; j < m->l.n; j++)
-            if (strcmp(m->l.v[j], a->v[i]) != 0)
-                m->l.v[k++] = m->l.v[j];
-        m->l.n = k;
+    if (a->op == XOP_DEL) {
+        remove_values(&m->l, a);
+        return 0;
     }
+    for (size_t i = 0; i < a->n; i++)
+        xinetd_list_push(&x->tmp, &m->l, a->v[i]);
     return 0;
 }
 
@@ -74,9 +87,9 @@ void xinetd_defaults_collect(struct xinetd_conf *c, struct xinetd_defaults *d, F
 
                 d->has_enabled |= en;
                 for (size_t i = 0; i < a->n; i++)
-                    xinetd_list_add(c, l, a->v[i]);
+                    xinetd_list_push(&c->arena, l, a->v[i]);
             } else if (in(a->name, inheritable, sizeof(inheritable) / sizeof(*inheritable))) {
-                struct xinetd_attr *copy = xinetd_alloc(c, 1, sizeof(*copy));
+                struct xinetd_attr *copy = xinetd_alloc(&c->arena, 1, sizeof(*copy));
 
                 *copy = *a;
                 copy->next = NULL;
@@ -93,14 +106,17 @@ void xinetd_defaults_collect(struct xinetd_conf *c, struct xinetd_defaults *d, F
     }
 }
 
-int xinetd_svc_translate(struct xinetd_conf *c, const struct xinetd_defaults *d,
-                         const struct xinetd_block *b, struct xinetd_svc *s, FILE *err)
+int xinetd_svc_translate(const struct xinetd_defaults *d, const struct xinetd_block *b,
+                         struct xinetd_svc *s, struct arena *mem, FILE *err)
 {
-    struct ctx *x = xinetd_alloc(c, 1, sizeof(*x));
+    struct ctx *x = calloc(1, sizeof(*x)); /* per service, not kept: not in the arena */
     const struct merged *bad = NULL;
     int rc = 0;
 
-    x->c = c;
+    if (x == NULL)
+        abort(); /* as xinetd_alloc */
+
+    x->mem = mem;
     x->s = s;
     x->err = err;
     s->file = b->file;
@@ -120,6 +136,8 @@ int xinetd_svc_translate(struct xinetd_conf *c, const struct xinetd_defaults *d,
     if (rc < 0)
         fprintf(err, "superserverd: %s:%u: service \"%s\": cannot translate: %s\n",
                 bad ? bad->src->file : b->file, bad ? bad->src->line : b->line, s->name, x->why);
+    arena_free(&x->tmp);
+    free(x);
     return rc;
 }
 
@@ -149,12 +167,9 @@ static void env_map(FILE *out, const struct xinetd_list *l)
     fprintf(out, "    env:\n");
     for (size_t i = 0; i < l->n; i++) {
         const char *eq = strchr(l->v[i], '=');
-        char name[256];
 
-        snprintf(name, sizeof(name), "%.*s", (int)(eq - l->v[i]), l->v[i]);
-        fprintf(out, "      ");
-        yaml_scalar(out, name);
-        fprintf(out, ": ");
+        /* a valid name (xinetd_t_env) needs no escaping, whatever its length */
+        fprintf(out, "      \"%.*s\": ", (int)(eq - l->v[i]), l->v[i]);
         yaml_scalar(out, eq + 1);
         fputc('\n', out);
     }

@@ -18,6 +18,7 @@
 #include <sys/un.h>
 
 #include "addr.h"
+#include "fmt.h"
 
 static const char listen_forms[] = "expected IP:PORT, [IPv6]:PORT, *:PORT or unix:/path";
 
@@ -337,6 +338,17 @@ bool cidr_match(const struct cidr *rule, const struct sockaddr *peer)
     return false;
 }
 
+/* The text of an address of family FAM (B: its bytes) at TMP; its length.
+ * IPv4, the usual case on the connection path, without stdio. */
+static size_t format_ip(int fam, const uint8_t *b, char tmp[INET6_ADDRSTRLEN])
+{
+    if (fam == AF_INET)
+        return fmt_ipv4(tmp, b);
+    if (inet_ntop(fam, b, tmp, INET6_ADDRSTRLEN) == NULL)
+        tmp[0] = '\0';
+    return strlen(tmp);
+}
+
 void addr_format_ip(const struct sockaddr *sa, char *buf, size_t len)
 {
     uint8_t b[16];
@@ -347,9 +359,7 @@ void addr_format_ip(const struct sockaddr *sa, char *buf, size_t len)
         snprintf(buf, len, "%s", sa == NULL || sa->sa_family == AF_UNIX ? "unix" : "unknown");
         return;
     }
-    if (inet_ntop(fam, b, tmp, sizeof(tmp)) == NULL)
-        tmp[0] = '\0';
-    snprintf(buf, len, "%s", tmp);
+    fmt_copy(buf, len, tmp, format_ip(fam, b, tmp));
 }
 
 unsigned addr_port(const struct sockaddr *sa)
@@ -373,11 +383,16 @@ void addr_format_peer(const struct sockaddr *sa, char *buf, size_t len)
         addr_format_ip(sa, buf, len);
         return;
     }
-    addr_format_ip(sa, ip, sizeof(ip));
-    if (fam == AF_INET6)
+    if (fam == AF_INET6) {
+        addr_format_ip(sa, ip, sizeof(ip));
         snprintf(buf, len, "[%s]:%u", ip, addr_port(sa));
-    else
-        snprintf(buf, len, "%s:%u", ip, addr_port(sa));
+        return;
+    }
+    char text[FMT_IPV4_MAX + 1 + FMT_UINT_MAX];
+    size_t n = fmt_ipv4(text, b);
+    text[n++] = ':';
+    n += fmt_uint(text + n, addr_port(sa));
+    fmt_copy(buf, len, text, n);
 }
 
 /* Keep the first PREFIX bits of B (LEN bytes), write it as "ADDR/PREFIX". */

@@ -14,6 +14,7 @@ src_lib_libss_lib_a_SOURCES = \
 	src/lib/ctl_client.c src/lib/ctl_client.h \
 	src/lib/ctl_proto.c src/lib/ctl_proto.h \
 	src/lib/file_trust.c src/lib/file_trust.h \
+	src/lib/fmt.c src/lib/fmt.h \
 	src/lib/json_out.c src/lib/json_out.h \
 	src/lib/landlock.c src/lib/landlock.h \
 	src/lib/log.c src/lib/log.h \
@@ -21,6 +22,7 @@ src_lib_libss_lib_a_SOURCES = \
 	src/lib/prom_out.c src/lib/prom_out.h \
 	src/lib/proxy_header.c src/lib/proxy_header.h src/lib/proxy_header_int.h \
 	src/lib/proxy_header_v1.c \
+	src/lib/strmap.c src/lib/strmap.h \
 	src/lib/syscall_groups.c src/lib/syscall_groups.h \
 	src/lib/unix_probe.c src/lib/unix_probe.h \
 	src/lib/utf8.c src/lib/utf8.h \

@@ -13,7 +13,7 @@
 #include "context.h"
 #include "log.h"
 #include "proxy_pending.h"
-#include "serve.h"
+#include "conn.h"
 
 #define ACCEPT_BATCH    64
 #define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
@@ -23,15 +23,15 @@
 static void accept_serve(struct server *s, struct listener *l, int conn,
                          struct sockaddr_storage *peer)
 {
-    if (l->rt->svc->proxy.versions != SVC_PROXY_OFF && proxy_pending_take(s, l, conn, peer))
+    if (l->svc_state->svc->proxy.versions != SVC_PROXY_OFF && proxy_pending_take(s, l, conn, peer))
         return;
-    serve_connection(s, l, conn, (struct sockaddr *)peer, NULL);
+    conn_serve(s, l, conn, (struct sockaddr *)peer, NULL);
 }
 
 void accept_ready(struct ev *ev, uint32_t events)
 {
     struct server *s = ev->ctx;
-    struct listener *l = listener_of(ev);
+    struct listener *l = LOOP_OWNER(ev, struct listener, ev);
 
     (void)events;
     for (int i = 0; i < ACCEPT_BATCH && !l->closed; i++) {
@@ -46,13 +46,12 @@ void accept_ready(struct ev *ev, uint32_t events)
             continue;
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
             if (clock_once_a_second(&s->fd_exhausted_until))
-                log_warn("service %s: accept paused", l->rt->name);
+                log_warn("service %s: accept paused", l->svc_state->name);
             listener_pause(&s->loop, l, clock_now_ns() + EMFILE_PAUSE_NS);
-            s->any_paused = true;
             return;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK)
-            log_warn("service %s: accept", l->rt->name);
+            log_warn("service %s: accept", l->svc_state->name);
         return;
     }
 }

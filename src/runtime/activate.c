@@ -14,53 +14,11 @@
 #include <sys/un.h>
 
 #include "accept.h"
-#include "activate.h"
-#include "control.h"
-#include "inetd_watch.h"
+#include "activate_int.h"
 #include "log.h"
-#include "notify.h"
 #include "pool.h"
 #include "context.h"
 #include "wait.h"
-
-/* One address of the new config and the socket that will serve it. */
-struct binding {
-    const struct service *svc;
-    struct svc_state *rt;
-    const struct listen_addr *addr;
-    struct listener *l;
-    bool claimed;  /* an old socket kept */
-    bool collides; /* must wait until the old sockets are closed */
-};
-
-struct activation {
-    struct svc_state **rts;   /* parallel to the new cfg->services; NULL when disabled */
-    struct exec_plan **plans; /* new plans, parallel too */
-    struct binding *b;
-    size_t n_b;
-    bool *old_claimed; /* parallel to s->listeners */
-    struct listener **new_listeners;
-    unsigned kept, opened, closed;
-    /* Indexes of the running state, so matching is O(n log n), not O(n^2). */
-    struct svc_state **old_rts; /* s->states by name */
-    size_t n_old_rts;
-    size_t *old_by_group; /* indexes into s->listeners by port or unix path, then index */
-};
-
-static int cmp_rt_name(const void *x, const void *y)
-{
-    const struct svc_state *const *a = x, *const *b = y;
-    return strcmp((*a)->name, (*b)->name);
-}
-
-/* The running service of that name (names are unique in a config). */
-static struct svc_state *rt_lookup(struct activation *a, const char *name)
-{
-    struct svc_state key = {.name = (char *)name}, *kp = &key;
-    struct svc_state **hit =
-        a->n_old_rts ? bsearch(&kp, a->old_rts, a->n_old_rts, sizeof(*hit), cmp_rt_name) : NULL;
-    return hit ? *hit : NULL;
-}
 
 /* Old runtime by name or a new one; plans built for every enabled service. */
 static int act_prepare_services(struct server *s, struct config *cfg, struct activation *a,
@@ -76,117 +34,21 @@ static int act_prepare_services(struct server *s, struct config *cfg, struct act
                      why);
             return -1;
         }
-        struct svc_state *rt = rt_lookup(a, svc->name);
-        if (!rt && !(rt = svc_state_new(svc->name))) {
+        struct svc_state *state = activate_state_named(a, svc->name);
+        if (!state && !(state = svc_state_new(svc->name))) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        a->rts[i] = rt;
+        a->states[i] = state;
     }
     return 0;
 }
 
-static bool unix_same_path(const struct listen_addr *x, const struct listen_addr *y)
+/* The last reference to L is gone: so are its mode's states. */
+static void act_release(struct listener *l)
 {
-    return x->kind == LISTEN_UNIX && y->kind == LISTEN_UNIX &&
-           strcmp(((const struct sockaddr_un *)&x->ss)->sun_path,
-                  ((const struct sockaddr_un *)&y->ss)->sun_path) == 0;
-}
-
-/* Sockets that could be the same or collide share a group: the unix path,
- * or the port of an inet address. */
-static int group_cmp(const struct listen_addr *x, const struct listen_addr *y)
-{
-    bool ux = x->kind == LISTEN_UNIX, uy = y->kind == LISTEN_UNIX;
-
-    if (ux != uy)
-        return ux ? 1 : -1;
-    if (ux)
-        return strcmp(((const struct sockaddr_un *)&x->ss)->sun_path,
-                      ((const struct sockaddr_un *)&y->ss)->sun_path);
-    unsigned px = addr_port((const struct sockaddr *)&x->ss);
-    unsigned py = addr_port((const struct sockaddr *)&y->ss);
-    return px < py ? -1 : px > py;
-}
-
-static int cmp_old_group(const void *x, const void *y, void *listeners)
-{
-    struct listener *const *ls = listeners;
-    size_t i = *(const size_t *)x, j = *(const size_t *)y;
-    int c = group_cmp(&ls[i]->addr, &ls[j]->addr);
-    return c ? c : (i > j) - (i < j);
-}
-
-/* Index the running services by name and the running sockets by group. */
-static void act_index(struct server *s, struct activation *a)
-{
-    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
-        if (s->states[i])
-            a->old_rts[a->n_old_rts++] = s->states[i];
-    qsort(a->old_rts, a->n_old_rts, sizeof(*a->old_rts), cmp_rt_name);
-    for (size_t j = 0; j < s->n_listeners; j++)
-        a->old_by_group[j] = j;
-    qsort_r(a->old_by_group, s->n_listeners, sizeof(*a->old_by_group), cmp_old_group, s->listeners);
-}
-
-/* Position in old_by_group of the first old socket of ADDR's group. */
-static size_t group_first(struct server *s, struct activation *a, const struct listen_addr *addr)
-{
-    size_t lo = 0, hi = s->n_listeners;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (group_cmp(&s->listeners[a->old_by_group[mid]]->addr, addr) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* The next old socket of ADDR's group at or after position *K, in table order. */
-static bool group_next(struct server *s, struct activation *a, const struct listen_addr *addr,
-                       size_t *k, size_t *j)
-{
-    if (*k >= s->n_listeners || group_cmp(&s->listeners[a->old_by_group[*k]]->addr, addr) != 0)
-        return false;
-    *j = a->old_by_group[(*k)++];
-    return true;
-}
-
-/* Match each new address to a reusable old socket, or note that it needs one.
- * Only sockets of the address's group can match or collide. */
-static void act_match(struct server *s, struct config *cfg, struct activation *a)
-{
-    size_t j;
-
-    for (size_t i = 0; i < cfg->n_services; i++) {
-        const struct service *svc = &cfg->services[i];
-        for (size_t k = 0; svc->enabled && k < svc->n_listen; k++) {
-            struct binding *b = &a->b[a->n_b++];
-            b->svc = svc;
-            b->rt = a->rts[i];
-            b->addr = &svc->listen[k];
-            for (size_t g = group_first(s, a, b->addr);
-                 !b->claimed && group_next(s, a, b->addr, &g, &j);)
-                if (!a->old_claimed[j] && listener_reusable(s->listeners[j], svc, b->addr)) {
-                    a->old_claimed[j] = b->claimed = true;
-                    b->l = s->listeners[j];
-                }
-        }
-    }
-    for (size_t i = 0; i < a->n_b; i++) {
-        struct binding *b = &a->b[i];
-        for (size_t g = group_first(s, a, b->addr);
-             !b->claimed && !b->collides && group_next(s, a, b->addr, &g, &j);) {
-            struct listener *old = s->listeners[j];
-            if (a->old_claimed[j] || old->closed)
-                continue;
-            b->collides =
-                unix_same_path(&old->addr, b->addr) ||
-                (old->protocol == b->svc->protocol && addr_listen_conflict(&old->addr, b->addr));
-        }
-    }
+    wait_slot_free(l->wait);
+    pool_free(l->pool);
 }
 
 static int act_open(struct server *s, struct binding *b, char *err, size_t errlen)
@@ -194,22 +56,42 @@ static int act_open(struct server *s, struct binding *b, char *err, size_t errle
     char why[256];
 
     b->l = listener_open(b->svc, b->addr, &s->listeners_shared, why, sizeof(why));
-    if (b->l)
+    if (b->l) {
+        b->l->release = act_release;
         return 0;
+    }
     snprintf(err, errlen, "service \"%s\": cannot listen on %s: %s", b->svc->name, b->addr->text,
              why);
     return -1;
 }
 
+/* What each socket's new mode needs that it does not have yet, made
+ * before the commit point (which cannot fail).  -1 when out of memory. */
+static int act_prepare_modes(struct server *s, struct activation *a)
+{
+    for (size_t i = 0; i < a->n_b; i++) {
+        struct binding *b = &a->b[i];
+        bool has_pool = b->claimed && b->l->pool, has_wait = b->claimed && b->l->wait;
+        if (b->svc->mode == MODE_PREFORK && !has_pool && !(b->pool = pool_new(s)))
+            return -1;
+        if (b->svc->mode == MODE_WAIT && !has_wait && !(b->wait = wait_slot_new()))
+            return -1;
+    }
+    return 0;
+}
+
 static void act_unwind(struct config *cfg, struct activation *a)
 {
-    for (size_t i = 0; i < a->n_b; i++)
+    for (size_t i = 0; i < a->n_b; i++) {
         if (!a->b[i].claimed && a->b[i].l)
             listener_unref(a->b[i].l);
+        pool_free(a->b[i].pool);
+        wait_slot_free(a->b[i].wait);
+    }
     for (size_t i = 0; i < cfg->n_services; i++) {
         exec_plan_unref(a->plans[i]);
-        if (a->rts[i] && a->rts[i]->refs == 0)
-            svc_state_destroy(a->rts[i]);
+        if (a->states[i] && a->states[i]->refs == 0)
+            svc_state_destroy(a->states[i]);
     }
 }
 
@@ -223,35 +105,35 @@ static void act_bind(struct server *s, struct binding *b, struct svc_state *old_
         pool_retire(l); /* the pool's socket now serves another mode */
     if (b->claimed)
         listener_update(l, b->svc);
-    l->rt = b->rt;
+    l->svc_state = b->svc_state;
     listener_serve_with(l, b->svc->mode == MODE_NOWAIT ? accept_ready : wait_ready, s);
     if (b->svc->mode == MODE_PREFORK) {
+        if (!l->pool)
+            pool_attach(b->pool, l);
+        b->pool = NULL;
         listener_watch(&s->loop, l, false); /* workers accept, not us */
         if (!b->claimed || !prev || prev->mode != MODE_PREFORK || prev->workers != b->svc->workers)
             pool_set_target(s, l, b->svc->workers);
         if (b->claimed && prev && !model_runs_same(prev, b->svc))
             pool_retire(l); /* the replacements start in the same loop turn */
-        s->pool_check = true;
-    } else if (l->wait_pid == 0) {
-        /* A reload may be the fix for a handler that was backed off. */
-        l->fast_exits = 0;
-        listener_watch(&s->loop, l, true);
+        pool_refill_soon(l->pool);
+    } else {
+        if (!l->wait && b->wait)
+            wait_attach(b->wait, l);
+        b->wait = NULL;
+        wait_watch_unless_held(s, l);
     }
 }
 
-/* Past the point of no return: close what is gone, open what collided,
- * install plans and sockets. */
-static void act_commit(struct server *s, struct config *cfg, struct activation *a)
+/* Close the running sockets no new address kept. */
+static void act_close_gone(struct server *s, struct activation *a)
 {
-    struct listener **owners_old = s->listeners;
-    size_t n_old = s->n_listeners;
-
-    for (size_t j = 0; j < n_old; j++) {
-        struct listener *old = owners_old[j];
+    for (size_t j = 0; j < s->n_listeners; j++) {
+        struct listener *old = s->listeners[j];
         if (a->old_claimed[j])
             continue;
         for (size_t i = 0; old->addr.kind == LISTEN_UNIX && i < a->n_b; i++)
-            if (unix_same_path(&old->addr, a->b[i].addr))
+            if (activate_same_unix_path(&old->addr, a->b[i].addr))
                 old->unlink_on_close = false; /* the path now belongs to the new socket */
         listener_watch(&s->loop, old, false);
         if (old->mode == MODE_PREFORK)
@@ -260,6 +142,36 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
         listener_unref(old);
         a->closed++;
     }
+}
+
+/* The new config's services get their plans; the old config lets go of
+ * its states (the new config's references first, so a state kept by name
+ * survives). */
+static void act_install_services(struct server *s, struct config *cfg, struct activation *a)
+{
+    for (size_t i = 0; i < cfg->n_services; i++)
+        if (a->states[i])
+            a->states[i]->refs++;
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
+        if (s->states[i]) {
+            s->states[i]->svc = NULL; /* gone, unless the new config names it */
+            svc_state_unref(s->states[i]);
+        }
+    for (size_t i = 0; i < cfg->n_services; i++) {
+        struct svc_state *state = a->states[i];
+        if (!state)
+            continue;
+        exec_plan_unref(state->plan);
+        state->plan = a->plans[i];
+        state->svc = &cfg->services[i];
+    }
+}
+
+/* Past the point of no return: close what is gone, open what collided,
+ * install plans and sockets. */
+static void act_commit(struct server *s, struct config *cfg, struct activation *a)
+{
+    act_close_gone(s, a);
     for (size_t i = 0; i < a->n_b; i++) {
         struct binding *b = &a->b[i];
         char err[512];
@@ -269,36 +181,22 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
     size_t n = 0;
     for (size_t i = 0; i < a->n_b; i++) {
         struct binding *b = &a->b[i];
-        if (!b->l)
+        if (!b->l) {
+            pool_free(b->pool);
+            wait_slot_free(b->wait);
             continue;
-        act_bind(s, b, b->claimed ? b->l->rt : NULL);
+        }
+        act_bind(s, b, b->claimed ? b->l->svc_state : NULL);
         a->b[n++] = *b;
         if (b->claimed)
             a->kept++;
         else
             a->opened++;
     }
-    /* The new config's references first, so a runtime kept by name
-     * survives dropping the old config's. */
-    for (size_t i = 0; i < cfg->n_services; i++)
-        if (a->rts[i])
-            a->rts[i]->refs++;
-    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
-        if (s->states[i]) {
-            s->states[i]->svc = NULL; /* gone, unless the new config names it */
-            svc_state_unref(s->states[i]);
-        }
-    for (size_t i = 0; i < cfg->n_services; i++) {
-        struct svc_state *rt = a->rts[i];
-        if (!rt)
-            continue;
-        exec_plan_unref(rt->plan);
-        rt->plan = a->plans[i];
-        rt->svc = &cfg->services[i];
-    }
+    act_install_services(s, cfg, a);
     for (size_t i = 0; i < n; i++)
         a->new_listeners[i] = a->b[i].l;
-    free(owners_old);
+    free(s->listeners);
     s->listeners = a->new_listeners;
     s->n_listeners = n;
     a->new_listeners = NULL;
@@ -306,12 +204,12 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
 
 static void act_free(struct activation *a)
 {
-    free(a->rts);
+    free(a->states);
     free(a->plans);
     free(a->b);
     free(a->old_claimed);
     free(a->new_listeners);
-    free(a->old_rts);
+    free(a->old_states);
     free(a->old_by_group);
 }
 
@@ -322,17 +220,17 @@ static int act_alloc(struct server *s, struct config *cfg, struct activation *a)
     for (size_t i = 0; i < cfg->n_services; i++)
         n_addr += cfg->services[i].enabled ? cfg->services[i].n_listen : 0;
     memset(a, 0, sizeof(*a));
-    a->rts = calloc(cfg->n_services + 1, sizeof(*a->rts));
+    a->states = calloc(cfg->n_services + 1, sizeof(*a->states));
     a->plans = calloc(cfg->n_services + 1, sizeof(*a->plans));
     a->b = calloc(n_addr + 1, sizeof(*a->b));
     a->old_claimed = calloc(s->n_listeners + 1, sizeof(*a->old_claimed));
     a->new_listeners = calloc(n_addr + 1, sizeof(*a->new_listeners));
-    a->old_rts = calloc((s->cfg ? s->cfg->n_services : 0) + 1, sizeof(*a->old_rts));
+    a->old_states = calloc((s->cfg ? s->cfg->n_services : 0) + 1, sizeof(*a->old_states));
     a->old_by_group = calloc(s->n_listeners + 1, sizeof(*a->old_by_group));
-    if (!a->rts || !a->plans || !a->b || !a->old_claimed || !a->new_listeners || !a->old_rts ||
-        !a->old_by_group)
+    if (!a->states || !a->plans || !a->b || !a->old_claimed || !a->new_listeners ||
+        !a->old_states || !a->old_by_group)
         return -1;
-    act_index(s, a);
+    activate_index(s, a);
     return 0;
 }
 
@@ -348,18 +246,21 @@ int activate_config(struct server *s, struct config *cfg, struct activation_stat
     }
     if (act_prepare_services(s, cfg, &a, err, errlen) == -1)
         goto fail;
-    act_match(s, cfg, &a);
+    activate_match(s, cfg, &a);
     for (size_t i = 0; i < a.n_b; i++)
         if (!a.b[i].claimed && !a.b[i].collides && act_open(s, &a.b[i], err, errlen) == -1)
             goto fail;
+    if (act_prepare_modes(s, &a) == -1) {
+        snprintf(err, errlen, "out of memory");
+        goto fail;
+    }
     act_commit(s, cfg, &a);
     if (s->cfg)
         config_free(s->cfg);
     free(s->states);
     s->cfg = cfg;
-    inetd_watch_sync(s); /* the inetd_conf key may have come, gone or moved */
-    s->states = a.rts;
-    a.rts = NULL;
+    s->states = a.states;
+    a.states = NULL;
     st->kept = a.kept;
     st->opened = a.opened;
     st->closed = a.closed;
@@ -371,54 +272,13 @@ fail:
     return -1;
 }
 
-static size_t enabled_services(const struct config *cfg)
+size_t activate_services(const struct server *s)
 {
     size_t n = 0;
-    for (size_t i = 0; i < cfg->n_services; i++)
-        n += cfg->services[i].enabled;
+
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
+        n += s->states[i] != NULL;
     return n;
-}
-
-void activate_reload(struct server *s, struct reload_result *r)
-{
-    char *err = r->error, quoted[1100];
-    size_t errlen = sizeof(r->error);
-    struct control_plan cp;
-
-    memset(r, 0, sizeof(*r));
-    notify_send("RELOADING=1");
-    struct config *cfg = config_load(s->config_path, &s->cfg_opts, err, errlen);
-    /* Children not yet exec'd may hold copies of sockets it closes (their
-     * exec plans stay alive by reference). */
-    if (cfg && !spawn_quiesce(&s->spawner)) {
-        snprintf(err, errlen, "a handler start is stuck in the kernel; try again later");
-        config_free(cfg);
-        cfg = NULL;
-    }
-    if (cfg && control_prepare(s, cfg, &cp, err, errlen) == -1) {
-        config_free(cfg);
-        cfg = NULL;
-    }
-    if (cfg && activate_config(s, cfg, &r->st, err, errlen) == -1) {
-        control_abandon(&cp);
-        config_free(cfg);
-        cfg = NULL;
-    }
-    if (!cfg) {
-        s->reloads_error++;
-        log_event_err("event=reload result=error error=%s", log_quote(err, quoted, sizeof(quoted)));
-    } else {
-        control_commit(s, &cp);
-        s->reloads_ok++;
-        r->ok = true;
-        r->services = enabled_services(s->cfg);
-        inetd_watch_report(s->cfg);
-        log_event("event=reload result=ok services=%zu kept_sockets=%u opened=%u closed=%u",
-                  r->services, r->st.kept, r->st.opened, r->st.closed);
-        if (s->cfg->n_services == 0)
-            log_warnx("no services configured: running idle");
-    }
-    notify_send("READY=1");
 }
 
 void activate_release(struct server *s)

@@ -29,10 +29,8 @@ struct reload_result {
     char error[1024]; /* !ok: the config error, "file:line: ..." */
 };
 
-/* SIGHUP or `reload` on the control socket: load the config file again and
- * activate it (and move the control socket if its path changed), or keep
- * the running state; logged and counted either way, the outcome in *R. */
-void activate_reload(struct server *s, struct reload_result *r);
+/* Services in service: the enabled ones of the active config. */
+size_t activate_services(const struct server *s);
 /* At exit: close every listening socket. */
 void activate_release(struct server *s);
 

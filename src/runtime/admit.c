@@ -26,29 +26,6 @@ struct admit_state {
     unsigned max_sources; /* the service's, as of the last check */
 };
 
-static const char *const reason_names[ADMIT_VERDICT_COUNT] = {
-    [ADMIT_OK] = "ok",
-    [REFUSE_DENY] = "deny",
-    [REFUSE_INSTANCES] = "instances",
-    [REFUSE_PER_SOURCE] = "per_source",
-    [REFUSE_RATE] = "rate",
-    [REFUSE_MAX_CHILDREN] = "max_children",
-    [REFUSE_SPAWN_FAILED] = "spawn_failed",
-    [REFUSE_PER_SOURCE_RATE] = "per_source_rate",
-    [REFUSE_BANNED] = "banned",
-    [REFUSE_PROXY_INVALID] = "proxy_invalid",
-    [REFUSE_PROXY_TIMEOUT] = "proxy_timeout",
-    [REFUSE_PROXY_UNTRUSTED] = "proxy_untrusted",
-    [REFUSE_PROXY_PENDING] = "proxy_pending",
-};
-
-const char *admit_reason_name(enum admit_verdict v)
-{
-    if ((unsigned)v >= ADMIT_VERDICT_COUNT)
-        return "unknown";
-    return reason_names[v];
-}
-
 struct admit_state *admit_state_new(void)
 {
     struct admit_state *st = calloc(1, sizeof(*st));
@@ -133,7 +110,7 @@ bool admit_acl_allows(const struct service *svc, const struct sockaddr *peer)
 }
 
 /* The source's own checks: its ban, per_source, per_source_rate (then its ban). */
-static enum admit_verdict check_source(struct admit_state *st, const struct service *svc,
+static enum refuse_reason check_source(struct admit_state *st, const struct service *svc,
                                        const struct source_key *key, uint64_t now_ns)
 {
     const struct svc_rate *r = &svc->per_source_rate;
@@ -145,7 +122,7 @@ static enum admit_verdict check_source(struct admit_state *st, const struct serv
     else
         e = sources_find(st->sources, key);
     if (e == NULL)
-        return ADMIT_OK; /* no entry (or out of memory): nothing to hold against it */
+        return REFUSE_NONE; /* no entry (or out of memory): nothing to hold against it */
     if (svc->per_source != 0 && e->live >= svc->per_source)
         return REFUSE_PER_SOURCE;
     if (r->count != 0 && !bucket_take(&e->bucket, r->count, r->seconds, now_ns)) {
@@ -153,7 +130,7 @@ static enum admit_verdict check_source(struct admit_state *st, const struct serv
             e->banned_until_ns = now_ns + (uint64_t)svc->ban * NSEC_PER_SEC;
         return REFUSE_PER_SOURCE_RATE;
     }
-    return ADMIT_OK;
+    return REFUSE_NONE;
 }
 
 /* Is KEY's source serving a ban?  Looked at before the load checks, so a
@@ -166,7 +143,7 @@ static bool banned(struct admit_state *st, const struct source_key *key, uint64_
     return e != NULL && e->banned_until_ns > now_ns;
 }
 
-enum admit_verdict admit_check_source(struct admit_state *st, const struct service *svc,
+enum refuse_reason admit_check_source(struct admit_state *st, const struct service *svc,
                                       const struct sockaddr *peer, const struct source_key *key,
                                       unsigned live_total, unsigned max_children, uint64_t now_ns)
 {
@@ -182,17 +159,17 @@ enum admit_verdict admit_check_source(struct admit_state *st, const struct servi
     if (svc->instances != 0 && st->live >= svc->instances)
         return REFUSE_INSTANCES;
     if (keyed) {
-        enum admit_verdict v = check_source(st, svc, key, now_ns);
-        if (v != ADMIT_OK)
+        enum refuse_reason v = check_source(st, svc, key, now_ns);
+        if (v != REFUSE_NONE)
             return v;
     }
     if (svc->rate.count != 0 &&
         !bucket_take(&st->bucket, svc->rate.count, svc->rate.seconds, now_ns))
         return REFUSE_RATE;
-    return ADMIT_OK;
+    return REFUSE_NONE;
 }
 
-enum admit_verdict admit_check(struct admit_state *st, const struct service *svc,
+enum refuse_reason admit_check(struct admit_state *st, const struct service *svc,
                                const struct sockaddr *peer, unsigned live_total,
                                unsigned max_children, uint64_t now_ns)
 {

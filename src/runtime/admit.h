@@ -13,27 +13,7 @@
 #include "addr.h"
 #include "bucket.h"
 #include "model.h"
-
-enum admit_verdict {
-    ADMIT_OK,
-    REFUSE_DENY,
-    REFUSE_INSTANCES,
-    REFUSE_PER_SOURCE,
-    REFUSE_RATE,
-    REFUSE_MAX_CHILDREN,
-    REFUSE_SPAWN_FAILED,
-    REFUSE_PER_SOURCE_RATE,
-    REFUSE_BANNED,
-    /* The PROXY header (SPEC section 8), decided before admission proper */
-    REFUSE_PROXY_INVALID,
-    REFUSE_PROXY_TIMEOUT,
-    REFUSE_PROXY_UNTRUSTED,
-    REFUSE_PROXY_PENDING,
-    ADMIT_VERDICT_COUNT
-};
-
-/* "deny", "instances", ... as in the log's reason=; "ok" for ADMIT_OK. */
-const char *admit_reason_name(enum admit_verdict v);
+#include "refuse_reason.h"
 
 /*
  * Per-service admission state: live handler count, the rate bucket, and the
@@ -48,18 +28,17 @@ void admit_state_free(struct admit_state *st);
 
 /*
  * Decide on a connection from PEER (NULL for unix peers: no ACL) grouped
- * under KEY (NULL: no per-source checks).  Order: deny/allow, banned,
- * max_children (LIVE_TOTAL against MAX_CHILDREN, 0 = unlimited), instances,
- * per_source, per_source_rate, rate.  The source's token is taken only when
- * the checks before it passed, the service's only when every check did; a
- * per_source_rate refusal starts the source's ban.
+ * under KEY (NULL: no per-source checks): REFUSE_NONE, or why it is refused.  Order: deny/allow,
+ * banned, max_children (LIVE_TOTAL against MAX_CHILDREN, 0 = unlimited), instances, per_source,
+ * per_source_rate, rate.  The source's token is taken only when the checks before it passed, the
+ * service's only when every check did; a per_source_rate refusal starts the source's ban.
  */
-enum admit_verdict admit_check_source(struct admit_state *st, const struct service *svc,
+enum refuse_reason admit_check_source(struct admit_state *st, const struct service *svc,
                                       const struct sockaddr *peer, const struct source_key *key,
                                       unsigned live_total, unsigned max_children, uint64_t now_ns);
 
 /* admit_check_source with the key of an inet PEER (none for NULL). */
-enum admit_verdict admit_check(struct admit_state *st, const struct service *svc,
+enum refuse_reason admit_check(struct admit_state *st, const struct service *svc,
                                const struct sockaddr *peer, unsigned live_total,
                                unsigned max_children, uint64_t now_ns);
 

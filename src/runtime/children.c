@@ -69,7 +69,6 @@ struct child *children_add(struct children *t, pid_t pid)
         return NULL;
     memset(c, 0, sizeof(*c));
     c->pid = pid;
-    c->timer_slot = TIMER_NONE;
     c->older = t->newest;
     if (t->newest)
         t->newest->newer = c;

@@ -12,8 +12,7 @@
 #include <sys/types.h>
 
 #include "addr.h"
-
-#define TIMER_NONE ((size_t)-1)
+#include "timers.h"
 
 struct svc_state;
 struct listener;
@@ -25,16 +24,15 @@ typedef void child_exit_fn(struct child *c, int status, void *ctx);
 
 struct child {
     pid_t pid;
-    struct svc_state *rt;      /* the service it was started for (holds a ref) */
-    struct listener *listener; /* wait/prefork: the socket it was handed (holds a ref) */
-    child_exit_fn *on_exit;    /* NULL: nothing more to do */
+    struct svc_state *svc_state; /* the service it was started for (holds a ref) */
+    struct listener *listener;   /* wait/prefork: the socket it was handed (holds a ref) */
+    child_exit_fn *on_exit;      /* NULL: nothing more to do */
     uint64_t start_ns;
     char peer[ADDR_STRLEN];
     struct source_key key;
     bool has_key;
-    unsigned worker_index; /* prefork: its slot in the pool */
-    size_t timer_slot;     /* index in the timer heap, or TIMER_NONE */
-    uint64_t deadline_ns;
+    unsigned worker_index;   /* prefork: its slot in the pool */
+    struct timer timeout;    /* `timeout`: TERM, then KILL (handler.c) */
     int timeout_stage;       /* 0 none sent, 1 TERM sent, 2 KILL sent */
     const char *failed_step; /* set when it failed before its exec (spawn.h) */
     int failed_errno;

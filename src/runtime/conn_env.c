@@ -3,11 +3,14 @@
  * formatted into a caller's buffer: no allocation per connection.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "addr.h"
 #include "conn_env.h"
+#include "fmt.h"
 
 void conn_env_start(struct conn_env *e, char *buf, size_t len)
 {
@@ -34,6 +37,45 @@ void conn_env_addf(struct conn_env *e, const char *fmt, ...)
     e->used += (size_t)w + 1;
 }
 
+/* Append the LEN bytes at S to the variable being written; false when
+ * they do not fit (the variable is then left out, as by conn_env_addf). */
+static bool put(struct conn_env *e, size_t *at, const char *s, size_t len)
+{
+    if (len >= e->len - *at)
+        return false;
+    memcpy(e->buf + *at, s, len);
+    *at += len;
+    return true;
+}
+
+/* Finish the variable that started at e->used and ends at AT. */
+static void conn_env_close(struct conn_env *e, size_t at)
+{
+    e->buf[at] = '\0';
+    e->vars[e->n++] = e->buf + e->used;
+    e->vars[e->n] = NULL;
+    e->used = at + 1;
+}
+
+void conn_env_add(struct conn_env *e, const char *prefix, const char *name, const char *value)
+{
+    size_t at = e->used;
+
+    if (e->n >= EXEC_CONN_VARS - 1 || e->used >= e->len)
+        return;
+    if (put(e, &at, prefix, strlen(prefix)) && put(e, &at, name, strlen(name)) &&
+        put(e, &at, "=", 1) && put(e, &at, value, strlen(value)))
+        conn_env_close(e, at);
+}
+
+void conn_env_add_uint(struct conn_env *e, const char *prefix, const char *name, uint64_t value)
+{
+    char digits[FMT_UINT_MAX + 1];
+
+    digits[fmt_uint(digits, value)] = '\0';
+    conn_env_add(e, prefix, name, digits);
+}
+
 static void conn_env_inet(struct conn_env *e, const char *proto, int sock,
                           const struct sockaddr *peer, const struct sockaddr *where)
 {
@@ -43,20 +85,20 @@ static void conn_env_inet(struct conn_env *e, const char *proto, int sock,
 
     if (!where && getsockname(sock, (struct sockaddr *)&local, &llen) == 0)
         where = (const struct sockaddr *)&local;
-    conn_env_addf(e, "PROTO=%s", proto);
+    conn_env_add(e, "", "PROTO", proto);
     if (peer) {
         addr_format_ip(peer, ip, sizeof(ip));
-        conn_env_addf(e, "%sREMOTEIP=%s", proto, ip);
-        conn_env_addf(e, "%sREMOTEPORT=%u", proto, addr_port(peer));
+        conn_env_add(e, proto, "REMOTEIP", ip);
+        conn_env_add_uint(e, proto, "REMOTEPORT", addr_port(peer));
     }
     if (where) {
         addr_format_ip(where, lip, sizeof(lip));
-        conn_env_addf(e, "%sLOCALIP=%s", proto, lip);
-        conn_env_addf(e, "%sLOCALPORT=%u", proto, addr_port(where));
+        conn_env_add(e, proto, "LOCALIP", lip);
+        conn_env_add_uint(e, proto, "LOCALPORT", addr_port(where));
     }
     if (peer) {
-        conn_env_addf(e, "REMOTE_ADDR=%s", ip);
-        conn_env_addf(e, "REMOTE_PORT=%u", addr_port(peer));
+        conn_env_add(e, "", "REMOTE_ADDR", ip);
+        conn_env_add_uint(e, "", "REMOTE_PORT", addr_port(peer));
     }
 }
 

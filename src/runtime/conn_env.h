@@ -7,6 +7,7 @@
 #define SUPERSERVER_CONN_ENV_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "model.h"
@@ -24,6 +25,10 @@ struct conn_env {
 };
 void conn_env_start(struct conn_env *e, char *buf, size_t len);
 void conn_env_addf(struct conn_env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "PREFIX" NAME "=" VALUE, and the same with a number: what conn_env_addf
+ * would write, without stdio (the connection path's own variables). */
+void conn_env_add(struct conn_env *e, const char *prefix, const char *name, const char *value);
+void conn_env_add_uint(struct conn_env *e, const char *prefix, const char *name, uint64_t value);
 /* The variables SPEC section 4 gives a handler of SVC on SOCK: PEER may be
  * NULL (wait and prefork), LOCAL too (then getsockname tells). */
 void conn_env_socket(struct conn_env *e, const struct service *svc, int sock,

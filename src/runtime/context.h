@@ -1,8 +1,12 @@
 /*
  * The daemon's one context, owned by main and passed down: types only.
  * Each group of fields says which file writes it; everything else only
- * reads.  The only mutable state of the running daemon besides what a
- * module documents it must keep.
+ * reads (a timer is armed only by the file named beside it).  The only
+ * mutable state of the running daemon besides what a module documents it
+ * must keep.  Everything else hangs from here: the listeners and what their
+ * modes hang on them (wait slots, pools), the services' states, the live
+ * handlers, the control peers, the PROXY queues; every deadline is a timer
+ * embedded in one of these, on loop.timers.
  */
 #ifndef SUPERSERVER_CONTEXT_H
 #define SUPERSERVER_CONTEXT_H
@@ -17,12 +21,12 @@
 #include "loop.h"
 #include "spawn.h"
 #include "svc_state.h"
-#include "timers.h"
 
 struct stderr_reader;
 struct control;
 struct proxy_queue;
 struct inetd_watch;
+struct exit_waiter;
 
 struct server {
     /* activate.c: the active config, its services' state, the sockets */
@@ -34,14 +38,14 @@ struct server {
     size_t n_listeners;
     struct listener_registry listeners_shared; /* listener.c: inherited sockets, unix files */
 
-    /* server.c: the loop, the signal pipe, what signals asked for */
+    /* server.c: the loop (its events and timers), the signal pipe, what
+     * signals asked for (acted on after the event batch), the reload */
     struct loop loop;
     struct ev sig_ev;
     bool stopping;
-    bool reload_pending, status_pending; /* acted on after the event batch */
-    int resize_pending;                  /* SIGTTIN minus SIGTTOU not yet applied */
-    bool any_paused; /* accept.c, wait.c: some listener waits for its resume_ns */
-    bool pool_check; /* some prefork pool may be short of workers */
+    bool status_pending;
+    int resize_pending;  /* SIGTTIN minus SIGTTOU not yet applied */
+    struct timer reload; /* armed by reload.c (reload_request) only */
 
     /* inetd_watch.c: the watch of inetd_conf's folder; NULL when none */
     struct inetd_watch *inetd;
@@ -49,27 +53,30 @@ struct server {
     /* handler.c, reap.c: live handlers */
     struct spawner spawner;
     struct children children;
-    struct timer_heap timers;
     unsigned live_total;
+    struct exit_waiter *exit_waiters; /* handler.c: waiting for room (handler.h) */
     int devnull;
     struct stderr_reader *readers; /* stderr_log.c: `stderr = log` pipes being read */
     struct ev child_ev;            /* reap.c: SIGCHLD's signalfd */
-    bool reap_due;                 /* SIGCHLD seen, waitpid sweep pending */
-    uint64_t last_reap_ns;         /* when the last sweep ran (paced, see reap.c) */
+    void (*reaped)(struct server *s, struct child *c, int status); /* reap.c: handler_reaped */
+    struct timer reap_sweep; /* reap.c: the waitpid(-1) sweep, when one is due */
+    uint64_t last_reap_ns;   /* when the last sweep ran (paced, see reap.c) */
 
-    /* activate.c: reload outcomes; server.c: when the daemon started */
+    /* server.c: reload outcomes, when the daemon started */
     uint64_t reloads_ok, reloads_error;
     uint64_t start_ns;          /* monotonic (clock_now_ns) */
     uint64_t start_realtime_ns; /* CLOCK_REALTIME, for superserver_start_time_seconds */
 
-    /* control.c: the control socket and its clients; NULL when there is none */
+    /* control.c: the control socket and its peers; NULL when there is none */
     struct control *control;
     /* proxy_pending.c: services with connections waiting for a PROXY header */
     struct proxy_queue *proxy_queues;
 
-    /* refusals.c: services with refusals counted, not yet reported */
+    /* refusals.c: services with refusals counted, not yet reported, and
+     * the timer that reports them when the second ends */
     struct svc_state **refusing;
     size_t n_refusing, cap_refusing;
+    struct timer refusals_due;
 
     /* warnings a flood would repeat, logged at most once a second */
     uint64_t fd_exhausted_until; /* accept.c: "accept paused" */

@@ -1,166 +1,45 @@
 /*
- * The control socket itself: opening it (never taking over a path another
- * live daemon answers on; replacing a stale file), its mode and group,
- * moving it on reload, removing its file at exit, and accepting: each peer
- * is checked with SO_PEERCRED (root, our own uid, or a member of
- * control_group) as it becomes a client (control_client.c); one refused
- * is logged and gets only "error: permission denied" to its request.
+ * The control socket itself: opening it (its file is control_sock.c's),
+ * moving it on reload or making it again when its file went, and
+ * accepting: each peer is checked with SO_PEERCRED (root, our own uid, or a
+ * member of control_group) as it becomes a client (control_peer.c); one
+ * refused is logged and gets only "error: permission denied" to its request.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "context.h"
 #include "control_int.h"
 #include "log.h"
-#include "unix_probe.h"
 
 #define ACCEPT_BATCH    16
 #define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
 #define MAX_PEER_GROUPS 1024
 
-static void sock_init(struct control_sock *cs)
-{
-    cs->fd = -1;
-    cs->path = NULL;
-    cs->dev = 0;
-    cs->ino = 0;
-}
-
-/* Close CS and remove its file if the path still names the socket we made. */
-static void sock_close(struct control_sock *cs)
-{
-    struct stat st;
-
-    if (cs->fd >= 0) {
-        if (cs->path && lstat(cs->path, &st) == 0 && st.st_dev == cs->dev && st.st_ino == cs->ino)
-            unlink(cs->path);
-        close(cs->fd);
-    }
-    free(cs->path);
-    sock_init(cs);
-}
-
-/* Does a live process answer on PATH?  When it cannot be told, assume so:
- * never take a socket over on a guess. */
-static bool sock_answered(const struct sockaddr_un *sa)
-{
-    return unix_probe((const struct sockaddr *)sa, sizeof(*sa), SOCK_STREAM) != 0;
-}
-
-/* Bind under a umask that makes the file 0600 from its first instant. */
-static int sock_bind(int fd, const struct sockaddr_un *sa)
-{
-    mode_t old = umask(0177);
-    int rc = bind(fd, (const struct sockaddr *)sa, sizeof(*sa));
-    int e = errno;
-
-    umask(old);
-    errno = e;
-    return rc;
-}
-
-/* Bind FD at SA, replacing a stale socket file; *IN_USE when a live daemon
- * answers there.  -1 with errno (EADDRINUSE for in use, ENOTSOCK for a file
- * that is not a socket). */
-static int sock_bind_path(int fd, const struct sockaddr_un *sa, bool *in_use)
-{
-    struct stat st;
-
-    *in_use = false;
-    if (sock_bind(fd, sa) == 0)
-        return 0;
-    if (errno != EADDRINUSE)
-        return -1;
-    if (lstat(sa->sun_path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
-        errno = ENOTSOCK; /* never remove what is not a socket */
-        return -1;
-    }
-    if (sock_answered(sa)) {
-        *in_use = true;
-        errno = EADDRINUSE;
-        return -1;
-    }
-    if (unlink(sa->sun_path) == -1 && errno != ENOENT)
-        return -1;
-    return sock_bind(fd, sa);
-}
-
-/* Mode 0660 and CFG's control_group, else 0600 (it was born 0600). */
-static int sock_set_access(const char *path, const struct config *cfg)
-{
-    if (!cfg->has_control_group)
-        return chmod(path, 0600);
-    if (lchown(path, (uid_t)-1, cfg->control_gid) == -1)
-        return -1;
-    return chmod(path, 0660);
-}
-
-/* Open the socket at CFG's path into CS.  -1 with ERR; *IN_USE when a live
- * daemon answers there. */
-static int sock_open(const struct config *cfg, struct control_sock *cs, bool *in_use, char *err,
-                     size_t errlen)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    struct stat st;
-    const char *path = cfg->control;
-    const char *step = "socket";
-
-    sock_init(cs);
-    *in_use = false;
-    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-    cs->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (cs->fd == -1)
-        goto fail;
-    step = "bind";
-    if (sock_bind_path(cs->fd, &sa, in_use) == -1)
-        goto fail;
-    step = "mode";
-    if (lstat(path, &st) == -1 || sock_set_access(path, cfg) == -1)
-        goto fail_unlink;
-    cs->dev = st.st_dev;
-    cs->ino = st.st_ino;
-    step = "listen";
-    if (listen(cs->fd, CTL_MAX_CLIENTS) == -1 || !(cs->path = strdup(path)))
-        goto fail_unlink;
-    return 0;
-fail_unlink:
-    unlink(path);
-fail:
-    if (*in_use)
-        snprintf(err, errlen, "control socket %s: another daemon answers there", path);
-    else
-        snprintf(err, errlen, "control socket %s: %s: %s", path, step, strerror(errno));
-    if (cs->fd >= 0)
-        close(cs->fd);
-    sock_init(cs);
-    return -1;
-}
-
 /* Open what CFG asks for into CS (fd -1 for none).  A failure on the
  * default path is a warning, said once: two daemons may run (tests). */
-static int control_open(struct control *ctl, const struct config *cfg, struct control_sock *cs,
-                        char *err, size_t errlen)
+static int control_open(struct control *ctl, const struct config *cfg, bool replace_stale,
+                        struct control_sock *cs, char *err, size_t errlen)
 {
     bool in_use;
 
-    sock_init(cs);
+    ctl_sock_init(cs);
     if (!cfg->control)
         return 0;
-    if (sock_open(cfg, cs, &in_use, err, errlen) == 0)
+    if (ctl_sock_open(cfg, replace_stale, cs, &in_use, err, errlen) == 0)
         return 0;
     if (!cfg->control_is_default)
         return -1;
-    if (!ctl->warned_default)
+    if (!ctl->warned_default) {
         snprintf(ctl->warning, sizeof(ctl->warning), "%s; running without a control socket", err);
+        timers_arm(&ctl->s->loop.timers, &ctl->say, TIMERS_NOW);
+    }
     ctl->warned_default = true;
     return 0;
 }
@@ -217,22 +96,22 @@ static void control_accept_one(struct control *ctl, int fd)
     bool allowed =
         getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0 && peer_allowed(s, fd, &cr);
 
-    if (ctl->n_clients >= CTL_MAX_CLIENTS) {
+    if (ctl->n_peers >= CTL_MAX_PEERS) {
         if (clock_once_a_second(&ctl->busy_until))
             log_event("event=control_refused uid=%d pid=%d reason=busy clients=%u", (int)cr.uid,
-                      (int)cr.pid, ctl->n_clients);
+                      (int)cr.pid, ctl->n_peers);
         close(fd);
         return;
     }
     if (!allowed)
         log_event("event=control_refused uid=%d pid=%d reason=permission", (int)cr.uid,
                   (int)cr.pid);
-    ctl_client_accepted(ctl, fd, !allowed);
+    control_peer_accepted(ctl, fd, !allowed);
 }
 
 static void control_ready(struct ev *ev, uint32_t events)
 {
-    struct control *ctl = ev->ctx;
+    struct control *ctl = LOOP_OWNER(ev, struct control, ev);
 
     (void)events;
     for (int i = 0; i < ACCEPT_BATCH; i++) {
@@ -244,9 +123,9 @@ static void control_ready(struct ev *ev, uint32_t events)
         if (errno == EINTR || errno == ECONNABORTED)
             continue;
         if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-            /* Level-triggered: stop watching rather than spin; the turn resumes. */
+            /* Level-triggered: stop watching rather than spin; the timer resumes. */
             loop_forget(&ctl->s->loop, &ctl->ev);
-            ctl->resume_ns = clock_now_ns() + EMFILE_PAUSE_NS;
+            timers_arm(&ctl->s->loop.timers, &ctl->resume, clock_now_ns() + EMFILE_PAUSE_NS);
         } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
             log_warn("control socket: accept");
         }
@@ -258,15 +137,35 @@ static void control_ready(struct ev *ev, uint32_t events)
 static void control_install(struct control *ctl, struct control_sock *cs)
 {
     loop_forget(&ctl->s->loop, &ctl->ev);
-    sock_close(&ctl->sock);
+    ctl_sock_close(&ctl->sock);
     ctl->sock = *cs;
-    sock_init(cs);
-    ctl->resume_ns = 0;
-    loop_ev_set(&ctl->ev, ctl->sock.fd, control_ready, ctl);
+    ctl_sock_init(cs);
+    timers_cancel(&ctl->s->loop.timers, &ctl->resume);
+    loop_ev_set(&ctl->ev, ctl->sock.fd, control_ready, ctl->s);
     if (ctl->sock.fd >= 0 && loop_watch(&ctl->s->loop, &ctl->ev, EPOLLIN) == -1) {
         log_warn("control socket %s: cannot watch it", ctl->sock.path);
-        sock_close(&ctl->sock);
+        ctl_sock_close(&ctl->sock);
     }
+}
+
+/* Out of descriptors a while ago: accept again. */
+static void control_resumed(struct timer *t, uint64_t now)
+{
+    struct control *ctl = LOOP_OWNER(t, struct control, resume);
+
+    (void)now;
+    if (ctl->sock.fd >= 0 && loop_watch(&ctl->s->loop, &ctl->ev, EPOLLIN) == -1)
+        log_warn("control socket: cannot watch it");
+}
+
+/* Say what control_open could only note (the log goes to syslog by now). */
+static void control_say(struct timer *t, uint64_t now)
+{
+    struct control *ctl = LOOP_OWNER(t, struct control, say);
+
+    (void)now;
+    log_warnx("%s", ctl->warning);
+    ctl->warning[0] = '\0';
 }
 
 int control_start(struct server *s, char *err, size_t errlen)
@@ -279,10 +178,12 @@ int control_start(struct server *s, char *err, size_t errlen)
         return -1;
     }
     ctl->s = s;
-    sock_init(&ctl->sock);
-    loop_ev_set(&ctl->ev, -1, control_ready, ctl);
+    timer_set(&ctl->say, control_say, NULL);
+    timer_set(&ctl->resume, control_resumed, NULL);
+    ctl_sock_init(&ctl->sock);
+    loop_ev_set(&ctl->ev, -1, control_ready, s);
     s->control = ctl;
-    if (control_open(ctl, s->cfg, &cs, err, errlen) == -1)
+    if (control_open(ctl, s->cfg, true, &cs, err, errlen) == -1)
         return -1;
     control_install(ctl, &cs);
     if (ctl->sock.fd >= 0)
@@ -301,18 +202,24 @@ int control_prepare(struct server *s, const struct config *cfg, struct control_p
     struct control *ctl = s->control;
 
     memset(p, 0, sizeof(*p));
-    sock_init(&p->new);
+    ctl_sock_init(&p->new);
     p->cfg = cfg;
     if (!ctl)
         return 0; /* not started (never while running) */
-    /* Same path, ours: keep the socket (mode and group at commit).  Same
-     * path but we have none (the default was taken): try it again. */
-    if (ctl->sock.fd >= 0 && same_path(ctl->sock.path, cfg->control))
-        return 0;
+    /* Same path, still our file: keep the socket (mode and group at
+     * commit).  Same path, but the file is gone (cleaned up) or something
+     * else stands there: a new socket, never touching what stands there.
+     * Same path but we have none (the default was taken): try it again. */
+    if (ctl->sock.fd >= 0 && same_path(ctl->sock.path, cfg->control)) {
+        if (ctl_sock_still_ours(&ctl->sock))
+            return 0;
+        p->change = true;
+        return control_open(ctl, cfg, false, &p->new, err, errlen);
+    }
     if (ctl->sock.fd < 0 && !cfg->control)
         return 0;
     p->change = true;
-    return control_open(ctl, cfg, &p->new, err, errlen);
+    return control_open(ctl, cfg, true, &p->new, err, errlen);
 }
 
 void control_commit(struct server *s, struct control_plan *p)
@@ -322,53 +229,21 @@ void control_commit(struct server *s, struct control_plan *p)
     if (!ctl)
         return;
     if (!p->change) {
-        if (ctl->sock.fd >= 0 && sock_set_access(ctl->sock.path, p->cfg) == -1)
+        if (ctl->sock.fd >= 0 && ctl_sock_set_access(&ctl->sock, p->cfg) == -1)
             log_warn("control socket %s: mode", ctl->sock.path);
         return;
     }
+    bool had = ctl->sock.fd >= 0;
     control_install(ctl, &p->new);
     if (ctl->sock.fd >= 0)
         log_event("event=control path=%s", ctl->sock.path);
-    else
+    else if (had) /* none before and none now (the default is still taken): nothing to say */
         log_event("event=control path=none");
 }
 
 void control_abandon(struct control_plan *p)
 {
-    sock_close(&p->new);
-}
-
-uint64_t control_next_deadline(const struct server *s)
-{
-    const struct control *ctl = s->control;
-    uint64_t next;
-
-    if (!ctl)
-        return UINT64_MAX;
-    if (ctl->warning[0])
-        return 0;
-    next = ctl_client_next_deadline(ctl);
-    if (ctl->resume_ns && ctl->resume_ns < next)
-        next = ctl->resume_ns;
-    return next;
-}
-
-void control_turn(struct server *s, uint64_t now)
-{
-    struct control *ctl = s->control;
-
-    if (!ctl)
-        return;
-    if (ctl->warning[0]) {
-        log_warnx("%s", ctl->warning);
-        ctl->warning[0] = '\0';
-    }
-    ctl_client_timeouts(ctl, now);
-    if (ctl->resume_ns && now >= ctl->resume_ns) {
-        ctl->resume_ns = 0;
-        if (ctl->sock.fd >= 0 && loop_watch(&s->loop, &ctl->ev, EPOLLIN) == -1)
-            log_warn("control socket: cannot watch it");
-    }
+    ctl_sock_close(&p->new);
 }
 
 void control_reload_done(struct server *s, const struct reload_result *r)
@@ -377,10 +252,10 @@ void control_reload_done(struct server *s, const struct reload_result *r)
 
     if (!ctl)
         return;
-    for (struct ctl_client *cl = ctl->clients, *next; cl; cl = next) {
-        next = cl->next_cl; /* answering may close it */
-        if (cl->phase == CL_PARKED)
-            ctl_answer_reload(cl, r);
+    for (struct control_peer *peer = ctl->peers, *next; peer; peer = next) {
+        next = peer->next_peer; /* answering may close it */
+        if (peer->phase == PEER_PARKED)
+            control_answer_reload(peer, r);
     }
 }
 
@@ -390,10 +265,12 @@ void control_free(struct server *s)
 
     if (!ctl)
         return;
-    while (ctl->clients)
-        ctl_client_close(ctl->clients);
+    while (ctl->peers)
+        control_peer_close(ctl->peers);
+    timers_cancel(&s->loop.timers, &ctl->say);
+    timers_cancel(&s->loop.timers, &ctl->resume);
     loop_forget(&s->loop, &ctl->ev);
-    sock_close(&ctl->sock);
+    ctl_sock_close(&ctl->sock);
     free(ctl);
     s->control = NULL;
 }

@@ -2,9 +2,11 @@
  * The control socket (SPEC section 9): a unix stream socket at the config's
  * `control` path, served by the reactor like any other watched object.
  * This is its whole API for the rest of the daemon: opening it at start,
- * moving it on reload, the turn's deadlines, answering clients that wait
- * on a reload, closing at exit.  Clients and answers are control_client.c
- * and control_answer.c (control_int.h).
+ * moving it on reload, answering peers that wait on a reload, closing at
+ * exit.  Its deadlines (each peer's, the pause after EMFILE) are timers.
+ * The peers (the daemon's side of one client connection, control_peer_*)
+ * and the answers are control_peer.c and control_answer.c (control_int.h);
+ * the client's side is lib/ctl_client.c.
  */
 #ifndef SUPERSERVER_CONTROL_H
 #define SUPERSERVER_CONTROL_H
@@ -51,10 +53,6 @@ void control_commit(struct server *s, struct control_plan *p);
 /* The reload failed after control_prepare: close and remove the new socket. */
 void control_abandon(struct control_plan *p);
 
-/* When the turn must next look at the control clients (UINT64_MAX: never). */
-uint64_t control_next_deadline(const struct server *s);
-/* Close clients past their deadline, watch the socket again after EMFILE. */
-void control_turn(struct server *s, uint64_t now);
 /* A reload ran (server.c): answer every client waiting for one. */
 void control_reload_done(struct server *s, const struct reload_result *r);
 

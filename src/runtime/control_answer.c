@@ -16,121 +16,122 @@
 #include "clock.h"
 #include "context.h"
 #include "control_int.h"
-#include "log.h"
+#include "refusals.h"
 #include "prom_out.h"
+#include "reload.h"
 #include "status.h"
 
-void ctl_answer_error(struct ctl_client *cl, const char *msg)
+void control_answer_error(struct control_peer *peer, const char *msg)
 {
-    outbuf_adds(&cl->out, "error: ");
+    outbuf_adds(&peer->out, "error: ");
     /* One line, whatever the message holds. */
     for (const char *p = msg; *p; p++)
-        outbuf_addc(&cl->out, *p == '\n' || *p == '\r' ? ' ' : *p);
-    outbuf_addc(&cl->out, '\n');
-    cl->fill = NULL;
-    ctl_client_pump(cl);
+        outbuf_addc(&peer->out, *p == '\n' || *p == '\r' ? ' ' : *p);
+    outbuf_addc(&peer->out, '\n');
+    peer->fill = NULL;
+    control_peer_pump(peer);
 }
 
-void ctl_answer_release(struct ctl_client *cl)
+void control_answer_release(struct control_peer *peer)
 {
-    for (size_t i = 0; cl->rts && i < cl->n; i++)
-        svc_state_unref(cl->rts[i]);
-    free(cl->rts);
-    free(cl->pids);
-    cl->rts = NULL;
-    cl->pids = NULL;
-    cl->n = cl->next = 0;
+    for (size_t i = 0; peer->states && i < peer->n; i++)
+        svc_state_unref(peer->states[i]);
+    free(peer->states);
+    free(peer->pids);
+    peer->states = NULL;
+    peer->pids = NULL;
+    peer->n = peer->next = 0;
 }
 
 /* The services of the active config, each held, as the cursor. */
-static int snapshot_services(struct server *s, struct ctl_client *cl)
+static int snapshot_services(struct server *s, struct control_peer *peer)
 {
     size_t n = s->cfg->n_services;
 
-    cl->rts = calloc(n + 1, sizeof(*cl->rts));
-    if (!cl->rts)
+    peer->states = calloc(n + 1, sizeof(*peer->states));
+    if (!peer->states)
         return -1;
     for (size_t i = 0; i < n; i++)
         if (s->states[i]) {
-            cl->rts[cl->n++] = s->states[i];
+            peer->states[peer->n++] = s->states[i];
             s->states[i]->refs++;
         }
     return 0;
 }
 
-static bool room(const struct ctl_client *cl)
+static bool room(const struct control_peer *peer)
 {
-    return cl->out.len < CTL_CHUNK && !cl->out.failed;
+    return peer->out.len < CTL_CHUNK && !peer->out.failed;
 }
 
 /* ---- status */
 
-static bool fill_status(struct server *s, struct ctl_client *cl)
+static bool fill_status(struct server *s, struct control_peer *peer)
 {
-    while (room(cl) && cl->next < cl->n) {
-        const struct svc_state *rt = cl->rts[cl->next++];
-        if (!rt->svc)
+    while (room(peer) && peer->next < peer->n) {
+        const struct svc_state *state = peer->states[peer->next++];
+        if (!state->svc)
             continue; /* a reload since the request took it out of service */
-        if (cl->req.json) {
-            status_service_json(&cl->json, s, rt);
+        if (peer->req.json) {
+            status_service_json(&peer->json, s, state);
         } else {
-            status_service_text(&cl->out, s, rt);
-            outbuf_addc(&cl->out, '\n');
+            status_service_text(&peer->out, s, state);
+            outbuf_addc(&peer->out, '\n');
         }
     }
-    if (cl->next < cl->n)
+    if (peer->next < peer->n)
         return false;
-    if (cl->req.json) {
-        json_array_end(&cl->json);
-        json_object_end(&cl->json);
-        outbuf_addc(&cl->out, '\n');
+    if (peer->req.json) {
+        json_array_end(&peer->json);
+        json_object_end(&peer->json);
+        outbuf_addc(&peer->out, '\n');
     }
     return true;
 }
 
-static int answer_status(struct server *s, struct ctl_client *cl)
+static int answer_status(struct server *s, struct control_peer *peer)
 {
     uint64_t now = clock_now_ns();
 
-    if (snapshot_services(s, cl) == -1)
+    if (snapshot_services(s, peer) == -1)
         return -1;
-    outbuf_adds(&cl->out, "ok\n");
-    if (cl->req.json) {
-        json_object_begin(&cl->json);
-        status_daemon_json(&cl->json, s, now);
-        json_key(&cl->json, "services");
-        json_array_begin(&cl->json);
+    outbuf_adds(&peer->out, "ok\n");
+    if (peer->req.json) {
+        json_object_begin(&peer->json);
+        status_daemon_json(&peer->json, s, now);
+        json_key(&peer->json, "services");
+        json_array_begin(&peer->json);
     } else {
-        status_daemon_text(&cl->out, s, now);
-        outbuf_addc(&cl->out, '\n');
+        status_daemon_text(&peer->out, s, now);
+        outbuf_addc(&peer->out, '\n');
     }
-    cl->fill = fill_status;
+    peer->fill = fill_status;
     return 0;
 }
 
 /* ---- handlers */
 
-static bool fill_handlers(struct server *s, struct ctl_client *cl)
+static bool fill_handlers(struct server *s, struct control_peer *peer)
 {
     uint64_t now = clock_now_ns();
 
-    while (room(cl) && cl->next < cl->n) {
-        const struct child *c = children_find(&s->children, cl->pids[cl->next++]);
+    while (room(peer) && peer->next < peer->n) {
+        const struct child *c = children_find(&s->children, peer->pids[peer->next++]);
         /* Gone since the snapshot, or a newer handler that got its pid. */
-        if (!c || c->start_ns > cl->snap_ns)
+        if (!c || c->start_ns > peer->snap_ns)
             continue;
-        if (cl->req.json) {
-            status_handler_json(&cl->json, c, now);
+        if (peer->req.json) {
+            status_handler_json(&peer->json, c, now);
         } else {
-            status_handler_text(&cl->out, c, now);
-            outbuf_addc(&cl->out, '\n');
+            status_handler_text(&peer->out, c, now);
+            outbuf_addc(&peer->out, '\n');
         }
     }
-    if (cl->next < cl->n)
+    if (peer->next < peer->n)
         return false;
-    if (cl->req.json) {
-        json_array_end(&cl->json);
-        outbuf_addc(&cl->out, '\n');
+    if (peer->req.json) {
+        json_array_end(&peer->json);
+        outbuf_addc(&peer->out, '\n');
     }
     return true;
 }
@@ -144,27 +145,27 @@ static bool service_known(const struct server *s, const char *name)
 }
 
 /* 0, 1 for an unknown service (answered), -1 out of memory. */
-static int answer_handlers(struct server *s, struct ctl_client *cl)
+static int answer_handlers(struct server *s, struct control_peer *peer)
 {
-    const char *only = cl->req.arg[0] ? cl->req.arg : NULL;
+    const char *only = peer->req.arg[0] ? peer->req.arg : NULL;
 
     if (only && !service_known(s, only)) {
         char msg[CTL_ARG_MAX + 32];
         snprintf(msg, sizeof(msg), "unknown service \"%s\"", only);
-        ctl_answer_error(cl, msg);
+        control_answer_error(peer, msg);
         return 1;
     }
-    cl->pids = malloc((s->children.count + 1) * sizeof(*cl->pids));
-    if (!cl->pids)
+    peer->pids = malloc((s->children.count + 1) * sizeof(*peer->pids));
+    if (!peer->pids)
         return -1;
     for (const struct child *c = s->children.oldest; c; c = c->newer)
-        if (!only || strcmp(c->rt->name, only) == 0)
-            cl->pids[cl->n++] = c->pid;
-    cl->snap_ns = clock_now_ns();
-    outbuf_adds(&cl->out, "ok\n");
-    if (cl->req.json)
-        json_array_begin(&cl->json);
-    cl->fill = fill_handlers;
+        if (!only || strcmp(c->svc_state->name, only) == 0)
+            peer->pids[peer->n++] = c->pid;
+    peer->snap_ns = clock_now_ns();
+    outbuf_adds(&peer->out, "ok\n");
+    if (peer->req.json)
+        json_array_begin(&peer->json);
+    peer->fill = fill_handlers;
     return 0;
 }
 
@@ -192,33 +193,33 @@ static const struct {
     [M_EXITS] = {"superserver_handler_exits_total", "counter", "Handler exits, by outcome."},
 };
 
-static void metric_service(struct outbuf *ob, enum metric_step step, const struct svc_state *rt)
+static void metric_service(struct outbuf *ob, enum metric_step step, const struct svc_state *state)
 {
     const char *name = metric_families[step].name;
-    struct prom_label l[2] = {{"service", rt->name}, {NULL, NULL}};
+    struct prom_label l[2] = {{"service", state->name}, {NULL, NULL}};
 
     switch (step) {
     case M_ACCEPTED:
-        prom_sample_u64(ob, name, l, 1, rt->accepted);
+        prom_sample_u64(ob, name, l, 1, state->accepted);
         break;
     case M_REFUSED:
         l[1].name = "reason";
-        for (int r = 1; r < ADMIT_VERDICT_COUNT; r++) {
-            l[1].value = admit_reason_name(r);
-            prom_sample_u64(ob, name, l, 2, rt->refused_by[r]);
+        for (int r = 1; r < REFUSE_REASON_COUNT; r++) {
+            l[1].value = refusals_reason_name(r);
+            prom_sample_u64(ob, name, l, 2, state->refused_by[r]);
         }
         break;
     case M_ACTIVE:
-        prom_sample_u64(ob, name, l, 1, admit_live(rt->admit));
+        prom_sample_u64(ob, name, l, 1, admit_live(state->admit));
         break;
     case M_SPAWN_FAILED:
-        prom_sample_u64(ob, name, l, 1, rt->failed);
+        prom_sample_u64(ob, name, l, 1, state->failed);
         break;
     case M_EXITS:
         l[1].name = "outcome";
         for (int o = 0; o < OUTCOME_COUNT; o++) {
             l[1].value = svc_outcome_name(o);
-            prom_sample_u64(ob, name, l, 2, rt->exits[o]);
+            prom_sample_u64(ob, name, l, 2, state->exits[o]);
         }
         break;
     case M_DAEMON:
@@ -243,115 +244,114 @@ static void metric_daemon(struct server *s, struct outbuf *ob)
     prom_sample_u64(ob, "superserver_build_info", &l, 1, 1);
 }
 
-static bool fill_metrics(struct server *s, struct ctl_client *cl)
+static bool fill_metrics(struct server *s, struct control_peer *peer)
 {
-    while (room(cl) && cl->step < M_DAEMON) {
-        if (cl->next == 0)
-            prom_header(&cl->out, metric_families[cl->step].name, metric_families[cl->step].type,
-                        metric_families[cl->step].help);
-        while (room(cl) && cl->next < cl->n) {
-            const struct svc_state *rt = cl->rts[cl->next++];
-            if (rt->svc)
-                metric_service(&cl->out, cl->step, rt);
+    while (room(peer) && peer->step < M_DAEMON) {
+        if (peer->next == 0)
+            prom_header(&peer->out, metric_families[peer->step].name,
+                        metric_families[peer->step].type, metric_families[peer->step].help);
+        while (room(peer) && peer->next < peer->n) {
+            const struct svc_state *state = peer->states[peer->next++];
+            if (state->svc)
+                metric_service(&peer->out, peer->step, state);
         }
-        if (cl->next == cl->n) {
-            cl->step++;
-            cl->next = 0;
+        if (peer->next == peer->n) {
+            peer->step++;
+            peer->next = 0;
         }
     }
-    if (cl->step < M_DAEMON)
+    if (peer->step < M_DAEMON)
         return false;
-    metric_daemon(s, &cl->out);
+    metric_daemon(s, &peer->out);
     return true;
 }
 
-static int answer_metrics(struct server *s, struct ctl_client *cl)
+static int answer_metrics(struct server *s, struct control_peer *peer)
 {
-    if (snapshot_services(s, cl) == -1)
+    if (snapshot_services(s, peer) == -1)
         return -1;
-    outbuf_adds(&cl->out, "ok\n");
-    cl->step = M_ACCEPTED;
-    cl->fill = fill_metrics;
+    outbuf_adds(&peer->out, "ok\n");
+    peer->step = M_ACCEPTED;
+    peer->fill = fill_metrics;
     return 0;
 }
 
 /* ---- version, reload */
 
-static void answer_version(struct ctl_client *cl)
+static void answer_version(struct control_peer *peer)
 {
-    outbuf_adds(&cl->out, "ok\n");
-    if (cl->req.json) {
-        json_object_begin(&cl->json);
-        json_kv_string(&cl->json, "version", PACKAGE_VERSION);
-        json_object_end(&cl->json);
-        outbuf_addc(&cl->out, '\n');
+    outbuf_adds(&peer->out, "ok\n");
+    if (peer->req.json) {
+        json_object_begin(&peer->json);
+        json_kv_string(&peer->json, "version", PACKAGE_VERSION);
+        json_object_end(&peer->json);
+        outbuf_addc(&peer->out, '\n');
     } else {
-        outbuf_adds(&cl->out, "superserverd " PACKAGE_VERSION "\n");
+        outbuf_adds(&peer->out, "superserverd " PACKAGE_VERSION "\n");
     }
 }
 
 /* The reload runs in the turn, after the event batch (as for SIGHUP): the
  * client waits, watching nothing, until control_reload_done answers it. */
-static void answer_reload_later(struct server *s, struct ctl_client *cl)
+static void answer_reload_later(struct server *s, struct control_peer *peer)
 {
-    cl->phase = CL_PARKED;
-    loop_forget(&s->loop, &cl->ev);
-    s->reload_pending = true;
+    control_peer_park(peer);
+    reload_request(s);
 }
 
-void ctl_answer_reload(struct ctl_client *cl, const struct reload_result *r)
+void control_answer_reload(struct control_peer *peer, const struct reload_result *r)
 {
     if (!r->ok) {
-        ctl_answer_error(cl, r->error);
+        control_answer_error(peer, r->error);
         return;
     }
-    outbuf_adds(&cl->out, "ok\n");
-    if (cl->req.json) {
-        json_object_begin(&cl->json);
-        json_kv_string(&cl->json, "result", "ok");
-        json_kv_uint(&cl->json, "services", r->services);
-        json_kv_uint(&cl->json, "kept_sockets", r->st.kept);
-        json_kv_uint(&cl->json, "opened", r->st.opened);
-        json_kv_uint(&cl->json, "closed", r->st.closed);
-        json_object_end(&cl->json);
-        outbuf_addc(&cl->out, '\n');
+    outbuf_adds(&peer->out, "ok\n");
+    if (peer->req.json) {
+        json_object_begin(&peer->json);
+        json_kv_string(&peer->json, "result", "ok");
+        json_kv_uint(&peer->json, "services", r->services);
+        json_kv_uint(&peer->json, "kept_sockets", r->st.kept);
+        json_kv_uint(&peer->json, "opened", r->st.opened);
+        json_kv_uint(&peer->json, "closed", r->st.closed);
+        json_object_end(&peer->json);
+        outbuf_addc(&peer->out, '\n');
     } else {
-        outbuf_printf(&cl->out, "reload ok services=%zu kept_sockets=%u opened=%u closed=%u\n",
+        outbuf_printf(&peer->out, "reload ok services=%zu kept_sockets=%u opened=%u closed=%u\n",
                       r->services, r->st.kept, r->st.opened, r->st.closed);
     }
-    ctl_client_pump(cl);
+    control_peer_pump(peer);
 }
 
-void ctl_answer(struct server *s, struct ctl_client *cl)
+void control_answer(struct server *s, struct control_peer *peer)
 {
     int rc = 0;
 
-    json_init(&cl->json, &cl->out);
-    cl->deadline_ns = clock_now_ns() + CTL_IDLE_NS;
-    switch (cl->req.cmd) {
+    json_init(&peer->json, &peer->out);
+    control_peer_deadline(peer, CTL_IDLE_NS);
+    switch (peer->req.cmd) {
     case CTL_STATUS:
-        rc = answer_status(s, cl);
+        rc = answer_status(s, peer);
         break;
     case CTL_HANDLERS:
-        rc = answer_handlers(s, cl);
+        rc = answer_handlers(s, peer);
         break;
     case CTL_METRICS:
-        rc = answer_metrics(s, cl);
+        rc = answer_metrics(s, peer);
         break;
     case CTL_VERSION:
-        answer_version(cl);
+        answer_version(peer);
         break;
     case CTL_RELOAD:
-        answer_reload_later(s, cl);
+        answer_reload_later(s, peer);
         return;
     }
     if (rc == 1)
         return; /* answered with an error */
     if (rc == -1) {
-        ctl_answer_release(cl);
-        outbuf_drain(&cl->out);
-        ctl_answer_error(cl, "out of memory");
+        control_answer_release(peer);
+        outbuf_drain(&peer->out);
+        control_answer_error(peer, "out of memory");
         return;
     }
-    ctl_client_pump(cl);
+    control_peer_pump(peer);
 }

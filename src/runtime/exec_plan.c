@@ -1,18 +1,15 @@
 /*
- * Exec plans and per-connection variables (see exec_plan.h).  The child
- * side (spawn.c) only reads them.
+ * Exec plans (see exec_plan.h), built in the parent once per service; the
+ * per-connection variables are conn_env.c's, and the child's side
+ * (spawn_child.c) only reads them.
  */
 #include <grp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include "addr.h"
 #include "exec_plan.h"
 
 #define SAFE_PATH "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

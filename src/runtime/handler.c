@@ -1,7 +1,7 @@
 /*
  * Starting and finishing one handler, whatever its mode (see handler.h).
- * Admission, accepting and what a mode does after an exit belong to
- * accept.c, wait.c and pool.c; reaping to reap.c.
+ * Admission's decision, accepting and what a mode does after an exit belong
+ * to conn.c, accept.c, wait.c and pool.c; reaping to reap.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,22 +13,50 @@
 
 #include "clock.h"
 #include "conn_env.h"
+#include "fmt.h"
 #include "handler.h"
 #include "log.h"
 #include "context.h"
+#include "reap.h"
+#include "refusals.h"
 #include "signals.h"
 #include "stderr_log.h"
 
-#define KILL_GRACE_NS    (5 * NSEC_PER_SEC)
-#define BACKOFF_FIRST_NS (100 * NSEC_PER_MSEC)
-#define BACKOFF_MAX_NS   (10 * NSEC_PER_SEC)
+#define KILL_GRACE_NS (5 * NSEC_PER_SEC)
 
-uint64_t handler_backoff_delay(unsigned streak)
+void handler_wake_on_exit(struct server *s, struct exit_waiter *w)
 {
-    uint64_t d = BACKOFF_FIRST_NS;
-    for (unsigned i = 1; i < streak && d < BACKOFF_MAX_NS; i++)
-        d *= 2;
-    return d < BACKOFF_MAX_NS ? d : BACKOFF_MAX_NS;
+    if (w->listed)
+        return;
+    w->prev = NULL;
+    w->next = s->exit_waiters;
+    if (w->next)
+        w->next->prev = w;
+    s->exit_waiters = w;
+    w->listed = true;
+}
+
+void handler_wake_cancel(struct server *s, struct exit_waiter *w)
+{
+    if (!w->listed)
+        return;
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        s->exit_waiters = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    w->listed = false;
+}
+
+/* A handler exited: there may be room now for those who wait for it. */
+static void handler_wake_waiters(struct server *s)
+{
+    while (s->exit_waiters) {
+        struct exit_waiter *w = s->exit_waiters;
+        handler_wake_cancel(s, w);
+        timers_arm(&s->loop.timers, w->wake, TIMERS_NOW);
+    }
 }
 
 /* fd 2 for the handler; for `stderr = log` also the pipe's read end in *reader. */
@@ -53,22 +81,21 @@ static int handler_stderr(struct server *s, const struct service *svc, int sock,
 }
 
 /* The per-connection variables of SPEC section 4, and the mode's own. */
-static void handler_env(struct conn_env *env, struct listener *l, int sock,
-                        const struct sockaddr *peer, const struct conn_via *via, int worker_index,
-                        bool *sock_on_fd3)
+static void handler_env(struct conn_env *env, const struct handler_req *req, bool *sock_on_fd3)
 {
-    const struct service *svc = l->rt->svc;
+    const struct listener *l = req->l;
+    const struct service *svc = l->svc_state->svc;
     /* Bound to one address: that is every connection's local one (no getsockname). */
     const struct sockaddr *local =
         listener_bound_to_one_address(l) ? (const struct sockaddr *)&l->addr.ss : NULL;
 
-    if (via)
-        local = via->dst; /* the client connected to the balancer's address */
-    conn_env_socket(env, svc, sock, peer, local);
-    if (via)
-        conn_env_via(env, via);
-    if (worker_index >= 0)
-        conn_env_addf(env, "SUPERSERVER_WORKER=%d", worker_index);
+    if (req->via)
+        local = req->via->dst; /* the client connected to the balancer's address */
+    conn_env_socket(env, svc, req->sock, req->peer, local);
+    if (req->via)
+        conn_env_via(env, req->via);
+    if (req->worker_index >= 0)
+        conn_env_addf(env, "SUPERSERVER_WORKER=%d", req->worker_index);
     *sock_on_fd3 = svc->listen_fds && svc->mode != MODE_NOWAIT;
     if (*sock_on_fd3) {
         conn_env_addf(env, "LISTEN_FDS=1");
@@ -76,84 +103,119 @@ static void handler_env(struct conn_env *env, struct listener *l, int sock,
     }
 }
 
-/* Spawn with SOCK on 0/1; the pid, or -1 with the reason logged (throttled). */
-static pid_t handler_spawn(struct server *s, struct listener *l, int sock,
-                           const struct sockaddr *peer, const struct conn_via *via,
-                           int worker_index, int *reader)
+/* Spawn REQ's handler; the pid, or -1 with the reason logged (throttled). */
+static pid_t handler_spawn(struct server *s, const struct handler_req *req, int *reader)
 {
-    struct svc_state *rt = l->rt;
+    struct svc_state *state = req->l->svc_state;
     struct conn_env env;
     char envbuf[SLOT_ENV_BYTES];
-    struct spawn_request req = {.plan = rt->plan, .sock = sock};
+    struct spawn_request sr = {.plan = state->plan, .sock = req->sock};
 
     conn_env_start(&env, envbuf, sizeof(envbuf));
-    handler_env(&env, l, sock, peer, via, worker_index, &req.sock_on_fd3);
-    req.conn_env = env.vars;
-    req.stderr_fd = handler_stderr(s, rt->svc, sock, reader);
-    pid_t pid = spawn_handler(&s->spawner, &req);
+    handler_env(&env, req, &sr.sock_on_fd3);
+    sr.conn_env = env.vars;
+    sr.stderr_fd = handler_stderr(s, state->svc, req->sock, reader);
+    pid_t pid = spawn_handler(&s->spawner, &sr);
     int spawn_errno = errno;
     if (*reader >= 0)
-        close(req.stderr_fd);
+        close(sr.stderr_fd);
     if (pid == -1) {
         if (*reader >= 0)
             close(*reader);
-        /* The refusal is logged (and summarised) by the caller; the reason
-         * once a second, so a fork failing under a flood cannot flood the log. */
+        /* The refusal is logged and summarised; the reason once a second,
+         * so a fork failing under a flood cannot flood the log. */
         if (clock_once_a_second(&s->spawn_failed_until)) {
             errno = spawn_errno;
-            log_warn("service %s: cannot start a handler", rt->name);
+            log_warn("service %s: cannot start a handler", state->name);
         }
     }
     return pid;
 }
 
-struct child *handler_start(struct server *s, struct listener *l, int sock,
-                            const struct sockaddr *peer, const char *peer_text, int worker_index,
-                            child_exit_fn *on_exit)
+/* Past its `timeout`: SIGTERM, then SIGKILL KILL_GRACE_NS later. */
+static void handler_timed_out(struct timer *t, uint64_t now)
 {
-    return handler_start_via(s, l, sock, peer, peer_text, NULL, worker_index, on_exit);
+    struct server *s = t->ctx;
+    struct child *c = LOOP_OWNER(t, struct child, timeout);
+    int sig = c->timeout_stage == 0 ? SIGTERM : SIGKILL;
+    char buf[16];
+
+    /* The handler is a session leader: its whole process group goes. */
+    kill(-c->pid, sig);
+    kill(c->pid, sig);
+    log_event("event=timeout service=%s pid=%d signal=%s", c->svc_state->name, (int)c->pid,
+              signals_name(sig, buf, sizeof(buf)));
+    if (c->timeout_stage++ == 0)
+        timers_arm(&s->loop.timers, &c->timeout, now + KILL_GRACE_NS);
 }
 
-struct child *handler_start_via(struct server *s, struct listener *l, int sock,
-                                const struct sockaddr *peer, const char *peer_text,
-                                const struct conn_via *via, int worker_index,
-                                child_exit_fn *on_exit)
+static void log_start(const struct child *c, const struct handler_req *req)
 {
-    struct svc_state *rt = l->rt;
-    int reader;
-    pid_t pid = handler_spawn(s, l, sock, peer, via, worker_index, &reader);
+    const struct svc_state *state = c->svc_state;
 
-    if (pid == -1)
-        return NULL;
-    struct child *c = children_add(&s->children, pid);
-    if (!c) {
-        /* Out of memory: it still gets reaped (unknown pids are reaped silently). */
-        if (reader >= 0)
-            close(reader);
-        return NULL;
-    }
-    if (reader >= 0 && stderr_log_start(s, reader, pid, rt->name) == -1)
-        close(reader);
-    c->rt = rt;
-    rt->refs++;
-    c->on_exit = on_exit;
-    c->start_ns = clock_now_ns();
-    snprintf(c->peer, sizeof(c->peer), "%s", peer_text);
-    s->live_total++;
-    rt->accepted++;
-    if (rt->svc->timeout) {
-        c->deadline_ns = c->start_ns + (uint64_t)rt->svc->timeout * NSEC_PER_SEC;
-        timers_arm(&s->timers, c);
-    }
-    if (via) {
+    if (req->via) {
         char lb[ADDR_STRLEN];
-        addr_format_peer_as(via->lb, rt->svc->log_peer, lb, sizeof(lb));
-        log_event("event=start service=%s pid=%d peer=%s via=%s", rt->name, (int)pid, peer_text,
-                  lb);
+        addr_format_peer_as(req->via->lb, state->svc->log_peer, lb, sizeof(lb));
+        log_event("event=start service=%s pid=%d peer=%s via=%s", state->name, (int)c->pid,
+                  req->peer_text, lb);
     } else {
-        log_event("event=start service=%s pid=%d peer=%s", rt->name, (int)pid, peer_text);
+        log_event("event=start service=%s pid=%d peer=%s", state->name, (int)c->pid,
+                  req->peer_text);
     }
-    return c;
+}
+
+/* Fill in a new record C for REQ's handler: what it was started for, its
+ * counts, its timer. */
+static void handler_record(struct server *s, struct child *c, const struct handler_req *req)
+{
+    struct svc_state *state = req->l->svc_state;
+
+    c->svc_state = state;
+    state->refs++;
+    c->on_exit = req->on_exit;
+    c->start_ns = clock_now_ns();
+    fmt_copy(c->peer, sizeof(c->peer), req->peer_text, strlen(req->peer_text));
+    s->live_total++;
+    state->accepted++;
+    c->has_key = req->key != NULL;
+    if (req->key)
+        c->key = *req->key;
+    admit_started(state->admit, req->key);
+    if (req->holder) {
+        c->listener = req->l;
+        req->l->refs++;
+        *req->holder = c->pid;
+    }
+    if (req->worker_index >= 0)
+        c->worker_index = (unsigned)req->worker_index;
+    if (state->svc->timeout) {
+        timer_set(&c->timeout, handler_timed_out, s);
+        timers_arm(&s->loop.timers, &c->timeout,
+                   c->start_ns + (uint64_t)state->svc->timeout * NSEC_PER_SEC);
+    }
+}
+
+int handler_start(struct server *s, const struct handler_req *req)
+{
+    struct svc_state *state = req->l->svc_state;
+    int reader;
+    pid_t pid = handler_spawn(s, req, &reader);
+    struct child *c = pid == -1 ? NULL : children_add(&s->children, pid);
+
+    if (!c) {
+        /* Out of memory after the spawn: it still gets reaped (unknown
+         * pids are reaped silently), but it is not served as a handler. */
+        if (pid != -1 && reader >= 0)
+            close(reader);
+        refusals_record(s, state, REFUSE_SPAWN_FAILED, req->peer_text);
+        return -1;
+    }
+    if (reader >= 0 && stderr_log_start(s, reader, pid, state->name) == -1)
+        close(reader);
+    handler_record(s, c, req);
+    log_start(c, req);
+    reap_after_spawn(s);
+    return 0;
 }
 
 static void log_exit(const struct child *c, int status, uint64_t now)
@@ -162,10 +224,10 @@ static void log_exit(const struct child *c, int status, uint64_t now)
 
     if (WIFSIGNALED(status)) {
         char buf[16];
-        log_event("event=exit service=%s pid=%d signal=%s duration_ms=%llu", c->rt->name,
+        log_event("event=exit service=%s pid=%d signal=%s duration_ms=%llu", c->svc_state->name,
                   (int)c->pid, signals_name(WTERMSIG(status), buf, sizeof(buf)), ms);
     } else {
-        log_event("event=exit service=%s pid=%d status=%d duration_ms=%llu", c->rt->name,
+        log_event("event=exit service=%s pid=%d status=%d duration_ms=%llu", c->svc_state->name,
                   (int)c->pid, WEXITSTATUS(status), ms);
     }
 }
@@ -181,28 +243,30 @@ static enum handler_outcome exit_outcome(const struct child *c, int status)
 
 void handler_reaped(struct server *s, struct child *c, int status)
 {
-    struct svc_state *rt = c->rt;
+    struct svc_state *state = c->svc_state;
 
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
         spawn_collect(&s->spawner); /* was it a start that failed before the exec? */
     if (c->failed_step) {
         char q[256], qq[300];
-        rt->failed++;
+        state->failed++;
         snprintf(q, sizeof(q), "%s: %s", c->failed_step, strerror(c->failed_errno));
-        log_event_err("event=exec_failed service=%s pid=%d error=%s", rt->name, (int)c->pid,
+        log_event_err("event=exec_failed service=%s pid=%d error=%s", state->name, (int)c->pid,
                       log_quote(q, qq, sizeof(qq)));
     }
     log_exit(c, status, clock_now_ns());
-    rt->exits[exit_outcome(c, status)]++;
-    timers_cancel(&s->timers, c);
-    admit_finished(rt->admit, c->has_key ? &c->key : NULL);
+    state->exits[exit_outcome(c, status)]++;
+    timers_cancel(&s->loop.timers, &c->timeout);
+    admit_finished(state->admit, c->has_key ? &c->key : NULL);
     s->live_total--;
+    if (s->exit_waiters)
+        handler_wake_waiters(s);
     if (c->on_exit)
         c->on_exit(c, status, s);
     if (c->listener)
         listener_unref(c->listener);
     children_remove(&s->children, c);
-    svc_state_unref(rt);
+    svc_state_unref(state);
 }
 
 void handler_exec_failed(pid_t pid, const char *step, int err, void *ctx)
@@ -214,31 +278,4 @@ void handler_exec_failed(pid_t pid, const char *step, int err, void *ctx)
         c->failed_step = step;
         c->failed_errno = err;
     }
-}
-
-void handler_timeouts(struct server *s, uint64_t now)
-{
-    struct child *c;
-
-    while ((c = timers_first(&s->timers)) && c->deadline_ns <= now) {
-        int sig = c->timeout_stage == 0 ? SIGTERM : SIGKILL;
-        char buf[16];
-        /* The handler is a session leader: its whole process group goes. */
-        kill(-c->pid, sig);
-        kill(c->pid, sig);
-        log_event("event=timeout service=%s pid=%d signal=%s", c->rt->name, (int)c->pid,
-                  signals_name(sig, buf, sizeof(buf)));
-        if (c->timeout_stage++ == 0) {
-            c->deadline_ns = now + KILL_GRACE_NS;
-            timers_arm(&s->timers, c);
-        } else {
-            timers_cancel(&s->timers, c);
-        }
-    }
-}
-
-uint64_t handler_next_deadline(const struct server *s)
-{
-    struct child *c = timers_first(&s->timers);
-    return c ? c->deadline_ns : UINT64_MAX;
 }

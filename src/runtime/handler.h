@@ -2,7 +2,8 @@
  * One handler's life as every mode sees it: starting it (environment,
  * stderr, spawn, the children table, its timer, the start line) and
  * finishing it when it is reaped (the exit line, counters, then the
- * starter's own on_exit); `timeout` enforcement; the restart back-off.
+ * starter's own on_exit); `timeout` enforcement (a timer on the child);
+ * waking whoever waits for room when a handler exits.
  */
 #ifndef SUPERSERVER_HANDLER_H
 #define SUPERSERVER_HANDLER_H
@@ -18,38 +19,52 @@
 struct server;
 struct conn_via;
 
-/* A handler exiting sooner than this after its start died young. */
-#define HANDLER_YOUNG_NS 1000000000ULL
+/*
+ * Someone held back by `instances` or `max_children` (a prefork pool short
+ * of its target) waits for room: WAKE is armed, due at once, when the next
+ * handler exits, instead of anyone polling.  Linked into server.exit_waiters.
+ */
+struct exit_waiter {
+    struct timer *wake;
+    struct exit_waiter *prev, *next;
+    bool listed;
+};
 
-/* Start one handler of L's service with SOCK on fd 0/1; PEER and its text
- * for a connection (NULL and the listening address otherwise); WORKER_INDEX
- * >= 0 for a prefork worker.  The child record with ON_EXIT, or NULL when it
- * could not be started (the caller records the refusal). */
-struct child *handler_start(struct server *s, struct listener *l, int sock,
-                            const struct sockaddr *peer, const char *peer_text, int worker_index,
-                            child_exit_fn *on_exit);
+/* What a mode asks of handler_start: one handler of L's service. */
+struct handler_req {
+    struct listener *l;
+    int sock;                     /* on fd 0/1: the connection, or L's socket itself */
+    const struct sockaddr *peer;  /* the client; NULL when the handler accepts itself */
+    const char *peer_text;        /* for logs and status: the client, or L's address */
+    const struct conn_via *via;   /* through a load balancer: the rest of its header */
+    const struct source_key *key; /* admission's key of the client; NULL: none */
+    int worker_index;             /* >= 0: a prefork worker (SUPERSERVER_WORKER) */
+    child_exit_fn *on_exit;       /* the mode's own bookkeeping at its exit; NULL: none */
+    /* The handler is handed L's socket itself (wait, prefork): it holds a
+     * reference to L, and its pid is written here before any exit can be
+     * reaped.  NULL for a connection of its own. */
+    pid_t *holder;
+};
 
-/* handler_start for a connection that came through a load balancer: PEER is
- * the header's source, VIA (NULL: a direct one) the rest (conn_env.h); the
- * start line gets via=. */
-struct child *handler_start_via(struct server *s, struct listener *l, int sock,
-                                const struct sockaddr *peer, const char *peer_text,
-                                const struct conn_via *via, int worker_index,
-                                child_exit_fn *on_exit);
+/*
+ * The only way a handler is born: spawn it (environment, stderr), record
+ * it (the children table, its `timeout` timer, the start line), count it
+ * (accepted, live, admission's per-source count), hold L for it, and take
+ * the exit notices queued meanwhile.  0, or -1 when it could not start:
+ * then the refusal (spawn_failed) is recorded and nothing else changed.
+ */
+int handler_start(struct server *s, const struct handler_req *req);
 
-/* C has exited with STATUS: log, count, call its on_exit, forget it. */
+/* C has exited with STATUS: log, count, call its on_exit, forget it (what
+ * reaping hands every exit to; see reap_watch). */
 void handler_reaped(struct server *s, struct child *c, int status);
 
 /* spawn.h: a child that failed before its exec; logged when it is reaped. */
 void handler_exec_failed(pid_t pid, const char *step, int err, void *server);
 
-/* Send SIGTERM, then SIGKILL, to handlers past their `timeout`. */
-void handler_timeouts(struct server *s, uint64_t now);
-/* The earliest handler deadline, or UINT64_MAX. */
-uint64_t handler_next_deadline(const struct server *s);
-
-/* The wait before the STREAK-th restart in a row (from 1) of a handler or
- * worker that keeps failing at once: 100 ms, doubling, at most 10 s. */
-uint64_t handler_backoff_delay(unsigned streak);
+/* Arm W's timer when the next handler exits (once; again to wait again). */
+void handler_wake_on_exit(struct server *s, struct exit_waiter *w);
+/* W no longer waits (its owner is going). */
+void handler_wake_cancel(struct server *s, struct exit_waiter *w);
 
 #endif

@@ -3,8 +3,8 @@
  * file: update-inetd writes a new file and renames it over the old one, so
  * a watch on the file would follow the old inode into oblivion.  Events are
  * filtered by name; an overflowed queue counts as a change.  The watch
- * itself only notes a deadline: the reload runs in server.c's turn, where
- * SIGHUP's does, since it frees listeners later events of a batch may use.
+ * itself only arms its debounce timer, which asks for the reload
+ * (reload.h): it runs in the turn, as SIGHUP's does.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,17 +17,21 @@
 #include "context.h"
 #include "inetd_watch.h"
 #include "log.h"
+#include "reload.h"
 
-#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM)
+#define WATCH_MASK                                                                                 \
+    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_ATTRIB)
 /* Reads of the inotify queue per wake-up: the rest waits for the next turn. */
 #define WATCH_MAX_READS 16
 
 struct inetd_watch {
-    struct ev ev;              /* the inotify descriptor */
-    int wd;                    /* the folder's watch; -1 when it went away */
-    char *path;                /* the file, as the config names it */
-    const char *name;          /* its last component, inside path */
-    uint64_t first_ns, due_ns; /* first event of a burst, reload time; 0: none */
+    struct ev ev;          /* the inotify descriptor */
+    int wd;                /* the folder's watch; -1 when it went away */
+    char *path;            /* the file, as the config names it */
+    const char *name;      /* its last component, inside path */
+    uint64_t first_ns;     /* first event of the burst; 0: none */
+    struct timer debounce; /* asks for the reload when the burst is over */
+    struct server *s;
 };
 
 /* Did the batch of events in BUF (LEN bytes) touch our file? */
@@ -53,7 +57,7 @@ static bool batch_touches(struct inetd_watch *w, const char *buf, ssize_t len)
 static void watch_ready(struct ev *ev, uint32_t events)
 {
     struct server *s = ev->ctx;
-    struct inetd_watch *w = s->inetd;
+    struct inetd_watch *w = LOOP_OWNER(ev, struct inetd_watch, ev);
     char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
     bool touched = false;
 
@@ -69,12 +73,12 @@ static void watch_ready(struct ev *ev, uint32_t events)
     }
     if (!touched)
         return;
-    uint64_t now = clock_now_ns();
+    uint64_t now = clock_now_ns(), due = now + INETD_WATCH_DEBOUNCE_NS;
     if (w->first_ns == 0)
         w->first_ns = now;
-    w->due_ns = now + INETD_WATCH_DEBOUNCE_NS;
-    if (w->due_ns > w->first_ns + INETD_WATCH_MAX_DELAY_NS)
-        w->due_ns = w->first_ns + INETD_WATCH_MAX_DELAY_NS;
+    if (due > w->first_ns + INETD_WATCH_MAX_DELAY_NS)
+        due = w->first_ns + INETD_WATCH_MAX_DELAY_NS;
+    timers_arm(&s->loop.timers, &w->debounce, due);
     log_debug("event=inetd_conf_changed path=%s", w->path);
 }
 
@@ -84,6 +88,7 @@ void inetd_watch_close(struct server *s)
 
     if (w == NULL)
         return;
+    timers_cancel(&s->loop.timers, &w->debounce);
     if (w->ev.fd >= 0) {
         loop_forget(&s->loop, &w->ev);
         close(w->ev.fd);
@@ -91,6 +96,16 @@ void inetd_watch_close(struct server *s)
     free(w->path);
     free(w);
     s->inetd = NULL;
+}
+
+/* The burst of changes is over: reload. */
+static void watch_settled(struct timer *t, uint64_t now)
+{
+    struct inetd_watch *w = LOOP_OWNER(t, struct inetd_watch, debounce);
+
+    (void)now;
+    w->first_ns = 0;
+    reload_request(w->s);
 }
 
 /* A new watch of PATH's folder, or NULL (logged). */
@@ -106,6 +121,8 @@ static struct inetd_watch *watch_open(struct server *s, const char *path)
     }
     slash = strrchr(w->path, '/'); /* the path is absolute */
     w->wd = -1;
+    w->s = s;
+    timer_set(&w->debounce, watch_settled, NULL);
     int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     loop_ev_set(&w->ev, fd, watch_ready, s);
     if (fd >= 0) {
@@ -131,27 +148,13 @@ void inetd_watch_sync(struct server *s)
     struct inetd_watch *w = s->inetd;
 
     if (w != NULL && path != NULL && strcmp(w->path, path) == 0 && w->wd >= 0) {
-        w->first_ns = w->due_ns = 0; /* this activation read the file */
+        w->first_ns = 0; /* this activation read the file */
+        timers_cancel(&s->loop.timers, &w->debounce);
         return;
     }
     inetd_watch_close(s);
     if (path != NULL)
         s->inetd = watch_open(s, path);
-}
-
-uint64_t inetd_watch_deadline(const struct server *s)
-{
-    return s->inetd && s->inetd->due_ns ? s->inetd->due_ns : UINT64_MAX;
-}
-
-void inetd_watch_tick(struct server *s, uint64_t now)
-{
-    struct inetd_watch *w = s->inetd;
-
-    if (w == NULL || w->due_ns == 0 || now < w->due_ns)
-        return;
-    w->first_ns = w->due_ns = 0;
-    s->reload_pending = true;
 }
 
 void inetd_watch_report(const struct config *cfg)

@@ -2,8 +2,8 @@
  * Watching the `inetd_conf` file, so that update-inetd works without a
  * signal: inotify on the file's folder (an atomic rename onto the file
  * counts, and so do its creation and removal), an ordinary watched object
- * of the reactor.  A change asks for a reload 200 ms after the last event
- * (so a burst of writes is one reload), in the server's turn like SIGHUP.
+ * of the reactor.  A change asks for a reload (reload.h) 200 ms after the
+ * last event, a timer (so a burst of writes is one reload).
  */
 #ifndef SUPERSERVER_INETD_WATCH_H
 #define SUPERSERVER_INETD_WATCH_H
@@ -22,10 +22,6 @@ struct config;
  * kept as it is), or nothing when the config has none.  A watch that cannot
  * be set up is logged: then only SIGHUP reloads. */
 void inetd_watch_sync(struct server *s);
-/* When the turn must look again (UINT64_MAX: no reload waiting). */
-uint64_t inetd_watch_deadline(const struct server *s);
-/* In the turn: when the debounce has run out, set s->reload_pending. */
-void inetd_watch_tick(struct server *s, uint64_t now);
 /* Stop watching and let go. */
 void inetd_watch_close(struct server *s);
 

@@ -187,6 +187,13 @@ static int listener_socket(const struct service *svc, const struct listen_addr *
     return fd;
 }
 
+/* A pause is over (the timer's context is the loop). */
+static void listener_resumed(struct timer *t, uint64_t now)
+{
+    (void)now;
+    listener_watch(t->ctx, LOOP_OWNER(t, struct listener, resume), true);
+}
+
 struct listener *listener_open(const struct service *svc, const struct listen_addr *a,
                                struct listener_registry *reg, char *err, size_t errlen)
 {
@@ -206,6 +213,7 @@ struct listener *listener_open(const struct service *svc, const struct listen_ad
         return NULL;
     }
     loop_ev_set(&l->ev, fd, NULL, NULL);
+    timer_set(&l->resume, listener_resumed, NULL);
     l->fd = fd;
     l->addr.kind = a->kind;
     l->addr.ss = a->ss;
@@ -271,6 +279,10 @@ bool listener_bound_to_one_address(const struct listener *l)
 
 void listener_close(struct listener *l)
 {
+    struct loop *paused_on = l->resume.armed ? l->resume.ctx : NULL;
+
+    if (paused_on) /* a closed socket never resumes */
+        timers_cancel(&paused_on->timers, &l->resume);
     if (l->closed)
         return;
     if (l->unlink_on_close)
@@ -291,7 +303,8 @@ void listener_unref(struct listener *l)
             *p = l->unix_next;
             break;
         }
-    free(l->workers);
+    if (l->release)
+        l->release(l);
     free(l->addr.text);
     free(l);
 }
@@ -304,13 +317,13 @@ void listener_serve_with(struct listener *l, ev_ready_fn *ready, void *ctx)
 
 void listener_watch(struct loop *lp, struct listener *l, bool on)
 {
+    timers_cancel(&lp->timers, &l->resume);
     if (!on) {
         loop_forget(lp, &l->ev);
         return;
     }
     if (l->closed || l->ev.watched)
         return;
-    l->resume_ns = 0;
     if (loop_watch(lp, &l->ev, EPOLLIN) == -1)
         log_warn("cannot watch %s", l->addr.text);
 }
@@ -318,5 +331,8 @@ void listener_watch(struct loop *lp, struct listener *l, bool on)
 void listener_pause(struct loop *lp, struct listener *l, uint64_t until)
 {
     listener_watch(lp, l, false);
-    l->resume_ns = until;
+    if (l->closed)
+        return;
+    l->resume.ctx = lp;
+    timers_arm(&lp->timers, &l->resume, until);
 }

@@ -1,8 +1,10 @@
 /*
  * Listening sockets: opening one for a service's address, applying options
- * in place, deciding on reload whether an existing socket can be kept, and
- * closing, watching.  The callback it is served through is set by
- * activate.c from the service's mode.
+ * in place, deciding on reload whether an existing socket can be kept,
+ * closing, watching, pausing (a timer watches it again).  A listener is a
+ * socket and its event; the callback it is served through, and what its
+ * mode keeps (opaque pointers), are set by activate.c from the service's
+ * mode.
  */
 #ifndef SUPERSERVER_LISTENER_H
 #define SUPERSERVER_LISTENER_H
@@ -15,9 +17,14 @@
 #include "addr.h"
 #include "loop.h"
 #include "model.h"
-#include "wait_mark.h"
 
 struct svc_state;
+struct pool;
+struct wait_slot;
+struct listener;
+
+/* Lets go of what the modes hung on L, when its last reference goes. */
+typedef void listener_release_fn(struct listener *l);
 
 struct listener {
     struct ev ev; /* its callback is its mode's: accept.c or wait.c */
@@ -25,8 +32,8 @@ struct listener {
     struct listen_addr addr; /* addr.text owned */
     enum svc_protocol protocol;
     enum svc_mode mode;
-    struct svc_state *rt;
-    unsigned refs; /* the daemon's table, plus each wait/prefork child handed it */
+    struct svc_state *svc_state;
+    unsigned refs; /* the daemon's table, each child handed it, each PROXY connection */
     bool closed;   /* fd closed: dropped by a reload while a child still refers to it */
     bool unlink_on_close;
     dev_t path_dev; /* the unix socket file bound (unlink_on_close) */
@@ -34,25 +41,14 @@ struct listener {
     struct listener_registry *registry; /* whose unix_bound list holds it, or NULL */
     struct listener *unix_next;
     struct sock_opts opts; /* the options the socket has now */
-    /* wait mode: the handler that holds it, and back-off of fast exits */
-    pid_t wait_pid;
-    struct wait_mark wait_mark; /* its queue when handed over */
-    unsigned fast_exits;
-    uint64_t resume_ns; /* not watched until then (EMFILE or wait back-off) */
-    /* prefork: live workers by index (0 = free slot) */
-    pid_t *workers;
-    unsigned n_worker_slots;
-    unsigned worker_target;
-    bool pool_short; /* held below its target by a limit, and said so */
+    struct timer resume;   /* armed while paused (EMFILE or wait back-off) */
+    /* What a mode hangs on the socket, opaque here: set up by activate.c,
+     * which also sets RELEASE; they last as long as the listener, since a
+     * child that was handed the socket holds a reference. */
+    struct wait_slot *wait; /* wait.c: the handler holding it, its back-off */
+    struct pool *pool;      /* pool.c: prefork workers */
+    listener_release_fn *release;
 };
-
-/* The listener whose struct ev this is. */
-static inline struct listener *listener_of(struct ev *ev)
-{
-    return (struct listener *)((char *)ev - offsetof(struct listener, ev));
-}
-
-struct listener;
 
 /*
  * What the listeners share, owned by the context: sockets inherited through
@@ -91,10 +87,11 @@ void listener_unref(struct listener *l);
 
 /* Serve L's connections through READY (with CTX) when it is watched. */
 void listener_serve_with(struct listener *l, ev_ready_fn *ready, void *ctx);
-/* Watch L (unless closed; a pending resume is dropped) or stop watching it. */
+/* Watch L (unless closed) or stop watching it; a pending resume is dropped
+ * either way. */
 void listener_watch(struct loop *lp, struct listener *l, bool on);
-/* Stop watching L until UNTIL (EMFILE, or a wait handler's back-off); the
- * daemon's turn watches it again when due (set server.any_paused). */
+/* Stop watching L until UNTIL (EMFILE, or a wait handler's back-off): its
+ * resume timer watches it again then. */
 void listener_pause(struct loop *lp, struct listener *l, uint64_t until);
 
 #endif

@@ -1,18 +1,23 @@
 # src/runtime: the running daemon (the reactor and the turn, activation,
 # listeners, accept, wait mode, pools, admission, refusals, exec plans,
-# spawn, reaping).  Includes every layer below it.
+# spawn, reaping).  Includes itself, src/config and src/lib: not
+# src/import, which stands beside it (the daemon never runs an importer).
 noinst_LIBRARIES += src/runtime/libss_runtime.a
-src_runtime_libss_runtime_a_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS)
+src_runtime_libss_runtime_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib \
+	-I$(srcdir)/src/config -I$(srcdir)/src/runtime
 src_runtime_libss_runtime_a_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
 src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/accept.c src/runtime/accept.h \
-	src/runtime/activate.c src/runtime/activate.h \
+	src/runtime/activate.c src/runtime/activate.h src/runtime/activate_int.h \
+	src/runtime/activate_match.c \
 	src/runtime/admit.c src/runtime/admit.h \
+	src/runtime/backoff.c src/runtime/backoff.h \
 	src/runtime/children.c src/runtime/children.h \
+	src/runtime/conn.c src/runtime/conn.h \
 	src/runtime/conn_env.c src/runtime/conn_env.h \
 	src/runtime/context.h \
 	src/runtime/control.c src/runtime/control.h src/runtime/control_int.h \
-	src/runtime/control_answer.c src/runtime/control_client.c \
+	src/runtime/control_answer.c src/runtime/control_peer.c src/runtime/control_sock.c \
 	src/runtime/exec_plan.c src/runtime/exec_plan.h \
 	src/runtime/handler.c src/runtime/handler.h \
 	src/runtime/inetd_watch.c src/runtime/inetd_watch.h \
@@ -26,8 +31,8 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/reap.c src/runtime/reap.h \
 	src/runtime/sandbox.c src/runtime/sandbox.h \
 	src/runtime/refusals.c src/runtime/refusals.h \
-	src/runtime/refuse.c src/runtime/refuse.h \
-	src/runtime/serve.c src/runtime/serve.h \
+	src/runtime/reload.c src/runtime/reload.h \
+	src/runtime/refuse_reason.h \
 	src/runtime/server.c src/runtime/server.h \
 	src/runtime/signals.c src/runtime/signals.h \
 	src/runtime/sources.c src/runtime/sources.h \

@@ -13,6 +13,7 @@
 int loop_init(struct loop *lp)
 {
     lp->batch_stopped = false;
+    timers_init(&lp->timers);
     lp->epfd = epoll_create1(EPOLL_CLOEXEC);
     return lp->epfd == -1 ? -1 : 0;
 }

@@ -2,14 +2,23 @@
  * The reactor: epoll over watched objects that carry their own callback.
  * A listener, a signal pipe, a stderr pipe or a control client embeds a
  * struct ev and says what to call when its descriptor is ready; the loop
- * calls that and nobody by name.  What happens between two waits (timers,
- * reloads, pool refills) belongs to whoever owns the turn (server.c).
+ * calls that and nobody by name.  Deadlines are the same kind of object: a
+ * struct timer embedded in what it times, on the loop's one heap
+ * (timers.h).  The turn (server.c) waits until the earliest deadline, acts
+ * on what signals asked for after the batch, then fires the due timers.
  */
 #ifndef SUPERSERVER_LOOP_H
 #define SUPERSERVER_LOOP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "timers.h"
+
+/* The object of type TYPE whose member MEMBER is at PTR (a struct ev or a
+ * struct timer embedded in it): how a callback gets back to its owner. */
+#define LOOP_OWNER(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
 
 struct ev;
 
@@ -19,19 +28,20 @@ typedef void ev_ready_fn(struct ev *ev, uint32_t events);
 struct ev {
     int fd;
     ev_ready_fn *ready;
-    void *ctx;    /* the callback's context, usually the server */
+    void *ctx;    /* the callback's context: the server (LOOP_OWNER finds the object) */
     bool watched; /* registered in the loop */
 };
 
 struct loop {
     int epfd;
-    bool batch_stopped; /* loop_stop_batch: skip the rest of this batch */
+    bool batch_stopped;       /* loop_stop_batch: skip the rest of this batch */
+    struct timer_heap timers; /* every deadline of the daemon */
 };
 
 /* Largest number of ready objects handled per wait. */
 #define LOOP_EVENTS 256
 
-/* Create the epoll instance (close-on-exec).  -1 with errno. */
+/* Create the epoll instance (close-on-exec) and an empty heap.  -1 with errno. */
 int loop_init(struct loop *lp);
 void loop_close(struct loop *lp);
 

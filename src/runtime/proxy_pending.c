@@ -14,9 +14,9 @@
  * linked list in deadline order.  All connections of a service share one
  * proxy_timeout, so arrival order is deadline order and an insertion at the
  * tail is O(1) (a reload that shortens the timeout is the one case that
- * walks back from the tail).  The earliest deadline is the head of one of
- * the few queues (server.proxy_queues); a connection done early leaves its
- * list in O(1).
+ * walks back from the tail).  One timer per queue is armed at its head's
+ * deadline; a connection done early leaves its list in O(1).  The queues
+ * are also listed (server.proxy_queues) for reloads and exit.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -32,7 +32,7 @@
 #include "proxy_header.h"
 #include "proxy_pending.h"
 #include "refusals.h"
-#include "serve.h"
+#include "conn.h"
 
 /* What is kept of the peer that connected (the balancer): an inet address,
  * or for a unix listener just the family. */
@@ -43,7 +43,7 @@ union proxy_lb {
 };
 
 struct proxy_conn {
-    struct ev ev; /* first: the callback gets this */
+    struct ev ev;
     struct proxy_queue *q;
     struct listener *l; /* a reference, dropped when done */
     struct proxy_conn *prev, *next;
@@ -52,9 +52,10 @@ struct proxy_conn {
 };
 
 struct proxy_queue {
-    struct svc_state *rt; /* a reference while the queue exists */
+    struct svc_state *svc_state; /* a reference while the queue exists */
     struct proxy_conn *head, *tail;
     unsigned n;
+    struct timer expire;             /* at the head's deadline */
     struct proxy_queue *prev, *next; /* server.proxy_queues */
 };
 
@@ -79,14 +80,14 @@ static void lb_copy(union proxy_lb *lb, const struct sockaddr_storage *peer)
         lb->sa.sa_family = peer->ss_family;
 }
 
-static void refuse_lb(struct server *s, struct svc_state *rt, const struct sockaddr *lb,
-                      enum admit_verdict why)
+static void refuse_lb(struct server *s, struct svc_state *state, const struct sockaddr *lb,
+                      enum refuse_reason why)
 {
     char text[ADDR_STRLEN];
-    enum addr_peer_form form = rt->svc ? rt->svc->log_peer : ADDR_PEER_FULL;
+    enum addr_peer_form form = state->svc ? state->svc->log_peer : ADDR_PEER_FULL;
 
     addr_format_peer_as(lb, form, text, sizeof(text));
-    refusals_record(s, rt, why, text);
+    refusals_record(s, state, why, text);
 }
 
 /*
@@ -120,13 +121,13 @@ static void proxy_serve(struct server *s, struct listener *l, int conn, const st
     unsigned char buf[PROXY_V2_MAX];
 
     if (recv(conn, buf, (size_t)len, MSG_DONTWAIT) != len) {
-        refuse_lb(s, l->rt, lb, REFUSE_PROXY_INVALID);
+        refuse_lb(s, l->svc_state, lb, REFUSE_PROXY_INVALID);
         close(conn);
         return;
     }
     bool inet = h->src.ss_family == AF_INET || h->src.ss_family == AF_INET6;
     if (h->is_local || !inet) {
-        serve_connection(s, l, conn, lb, NULL);
+        conn_serve(s, l, conn, lb, NULL);
         return;
     }
     struct conn_via via = {
@@ -136,7 +137,7 @@ static void proxy_serve(struct server *s, struct listener *l, int conn, const st
         .alpn = h->alpn,
         .ssl_version = h->ssl_version,
     };
-    serve_connection(s, l, conn, (const struct sockaddr *)&h->src, &via);
+    conn_serve(s, l, conn, (const struct sockaddr *)&h->src, &via);
 }
 
 /* Read CONN now: true when it is finished with (served or refused). */
@@ -144,12 +145,12 @@ static bool proxy_read(struct server *s, struct listener *l, int conn, const str
                        bool hup)
 {
     struct proxy_header h;
-    int len = proxy_peek(conn, l->rt->svc->proxy.versions, hup, &h);
+    int len = proxy_peek(conn, l->svc_state->svc->proxy.versions, hup, &h);
 
     if (len == 0)
         return false;
     if (len < 0) {
-        refuse_lb(s, l->rt, lb, REFUSE_PROXY_INVALID);
+        refuse_lb(s, l->svc_state, lb, REFUSE_PROXY_INVALID);
         close(conn);
     } else {
         proxy_serve(s, l, conn, lb, len, &h);
@@ -171,10 +172,12 @@ static void queue_link(struct server *s, struct proxy_queue *q, struct proxy_con
         pc->next->prev = pc;
     else
         q->tail = pc;
-    if (after)
+    if (after) {
         after->next = pc;
-    else
+    } else {
         q->head = pc;
+        timers_arm(&s->loop.timers, &q->expire, pc->deadline_ns);
+    }
     if (q->n++ == 0) {
         q->prev = NULL;
         q->next = s->proxy_queues;
@@ -197,30 +200,37 @@ static void queue_unlink(struct server *s, struct proxy_conn *pc)
         pc->next->prev = pc->prev;
     else
         q->tail = pc->prev;
-    if (--q->n > 0)
+    if (--q->n > 0) {
+        if (!pc->prev) /* a new head */
+            timers_arm(&s->loop.timers, &q->expire, q->head->deadline_ns);
         return;
+    }
+    timers_cancel(&s->loop.timers, &q->expire);
     if (q->prev)
         q->prev->next = q->next;
     else
         s->proxy_queues = q->next;
     if (q->next)
         q->next->prev = q->prev;
-    q->rt->proxy_queue = NULL;
-    svc_state_unref(q->rt);
+    q->svc_state->proxy_queue = NULL;
+    svc_state_unref(q->svc_state);
     free(q);
 }
 
-static struct proxy_queue *queue_of(struct svc_state *rt)
+static void queue_expire(struct timer *t, uint64_t now);
+
+static struct proxy_queue *queue_of(struct server *s, struct svc_state *state)
 {
-    if (!rt->proxy_queue) {
+    if (!state->proxy_queue) {
         struct proxy_queue *q = calloc(1, sizeof(*q));
         if (!q)
             return NULL;
-        q->rt = rt;
-        rt->refs++;
-        rt->proxy_queue = q;
+        timer_set(&q->expire, queue_expire, s);
+        q->svc_state = state;
+        state->refs++;
+        state->proxy_queue = q;
     }
-    return rt->proxy_queue;
+    return state->proxy_queue;
 }
 
 /* Stop watching PC and free it; its descriptor is the caller's.  The
@@ -236,27 +246,41 @@ static struct listener *pending_detach(struct server *s, struct proxy_conn *pc)
 }
 
 /* Detach PC and close it with a refusal WHY. */
-static void pending_refuse(struct server *s, struct proxy_conn *pc, enum admit_verdict why)
+static void pending_refuse(struct server *s, struct proxy_conn *pc, enum refuse_reason why)
 {
     int fd = pc->ev.fd;
     union proxy_lb lb = pc->lb;
-    struct svc_state *rt = pc->q->rt;
+    struct svc_state *state = pc->q->svc_state;
 
-    rt->refs++; /* the queue may go with PC */
+    state->refs++; /* the queue may go with PC */
     struct listener *l = pending_detach(s, pc);
-    refuse_lb(s, rt, &lb.sa, why);
+    refuse_lb(s, state, &lb.sa, why);
     close(fd);
     listener_unref(l);
-    svc_state_unref(rt);
+    svc_state_unref(state);
+}
+
+/* The queue's head is due: close what is past its deadline (the timer
+ * follows the new head). */
+static void queue_expire(struct timer *t, uint64_t now)
+{
+    struct proxy_queue *q = LOOP_OWNER(t, struct proxy_queue, expire);
+
+    for (unsigned n = q->n; n > 0 && q->head->deadline_ns <= now; n--) {
+        bool last = n == 1; /* the queue goes with its last connection */
+        pending_refuse(t->ctx, q->head, REFUSE_PROXY_TIMEOUT);
+        if (last)
+            return;
+    }
 }
 
 static void pending_ready(struct ev *ev, uint32_t events)
 {
-    struct proxy_conn *pc = (struct proxy_conn *)ev;
+    struct proxy_conn *pc = LOOP_OWNER(ev, struct proxy_conn, ev);
     struct server *s = ev->ctx;
     bool hup = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
     struct proxy_header h;
-    int len = proxy_peek(ev->fd, pc->l->rt->svc->proxy.versions, hup, &h);
+    int len = proxy_peek(ev->fd, pc->l->svc_state->svc->proxy.versions, hup, &h);
 
     if (len == 0)
         return; /* the rest of the header comes with a later edge */
@@ -273,13 +297,13 @@ static void pending_ready(struct ev *ev, uint32_t events)
 }
 
 /* A queue just made for a connection that could not wait after all. */
-static void queue_drop_if_empty(struct svc_state *rt)
+static void queue_drop_if_empty(struct svc_state *state)
 {
-    struct proxy_queue *q = rt->proxy_queue;
+    struct proxy_queue *q = state->proxy_queue;
 
     if (q && q->n == 0) {
-        rt->proxy_queue = NULL;
-        svc_state_unref(rt);
+        state->proxy_queue = NULL;
+        svc_state_unref(state);
         free(q);
     }
 }
@@ -288,16 +312,16 @@ static void queue_drop_if_empty(struct svc_state *rt)
  * (`backlog` connections waiting) is reached or memory is short. */
 static void pending_add(struct server *s, struct listener *l, int conn, const union proxy_lb *lb)
 {
-    struct svc_state *rt = l->rt;
-    unsigned cap = rt->svc->sock.backlog > 0 ? (unsigned)rt->svc->sock.backlog : 1;
-    struct proxy_queue *q = rt->proxy_queue;
+    struct svc_state *state = l->svc_state;
+    unsigned cap = state->svc->sock.backlog > 0 ? (unsigned)state->svc->sock.backlog : 1;
+    struct proxy_queue *q = state->proxy_queue;
     struct proxy_conn *pc = NULL;
 
-    if ((!q || q->n < cap) && (q = queue_of(rt)) && (pc = calloc(1, sizeof(*pc)))) {
+    if ((!q || q->n < cap) && (q = queue_of(s, state)) && (pc = calloc(1, sizeof(*pc)))) {
         pc->q = q;
         pc->l = l;
         pc->lb = *lb;
-        pc->deadline_ns = clock_now_ns() + (uint64_t)rt->svc->proxy.timeout * NSEC_PER_SEC;
+        pc->deadline_ns = clock_now_ns() + (uint64_t)state->svc->proxy.timeout * NSEC_PER_SEC;
         loop_ev_set(&pc->ev, conn, pending_ready, s);
         if (loop_watch(&s->loop, &pc->ev, EPOLLIN | EPOLLRDHUP | EPOLLET) == 0) {
             l->refs++;
@@ -306,21 +330,21 @@ static void pending_add(struct server *s, struct listener *l, int conn, const un
         }
         free(pc);
     }
-    queue_drop_if_empty(rt);
-    refuse_lb(s, rt, &lb->sa, REFUSE_PROXY_PENDING);
+    queue_drop_if_empty(state);
+    refuse_lb(s, state, &lb->sa, REFUSE_PROXY_PENDING);
     close(conn);
 }
 
 bool proxy_pending_take(struct server *s, struct listener *l, int conn,
                         const struct sockaddr_storage *peer)
 {
-    const struct service *svc = l->rt->svc;
+    const struct service *svc = l->svc_state->svc;
     union proxy_lb lb;
 
     if (!proxy_pending_trusted(svc, (const struct sockaddr *)peer)) {
         if (svc->proxy.others_direct)
             return false;
-        refuse_lb(s, l->rt, (const struct sockaddr *)peer, REFUSE_PROXY_UNTRUSTED);
+        refuse_lb(s, l->svc_state, (const struct sockaddr *)peer, REFUSE_PROXY_UNTRUSTED);
         close(conn);
         return true;
     }
@@ -331,40 +355,13 @@ bool proxy_pending_take(struct server *s, struct listener *l, int conn,
     return true;
 }
 
-void proxy_pending_expire(struct server *s, uint64_t now)
-{
-    struct proxy_queue *q = s->proxy_queues;
-
-    while (q) {
-        struct proxy_queue *next = q->next; /* q goes with its last connection */
-        unsigned n = q->n;
-        for (unsigned i = 0; i < n && q->head->deadline_ns <= now; i++) {
-            bool last = i + 1 == n;
-            pending_refuse(s, q->head, REFUSE_PROXY_TIMEOUT);
-            if (last)
-                break;
-        }
-        q = next;
-    }
-}
-
-uint64_t proxy_pending_next_deadline(const struct server *s)
-{
-    uint64_t next = UINT64_MAX;
-
-    for (const struct proxy_queue *q = s->proxy_queues; q; q = q->next)
-        if (q->head->deadline_ns < next)
-            next = q->head->deadline_ns;
-    return next;
-}
-
 /* May PC keep waiting under its service's settings after a reload? */
 static bool pending_still_wanted(const struct proxy_conn *pc)
 {
-    const struct svc_state *rt = pc->q->rt;
+    const struct svc_state *state = pc->q->svc_state;
 
-    return rt->svc && rt->svc->proxy.versions != SVC_PROXY_OFF && !pc->l->closed &&
-           pc->l->rt == rt && proxy_pending_trusted(rt->svc, &pc->lb.sa);
+    return state->svc && state->svc->proxy.versions != SVC_PROXY_OFF && !pc->l->closed &&
+           pc->l->svc_state == state && proxy_pending_trusted(state->svc, &pc->lb.sa);
 }
 
 void proxy_pending_reloaded(struct server *s)
@@ -385,9 +382,9 @@ void proxy_pending_reloaded(struct server *s)
     }
 }
 
-unsigned proxy_pending_count(const struct svc_state *rt)
+unsigned proxy_pending_count(const struct svc_state *state)
 {
-    return rt->proxy_queue ? rt->proxy_queue->n : 0;
+    return state->proxy_queue ? state->proxy_queue->n : 0;
 }
 
 void proxy_pending_close_all(struct server *s)

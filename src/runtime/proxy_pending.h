@@ -3,9 +3,11 @@
  * section 8).  A connection accepted from a peer the service takes headers
  * from is read at once (the header usually comes with the connection); when
  * it is not whole yet, the connection waits as a watched object of the
- * reactor, with a deadline and without a handler or a fork, until its header
- * is complete, invalid or late.  Then exactly the header is consumed and the
- * connection goes through admission (accept.c) on the real client.
+ * reactor, with a deadline (a timer per service's queue: a late one is
+ * closed with reason=proxy_timeout) and without a handler or a fork, until
+ * its header is complete, invalid or late.  Then exactly the header is
+ * consumed and the connection goes through admission (conn.c) on the real
+ * client.
  */
 #ifndef SUPERSERVER_PROXY_PENDING_H
 #define SUPERSERVER_PROXY_PENDING_H
@@ -34,11 +36,6 @@ bool proxy_pending_take(struct server *s, struct listener *l, int conn,
  * socket file's mode and owner), inet peers inside proxy_from. */
 bool proxy_pending_trusted(const struct service *svc, const struct sockaddr *peer);
 
-/* Close the connections past their deadline (reason=proxy_timeout). */
-void proxy_pending_expire(struct server *s, uint64_t now);
-/* The earliest deadline of a waiting connection, or UINT64_MAX. */
-uint64_t proxy_pending_next_deadline(const struct server *s);
-
 /*
  * After a reload: connections of a service that stays, on a listener it
  * keeps, from a peer it still takes headers from, keep waiting (same
@@ -48,8 +45,8 @@ uint64_t proxy_pending_next_deadline(const struct server *s);
  */
 void proxy_pending_reloaded(struct server *s);
 
-/* How many connections of RT wait for their header (status dump). */
-unsigned proxy_pending_count(const struct svc_state *rt);
+/* How many connections of STATE wait for their header (status dump). */
+unsigned proxy_pending_count(const struct svc_state *state);
 
 /* At exit: close them all, letting go of their services and listeners. */
 void proxy_pending_close_all(struct server *s);

@@ -12,7 +12,6 @@
 #include <sys/wait.h>
 
 #include "clock.h"
-#include "handler.h"
 #include "log.h"
 #include "reap.h"
 #include "context.h"
@@ -34,8 +33,41 @@ static bool reap_pid(struct server *s, pid_t pid)
         return false;
     struct child *c = children_find(&s->children, pid);
     if (c)
-        handler_reaped(s, c, status);
+        s->reaped(s, c, status);
     return true;
+}
+
+/* Catch exits whose SIGCHLD coalesced with another's. */
+static void reap_sweep(struct timer *t, uint64_t now)
+{
+    struct server *s = t->ctx;
+
+    s->last_reap_ns = now;
+    for (;;) {
+        int status;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid <= 0)
+            break; /* 0: none left exited; -1/ECHILD: no children at all */
+        struct child *c = children_find(&s->children, pid);
+        log_debug("event=reap pid=%d by=sweep", (int)pid); /* its SIGCHLD coalesced */
+        if (c)
+            s->reaped(s, c, status);
+    }
+}
+
+/* A sweep is due: at once with few live handlers, else paced. */
+static void reap_sweep_soon(struct server *s)
+{
+    size_t live = s->children.count;
+    uint64_t gap = 0;
+
+    if (s->reap_sweep.armed)
+        return;
+    if (live > REAP_PACED_FROM) {
+        gap = (uint64_t)(live / REAP_PACED_FROM) * 50 * NSEC_PER_MSEC;
+        gap = gap < REAP_MAX_DELAY_NS ? gap : REAP_MAX_DELAY_NS;
+    }
+    timers_arm(&s->loop.timers, &s->reap_sweep, s->last_reap_ns + gap);
 }
 
 static void reap_signalled(struct server *s)
@@ -49,7 +81,7 @@ static void reap_signalled(struct server *s)
             return;
         for (int i = 0; i < n; i++)
             reap_pid(s, pids[i]);
-        s->reap_due = true; /* others may have exited under the same notice */
+        reap_sweep_soon(s); /* others may have exited under the same notice */
         if (s->children.count <= REAP_PACED_FROM)
             continue;
         struct child *c = s->children.newest;
@@ -67,16 +99,18 @@ static void reap_ready(struct ev *ev, uint32_t events)
     reap_signalled(ev->ctx);
 }
 
-int reap_watch(struct server *s)
+int reap_watch(struct server *s, reap_fn *reaped)
 {
     int fd = signals_open_childfd();
 
     if (fd == -1)
         return -1;
+    s->reaped = reaped;
     loop_ev_set(&s->child_ev, fd, reap_ready, s);
+    timer_set(&s->reap_sweep, reap_sweep, s);
     if (loop_watch(&s->loop, &s->child_ev, EPOLLIN) == -1)
         return -1;
-    s->reap_due = true; /* anything that exited before we watched */
+    reap_sweep_soon(s); /* anything that exited before we watched */
     return 0;
 }
 
@@ -87,36 +121,4 @@ void reap_after_spawn(struct server *s)
      * few, a coalesced exit costs only a cheap sweep. */
     if (s->children.count > REAP_PACED_FROM)
         reap_signalled(s);
-}
-
-uint64_t reap_sweep_at(const struct server *s)
-{
-    size_t live = s->children.count;
-    uint64_t gap = 0;
-
-    if (!s->reap_due)
-        return UINT64_MAX;
-    if (live > REAP_PACED_FROM) {
-        gap = (uint64_t)(live / REAP_PACED_FROM) * 50 * NSEC_PER_MSEC;
-        gap = gap < REAP_MAX_DELAY_NS ? gap : REAP_MAX_DELAY_NS;
-    }
-    return s->last_reap_ns + gap;
-}
-
-void reap_sweep_if_due(struct server *s, uint64_t now)
-{
-    if (now < reap_sweep_at(s))
-        return;
-    s->reap_due = false;
-    s->last_reap_ns = now;
-    for (;;) {
-        int status;
-        pid_t pid = waitpid(-1, &status, WNOHANG);
-        if (pid <= 0)
-            break; /* 0: none left exited; -1/ECHILD: no children at all */
-        struct child *c = children_find(&s->children, pid);
-        log_debug("event=reap pid=%d by=sweep", (int)pid); /* its SIGCHLD coalesced */
-        if (c)
-            handler_reaped(s, c, status);
-    }
 }

@@ -7,11 +7,13 @@
  * same way).
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "landlock.h"
@@ -31,20 +33,40 @@ static int read_last_cap(void)
     return last;
 }
 
-static void prepare_caps(struct exec_sandbox *sb, const struct service *svc)
+/*
+ * `capabilities` holds whatever the daemon itself was given: at exec a root
+ * process gets its bounding set *and its inheritable set* as permitted, and
+ * keeps its ambient set, so a daemon started with an inheritable
+ * CAP_SYS_ADMIN (capsh --inh, AmbientCapabilities=, an old container
+ * runtime) would pass it to a handler with an empty list.  The inheritable
+ * set is cut to the kept capabilities from the daemon's own sets, read here
+ * once: the child's capset may lower them but never raise them.
+ */
+static int prepare_caps(struct exec_sandbox *sb, const struct service *svc, char *err,
+                        size_t errlen)
 {
     const struct svc_sandbox *want = &svc->sandbox;
+    struct {
+        uint32_t version;
+        int pid;
+    } header = {_LINUX_CAPABILITY_VERSION_3, 0};
 
     if (!want->has_capabilities)
-        return;
+        return 0;
     sb->drop_bounding = true;
     sb->keep_caps = want->capabilities;
     sb->last_cap = read_last_cap();
+    if (syscall(SYS_capget, &header, sb->cap_narrow) == -1) {
+        snprintf(err, errlen, "capabilities: cannot read the daemon's own: %s", strerror(errno));
+        return -1;
+    }
     sb->raise_ambient = svc->has_user && svc->uid != 0 && want->capabilities != 0;
     for (int i = 0; i < 2; i++) {
         uint32_t bits = (uint32_t)(want->capabilities >> (32 * i));
-        sb->cap_data[i] = (struct sandbox_cap_data){bits, bits, bits};
+        sb->cap_narrow[i].inheritable &= bits;
+        sb->cap_raise[i] = (struct sandbox_cap_data){bits, bits, bits};
     }
+    return 0;
 }
 
 /* The seccomp program: EPERM for every call of the denied groups. */
@@ -98,7 +120,8 @@ int sandbox_prepare(struct exec_sandbox *sb, const struct service *svc, char *er
 
     memset(sb, 0, sizeof(*sb));
     sb->landlock_fd = -1;
-    prepare_caps(sb, svc);
+    if (prepare_caps(sb, svc, err, errlen) == -1)
+        return -1;
     sb->no_new_privs =
         want->no_new_privileges || (non_root && (want->has_landlock || want->syscall_deny != 0));
     if (want->has_landlock) {

@@ -22,11 +22,15 @@ struct sandbox_cap_data {
 
 struct exec_sandbox {
     bool no_new_privs;  /* asked, or implied (see sandbox.c) */
-    bool drop_bounding; /* capabilities set: drop every other from the bounding set */
+    bool drop_bounding; /* capabilities set: drop every other from the bounding set, and
+                         * cut the inheritable and ambient sets (cap_narrow) */
     uint64_t keep_caps; /* the capabilities kept */
     int last_cap;       /* /proc/sys/kernel/cap_last_cap */
+    /* The daemon's own sets with the inheritable one cut to keep_caps (the
+     * kernel then cuts the ambient one too): set before the identity change. */
+    struct sandbox_cap_data cap_narrow[2];
     bool raise_ambient; /* a non-root user: keep_caps as ambient capabilities */
-    struct sandbox_cap_data cap_data[2];
+    struct sandbox_cap_data cap_raise[2];
     int landlock_fd;           /* a ruleset, or -1 */
     struct sock_fprog seccomp; /* .len == 0: no filter */
 };

@@ -1,9 +1,11 @@
 /*
- * The daemon's turn: wait on the reactor, then do what may free what later
- * events of a batch point to (reloads, resizes, status dumps asked by
- * signals), then the time-driven work (reaping sweeps, timeouts, refusal
- * summaries, paused listeners, pool refills).  Also setting the whole
- * context up and tearing it down.
+ * The daemon's turn: wait on the reactor until the earliest deadline, then
+ * do what may free what later events of a batch point to (resizes and
+ * status dumps asked by signals), then fire the timers that are due (every
+ * deadline is one, embedded in what it times: a reload asked for, handler
+ * timeouts, paused listeners, pool refills, control clients, PROXY headers,
+ * the inetd_conf debounce, reaping sweeps, refusal summaries).  Also
+ * setting the whole context up, running a reload, and tearing it down.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,18 +24,19 @@
 #include "log.h"
 #include "pool.h"
 #include "proxy_pending.h"
+#include "notify.h"
 #include "reap.h"
 #include "refusals.h"
+#include "reload.h"
 #include "server.h"
 #include "signals.h"
 #include "status.h"
 #include "stderr_log.h"
 
-#define TICK_NS (100 * NSEC_PER_MSEC)
-
 /* Note what the signals ask for; acting on it waits for the end of the
- * event batch (server_act), since a reload frees listeners that later events
- * of the same batch may still point to. */
+ * event batch (server_act; a reload is a timer, fired after the batch too),
+ * since a reload frees listeners that later events of the same batch may
+ * still point to. */
 static void server_signalled(struct ev *ev, uint32_t events)
 {
     struct server *s = ev->ctx;
@@ -44,7 +47,7 @@ static void server_signalled(struct ev *ev, uint32_t events)
     for (int i = 0; i < n; i++) {
         switch (sigs[i]) {
         case SIGHUP:
-            s->reload_pending = true;
+            reload_request(s);
             break;
         case SIGTERM:
         case SIGINT:
@@ -64,16 +67,67 @@ static void server_signalled(struct ev *ev, uint32_t events)
     }
 }
 
+/* Load the config file again and activate it (moving the control socket
+ * if its path changed), or keep the running state; logged and counted
+ * either way, the outcome in *R. */
+static void server_reload_config(struct server *s, struct reload_result *r)
+{
+    char *err = r->error, quoted[1100];
+    size_t errlen = sizeof(r->error);
+    struct control_plan cp;
+    struct config *cfg = config_load(s->config_path, &s->cfg_opts, err, errlen);
+
+    /* Children not yet exec'd may hold copies of sockets it closes (their
+     * exec plans stay alive by reference). */
+    if (cfg && !spawn_quiesce(&s->spawner)) {
+        snprintf(err, errlen, "a handler start is stuck in the kernel; try again later");
+        config_free(cfg);
+        cfg = NULL;
+    }
+    if (cfg && control_prepare(s, cfg, &cp, err, errlen) == -1) {
+        config_free(cfg);
+        cfg = NULL;
+    }
+    if (cfg && activate_config(s, cfg, &r->st, err, errlen) == -1) {
+        control_abandon(&cp);
+        config_free(cfg);
+        cfg = NULL;
+    }
+    if (!cfg) {
+        s->reloads_error++;
+        log_event_err("event=reload result=error error=%s", log_quote(err, quoted, sizeof(quoted)));
+        return;
+    }
+    control_commit(s, &cp);
+    inetd_watch_sync(s); /* the inetd_conf key may have come, gone or moved */
+    s->reloads_ok++;
+    r->ok = true;
+    r->services = activate_services(s);
+    inetd_watch_report(s->cfg);
+    log_event("event=reload result=ok services=%zu kept_sockets=%u opened=%u closed=%u",
+              r->services, r->st.kept, r->st.opened, r->st.closed);
+    if (s->cfg->n_services == 0)
+        log_warnx("no services configured: running idle");
+}
+
+/* SIGHUP, the control socket's `reload` or a changed inetd_conf asked for
+ * it (reload.h): the timer fires after the event batch. */
+static void server_reload(struct timer *t, uint64_t now)
+{
+    struct server *s = t->ctx;
+    struct reload_result r;
+
+    (void)now;
+    memset(&r, 0, sizeof(r));
+    notify_send("RELOADING=1");
+    server_reload_config(s, &r);
+    notify_send("READY=1");
+    control_reload_done(s, &r); /* control clients that asked for it */
+    proxy_pending_reloaded(s);
+}
+
 static void server_act(struct server *s)
 {
-    inetd_watch_tick(s, clock_now_ns()); /* inetd_conf changed a while ago: reload */
-    if (s->reload_pending) {
-        struct reload_result r;
-        s->reload_pending = false;
-        activate_reload(s, &r);
-        control_reload_done(s, &r); /* control clients that asked for it */
-        proxy_pending_reloaded(s);
-    }
     for (; s->resize_pending > 0; s->resize_pending--)
         pool_resize_all(s, +1);
     for (; s->resize_pending < 0; s->resize_pending++)
@@ -84,52 +138,15 @@ static void server_act(struct server *s)
     }
 }
 
-/* Listeners paused for EMFILE or a wait back-off come back when due; true
- * while some are still waiting. */
-static bool server_resume_listeners(struct server *s, uint64_t now)
-{
-    bool waiting = false;
-
-    for (size_t i = 0; i < s->n_listeners; i++) {
-        struct listener *l = s->listeners[i];
-        if (!l->resume_ns || l->ev.watched)
-            continue;
-        if (now < l->resume_ns)
-            waiting = true;
-        else if (l->mode == MODE_NOWAIT || l->wait_pid == 0)
-            listener_watch(&s->loop, l, true);
-    }
-    return waiting;
-}
-
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-    return a < b ? a : b;
-}
-
-/* How long the next wait may sleep: until the first thing the turn must do. */
-static int server_timeout(const struct server *s, uint64_t now)
-{
-    uint64_t next = earliest(handler_next_deadline(s), proxy_pending_next_deadline(s));
-
-    if (s->n_refusing)
-        next = earliest(next, (now / NSEC_PER_SEC + 1) * NSEC_PER_SEC); /* the second's end */
-    if (s->any_paused || s->pool_check)
-        next = earliest(next, now + TICK_NS);
-    next = earliest(next, reap_sweep_at(s));
-    next = earliest(next, control_next_deadline(s));
-    next = earliest(next, inetd_watch_deadline(s));
-    return loop_timeout_ms(now, next);
-}
-
+/* The turn: wait for events until the earliest deadline, act on what
+ * signals asked for once the batch is done, fire the timers that are due. */
 int server_run(struct server *s)
 {
-    s->pool_check = true;
     log_set_buffered(true);
     while (!s->stopping) {
-        uint64_t now = clock_now_ns();
+        int timeout = loop_timeout_ms(clock_now_ns(), timers_next(&s->loop.timers));
         log_flush(); /* before sleeping: the log is never behind an idle daemon */
-        if (loop_wait(&s->loop, server_timeout(s, now)) == -1) {
+        if (loop_wait(&s->loop, timeout) == -1) {
             log_warn("epoll_wait");
             log_set_buffered(false);
             return -1;
@@ -137,19 +154,7 @@ int server_run(struct server *s)
         if (s->stopping)
             break;
         server_act(s);
-        now = clock_now_ns();
-        reap_sweep_if_due(s, now);
-        handler_timeouts(s, now);
-        control_turn(s, now);
-        proxy_pending_expire(s, now);
-        if (s->n_refusing)
-            refusals_flush(s, now);
-        if (s->any_paused)
-            s->any_paused = server_resume_listeners(s, now);
-        if (s->pool_check) {
-            pool_fill_all(s);
-            s->pool_check = pool_pending(s);
-        }
+        timers_run(&s->loop.timers, clock_now_ns());
     }
     log_set_buffered(false);
     return 0;
@@ -159,16 +164,15 @@ int server_start(struct server *s, struct config *cfg, const struct rlimit *hand
                  char *err, size_t errlen)
 {
     struct activation_stats st;
-    struct timespec rt;
+    struct timespec wall;
     int sigfd;
 
     s->start_ns = clock_now_ns();
-    clock_gettime(CLOCK_REALTIME, &rt);
-    s->start_realtime_ns = (uint64_t)rt.tv_sec * NSEC_PER_SEC + (uint64_t)rt.tv_nsec;
+    clock_gettime(CLOCK_REALTIME, &wall);
+    s->start_realtime_ns = (uint64_t)wall.tv_sec * NSEC_PER_SEC + (uint64_t)wall.tv_nsec;
     s->loop.epfd = -1;
     s->child_ev.fd = -1;
     children_init(&s->children);
-    timers_init(&s->timers);
     s->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (s->devnull == -1 || (sigfd = signals_init()) == -1 ||
         spawn_init(&s->spawner, handler_nofile, handler_exec_failed, s) == -1 ||
@@ -177,16 +181,20 @@ int server_start(struct server *s, struct config *cfg, const struct rlimit *hand
         return -1;
     }
     loop_ev_set(&s->sig_ev, sigfd, server_signalled, s);
+    timer_set(&s->reload, server_reload, s);
     if (loop_watch(&s->loop, &s->sig_ev, EPOLLIN) == -1) {
         snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
         return -1;
     }
-    return activate_config(s, cfg, &st, err, errlen);
+    if (activate_config(s, cfg, &st, err, errlen) == -1)
+        return -1;
+    inetd_watch_sync(s);
+    return 0;
 }
 
 int server_watch_children(struct server *s)
 {
-    return reap_watch(s);
+    return reap_watch(s, handler_reaped);
 }
 
 /* Handlers still running keep their service's state alive; at exit we let go. */
@@ -195,7 +203,7 @@ static void child_forget(struct child *c, void *ctx)
     (void)ctx;
     if (c->listener)
         listener_unref(c->listener);
-    svc_state_unref(c->rt);
+    svc_state_unref(c->svc_state);
 }
 
 void server_free(struct server *s)
@@ -218,7 +226,6 @@ void server_free(struct server *s)
         config_free(s->cfg);
     s->cfg = NULL;
     children_destroy(&s->children);
-    timers_destroy(&s->timers);
     spawn_destroy(&s->spawner);
     loop_close(&s->loop);
 }

@@ -1,6 +1,6 @@
 /*
  * The self-pipe.  Only the handler and its pipe live here; what a signal
- * means is decided by the loop.
+ * means is decided by the turn (server.c, server_signalled).
  */
 #include <errno.h>
 #include <fcntl.h>

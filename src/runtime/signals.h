@@ -27,7 +27,7 @@ int signals_init(void);
  * SIGCHLD is the one signal read from a signalfd instead of the self-pipe:
  * its siginfo names the child, and waitpid(pid) costs O(1) where
  * waitpid(-1) walks every live child in the kernel.  SIGCHLD does not queue,
- * so notices that coalesced are caught by a waitpid(-1) sweep (loop.c).
+ * so notices that coalesced are caught by a waitpid(-1) sweep (reap.c).
  * Open the fd in the process that reads it: readiness does not survive a fork.
  */
 int signals_open_childfd(void);

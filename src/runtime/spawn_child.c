@@ -91,15 +91,20 @@ static long child_drop_bounding(const struct exec_sandbox *sb)
     return 0;
 }
 
-/* A non-root handler: the kept capabilities permitted, effective, inheritable
- * and ambient, so they survive its exec. */
-static long child_raise_ambient(const struct exec_sandbox *sb)
+static long child_capset(const struct sandbox_cap_data data[2])
 {
     struct {
         uint32_t version;
         int pid;
     } header = {_LINUX_CAPABILITY_VERSION_3, 0};
-    long r = RAW_SYSCALL(SYS_capset, &header, sb->cap_data, 0, 0);
+    return RAW_SYSCALL(SYS_capset, &header, data, 0, 0);
+}
+
+/* A non-root handler: the kept capabilities permitted, effective, inheritable
+ * and ambient, so they survive its exec. */
+static long child_raise_ambient(const struct exec_sandbox *sb)
+{
+    long r = child_capset(sb->cap_raise);
 
     for (int cap = 0; r >= 0 && cap <= sb->last_cap; cap++)
         if (sb->keep_caps & (1ULL << cap))
@@ -149,7 +154,9 @@ static const char *child_confine(const struct spawn_slot *slot, long *err)
         return "chroot";
     if (p->chdir && (*err = RAW_SYSCALL(SYS_chdir, p->chdir, 0, 0, 0)) < 0)
         return "chdir";
-    if (p->sandbox.drop_bounding && (*err = child_drop_bounding(&p->sandbox)) < 0)
+    /* Bounding, then inheritable and ambient: a root handler would get them back at exec. */
+    if (p->sandbox.drop_bounding && ((*err = child_drop_bounding(&p->sandbox)) < 0 ||
+                                     (*err = child_capset(p->sandbox.cap_narrow)) < 0))
         return "capabilities";
     if (p->set_groups) {
         if ((*err = RAW_SYSCALL(SYS_setgroups, p->n_groups, p->groups, 0, 0)) < 0)

@@ -21,10 +21,10 @@ void status_daemon_text(struct outbuf *ob, const struct server *s, uint64_t now)
 void status_daemon_json(struct json_out *j, const struct server *s, uint64_t now);
 
 /* "service=NAME mode=M listen=A,B sockets=N live=N accepted=N refused=N
- * [refused_REASON=N...] failed=N" (no newline); RT must still be in service. */
-void status_service_text(struct outbuf *ob, const struct server *s, const struct svc_state *rt);
+ * [refused_REASON=N...] failed=N" (no newline); STATE must still be in service. */
+void status_service_text(struct outbuf *ob, const struct server *s, const struct svc_state *state);
 /* The same as one JSON object. */
-void status_service_json(struct json_out *j, const struct server *s, const struct svc_state *rt);
+void status_service_json(struct json_out *j, const struct server *s, const struct svc_state *state);
 
 /* "service=NAME pid=N peer=P age_ms=N" (no newline). */
 void status_handler_text(struct outbuf *ob, const struct child *c, uint64_t now);

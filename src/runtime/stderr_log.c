@@ -122,7 +122,7 @@ void stderr_log_close_all(struct server *s)
 static void stderr_reader_ready(struct ev *ev, uint32_t events)
 {
     struct server *s = ev->ctx;
-    struct stderr_reader *r = (struct stderr_reader *)ev; /* ev is its first member */
+    struct stderr_reader *r = LOOP_OWNER(ev, struct stderr_reader, ev);
 
     (void)events;
     for (size_t budget = 0; budget < STDERR_READ_BUDGET;) {

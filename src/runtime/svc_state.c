@@ -6,30 +6,30 @@
 
 struct svc_state *svc_state_new(const char *name)
 {
-    struct svc_state *rt = calloc(1, sizeof(*rt));
-    if (!rt)
+    struct svc_state *state = calloc(1, sizeof(*state));
+    if (!state)
         return NULL;
-    rt->name = strdup(name);
-    rt->admit = admit_state_new();
-    if (!rt->name || !rt->admit) {
-        svc_state_destroy(rt);
+    state->name = strdup(name);
+    state->admit = admit_state_new();
+    if (!state->name || !state->admit) {
+        svc_state_destroy(state);
         return NULL;
     }
-    return rt;
+    return state;
 }
 
-void svc_state_destroy(struct svc_state *rt)
+void svc_state_destroy(struct svc_state *state)
 {
-    exec_plan_unref(rt->plan);
-    admit_state_free(rt->admit);
-    free(rt->name);
-    free(rt);
+    exec_plan_unref(state->plan);
+    admit_state_free(state->admit);
+    free(state->name);
+    free(state);
 }
 
-void svc_state_unref(struct svc_state *rt)
+void svc_state_unref(struct svc_state *state)
 {
-    if (--rt->refs == 0)
-        svc_state_destroy(rt);
+    if (--state->refs == 0)
+        svc_state_destroy(state);
 }
 
 const char *svc_outcome_name(enum handler_outcome o)

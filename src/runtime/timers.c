@@ -1,93 +1,118 @@
-/* The deadline heap (see timers.h). */
-#include <stdlib.h>
+/*
+ * The deadline heap (see timers.h): a pairing heap.  Each timer links to its
+ * first child, its next sibling, and back (to its previous sibling, or to
+ * its parent when it is a first child), so any timer leaves the heap
+ * without a search.  Inserting melds the new timer with the root; removing
+ * the root melds its children pairwise, left to right, then the pairs right
+ * to left, iteratively (no recursion however skewed the heap).
+ */
+#include <stddef.h>
 
 #include "timers.h"
 
 void timers_init(struct timer_heap *h)
 {
-    h->items = NULL;
-    h->count = h->cap = 0;
+    h->root = NULL;
+    h->count = 0;
 }
 
-void timers_destroy(struct timer_heap *h)
+void timer_set(struct timer *t, timer_fire_fn *fire, void *ctx)
 {
-    free(h->items);
-    timers_init(h);
+    *t = (struct timer){.fire = fire, .ctx = ctx};
 }
 
-static void timers_set(struct timer_heap *h, size_t i, struct child *c)
+/* The two heaps A and B (roots without siblings) as one; the later root
+ * becomes the first child of the earlier. */
+static struct timer *meld(struct timer *a, struct timer *b)
 {
-    h->items[i] = c;
-    c->timer_slot = i;
-}
-
-static void timers_up(struct timer_heap *h, size_t i)
-{
-    struct child *c = h->items[i];
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (h->items[parent]->deadline_ns <= c->deadline_ns)
-            break;
-        timers_set(h, i, h->items[parent]);
-        i = parent;
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    if (b->at < a->at) {
+        struct timer *t = a;
+        a = b;
+        b = t;
     }
-    timers_set(h, i, c);
+    b->prev = a;
+    b->sibling = a->child;
+    if (a->child)
+        a->child->prev = b;
+    a->child = b;
+    return a;
 }
 
-static void timers_down(struct timer_heap *h, size_t i)
+/* The siblings from FIRST on, melded into one heap. */
+static struct timer *meld_siblings(struct timer *first)
 {
-    struct child *c = h->items[i];
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        uint64_t best = c->deadline_ns;
-        if (l < h->count && h->items[l]->deadline_ns < best)
-            m = l, best = h->items[l]->deadline_ns;
-        if (r < h->count && h->items[r]->deadline_ns < best)
-            m = r;
-        if (m == i)
-            break;
-        timers_set(h, i, h->items[m]);
-        i = m;
+    struct timer *pairs = NULL; /* the melded pairs, last first (linked by sibling) */
+
+    while (first) {
+        struct timer *a = first, *b = first->sibling;
+        first = b ? b->sibling : NULL;
+        a->sibling = a->prev = NULL;
+        if (b)
+            b->sibling = b->prev = NULL;
+        a = meld(a, b);
+        a->sibling = pairs;
+        pairs = a;
     }
-    timers_set(h, i, c);
-}
-
-int timers_arm(struct timer_heap *h, struct child *c)
-{
-    if (c->timer_slot != TIMER_NONE) {
-        timers_up(h, c->timer_slot);
-        timers_down(h, c->timer_slot);
-        return 0;
+    struct timer *root = NULL;
+    while (pairs) {
+        struct timer *next = pairs->sibling;
+        pairs->sibling = NULL;
+        root = meld(root, pairs);
+        pairs = next;
     }
-    if (h->count == h->cap) {
-        size_t ncap = h->cap ? h->cap * 2 : 64;
-        struct child **n = realloc(h->items, ncap * sizeof(*n));
-        if (!n)
-            return -1;
-        h->items = n;
-        h->cap = ncap;
+    return root;
+}
+
+static void timers_remove(struct timer_heap *h, struct timer *t)
+{
+    struct timer *rest = meld_siblings(t->child);
+
+    if (t == h->root) {
+        h->root = rest;
+    } else {
+        if (t->prev->child == t)
+            t->prev->child = t->sibling; /* its parent's first child */
+        else
+            t->prev->sibling = t->sibling;
+        if (t->sibling)
+            t->sibling->prev = t->prev;
+        h->root = meld(h->root, rest);
     }
-    timers_set(h, h->count++, c);
-    timers_up(h, c->timer_slot);
-    return 0;
+    t->child = t->sibling = t->prev = NULL;
+    t->armed = false;
+    h->count--;
 }
 
-void timers_cancel(struct timer_heap *h, struct child *c)
+void timers_arm(struct timer_heap *h, struct timer *t, uint64_t at)
 {
-    size_t i = c->timer_slot;
-
-    if (i == TIMER_NONE)
-        return;
-    c->timer_slot = TIMER_NONE;
-    struct child *last = h->items[--h->count];
-    if (i == h->count)
-        return;
-    timers_set(h, i, last);
-    timers_up(h, i);
-    timers_down(h, last->timer_slot);
+    if (t->armed)
+        timers_remove(h, t);
+    t->at = at;
+    t->armed = true;
+    h->root = meld(h->root, t);
+    h->count++;
 }
 
-struct child *timers_first(const struct timer_heap *h)
+void timers_cancel(struct timer_heap *h, struct timer *t)
 {
-    return h->count ? h->items[0] : NULL;
+    if (t->armed)
+        timers_remove(h, t);
+}
+
+uint64_t timers_next(const struct timer_heap *h)
+{
+    return h->root ? h->root->at : UINT64_MAX;
+}
+
+void timers_run(struct timer_heap *h, uint64_t now)
+{
+    while (h->root && h->root->at <= now) {
+        struct timer *t = h->root;
+        timers_remove(h, t);
+        t->fire(t, now);
+    }
 }

@@ -30,4 +30,7 @@ void fuzz_fail(const char *file, int line, const char *what) __attribute__((nore
  * a file; NULL when out of memory. */
 char *fuzz_cstring(const uint8_t *data, size_t size);
 
+/* Write SIZE bytes of DATA to PATH (created 0600, truncated). */
+void fuzz_write_file(const char *path, const void *data, size_t size);
+
 #endif

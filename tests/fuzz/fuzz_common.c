@@ -1,11 +1,13 @@
 /*
  * What all harnesses share, in the fuzzers and in the regression programs:
- * the invariant failure, the input as a string, and the one third-party
- * leak LeakSanitizer must not report.
+ * the invariant failure, the input as a string, writing a scratch file,
+ * and the one third-party leak LeakSanitizer must not report.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 
@@ -24,6 +26,15 @@ char *fuzz_cstring(const uint8_t *data, size_t size)
         buf[size] = '\0';
     }
     return buf;
+}
+
+void fuzz_write_file(const char *path, const void *data, size_t size)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    FUZZ_ASSERT(fd >= 0);
+    FUZZ_ASSERT(size == 0 || write(fd, data, size) == (ssize_t)size);
+    close(fd);
 }
 
 const char *__lsan_default_suppressions(void);

@@ -39,15 +39,6 @@ int __wrap_glob(const char *pattern, int flags, int (*errfunc)(const char *, int
     return __real_glob(pattern, flags, errfunc, g);
 }
 
-static void write_file(const char *path, const void *data, size_t size)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-
-    FUZZ_ASSERT(fd >= 0);
-    FUZZ_ASSERT(size == 0 || write(fd, data, size) == (ssize_t)size);
-    close(fd);
-}
-
 static void remove_dir(void)
 {
     static const char *const files[] = {"conf.d/inc.conf", "conf.d/inc.yaml", "conf.d", NULL};
@@ -78,9 +69,9 @@ static void setup(void)
     snprintf(path, sizeof(path), "%s/conf.d", dir);
     FUZZ_ASSERT(mkdir(path, 0700) == 0);
     snprintf(path, sizeof(path), "%s/conf.d/inc.conf", dir);
-    write_file(path, inc_conf, sizeof(inc_conf) - 1);
+    fuzz_write_file(path, inc_conf, sizeof(inc_conf) - 1);
     snprintf(path, sizeof(path), "%s/conf.d/inc.yaml", dir);
-    write_file(path, inc_yaml, sizeof(inc_yaml) - 1);
+    fuzz_write_file(path, inc_yaml, sizeof(inc_yaml) - 1);
     atexit(remove_dir);
 }
 
@@ -104,13 +95,13 @@ static void render(const struct config *cfg, char **check, char **dump)
  * same -t listing. */
 static void check_round_trip(const struct config *cfg)
 {
-    static const struct config_options unpriv = {false};
+    static const struct config_options unpriv = {.privileged = false};
     char path[128], err[1024] = "", *check1, *dump1, *check2, *dump2;
     struct config *again;
 
     render(cfg, &check1, &dump1);
     snprintf(path, sizeof(path), "%s/dump.yaml", dir);
-    write_file(path, dump1, strlen(dump1));
+    fuzz_write_file(path, dump1, strlen(dump1));
     again = config_load(path, &unpriv, err, sizeof(err));
     unlink(path);
     if (again == NULL) {
@@ -131,7 +122,7 @@ static void check_round_trip(const struct config *cfg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const struct config_options unpriv = {false};
+    static const struct config_options unpriv = {.privileged = false};
     char path[128], err[1024] = "";
     struct config *cfg;
 
@@ -139,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     setup();
     snprintf(path, sizeof(path), "%s/main.%s", dir, data[0] & 1 ? "yaml" : "conf");
-    write_file(path, data + 1, size - 1);
+    fuzz_write_file(path, data + 1, size - 1);
     cfg = config_load(path, &unpriv, err, sizeof(err));
     if (cfg != NULL) {
         check_round_trip(cfg);

@@ -20,6 +20,7 @@
 static const char *const config_seeds[] = {"conf/good", "conf/bad", "data/config", NULL};
 static const char *const addr_seeds[] = {"fuzz/seeds/addr", NULL};
 static const char *const proxy_seeds[] = {"fuzz/seeds/proxy", NULL};
+static const char *const inetd_seeds[] = {"data/inetd", NULL};
 
 static int replay_file(const char *path, const char *prefix)
 {
@@ -86,6 +87,7 @@ int main(void)
     const char *top = getenv("TESTS_SRCDIR");
     const char *const *seeds = strcmp(FUZZ_NAME, "addr") == 0    ? addr_seeds
                                : strcmp(FUZZ_NAME, "proxy") == 0 ? proxy_seeds
+                               : strcmp(FUZZ_NAME, "inetd") == 0 ? inetd_seeds
                                                                  : config_seeds;
     char dir[4096];
     size_t count = 0;

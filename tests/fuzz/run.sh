@@ -44,18 +44,21 @@ seed() {
 run_one() {
     name=$1
     case $name in
-    libconfig | yaml | addr | proxy) dict=$name.dict ;;
+    libconfig | yaml | addr | proxy | inetd) dict=$name.dict ;;
     config) dict=config.dict ;;
     *) echo "fuzz: unknown harness $name" >&2; return 1 ;;
     esac
     if [ "$name" = addr ] || [ "$name" = proxy ]; then
         seed "$name" "tests/fuzz/seeds/$name"
+    elif [ "$name" = inetd ]; then
+        seed "$name" tests/data/inetd
     else
         seed "$name" tests/conf/good tests/conf/bad tests/data/config
     fi
     cat "$srcdir/tests/fuzz/libconfig.dict" "$srcdir/tests/fuzz/yaml.dict" >"$out/bin/config.dict"
     cp "$srcdir/tests/fuzz/libconfig.dict" "$srcdir/tests/fuzz/yaml.dict" \
-        "$srcdir/tests/fuzz/addr.dict" "$srcdir/tests/fuzz/proxy.dict" "$out/bin/" 2>/dev/null
+        "$srcdir/tests/fuzz/addr.dict" "$srcdir/tests/fuzz/proxy.dict" \
+        "$srcdir/tests/fuzz/inetd.dict" "$out/bin/" 2>/dev/null
     mkdir -p "$out/artifacts/$name"
     log="$out/logs/$name.log"
     echo "fuzz $name: running for ${FUZZ_SECONDS}s (log: $log)"

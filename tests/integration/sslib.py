@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+import select
 import shutil
 import signal
 import socket
@@ -87,37 +88,6 @@ def require_bundled(testcase, name):
     if not os.access(path, os.X_OK):
         testcase.fail('bundled handler %s is not built (%s)' % (name, path))
     return path
-
-
-def others_can_run(path):
-    """Can a user other than the owner (nobody) reach and run PATH?  Every
-    folder above it must let others through (a clone under /root or a
-    mktemp -d folder, mode 0700, does not)."""
-    path = os.path.abspath(path)
-    if not os.stat(path).st_mode & 0o001:
-        return False
-    d = os.path.dirname(path)
-    while True:
-        if not os.stat(d).st_mode & 0o001:
-            return False
-        if d == '/':
-            return True
-        d = os.path.dirname(d)
-
-
-def reachable_copy(testcase, path):
-    """PATH itself when others can run it, else a copy in a folder of /tmp
-    they can reach (removed after the test): what a test runs as nobody
-    must not depend on where the tree was cloned."""
-    if others_can_run(path):
-        return path
-    d = tempfile.mkdtemp(prefix='ss-exe-')
-    os.chmod(d, 0o755)
-    testcase.addCleanup(shutil.rmtree, d, True)
-    copy = os.path.join(d, os.path.basename(path))
-    shutil.copy2(path, copy)
-    os.chmod(copy, 0o755)
-    return copy
 
 
 # ---------------------------------------------------------------- running
@@ -608,7 +578,7 @@ class Daemon:
 
     def __init__(self, services=None, syntax='conf', text=None, top=None,
                  env=None, pass_fds=(), preexec_fn=None, args=(),
-                 tmpdir=None, wrapper=(), exe=None):
+                 tmpdir=None, wrap=()):
         self.tmpdir = tmpdir or tempfile.mkdtemp(prefix='ss-itest-')
         os.chmod(self.tmpdir, 0o755)  # so handlers run as nobody can exec
         self.syntax = syntax
@@ -621,12 +591,10 @@ class Daemon:
         self.pass_fds = tuple(pass_fds)
         self.preexec_fn = preexec_fn
         self.extra_args = list(args)
-        # argv before the daemon's (a program that ends by exec'ing it,
-        # so the pid stays the daemon's: unshare, a shell's exec)
-        self.wrapper = list(wrapper)
-        self.exe = exe  # the daemon to run, when not SUPERSERVERD
+        self.wrap = list(wrap)  # a program that execs the daemon (setpriv ...)
         self.handler_pids = set()
         self._starttime = None
+        self.program = None  # the daemon to run, when not SUPERSERVERD
         self.write_config(services=services, text=text, top=top)
 
     # -- files
@@ -673,7 +641,7 @@ class Daemon:
                 env[k] = os.environ[k]
         env.update(self.extra_env)
         self.log = open(self.log_path, 'ab')
-        argv = self.wrapper + [self.exe or SUPERSERVERD, '-f', '-c', self.config_path] + \
+        argv = self.wrap + [self.program or SUPERSERVERD, '-f', '-c', self.config_path] + \
             self.extra_args
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.DEVNULL, stdout=self.log,
@@ -944,6 +912,73 @@ class FilesTest(DaemonTest):
         with open(path, 'w') as f:
             f.write(text)
         return path
+
+
+# ---------------------------------------------------------------- client programs
+
+def read_line(pipe, timeout=WAIT_TIMEOUT):
+    """What a child writes to PIPE up to its first newline (or EOF, or
+    TIMEOUT seconds, polled: never a read that blocks past the deadline)."""
+    got, deadline = b'', time.monotonic() + timeout
+    while b'\n' not in got and time.monotonic() < deadline:
+        ready, _, _ = select.select([pipe], [], [], POLL * 10)
+        if ready:
+            b = os.read(pipe.fileno(), 4096)
+            if not b:
+                break
+            got += b
+    return got
+
+
+def reap(p):
+    """Clean-up of a client program this test started: killed by its pid if
+    still running, waited for, its pipes closed."""
+    if p.poll() is None:
+        p.kill()
+    p.wait(5)
+    for f in (p.stdin, p.stdout, p.stderr):
+        if f is not None and not f.closed:
+            f.close()
+
+
+# ---------------------------------------------------------------- other users
+
+def runnable_as(path, uid, gid):
+    """May UID (primary group GID, no other groups) execute PATH?  False
+    when a folder above it is not searchable by that user, as in a clone
+    under a 0700 folder (/root, a `mktemp -d` folder)."""
+    pid = os.fork()
+    if pid == 0:  # the child only makes system calls, then leaves
+        try:
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+            os._exit(0 if os.access(path, os.X_OK) else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def program_for(testcase, path, uid, gid):
+    """PATH, or when UID cannot reach it a copy in a temporary folder every
+    user can reach (removed after the test).  A script (check-valgrind's
+    wrapper runs files of the source tree) cannot be moved so: the test is
+    skipped, saying why."""
+    if runnable_as(path, uid, gid):
+        return path
+    with open(path, 'rb') as f:
+        if f.read(2) == b'#!':
+            testcase.skipTest('uid %d cannot reach %s (a folder above it is not '
+                              'searchable by others), and it is a script that '
+                              'cannot be copied elsewhere: clone where others '
+                              'may read' % (uid, path))
+    folder = tempfile.mkdtemp(prefix='ss-others-')
+    testcase.addCleanup(shutil.rmtree, folder, True)
+    os.chmod(folder, 0o755)
+    copy = os.path.join(folder, os.path.basename(path))
+    shutil.copy2(path, copy)
+    return copy
 
 
 def run_tool(args, timeout=10.0, env=None, cwd=None):

@@ -110,6 +110,26 @@ class CliTest(sslib.FilesTest):
         self.assertEqual(len(err.splitlines()), 1, err)
         self.assertTrue(err.startswith('superserverd: %s:1: ' % cfg), err)
 
+    def test_check_names_every_error_start_only_the_first(self):
+        """-t prints every error in file order, one line each, then how many
+        more past 20; starting the daemon prints only the first."""
+        bad = 'services = (\n%s\n);\nmax_childs = 3;\n' % ',\n'.join(
+            '{ name = "s%d"; listen = "127.0.0.1:%d"; exec = "%s"; nice = 40; }'
+            % (i, 17700 + i, CAT) for i in range(22))
+        cfg = self.write('many.conf', bad)
+        code, out, err = run_tool(['-t', '-c', cfg])
+        self.assertEqual((code, out), (1, ''), err)
+        lines = err.splitlines()
+        self.assertEqual(len(lines), 21, err)
+        for i, line in enumerate(lines[:20]):
+            self.assertEqual(line, 'superserverd: %s:%d: service "s%d": key "nice": '
+                             'expected an integer between -20 and 19' % (cfg, i + 2, i))
+        # 22 services and the top-level typo (line 25): 3 past the first 20
+        self.assertEqual(lines[20], 'superserverd: %s: 3 more errors not shown' % cfg)
+        code, out, err = run_tool(['-f', '-c', cfg])
+        self.assertEqual(code, 1, err)
+        self.assertEqual(err.splitlines(), lines[:1])
+
     def test_dump_is_yaml_accepted_by_check(self):
         p1, p2 = sslib.free_ports(2)
         cfg = self.write('orig.conf', sslib.to_libconfig(
@@ -150,6 +170,16 @@ class CliTest(sslib.FilesTest):
         self.maxDiff = None
         self.assertEqual(body(dump2), body(dump),
                          '-T of its own output must be stable')
+
+    def test_dump_names_a_hostile_path_in_one_comment_line(self):
+        # Review R3: a newline in the config's path must not start a line of
+        # the dump (it would add a key, "b" here, to what a YAML reader sees).
+        cfg = self.write('a\nb: evil.yaml', 'services: []\n')
+        code, dump, err = run_tool(['-T', '-c', cfg])
+        self.assertEqual(code, 0, err)
+        self.assertNotRegex(dump, r'(?m)^b:', dump)
+        self.assertIsNone(re.search(r'[\x00-\x09\x0b-\x1f\x7f]', dump), dump)
+        self.assertTrue(dump.startswith('# effective configuration of '), dump)
 
     def test_empty_config_is_valid(self):
         cfg = self.write('empty.conf', '')

@@ -4,6 +4,7 @@ of both syntaxes, errors that are never ignored, enabled = false."""
 
 import os
 import shutil
+import signal
 import sys
 import unittest
 
@@ -142,6 +143,14 @@ class ConfigTest(sslib.FilesTest):
                          svc('on', pb, CAT)])
         self.assertServes(pb, d=d)
         self.assertTrue(sslib.refused(pa))
+        # Counted as services only when enabled, at start as on reload.
+        self.assertEqual(d.events('ready')[0].get('services'), '1', d.log_text())
+        after = d.mark()
+        d.send_signal(signal.SIGUSR1)
+        ev = d.wait_event('status_daemon', after=after)
+        self.assertEqual(ev[0].get('services'), '1', ev[0]['_line'])
+        ev = d.reload([svc('off', pa, CAT, enabled=False), svc('on', pb, CAT)])
+        self.assertEqual(ev.get('services'), '1', ev['_line'])
 
     def test_empty_config_runs_idle(self):
         d = self.daemon(text='')
@@ -155,8 +164,8 @@ class ConfigTest(sslib.FilesTest):
         os.chmod(path, 0o644)
         self.assertEqual(self.check(path)[0], 0, 'root may set user')
         import subprocess
-        exe = sslib.reachable_copy(self, sslib.SUPERSERVERD)  # nobody runs it
-        p = subprocess.run([exe, '-t', '-c', path],
+        daemon = sslib.program_for(self, sslib.SUPERSERVERD, 65534, 65534)
+        p = subprocess.run([daemon, '-t', '-c', path],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            preexec_fn=lambda: (os.setgroups([]),
                                                os.setgid(65534),

@@ -77,10 +77,12 @@ class ControlBase(sslib.DaemonTest):
         if not os.access(CTL, os.X_OK):
             self.fail('superserverctl not built (%s)' % CTL)
 
+    # superserverctl; Permissions runs it as other users, from a copy they
+    # can reach when the build tree is out of their reach.
+    ctl_program = CTL
+
     def ctl(self, *args, preexec_fn=None, timeout=20):
-        # run as another user: a copy others can reach, wherever the tree is
-        ctl = sslib.reachable_copy(self, CTL) if preexec_fn else CTL
-        p = subprocess.run([ctl, '-s', self.sock] + list(args),
+        p = subprocess.run([self.ctl_program, '-s', self.sock] + list(args),
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=timeout,
                            preexec_fn=preexec_fn)
@@ -268,6 +270,8 @@ class Permissions(ControlBase):
         super().setUp()
         self.nobody = pwd.getpwnam('nobody')
         self.port = sslib.free_port()
+        self.ctl_program = sslib.program_for(self, CTL, self.nobody.pw_uid,
+                                             self.nobody.pw_gid)
 
     def test_control_group(self):
         gid = other_group()
@@ -300,9 +304,9 @@ class Permissions(ControlBase):
 
     def test_mode_0600_and_own_uid(self):
         uid, gid = self.nobody.pw_uid, self.nobody.pw_gid
-        d = sslib.Daemon(services=[], preexec_fn=as_user(uid, gid),
-                         exe=sslib.reachable_copy(self, sslib.SUPERSERVERD))
+        d = sslib.Daemon(services=[], preexec_fn=as_user(uid, gid))
         self.addCleanup(d.cleanup)
+        d.program = sslib.program_for(self, sslib.SUPERSERVERD, uid, gid)
         run = d.path('run')
         os.mkdir(run)
         os.chown(run, uid, gid)
@@ -443,6 +447,73 @@ class Robustness(ControlBase):
         d.start(wait_ready=False)  # the log holds the first start's lines
         d.wait_log(r'\bevent=ready\b', count=2, timeout=sslib.READY_TIMEOUT)
         self.ok('version')
+
+
+class SocketFile(ControlBase):
+    """The socket's file (issue 24.3): its mode and group are set on the
+    file the daemon made, never through the path (whoever can write the
+    folder may have put anything there), and a reload makes it again when
+    it is gone."""
+
+    def test_never_chmods_through_a_planted_symlink(self):
+        nobody = pwd.getpwnam('nobody')
+        d = sslib.Daemon(services=[])
+        self.addCleanup(d.cleanup)
+        pub = d.path('pub')
+        os.mkdir(pub)
+        os.chown(pub, nobody.pw_uid, nobody.pw_gid)  # the folder is nobody's
+        self.sock = os.path.join(pub, 'ctl')
+        d.write_config(services=[], top={'control': self.sock})
+        d.start()
+        victim = d.path('victim.txt')
+        with open(victim, 'w') as f:
+            f.write('precious\n')
+        os.chmod(victim, 0o644)
+        # What the folder's owner may do: swap the socket for a symlink.
+        def plant():
+            os.unlink(self.sock)
+            os.symlink(victim, self.sock)
+        subprocess.run(['true'], preexec_fn=lambda: (as_user(nobody.pw_uid, nobody.pw_gid)(),
+                                                     plant()), check=True)
+        self.assertTrue(os.path.islink(self.sock))
+        for top in ({'control': self.sock},
+                    {'control': self.sock, 'control_group': other_group()}):
+            ev = d.reload(services=[], top=top)
+            self.assertEqual(oct(stat.S_IMODE(os.stat(victim).st_mode)), oct(0o644))
+            self.assertEqual(os.stat(victim).st_gid, 0)
+            # The daemon's socket is no longer at its path: not a silent reload.
+            self.assertEqual(ev['result'], 'error', ev['_line'])
+            self.assertIn(self.sock, ev['error'])
+            self.assertTrue(os.path.islink(self.sock), 'the symlink is left alone')
+        # Once the path is free again, a reload makes the socket anew.
+        os.unlink(self.sock)
+        self.assertEqual(d.reload(services=[], top=top)['result'], 'ok')
+        st = os.lstat(self.sock)
+        self.assertTrue(stat.S_ISSOCK(st.st_mode))
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o660)
+        self.ok('version')
+
+    def test_removed_socket_made_again_on_reload(self):
+        d = self.start([])
+        os.unlink(self.sock)
+        mark = d.mark()
+        ev = d.reload(services=[], top=self.top)
+        self.assertEqual(ev['result'], 'ok', ev['_line'])
+        d.wait_event('control', after=mark, path=self.sock)
+        self.assertEqual(self.ok('version').split()[0], 'superserverd')
+        self.assertEqual(self.ok('reload').split()[:2], ['reload', 'ok'])
+        self.assertNotIn('control socket', '\n'.join(d.log_lines()[mark:]))
+
+    def test_quiet_reloads_without_the_default_socket(self):
+        # No `control` key as root: the default path, which this build's
+        # tests cannot bind (no such folder, or another daemon holds it).
+        d = self.daemon([])
+        if 'running without a control socket' not in d.log_text():
+            self.skipTest('the default control socket could be opened here')
+        mark = d.mark()
+        for _ in range(3):
+            self.assertEqual(d.reload(services=[])['result'], 'ok')
+        self.assertEqual(d.events('control', after=mark), [], d.log_text())
 
 
 if __name__ == '__main__':

@@ -29,6 +29,21 @@ METRICS = ('# HELP superserver_handlers_active Live handlers.\n'
            'superserver_handlers_active{service="echo"} 3\n')
 
 
+def drop_to_nobody():
+    """preexec_fn: become nobody (its own group, no others)."""
+    import pwd
+    try:
+        nobody = pwd.getpwnam('nobody')
+    except KeyError:
+        raise unittest.SkipTest('no user nobody')
+
+    def become():
+        os.setgroups([])
+        os.setgid(nobody.pw_gid)
+        os.setuid(nobody.pw_uid)
+    return become
+
+
 class FakeDaemon:
     """A unix stream server: for each connection, read one line, record it,
     send ANSWER(line) (bytes, or None to hang until stopped), close."""
@@ -104,11 +119,28 @@ class Base(unittest.TestCase):
         self.addCleanup(d.close)
         return d
 
-    def ctl(self, *args, timeout=20):
+    def ctl(self, *args, timeout=20, preexec_fn=None):
         p = subprocess.run([CTL] + list(args), stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=timeout)
+                           timeout=timeout, preexec_fn=preexec_fn)
         return p.returncode, p.stdout, p.stderr.decode('utf-8', 'replace')
+
+    def http(self, request, *args, preexec_fn=None, want_stderr=False):
+        """metrics-http ARGS answering REQUEST on a pipe: (status, header
+        fields, body), and its stderr when WANT_STDERR."""
+        if not os.access(METRICS_HTTP, os.X_OK):
+            self.fail('metrics-http not built (%s)' % METRICS_HTTP)
+        p = subprocess.run([METRICS_HTTP] + list(args), input=request,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=20, preexec_fn=preexec_fn)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        head, _, body = p.stdout.partition(b'\r\n\r\n')
+        lines = head.decode().split('\r\n')
+        status = int(lines[0].split()[1])
+        fields = dict(line.split(': ', 1) for line in lines[1:])
+        if want_stderr:
+            return status, fields, body, p.stderr.decode('utf-8', 'replace')
+        return status, fields, body
 
     def write(self, name, text):
         path = os.path.join(self.tmp, name)
@@ -239,24 +271,48 @@ class CtlTest(Base):
         if code == 0:
             self.skipTest('a daemon answers on the default socket here')
         self.assertEqual(code, 3)
-        self.assertIn('tried the default socket', err)
+        # Newcomer review N15: which socket was tried, then why.
+        self.assertRegex(err, r'^superserverctl: cannot connect to \S+: .* \(the default '
+                         r'socket, as the config could not be read: ')
         self.assertIn('bad.yaml:1: key "control": must be an absolute path', err)
+
+    def test_version_without_a_daemon(self):
+        # Newcomer review N16: the client's own version, no socket needed.
+        for opt in ('-V', '--version'):
+            code, out, err = self.ctl(opt)
+            self.assertEqual((code, err), (0, ''), opt)
+            self.assertRegex(out.decode(), r'^superserverctl \d+\.\d+\S*\n$')
+
+    def test_unprivileged_client_reads_only_control(self):
+        # Issue 24.4: a control_group member runs superserverctl and
+        # metrics-http as an ordinary user with -c on the daemon's config.
+        # Keys only root may set, an exec that is missing, an include and an
+        # inetd_conf are the daemon's business: only `control` is read.
+        if os.geteuid() == 0:
+            as_nobody = drop_to_nobody()
+            os.chmod(self.tmp, 0o755)
+        else:
+            as_nobody = None
+        d = self.fake()
+        os.chmod(self.path, 0o777)
+        conf = self.write('conf.yaml', (
+            'control: %s\ncontrol_group: nogroup\n'
+            'defaults: {user: nobody}\n'
+            'inetd_conf: /nonexistent/inetd.conf\n'
+            'include: ["conf.d/*.yaml"]\n'
+            'services:\n'
+            '  - {name: scrape, listen: "127.0.0.1:9105", exec: /nonexistent/metrics-http,\n'
+            '     user: root, socket_owner: "root:root"}\n') % self.path)
+        os.chmod(conf, 0o644)
+        code, out, err = self.ctl('-c', conf, 'status', preexec_fn=as_nobody)
+        self.assertEqual((code, err), (0, ''))
+        status, _, body = self.http(b'GET /metrics HTTP/1.1\r\n\r\n', '-c', conf,
+                                    preexec_fn=as_nobody)
+        self.assertEqual((status, body), (200, METRICS.encode()))
+        self.assertEqual(d.requests, [b'status\n', b'metrics\n'])
 
 
 class MetricsHttpTest(Base):
-
-    def http(self, request, *args):
-        if not os.access(METRICS_HTTP, os.X_OK):
-            self.fail('metrics-http not built (%s)' % METRICS_HTTP)
-        p = subprocess.run([METRICS_HTTP] + list(args), input=request,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           timeout=20)
-        self.assertEqual(p.returncode, 0, p.stderr)
-        head, _, body = p.stdout.partition(b'\r\n\r\n')
-        lines = head.decode().split('\r\n')
-        status = int(lines[0].split()[1])
-        fields = dict(line.split(': ', 1) for line in lines[1:])
-        return status, fields, body
 
     def test_metrics(self):
         d = self.fake()
@@ -295,15 +351,24 @@ class MetricsHttpTest(Base):
         self.assertEqual(d.requests, [])
 
     def test_unreachable(self):
-        status, _, body = self.http(b'GET /metrics HTTP/1.1\r\n\r\n',
-                                    '-s', self.path)
-        self.assertEqual(status, 503)
-        self.assertIn(self.path.encode(), body)
+        # The reason goes to stderr (the admin's log), never to the HTTP
+        # client: no socket path, config path or error text in the body.
+        unavailable = (503, b'503 Service Unavailable\n')
+        status, _, body, err = self.http(b'GET /metrics HTTP/1.1\r\n\r\n',
+                                         '-s', self.path, want_stderr=True)
+        self.assertEqual((status, body), unavailable)
+        self.assertIn(self.path, err)
+        conf = self.write('bad.yaml', 'control: relative\n')
+        status, _, body, err = self.http(b'GET /metrics HTTP/1.1\r\n\r\n',
+                                         '-c', conf, want_stderr=True)
+        self.assertEqual((status, body), unavailable)
+        self.assertIn('bad.yaml:1: key "control"', err)
         self.fake(lambda req: b'error: permission denied\n')
-        status, _, body = self.http(b'GET /metrics HTTP/1.1\r\n\r\n',
-                                    '-s', self.path)
-        self.assertEqual((status, body),
-                         (503, b'the daemon refused: permission denied\n'))
+        status, _, body, err = self.http(b'GET /metrics HTTP/1.1\r\n\r\n',
+                                         '-s', self.path, want_stderr=True)
+        self.assertEqual((status, body), unavailable)
+        self.assertEqual(err, 'metrics-http: %s: the daemon refused: permission denied\n'
+                         % self.path)
 
 
 if __name__ == '__main__':

@@ -301,7 +301,7 @@ class SyslogTest(sslib.DaemonTest):
         sink = self.sink(d)
         d.write_config(services=[svc('e', self.port, echo_exec(), deny=['127.0.0.2/32'])],
                        top={'control': d.path('ctl.sock')})
-        d.wrapper = private_dev(sink.path)
+        d.wrap = private_dev(sink.path)
         d.extra_args = ['-l', 'syslog']
         d.start(wait_ready=False)
         # <30> is facility daemon (3) at priority info (6); the ident carries the pid.
@@ -356,7 +356,7 @@ class SyslogTest(sslib.DaemonTest):
     def test_runs_without_a_system_logger(self):
         """No /dev/log at all: the lines are lost, the daemon is not."""
         d = self.daemon(start=False, services=[svc('e', self.port, echo_exec())],
-                        wrapper=private_dev(None), args=['-l', 'syslog'])
+                        wrap=private_dev(None), args=['-l', 'syslog'])
         d.start(wait_ready=False)
         # (its socket in /proc, not a probe connection: no log says when)
         self.assertTrue(wait_until(lambda: sslib.socket_inode(d.pid, self.port)
@@ -404,12 +404,12 @@ class DefaultControlPathTest(sslib.DaemonTest):
         top = folder
         while not os.path.isdir(top):
             top = os.path.dirname(top)
-        first.wrapper = ['unshare', '-m', '--propagation', 'private', '--', '/bin/sh', '-c',
+        first.wrap = ['unshare', '-m', '--propagation', 'private', '--', '/bin/sh', '-c',
                          PRIVATE_RUN, 'sh', top, folder]
         first.start()
         first.wait_event('control', path=path)
         second = self.daemon(start=False, services=[svc('e', port, echo_exec())],
-                             wrapper=['nsenter', '-t', str(first.pid), '-m', '--'])
+                             wrap=['nsenter', '-t', str(first.pid), '-m', '--'])
         second.start()
         warnings = second.wait_event('warning')  # said in its first turn, after ready
         self.assertEqual(len(warnings), 1, second.log_text())

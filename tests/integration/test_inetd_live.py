@@ -133,6 +133,29 @@ class InetdLiveTest(sslib.FilesTest):
         self.wait_reload(d, after)
         self.assertServes(port, d=d)
 
+    def test_fixing_the_mode_is_noticed(self):
+        """A root daemon refuses an inetd.conf others may write; putting its
+        mode right (a chmod: no write, no rename) reloads it at once."""
+        if os.geteuid() != 0:
+            self.skipTest('only a root daemon checks the mode of inetd_conf')
+        old, new = sslib.free_ports(2)
+        d = self.start(line(old, self.echo))
+        self.assertServes(old, d=d)
+        after = d.mark()
+        tmp = self.conf + '.new'
+        with open(tmp, 'w') as f:
+            f.write(line(new, self.echo))
+        os.chmod(tmp, 0o666)
+        os.rename(tmp, self.conf)
+        ev = self.wait_reload(d, after, result='error')
+        self.assertIn('writable by group or others', ev['_line'])
+        self.assertServes(old, d=d)
+        after = d.mark()
+        os.chmod(self.conf, 0o644)
+        self.wait_reload(d, after)
+        self.assertServes(new, d=d)
+        self.assertGone(old, d)
+
     def test_watch_follows_reload(self):
         """inetd_conf moved to another folder by a SIGHUP: the new one is
         watched."""

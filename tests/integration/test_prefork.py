@@ -101,6 +101,30 @@ class PreforkTest(sslib.DaemonTest):
         sslib.assert_backoff_honoured(self, d, 'crash', 4)
         self.assertTrue(d.running())
 
+    def test_short_pool_starts_when_a_handler_exits(self):
+        # max_children is taken by another service's handler: the pool says
+        # it is short, then starts its worker as soon as that handler exits.
+        hold_port, port = sslib.free_ports(2)
+        d = self.daemon(start=False)
+        w = d.script('worker.py', WORKER, python=True)
+        hold = svc('hold', hold_port, '/bin/cat')
+        top = {'max_children': 1}
+        d.write_config([hold], top=top)
+        d.start()
+        c = sslib.connect(hold_port)
+        self.addCleanup(c.close)
+        d.wait_event('start', service='hold')
+        ev = d.reload([hold, svc('pf', port, w, mode='prefork', workers=1)],
+                      top=top)
+        self.assertEqual(ev.get('result'), 'ok', ev['_line'])
+        d.wait_log(r'service pf: pool on \S+ stays below 1 workers: '
+                   r'max_children limit reached')
+        self.assertEqual(d.events('start', service='pf'), [])
+        c.close()  # cat sees EOF and exits: there is room
+        d.wait_event('exit', service='hold')
+        d.wait_event('start', service='pf')
+        self.assertRegex(request(port), rb'^\d+ ')
+
     def test_sigterm_stops_workers(self):
         d, port = self.pool(2)
         workers = self.wait_pool(d, 2)

@@ -96,6 +96,15 @@ def caps(status, key):
     return int(status[key], 16)
 
 
+def comm(pid):
+    """The program PID runs (its name changes at exec), or None."""
+    try:
+        with open('/proc/%d/comm' % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
 def lines(out):
     return dict(line.split(' ', 1) for line in out.decode().splitlines()
                 if ' ' in line)
@@ -149,6 +158,48 @@ class SandboxTest(sslib.DaemonTest):
         self.assertEqual(caps(st, 'CapEff'), 0)
         self.assertEqual(caps(st, 'CapAmb'), 0)
         self.assertEqual(st['NoNewPrivs'], '0')
+
+    def test_inherited_capabilities_never_reach_handlers(self):
+        # Issue 24.2: a daemon started with capabilities in its inheritable
+        # (and ambient) set, as some container runtimes and units leave it.
+        # At exec a root process gets bounding | inheritable: `capabilities`
+        # must clear the inheritable and ambient sets too, not only the
+        # bounding one.  The handlers' own /proc/PID/status is read while
+        # they run.
+        if not os.path.exists('/usr/bin/setpriv'):
+            self.skipTest('setpriv (util-linux) not installed')
+        try:
+            pwd.getpwnam('nobody')
+        except KeyError:
+            self.skipTest('no user nobody')
+        ports = sslib.free_ports(4)
+        wants = {'none': ([], {}), 'net': (['CAP_NET_BIND_SERVICE'], {}),
+                 'nobody-none': ([], {'user': 'nobody'}),
+                 'nobody-net': (['CAP_NET_BIND_SERVICE'], {'user': 'nobody'})}
+        services = [svc(name, port, CAT, capabilities=c, **kw)
+                    for (name, (c, kw)), port in zip(sorted(wants.items()), ports)]
+        d = self.daemon(services, wrap=['/usr/bin/setpriv', '--inh-caps', '+sys_admin,+net_raw',
+                                        '--ambient-caps', '+sys_admin'])
+        with open('/proc/%d/status' % d.pid) as f:
+            daemon = sslib.read_status(f.read())
+        self.assertTrue(caps(daemon, 'CapInh') & (1 << 21), 'setpriv gave no CAP_SYS_ADMIN')
+        self.assertTrue(caps(daemon, 'CapAmb') & (1 << 21), 'setpriv gave no ambient one')
+        conns = []
+        for (name, (c, kw)), port in zip(sorted(wants.items()), ports):
+            conns.append(sslib.connect(port))
+            pid = int(d.wait_event('start', service=name)[0]['pid'])
+            self.assertTrue(sslib.wait_until(lambda: comm(pid) == 'cat'), 'no exec')
+            with open('/proc/%d/status' % pid) as f:
+                st = sslib.read_status(f.read())
+            kept = NET_BIND if c else 0
+            for key in ('CapBnd', 'CapPrm', 'CapEff'):
+                self.assertEqual(caps(st, key), kept, '%s %s' % (name, key))
+            for key in ('CapInh', 'CapAmb'):
+                self.assertEqual(caps(st, key) & ~kept, 0, '%s %s' % (name, key))
+            if kw:
+                self.assertEqual(caps(st, 'CapAmb'), kept, name)
+        for c in conns:
+            c.close()
 
     def test_syscall_deny_gives_eperm(self):
         if not os.path.exists(SYS_PYTHON):

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Special files among the config files (issue 19): a FIFO, a device or a
-folder where a config file (or --import-inetd's inetd.conf) should be is
+folder where a config file (or an importer's input, main or included) should be is
 refused at once by name, never opened in a way that blocks: `-t`, a start, a
 reload (the old config keeps serving) and the import all return promptly."""
 
@@ -59,6 +59,25 @@ class SpecialFilesTest(sslib.FilesTest):
     def test_import_inetd_of_a_fifo(self):
         path = self.fifo('inetd.conf')
         self.assertPromptRefusal(['--import-inetd', path], path, 'a fifo')
+
+    def test_import_xinetd_of_special_files(self):
+        # Adversarial review 2, finding 7: a FIFO (main or included) blocked
+        # open() for ever; /dev/zero was read until memory ran out and then
+        # dropped without a word.  Each is refused at once, by name.
+        fifo = self.fifo('xinetd.conf')
+        self.assertPromptRefusal(['--import-xinetd', fifo], fifo, 'a fifo')
+        inc = self.fifo('xinetd.d/fifo')
+        svc_text = ('service echo\n{\n\ttype = INTERNAL UNLISTED\n\tport = 7\n'
+                    '\tsocket_type = stream\n\twait = no\n}\n')
+        for target, kind in ((inc, 'a fifo'), ('/dev/zero', 'a character device')):
+            conf = self.write('main.conf', svc_text + 'include %s\n' % target)
+            t0 = time.monotonic()
+            code, out, err = run_tool(['--import-xinetd', conf], timeout=PROMPT)
+            self.assertLess(time.monotonic() - t0, PROMPT)
+            self.assertEqual(code, 0, err)
+            self.assertIn('name: "echo"', out)
+            self.assertEqual(err, 'superserverd: %s:8: %s: not a regular file (%s)\n'
+                             % (conf, target, kind))
 
     def test_reload_with_a_fifo_in_conf_d(self):
         pa, pb = sslib.free_ports(2)

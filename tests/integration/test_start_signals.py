@@ -5,6 +5,7 @@ acted on once the loop runs: the daemon lives, serves, and logs a reload."""
 
 import os
 import signal
+import subprocess
 import sys
 import time
 
@@ -96,6 +97,62 @@ class StartupSignalTest(sslib.DaemonTest):
         self.assertServes(ports[0], d=d)
         self.assertServes(ports[-1], d=d)
         self.assertEqual(d.stop(), 0)
+
+
+class OneShotSignalTest(sslib.FilesTest):
+    """-t, -T, --import-inetd and --import-xinetd (issue 24.5): the hold on
+    signals is the daemon's; a one-shot run stops on SIGINT and SIGTERM like
+    any command.  Each run is kept busy honestly: its output is bigger than a
+    pipe holds and nobody reads it, so it blocks in write()."""
+
+    N = 4000  # services: each mode writes well over a pipe's 64 KiB
+
+    def inputs(self):
+        ports = range(20000, 20000 + self.N)
+        cfg = self.write('big.yaml', 'services:\n' + ''.join(
+            '  - {name: s%d, listen: "127.0.0.1:%d", exec: /bin/true}\n' % (p, p)
+            for p in ports))
+        inetd = self.write('inetd.conf', ''.join(
+            '%d stream tcp nowait root /bin/true true\n' % p for p in ports))
+        xinetd = self.write('xinetd.conf', ''.join(
+            'service s%d\n{\n socket_type = stream\n wait = no\n user = root\n'
+            ' server = /bin/true\n port = %d\n type = UNLISTED\n}\n' % (p, p) for p in ports))
+        return {'-t': ['-t', '-c', cfg], '-T': ['-T', '-c', cfg],
+                '--import-inetd': ['--import-inetd', inetd],
+                '--import-xinetd': ['--import-xinetd', xinetd]}
+
+    def blocked_writer(self, args):
+        """Start superserverd ARGS; return it once it has written (so it is
+        past its start) and its unread output has filled the pipe."""
+        def default_signals():
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        p = subprocess.Popen([sslib.SUPERSERVERD] + args, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             preexec_fn=default_signals)
+        self.addCleanup(p.wait)
+        self.addCleanup(lambda: p.poll() is not None or p.kill())
+        self.assertEqual(len(p.stdout.read(1)), 1, 'no output from %s' % args)
+        self.assertTrue(sslib.wait_until(
+            lambda: (sslib.proc_stat(p.pid) or {}).get('state') == 'S',
+            timeout=sslib.READY_TIMEOUT), '%s never waited' % args)
+        return p
+
+    def test_one_shot_modes_stop_on_sigint_and_sigterm(self):
+        if os.environ.get('SS_UNDER_VALGRIND'):
+            self.skipTest('valgrind keeps its own signal masks')
+        for mode, args in sorted(self.inputs().items()):
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                with self.subTest(mode=mode, signal=sig.name):
+                    p = self.blocked_writer(args)
+                    blocked, _ = masks(p.pid)
+                    self.assertFalse(blocked & bits(sig), '%s blocks %s' % (mode, sig.name))
+                    os.kill(p.pid, sig)
+                    try:
+                        code = p.wait(timeout=sslib.WAIT_TIMEOUT)
+                    except subprocess.TimeoutExpired:
+                        self.fail('%s went on after %s' % (mode, sig.name))
+                    self.assertEqual(code, -sig)
 
 
 if __name__ == '__main__':

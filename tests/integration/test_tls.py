@@ -5,13 +5,11 @@ and superserver.conf(5), run as written with a fresh self-signed
 certificate.  Skips (77) without stunnel4 or openssl."""
 
 import os
-import select
 import shutil
 import socket
 import ssl
 import subprocess
 import sys
-import time
 
 import sslib
 
@@ -100,28 +98,14 @@ class TlsTest(sslib.FilesTest):
             [OPENSSL, 's_client', '-connect', '127.0.0.1:%d' % self.port, '-brief',
              '-CAfile', self.cert, '-verify_return_error'],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.addCleanup(self.reap, p)
+        self.addCleanup(sslib.reap, p)
         try:
             p.stdin.write(b'via s_client\n')
             p.stdin.flush()
-            got, deadline = b'', time.monotonic() + sslib.WAIT_TIMEOUT
-            while b'\n' not in got and time.monotonic() < deadline:
-                r, _, _ = select.select([p.stdout], [], [], 0.1)
-                if r:
-                    b = os.read(p.stdout.fileno(), 4096)
-                    if not b:
-                        break
-                    got += b
-            self.assertEqual(got, b'via s_client\n', self.d.log_text())
+            self.assertEqual(sslib.read_line(p.stdout), b'via s_client\n', self.d.log_text())
         finally:
             p.stdin.close()  # -brief, not -quiet: at EOF it says goodbye and exits
         self.assertEqual(p.wait(sslib.WAIT_TIMEOUT), 0)
-
-    def reap(self, p):
-        if p.poll() is None:
-            p.kill()  # our own child, by its pid
-        p.wait(5)
-        p.stdout.close()
 
 
 if __name__ == '__main__':

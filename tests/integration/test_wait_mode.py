@@ -1,7 +1,12 @@
-"""Wait mode under misbehaving handlers, and refusals that cost no fork."""
+"""Wait mode under misbehaving handlers, refusals that cost no fork, and
+admission on the source of the datagram that would start a udp handler
+(SPEC section 3: "Admission keys where the daemon does not accept")."""
 
 import os
+import signal
 import socket
+import threading
+import time
 
 import sslib
 from sslib import svc
@@ -14,9 +19,27 @@ s.sendto(b'got ' + data, peer)
 '''
 
 
-def udp_exchange(port, payload, timeout=1.0):
+# Like ONE_SHOT_UDP, and notes the source of the datagram it was handed.
+MARKING_UDP = r'''
+import socket, sys
+s = socket.socket(fileno=0)
+data, peer = s.recvfrom(2048)
+with open(sys.argv[1], 'a') as f:
+    f.write(peer[0] + '\n')
+s.sendto(b'got ' + data, peer)
+'''
+
+
+def udp_client(source=None, timeout=1.0):
     c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     c.settimeout(timeout)
+    if source:
+        c.bind((source, 0))
+    return c
+
+
+def udp_exchange(port, payload, timeout=1.0, source=None):
+    c = udp_client(source, timeout)
     try:
         c.sendto(payload, ('127.0.0.1', port))
         return c.recvfrom(2048)[0]
@@ -84,6 +107,128 @@ class RefusalCostsNoForkTest(sslib.DaemonTest):
         self.assertEqual(d.events('exit'), [])
         self.assertFalse(os.path.exists(marker))
         self.assertEqual(d.live_children(), [])
+
+
+class UdpAdmissionTest(sslib.DaemonTest):
+    """allow/deny, per_source_rate and ban on the source of each datagram
+    that would start a udp wait handler: a refused one is read and dropped
+    before any fork, logged and counted; an admitted one is the handler's."""
+
+    DENIED, ALLOWED = '127.0.0.2', '127.0.0.3'
+
+    def service(self, **keys):
+        port = sslib.free_port()
+        d = self.daemon(start=False, services=[])
+        self.marks = d.path('marks')
+        h = d.script('mark.py', MARKING_UDP, python=True)
+        d.write_config(services=[svc('dgram', port, h, protocol='udp',
+                                     args=[h, self.marks], **keys)])
+        d.start()
+        return d, port
+
+    def handed(self):
+        """The sources of the datagrams handlers were handed, in order."""
+        try:
+            with open(self.marks) as f:
+                return f.read().split()
+        except FileNotFoundError:
+            return []
+
+    def status(self, d):
+        after = d.mark()
+        d.send_signal(signal.SIGUSR1)
+        return d.wait_event('status', service='dgram', after=after)[0]
+
+    def test_denied_datagram_starts_nothing_allowed_one_served(self):
+        d, port = self.service(deny=[self.DENIED + '/32'])
+        c = udp_client(self.DENIED)
+        self.addCleanup(c.close)
+        c.sendto(b'denied', ('127.0.0.1', port))
+        ev = d.wait_event('refuse', service='dgram', reason='deny')
+        self.assertEqual(ev[0]['peer'].split(':')[0], self.DENIED, ev[0]['_line'])
+        self.assertEqual(d.events('start'), [], d.log_text())
+        got = udp_exchange(port, b'allowed', timeout=5, source=self.ALLOWED)
+        self.assertEqual(got, b'got allowed', d.log_text())
+        d.wait_event('exit', service='dgram')
+        self.assertEqual(self.handed(), [self.ALLOWED])
+        self.assertEqual(len(d.events('start', service='dgram')), 1)
+        st = self.status(d)
+        self.assertEqual(st.get('refused'), '1', st['_line'])
+        self.assertEqual(st.get('refused_deny'), '1', st['_line'])
+        self.assertEqual(st.get('accepted'), '1', st['_line'])
+
+    def test_per_source_rate_then_ban(self):
+        d, port = self.service(per_source_rate='1/60', ban=60)
+        self.assertEqual(udp_exchange(port, b'one', timeout=5, source=self.DENIED),
+                         b'got one', d.log_text())
+        d.wait_event('exit', service='dgram')
+        c = udp_client(self.DENIED)
+        self.addCleanup(c.close)
+        c.sendto(b'two', ('127.0.0.1', port))
+        ev = d.wait_event('refuse', service='dgram', reason='per_source_rate')
+        self.assertEqual(ev[0]['peer'].split(':')[0], self.DENIED, ev[0]['_line'])
+        c.sendto(b'three', ('127.0.0.1', port))  # now banned
+        ev = d.wait_event('refuse', service='dgram', reason='banned')
+        self.assertEqual(ev[0]['peer'].split(':')[0], self.DENIED, ev[0]['_line'])
+        # Another source has its own rate: served.
+        self.assertEqual(udp_exchange(port, b'four', timeout=5, source=self.ALLOWED),
+                         b'got four', d.log_text())
+        d.wait_event('exit', service='dgram', count=2)
+        self.assertEqual(self.handed(), [self.DENIED, self.ALLOWED])
+        self.assertEqual(len(d.events('start', service='dgram')), 2)
+        st = self.status(d)
+        self.assertEqual(st.get('refused_per_source_rate'), '1', st['_line'])
+        self.assertEqual(st.get('refused_banned'), '1', st['_line'])
+
+    def test_flood_of_denied_datagrams_forks_nothing(self):
+        d, port = self.service(deny=[self.DENIED + '/32'])
+        stop = threading.Event()
+        sent = [0]
+
+        def flood():
+            f = udp_client(self.DENIED)
+            try:
+                while not stop.is_set():
+                    f.sendto(b'x' * 32, ('127.0.0.1', port))
+                    sent[0] += 1
+            finally:
+                f.close()
+        t = threading.Thread(target=flood)
+        t.start()
+        self.addCleanup(t.join)
+        self.addCleanup(stop.set)
+        # The allowed source is served all along.  UDP may lose a datagram
+        # when the socket's buffer is full of the flood: a client sends
+        # again, as any UDP client does.
+        served = 0
+        c = udp_client(self.ALLOWED, timeout=0.5)
+        self.addCleanup(c.close)
+        for i in range(5):
+            payload = b'a%d' % i
+            deadline = time.monotonic() + 10
+            got = None
+            while got != b'got ' + payload and time.monotonic() < deadline:
+                c.sendto(payload, ('127.0.0.1', port))
+                try:
+                    got = c.recvfrom(2048)[0]
+                except socket.timeout:
+                    pass
+            self.assertEqual(got, b'got ' + payload, d.log_text()[-3000:])
+            served += 1
+        stop.set()
+        t.join()
+        self.assertGreater(sent[0], 1000)
+        starts = sslib.wait_until(
+            lambda: len(d.events('exit', service='dgram')) >= len(
+                d.events('start', service='dgram')) and d.events('start'))
+        self.assertTrue(starts)
+        # Every handler was started for (and handed) an allowed datagram.
+        handed = self.handed()
+        self.assertEqual(set(handed), {self.ALLOWED}, handed)
+        self.assertEqual(len(handed), len(d.events('start', service='dgram')))
+        st = self.status(d)
+        self.assertGreater(int(st.get('refused_deny', '0')), 0, st['_line'])
+        self.assertTrue(d.running())
 
 
 if __name__ == '__main__':

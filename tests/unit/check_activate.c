@@ -29,7 +29,6 @@ static void setup(void)
     memset(&s, 0, sizeof(s));
     s.child_ev.fd = -1;
     children_init(&s.children);
-    timers_init(&s.timers);
     ck_assert_int_eq(loop_init(&s.loop), 0);
     err[0] = '\0';
 }
@@ -47,7 +46,6 @@ static void teardown(void)
     if (s.cfg)
         config_free(s.cfg);
     children_destroy(&s.children);
-    timers_destroy(&s.timers);
     loop_close(&s.loop);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     ck_assert_int_eq(system(cmd), 0);
@@ -71,7 +69,7 @@ static unsigned free_port(void)
 static struct config *load(const char *text)
 {
     char path[128];
-    struct config_options opts = {false};
+    struct config_options opts = {.privileged = false};
 
     snprintf(path, sizeof(path), "%s/c%u.conf", tmpdir, cfg_seq++);
     FILE *f = fopen(path, "w");

@@ -17,8 +17,8 @@
 
 static char tmpdir[64], main_path[128], inetd_path[128];
 static char err[1024];
-static const struct config_options unpriv = {false};
-static const struct config_options priv = {true};
+static const struct config_options unpriv = {.privileged = false};
+static const struct config_options priv = {.privileged = true};
 
 static void setup(void)
 {
@@ -183,6 +183,33 @@ START_TEST(test_unreadable_is_an_error)
 }
 END_TEST
 
+/* Read as the main file is (issue 24.7): trusted only as root would trust
+ * it, bounded, a NUL byte named. */
+START_TEST(test_read_like_a_config_file)
+{
+    struct config *cfg;
+
+    write_file(inetd_path, "17140 stream tcp nowait root /bin/cat cat\n");
+    ck_assert_int_eq(chmod(inetd_path, 0666), 0);
+    ck_assert_ptr_null(load("", NULL, &priv));
+    ck_assert_ptr_nonnull(strstr(err, "inetd.conf: refusing an inetd_conf file "));
+    ck_assert_ptr_nonnull(strstr(err, " while running as root"));
+    ck_assert_int_eq(truncate(inetd_path, (off_t)(5u << 20)), 0);
+    ck_assert_ptr_null(load("", NULL, &unpriv));
+    ck_assert_ptr_nonnull(strstr(err, "inetd.conf: cannot read: file too large (over 4 MiB)"));
+    static const char nul[] = "17140 stream tcp nowait root /bin/c\0at cat\n";
+    FILE *f = fopen(inetd_path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(nul, 1, sizeof(nul) - 1, f), sizeof(nul) - 1);
+    ck_assert_int_eq(fclose(f), 0);
+    cfg = load("", NULL, &unpriv);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_ptr_nonnull(warning_at(cfg, 1));
+    ck_assert_str_eq(warning_at(cfg, 1), "cannot translate: NUL byte in the line; line skipped");
+    config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_key_errors)
 {
     char inc[160];
@@ -256,6 +283,7 @@ static Suite *conf_inetd_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_unreadable_is_an_error);
+    tcase_add_test(tc, test_read_like_a_config_file);
     tcase_add_test(tc, test_key_errors);
     tcase_add_test(tc, test_unprivileged_lines_warned);
     suite_add_tcase(s, tc);

@@ -16,8 +16,8 @@
 
 static char tmpdir[256];
 static char err[1024];
-static const struct config_options unpriv = {false};
-static const struct config_options priv = {true};
+static const struct config_options unpriv = {.privileged = false};
+static const struct config_options priv = {.privileged = true};
 
 static void setup(void)
 {
@@ -279,6 +279,27 @@ static const char *const bad_cases[][3] = {
     {"a.conf", "services = ({ " SVC "mode = \"prefork\"; rate = \"1/1\"; });",
      "a.conf:1: service \"s\": key \"rate\": cannot be used with mode \"prefork\" (workers "
      "accept themselves)"},
+    /* Where the daemon does not accept, an admission key that cannot act
+     * is refused (issue 24.1), written in the service or taken from defaults. */
+    {"a.conf", "services = ({ " SVC "mode = \"wait\";\n deny = [\"10.0.0.0/8\"]; });",
+     "a.conf:2: service \"s\": key \"deny\": cannot be used with mode \"wait\" on tcp (the "
+     "handler accepts, not the daemon)"},
+    {"a.conf", "defaults = {\n per_source = 3; };\nservices = ({ " SVC "mode = \"wait\"; });",
+     "a.conf:2: service \"s\": key \"per_source\": cannot be used with mode \"wait\" on tcp "
+     "(the handler accepts, not the daemon)"},
+    {"a.conf", "services = ({ " SVC "mode = \"wait\"; refuse_message = \"busy\"; });",
+     "a.conf:1: service \"s\": key \"refuse_message\": only applies to mode \"nowait\" (a "
+     "refused connection)"},
+    {"a.conf",
+     "services = ({ name = \"s\"; listen = \"unix:/run/s.sock\"; exec = \"/bin/cat\";\n"
+     " allow = [\"10.0.0.0/8\"]; });",
+     "a.conf:2: service \"s\": key \"allow\": cannot be used with a unix: listener (a local "
+     "peer has no address: socket_mode and socket_owner are its access control)"},
+    {"a.conf",
+     "services = ({ name = \"s\"; listen = \"unix:/run/s.sock\"; exec = \"/bin/cat\";\n"
+     " protocol = \"udp\"; per_source_rate = \"5/1\"; });",
+     "a.conf:2: service \"s\": key \"per_source_rate\": cannot be used with a unix: datagram "
+     "listener (a datagram's sender has no address or uid to count)"},
     {"a.conf", "services = ({ " SVC "rate = \"0/1\"; });",
      "a.conf:1: service \"s\": key \"rate\": expected \"N/S\" (N connections per S seconds, both "
      ">= 1), such as \"200/1\""},
@@ -691,8 +712,9 @@ START_TEST(test_includes)
                "services:\n  - {name: d, listen: \"*:4\", exec: /bin/cat,\n"
                "     bad: 1}\n",
                path, sizeof(path));
-    ck_assert_str_eq(error_of("main.conf", "include = [\"conf.d/*.yaml\"];", &unpriv),
-                     "conf.d/d.yaml:3: service \"d\": key \"bad\": unknown key");
+    ck_assert_str_eq(
+        error_of("main.conf", "include = [\"conf.d/*.yaml\"];", &unpriv),
+        "conf.d/d.yaml:3: service \"d\": key \"bad\": unknown key (did you mean \"ban\"?)");
     write_file("conf.d/d.yaml", "log_level: info\n", path, sizeof(path));
     ck_assert_str_eq(error_of("main.yaml", "include: [conf.d/d.yaml]", &unpriv),
                      "conf.d/d.yaml:1: key \"log_level\": an included file may only hold "
@@ -762,6 +784,60 @@ static void assert_round_trip(const struct config *cfg)
     assert_round_trip_as(cfg, &unpriv);
 }
 
+/* Where the daemon does not accept (issue 24.1): a service cancels a
+ * default with the value that asks nothing; refuse_message from defaults is
+ * dropped; a udp wait service takes the keys (its datagrams are checked). */
+START_TEST(test_admission_defaults)
+{
+    struct config *cfg;
+
+    cfg = load_as("r.conf",
+                  "defaults = { allow = [\"10.0.0.0/8\"]; per_source = 2; "
+                  "refuse_message = \"busy\"; };\n"
+                  "services = ({ " SVC "mode = \"wait\"; allow = []; per_source = 0; },\n"
+                  " { name = \"u\"; protocol = \"udp\"; listen = \"127.0.0.1:7\"; "
+                  "exec = \"/bin/cat\"; });",
+                  &unpriv);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_uint_eq(cfg->services[0].n_allow, 0);
+    ck_assert_ptr_null(cfg->services[0].refuse_message);
+    ck_assert_uint_eq(cfg->services[1].n_allow, 1);
+    ck_assert_uint_eq(cfg->services[1].per_source, 2);
+    ck_assert_ptr_null(cfg->services[1].refuse_message);
+    assert_round_trip(cfg);
+    config_free(cfg);
+}
+END_TEST
+
+/* -T leaves out the admission keys that cannot act (they would be errors). */
+START_TEST(test_dump_leaves_out_idle_admission_keys)
+{
+    struct config *cfg = load_as("w.conf",
+                                 "services = ({ " SVC "mode = \"wait\"; rate = \"5/1\"; },\n"
+                                 " { name = \"x\"; listen = \"unix:/run/x.sock\"; "
+                                 "exec = \"/bin/cat\"; per_source = 1; });",
+                                 &unpriv);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    f = open_memstream(&text, &len);
+    config_dump_yaml(cfg, f);
+    fclose(f);
+    const char *x = strstr(text, "  - name: \"x\"");
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_null(strstr(text, "allow"));
+    ck_assert_ptr_null(strstr(text, "deny"));
+    ck_assert_ptr_nonnull(strstr(text, "rate: \"5/1\""));
+    ck_assert_ptr_nonnull(strstr(x, "per_source: 1"));
+    ck_assert(strstr(text, "per_source") == strstr(x, "per_source")); /* not for "s" */
+    free(text);
+    assert_round_trip(cfg);
+    config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_round_trip)
 {
     const char *inputs[][2] = {{"full.conf", full_conf}, {"full.yaml", full_yaml}, {"e.conf", ""}};
@@ -791,16 +867,24 @@ START_TEST(test_print_check)
 }
 END_TEST
 
-/* The first line of FILE, without its newline. */
-static void first_line(const char *file, char *buf, size_t len)
+/* FILE's errors, as load_checked would print them: every error, in file order. */
+static void assert_errors_are(const char *name, const struct config_errors *got, const char *file)
 {
+    char want[CONFIG_ERROR_LEN];
+    size_t i = 0;
     FILE *f = fopen(file, "r");
 
     ck_assert_msg(f != NULL, "cannot open %s", file);
-    if (fgets(buf, (int)len, f) == NULL)
-        buf[0] = '\0';
-    buf[strcspn(buf, "\n")] = '\0';
+    for (; fgets(want, sizeof(want), f) != NULL; i++) {
+        want[strcspn(want, "\n")] = '\0';
+        ck_assert_msg(i < got->n, "%s: error %zu missing:\nwant: %s", name, i + 1, want);
+        ck_assert_msg(strcmp(got->text[i], want) == 0, "%s: error %zu:\n got: %s\nwant: %s", name,
+                      i + 1, got->text[i], want);
+    }
     fclose(f);
+    ck_assert_msg(i == got->n, "%s: %zu errors, want %zu; the next: %s", name, got->n, i,
+                  i < got->n ? got->text[i] : "");
+    ck_assert_uint_eq(got->found, got->n);
 }
 
 static bool is_fixture(const char *name)
@@ -812,11 +896,14 @@ static bool is_fixture(const char *name)
 
 /* -T output of CFG loads back to the same model. */
 
-/* Every file under conf/good loads; every one under conf/bad fails with its .err line. */
+/* Every file under conf/good loads; every one under conf/bad fails with the errors its .err
+ * file lists, the first of them as config_load's one line. */
 static void run_corpus(bool good)
 {
+    static struct config_errors errors;
+    struct config_options all = {.privileged = false, .errors = &errors};
     const char *src = getenv("TESTS_SRCDIR");
-    char dir[512], path[1024], expect[1024];
+    char dir[512], path[1024];
     struct dirent *de;
     DIR *d;
     int count = 0;
@@ -830,7 +917,7 @@ static void run_corpus(bool good)
         struct stat st;
         if (!is_fixture(de->d_name) || stat(de->d_name, &st) < 0 || !S_ISREG(st.st_mode))
             continue;
-        cfg = config_load(de->d_name, &unpriv, err, sizeof(err));
+        cfg = config_load(de->d_name, &all, err, sizeof(err));
         count++;
         if (good) {
             ck_assert_msg(cfg != NULL, "%s: %s", de->d_name, err);
@@ -840,8 +927,8 @@ static void run_corpus(bool good)
         }
         ck_assert_msg(cfg == NULL, "%s loaded", de->d_name);
         snprintf(path, sizeof(path), "%s.err", de->d_name);
-        first_line(path, expect, sizeof(expect));
-        ck_assert_msg(strcmp(err, expect) == 0, "%s:\n got: %s\nwant: %s", de->d_name, err, expect);
+        assert_errors_are(de->d_name, &errors, path);
+        ck_assert_str_eq(err, errors.text[0]);
     }
     closedir(d);
     ck_assert_int_gt(count, 0);
@@ -959,6 +1046,15 @@ START_TEST(test_control_path)
     ck_assert_int_eq(config_control_path(path, out, sizeof(out), e, sizeof(e)), -1);
     ck_assert_str_eq(out, CONFIG_CONTROL_DEFAULT);
     ck_assert_ptr_nonnull(strstr(e, "d.yaml:1: key \"control\": must be an absolute path"));
+    /* Only `control` is read: keys only root may set, a missing exec, a
+     * missing include or inetd_conf never stop a client (issue 24.4). */
+    write_file("e.yaml",
+               "control: /tmp/e.ctl\ninetd_conf: /nonexistent/inetd.conf\n"
+               "include: [\"/nonexistent/*.yaml\"]\ndefaults: {user: nobody}\n"
+               "services:\n  - {name: s, listen: \"*:1\", exec: /nonexistent, user: root}\n",
+               path, sizeof(path));
+    ck_assert_int_eq(config_control_path(path, out, sizeof(out), e, sizeof(e)), 1);
+    ck_assert_str_eq(out, "/tmp/e.ctl");
 }
 END_TEST
 
@@ -1178,6 +1274,8 @@ static Suite *config_suite(bool as_root)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_not_executable);
     tcase_add_test(tc, test_defaults_rules);
+    tcase_add_test(tc, test_admission_defaults);
+    tcase_add_test(tc, test_dump_leaves_out_idle_admission_keys);
     tcase_add_test(tc, test_disabled_validated);
     tcase_add_test(tc, test_includes);
     tcase_add_test(tc, test_special_files);

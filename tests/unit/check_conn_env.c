@@ -207,6 +207,33 @@ START_TEST(conn_env_buffer_bound)
 }
 END_TEST
 
+/* The variables written without stdio obey the same bounds as conn_env_addf. */
+START_TEST(conn_env_add_same_bounds)
+{
+    char a[32], b[32];
+    struct conn_env ea, eb;
+
+    memset(a, '#', sizeof(a));
+    memset(b, '#', sizeof(b));
+    conn_env_start(&ea, a, 25);
+    conn_env_start(&eb, b, 25);
+    conn_env_addf(&ea, "TCPREMOTEIP=%s", "10.1.2.3");
+    conn_env_add(&eb, "TCP", "REMOTEIP", "10.1.2.3");
+    conn_env_addf(&ea, "TCPREMOTEPORT=%u", 65535u); /* 20 bytes: no room */
+    conn_env_add_uint(&eb, "TCP", "REMOTEPORT", 65535);
+    conn_env_addf(&ea, "P=%u", 0u);
+    conn_env_add_uint(&eb, "", "P", 0);
+    ck_assert_int_eq(ea.n, eb.n);
+    ck_assert_int_eq(ea.n, 2);
+    ck_assert_uint_eq(ea.used, eb.used);
+    for (int i = 0; i < ea.n; i++)
+        ck_assert_str_eq(ea.vars[i], eb.vars[i]);
+    ck_assert_str_eq(eb.vars[0], "TCPREMOTEIP=10.1.2.3");
+    ck_assert_str_eq(eb.vars[1], "P=0");
+    ck_assert(memcmp(a, b, sizeof(a)) == 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("conn_env");
@@ -217,6 +244,7 @@ int main(void)
     tcase_add_test(tc_conn_env, conn_env_var_count_bound);
     tcase_add_test(tc_conn_env, conn_env_proxied);
     tcase_add_test(tc_conn_env, conn_env_buffer_bound);
+    tcase_add_test(tc_conn_env, conn_env_add_same_bounds);
     suite_add_tcase(s, tc_conn_env);
     return unit_run(s, NULL);
 }

@@ -338,7 +338,9 @@ START_TEST(freebsd_limits)
              "7002 stream tcp nowait/0 root /bin/cat\n"
              "7003 stream tcp nowait/5/20 root /bin/cat\n"
              "7004 stream tcp nowait/1/2/3/4 root /bin/cat\n"
-             "7005 stream tcp nowait/3/ root /bin/cat\n",
+             "7005 stream tcp nowait/3/ root /bin/cat\n"
+             "7006 stream tcp wait/4/0/2 root /bin/cat\n"
+             "7007 dgram udp wait/4/0/2 root /bin/cat\n",
              &r);
     ck_assert_int_eq(r.rc, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "    mode: \"nowait\"\n    instances: 10\n"
@@ -351,6 +353,12 @@ START_TEST(freebsd_limits)
                                         "superserver's rate is per service\n"));
     ck_assert_ptr_nonnull(strstr(r.err, ":4: cannot translate: \"nowait/1/2/3/4\" is not wait"));
     ck_assert_ptr_nonnull(strstr(r.err, ":5: cannot translate: \"nowait/3/\" is not wait"));
+    /* per address: not where the server accepts (tcp wait); a udp one is checked */
+    ck_assert_ptr_nonnull(strstr(r.err, ":6: cannot translate: a limit of 2 handlers per address "
+                                        "(the third /N) cannot apply to a tcp wait service"));
+    ck_assert_ptr_nonnull(strstr(r.out, "listen: \"*:7007\"\n    protocol: \"udp\"\n"
+                                        "    mode: \"wait\"\n    instances: 4\n"
+                                        "    per_source: 2\n"));
     unit_output_free(&r);
 }
 END_TEST
@@ -481,6 +489,48 @@ START_TEST(long_line)
 }
 END_TEST
 
+/* Read as the config reads files (issue 24.7): a NUL byte is named, not a
+ * line cut short unseen; a file over 4 MiB is refused, not read whole; many
+ * lines of one name or port stay linear (hashed). */
+START_TEST(bounded_reading)
+{
+    static const char text[] = "7001 stream tcp nowait root /bin/cat cat\n"
+                               "7002 stream tcp nowait root /bin/cat c\0at\n";
+    char path[300];
+    struct unit_output r;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/inetd.conf", tmpdir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
+    fclose(f);
+    unit_capture(&r, inetd_import, path);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, ":2: cannot translate: NUL byte in the line\n"));
+    unit_output_free(&r);
+    ck_assert_int_eq(truncate(path, (off_t)(5u << 20)), 0);
+    unit_capture(&r, inetd_import, path);
+    ck_assert_int_eq(r.rc, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "inetd.conf: cannot read: file too large (over 4 MiB)\n"));
+    ck_assert_uint_eq(r.outlen, 0);
+    unit_output_free(&r);
+    /* 5,000 lines of one name: numbered in turn, the last one "7-tcp-4999" */
+    char *many = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&many, &len);
+    for (int i = 0; i < 5000; i++)
+        fprintf(m, "127.0.%d.%d:7 stream tcp nowait root /bin/cat cat\n", i / 250, 1 + i % 250);
+    fclose(m);
+    run_text(many, &r);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_str_eq(r.err, "");
+    ck_assert_ptr_nonnull(strstr(r.out, "name: \"7-tcp-4999\""));
+    unit_output_free(&r);
+    free(many);
+}
+END_TEST
+
 /* The fixture names its services by port name: it needs /etc/services (netbase). */
 static bool have_port_names(void)
 {
@@ -517,6 +567,7 @@ static Suite *inetd_suite(bool names)
     tcase_add_test(tc, bad_lines);
     tcase_add_test(tc, limits_and_quoting);
     tcase_add_test(tc, long_line);
+    tcase_add_test(tc, bounded_reading);
     suite_add_tcase(s, tc);
     return s;
 }

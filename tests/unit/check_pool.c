@@ -19,6 +19,7 @@
 
 static struct server srv;
 static struct listener l;
+static struct pool *pool;
 static pid_t pids[SLOTS];
 
 /* A worker that sleeps until signalled (alarm: a safety net).  Check's
@@ -56,10 +57,13 @@ static void start_pool(const unsigned order[SLOTS])
     l.fd = -1;
     l.mode = MODE_PREFORK;
     l.refs = 1;
-    l.workers = calloc(SLOTS, sizeof(*l.workers));
-    ck_assert_ptr_nonnull(l.workers);
-    l.n_worker_slots = SLOTS;
-    l.worker_target = SLOTS;
+    pool = pool_new(&srv);
+    ck_assert_ptr_nonnull(pool);
+    pool_attach(pool, &l);
+    pool->workers = calloc(SLOTS, sizeof(*pool->workers));
+    ck_assert_ptr_nonnull(pool->workers);
+    pool->n_slots = SLOTS;
+    pool->target = SLOTS;
     for (unsigned k = 0; k < SLOTS; k++) {
         unsigned idx = order[k];
         pids[idx] = sleeper();
@@ -68,7 +72,7 @@ static void start_pool(const unsigned order[SLOTS])
         c->start_ns = 1000 + k; /* as clock_now_ns at spawn */
         c->listener = &l;
         c->worker_index = idx;
-        l.workers[idx] = pids[idx];
+        pool->workers[idx] = pids[idx];
     }
 }
 
@@ -101,7 +105,7 @@ static void stop_pool(void)
             kill(pids[i], SIGKILL);
             waitpid(pids[i], NULL, 0);
         }
-    free(l.workers);
+    pool_free(pool);
     children_destroy(&srv.children);
 }
 
@@ -109,10 +113,10 @@ static void stop_pool(void)
  * to free it). */
 static void assert_slots_consistent(void)
 {
-    for (unsigned i = 0; i < l.n_worker_slots; i++) {
-        if (!l.workers[i])
+    for (unsigned i = 0; i < pool->n_slots; i++) {
+        if (!pool->workers[i])
             continue;
-        struct child *c = children_find(&srv.children, l.workers[i]);
+        struct child *c = children_find(&srv.children, pool->workers[i]);
         ck_assert_ptr_nonnull(c);
         ck_assert_uint_eq(c->worker_index, i);
     }
@@ -125,13 +129,13 @@ START_TEST(shrink_stops_the_newest)
 
     start_pool(order);
     pool_set_target(&srv, &l, 3);
-    ck_assert_uint_eq(l.worker_target, 3);
+    ck_assert_uint_eq(pool->target, 3);
     ck_assert(got_sigterm(pids[3]));
     ck_assert(still_running(pids[0]) && still_running(pids[1]) && still_running(pids[2]));
-    ck_assert_int_eq(l.workers[0], pids[0]);
-    ck_assert_int_eq(l.workers[1], pids[1]);
-    ck_assert_int_eq(l.workers[2], pids[2]);
-    ck_assert_int_eq(l.workers[3], 0);
+    ck_assert_int_eq(pool->workers[0], pids[0]);
+    ck_assert_int_eq(pool->workers[1], pids[1]);
+    ck_assert_int_eq(pool->workers[2], pids[2]);
+    ck_assert_int_eq(pool->workers[3], 0);
     stop_pool();
 }
 END_TEST
@@ -149,10 +153,10 @@ START_TEST(shrink_moves_survivors_below_target)
     ck_assert(got_sigterm(pids[1]));
     ck_assert(got_sigterm(pids[2]));
     ck_assert(still_running(pids[0]) && still_running(pids[3]));
-    ck_assert_int_eq(l.workers[0], pids[0]);
-    ck_assert_int_eq(l.workers[1], pids[3]);
-    ck_assert_int_eq(l.workers[2], 0);
-    ck_assert_int_eq(l.workers[3], 0);
+    ck_assert_int_eq(pool->workers[0], pids[0]);
+    ck_assert_int_eq(pool->workers[1], pids[3]);
+    ck_assert_int_eq(pool->workers[2], 0);
+    ck_assert_int_eq(pool->workers[3], 0);
     stop_pool();
 }
 END_TEST
@@ -174,15 +178,15 @@ START_TEST(target_at_least_one)
 
     start_pool(order);
     pool_set_target(&srv, &l, 0);
-    ck_assert_uint_eq(l.worker_target, 1);
+    ck_assert_uint_eq(pool->target, 1);
     ck_assert(got_sigterm(pids[3]) && got_sigterm(pids[2]) && got_sigterm(pids[1]));
     ck_assert(still_running(pids[0]));
-    ck_assert_int_eq(l.workers[0], pids[0]);
+    ck_assert_int_eq(pool->workers[0], pids[0]);
     /* Growing the target stops nobody (the turn starts the new ones). */
     pool_set_target(&srv, &l, 3);
-    ck_assert_uint_eq(l.worker_target, 3);
+    ck_assert_uint_eq(pool->target, 3);
     ck_assert(still_running(pids[0]));
-    ck_assert_int_eq(l.workers[0], pids[0]);
+    ck_assert_int_eq(pool->workers[0], pids[0]);
     stop_pool();
 }
 END_TEST

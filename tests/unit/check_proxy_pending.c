@@ -50,7 +50,7 @@ END_TEST
 struct fixture {
     struct server s;
     struct service svc;
-    struct svc_state *rt;
+    struct svc_state *svc_state;
     struct listener *l;
 };
 
@@ -62,14 +62,14 @@ static void fixture_init(struct fixture *f)
     f->svc.proxy.versions = SVC_PROXY_V1;
     f->svc.proxy.timeout = 5;
     f->svc.sock.backlog = 2;
-    f->rt = svc_state_new("p");
-    ck_assert_ptr_nonnull(f->rt);
-    f->rt->refs = 1;
-    f->rt->svc = &f->svc;
+    f->svc_state = svc_state_new("p");
+    ck_assert_ptr_nonnull(f->svc_state);
+    f->svc_state->refs = 1;
+    f->svc_state->svc = &f->svc;
     f->l = calloc(1, sizeof(*f->l));
     f->l->fd = -1;
     f->l->refs = 1;
-    f->l->rt = f->rt;
+    f->l->svc_state = f->svc_state;
 }
 
 static void fixture_free(struct fixture *f)
@@ -77,7 +77,7 @@ static void fixture_free(struct fixture *f)
     proxy_pending_close_all(&f->s);
     refusals_release(&f->s);
     listener_unref(f->l);
-    svc_state_unref(f->rt);
+    svc_state_unref(f->svc_state);
     loop_close(&f->s.loop);
 }
 
@@ -107,36 +107,36 @@ START_TEST(cap_and_deadlines)
 
     fixture_init(&f);
     int a = offer(&f), b = offer(&f);
-    ck_assert_uint_eq(proxy_pending_count(f.rt), 2);
+    ck_assert_uint_eq(proxy_pending_count(f.svc_state), 2);
     int over = offer(&f); /* over backlog: closed at once */
     ck_assert(closed_by_daemon(over));
-    ck_assert_uint_eq(proxy_pending_count(f.rt), 2);
-    ck_assert_uint_eq(f.rt->refused, 1);
-    uint64_t first = proxy_pending_next_deadline(&f.s);
+    ck_assert_uint_eq(proxy_pending_count(f.svc_state), 2);
+    ck_assert_uint_eq(f.svc_state->refused, 1);
+    uint64_t first = timers_next(&f.s.loop.timers);
     ck_assert_uint_ge(first, t0 + 5 * NSEC_PER_SEC);
     ck_assert_uint_le(first, clock_now_ns() + 5 * NSEC_PER_SEC);
 
     /* a reload shortened the timeout: the newcomer is due first */
-    proxy_pending_expire(&f.s, 0); /* nothing due */
-    ck_assert_uint_eq(proxy_pending_count(f.rt), 2);
+    timers_run(&f.s.loop.timers, 0); /* nothing due */
+    ck_assert_uint_eq(proxy_pending_count(f.svc_state), 2);
     close(b);
     f.svc.sock.backlog = 3;
     f.svc.proxy.timeout = 1;
     int c = offer(&f);
-    ck_assert_uint_eq(proxy_pending_count(f.rt), 3);
-    uint64_t soon = proxy_pending_next_deadline(&f.s);
+    ck_assert_uint_eq(proxy_pending_count(f.svc_state), 3);
+    uint64_t soon = timers_next(&f.s.loop.timers);
     ck_assert_uint_lt(soon, first);
-    proxy_pending_expire(&f.s, soon);
+    timers_run(&f.s.loop.timers, soon);
     ck_assert(closed_by_daemon(c));
     ck_assert(!closed_by_daemon(a));
-    ck_assert_uint_eq(proxy_pending_count(f.rt), 2);
-    ck_assert_uint_eq(proxy_pending_next_deadline(&f.s), first);
-    proxy_pending_expire(&f.s, UINT64_MAX - 1);
-    ck_assert_uint_eq(proxy_pending_count(f.rt), 0);
-    ck_assert_uint_eq(proxy_pending_next_deadline(&f.s), UINT64_MAX);
+    ck_assert_uint_eq(proxy_pending_count(f.svc_state), 2);
+    ck_assert_uint_eq(timers_next(&f.s.loop.timers), first);
+    timers_run(&f.s.loop.timers, UINT64_MAX - 1);
+    ck_assert_uint_eq(proxy_pending_count(f.svc_state), 0);
+    ck_assert_uint_eq(timers_next(&f.s.loop.timers), UINT64_MAX);
     ck_assert(closed_by_daemon(a));
-    ck_assert_uint_eq(f.rt->refused, 4);
-    ck_assert_ptr_null(f.rt->proxy_queue);
+    ck_assert_uint_eq(f.svc_state->refused, 4);
+    ck_assert_ptr_null(f.svc_state->proxy_queue);
     close(a);
     close(c);
     close(over);
@@ -150,16 +150,16 @@ START_TEST(invalid_on_a_later_edge)
 
     fixture_init(&f);
     int a = offer(&f);
-    ck_assert_uint_eq(proxy_pending_count(f.rt), 1);
+    ck_assert_uint_eq(proxy_pending_count(f.svc_state), 1);
     ck_assert_int_eq(write(a, "PROXY TCP4 ", 11), 11);
     ck_assert_int_eq(loop_wait(&f.s.loop, 1000), 1);
-    ck_assert_uint_eq(proxy_pending_count(f.rt), 1); /* a prefix: waits */
+    ck_assert_uint_eq(proxy_pending_count(f.svc_state), 1); /* a prefix: waits */
     ck_assert(!closed_by_daemon(a));
     ck_assert_int_eq(write(a, "garbage\r\n", 9), 9);
     ck_assert_int_eq(loop_wait(&f.s.loop, 1000), 1);
-    ck_assert_uint_eq(proxy_pending_count(f.rt), 0);
+    ck_assert_uint_eq(proxy_pending_count(f.svc_state), 0);
     ck_assert(closed_by_daemon(a));
-    ck_assert_uint_eq(f.rt->refused, 1);
+    ck_assert_uint_eq(f.svc_state->refused, 1);
     close(a);
     fixture_free(&f);
 }
@@ -175,7 +175,7 @@ START_TEST(close_all_at_exit)
     ck_assert(closed_by_daemon(a));
     ck_assert(closed_by_daemon(b));
     ck_assert_ptr_null(f.s.proxy_queues);
-    ck_assert_uint_eq(f.rt->refs, 1);
+    ck_assert_uint_eq(f.svc_state->refs, 1);
     ck_assert_uint_eq(f.l->refs, 1);
     close(a);
     close(b);

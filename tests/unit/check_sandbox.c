@@ -89,8 +89,11 @@ START_TEST(capability_masks)
     ck_assert(sb.drop_bounding);
     ck_assert(!sb.raise_ambient); /* root: the bounding set is enough */
     ck_assert_uint_eq(sb.keep_caps, s.sandbox.capabilities);
-    ck_assert_uint_eq(sb.cap_data[0].permitted, 1u << 10);
-    ck_assert_uint_eq(sb.cap_data[1].permitted, 1u << 1);
+    ck_assert_uint_eq(sb.cap_raise[0].permitted, 1u << 10);
+    ck_assert_uint_eq(sb.cap_raise[1].permitted, 1u << 1);
+    /* the daemon's own sets, but never an inheritable capability outside the list */
+    ck_assert_uint_eq(sb.cap_narrow[0].inheritable & ~(1u << 10), 0);
+    ck_assert_uint_eq(sb.cap_narrow[1].inheritable & ~(1u << 1), 0);
     ck_assert_int_ge(sb.last_cap, 36);
     sandbox_release(&sb);
 

@@ -6,6 +6,7 @@
  * a time.
  */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,15 @@ END_TEST
     "service " name "\n{\n\tsocket_type = stream\n\twait = no\n\tuser = nobody\n"                  \
     "\tserver = /bin/cat\n\ttype = UNLISTED\n\tport = 7070\n" body "}\n"
 
+static int count_lines(const char *text)
+{
+    int n = 0;
+
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
 /* Import TEXT and expect exit code RC with OUT and ERR holding the given fragments. */
 static void expect_text(const char *text, int rc, const char *in_out, const char *in_err)
 {
@@ -247,12 +257,65 @@ START_TEST(includes)
     expect_text("includedir nowhere\n" SVC("a", ""), 0, "name: \"a\"",
                 "xinetd.conf:1: includedir ");
     expect_text("include nofile\n" SVC("a", ""), 0, "name: \"a\"", "nofile: cannot open");
-    /* a file that includes itself stops at the depth bound */
-    expect_text("include xinetd.conf\n", 1, NULL, "includes nested too deep");
+    /* a file is read once, however often it is named (adversarial review 2,
+     * finding 5: eight includes of itself were 8^8 parses) */
+    expect_text("include xinetd.conf\n", 1, NULL,
+                "xinetd.conf: already read, not read again (it includes itself, or is named "
+                "twice)\n");
+    run_text(SVC("a", "") "include xinetd.conf\ninclude xinetd.conf\ninclude xinetd.conf\n"
+                          "include xinetd.conf\ninclude xinetd.conf\ninclude xinetd.conf\n"
+                          "include xinetd.conf\ninclude xinetd.conf\n",
+             &r);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_int_eq(count_lines(r.err), 8);
+    ck_assert_ptr_null(strstr(r.out + 1, "  - name: \"a-")); /* one service, not 8^8 */
+    unit_output_free(&r);
+    put("d2/self", "includedir .\n" SVC("s", ""));
+    expect_text("includedir d2\n", 0, "name: \"s\"", "d2/./self: already read");
     ck_assert(xinetd_dir_name_ok("tftp"));
     ck_assert(!xinetd_dir_name_ok("tftp.rpmnew"));
     ck_assert(!xinetd_dir_name_ok("tftp~"));
     ck_assert(!xinetd_dir_name_ok(".hidden"));
+}
+END_TEST
+
+/* Every file, main or included, through the config's reader: regular files
+ * only, never blocking, bounded (adversarial review 2, finding 7). */
+START_TEST(special_and_many_files)
+{
+    char path[300], fifo[300];
+    struct unit_output r;
+
+    snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    expect_text("include fifo\n" SVC("a", ""), 0, "name: \"a\"", "xinetd.conf:1: ");
+    expect_text("include fifo\n" SVC("a", ""), 0, NULL, "/fifo: not a regular file (a fifo)");
+    expect_text("include /dev/zero\n" SVC("a", ""), 0, "name: \"a\"",
+                "xinetd.conf:1: /dev/zero: not a regular file (a character device)");
+    unit_capture(&r, xinetd_import, fifo);
+    ck_assert_int_eq(r.rc, 1);
+    ck_assert_ptr_nonnull(strstr(r.err, "/fifo: not a regular file (a fifo)\n"));
+    unit_output_free(&r);
+    /* too big: named, never read whole */
+    snprintf(path, sizeof(path), "%s/big", tmpdir);
+    ck_assert_int_eq(truncate(path, 0) == 0 || errno == ENOENT, 1);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(ftruncate(fileno(f), (off_t)(5u << 20)), 0);
+    fclose(f);
+    expect_text("include big\n" SVC("a", ""), 0, "name: \"a\"",
+                "big: cannot read: file too large (over 4 MiB)");
+    /* at most XINETD_MAX_FILES files in all */
+    for (int i = 0; i <= XINETD_MAX_FILES; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "many/f%04d", i);
+        put(name, "\n");
+    }
+    run_text("includedir many\n" SVC("a", ""), &r);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "xinetd.conf:1: "));
+    ck_assert_ptr_nonnull(strstr(r.err, "not read: more than 1024 files"));
+    unit_output_free(&r);
 }
 END_TEST
 
@@ -339,6 +402,39 @@ START_TEST(addresses)
 }
 END_TEST
 
+/* Where superserver does not accept (issue 24.1): a udp service keeps its
+ * access lists and limits (the daemon checks the datagram that starts each
+ * handler); a stream service with wait = yes cannot keep them. */
+START_TEST(wait_services)
+{
+#define DGRAM(body)                                                                                \
+    "service d\n{\n\tsocket_type = dgram\n\twait = yes\n\tuser = nobody\n"                         \
+    "\tserver = /bin/cat\n\ttype = UNLISTED\n\tport = 7070\n" body "}\n"
+#define STREAM_WAIT(body)                                                                          \
+    "service w\n{\n\tsocket_type = stream\n\twait = yes\n\tuser = nobody\n"                        \
+    "\tserver = /bin/cat\n\ttype = UNLISTED\n\tport = 7070\n" body "}\n"
+    expect_text(DGRAM("\tonly_from = 10.0.0.0 192.168.1.0/24\n\tno_access = 10.9.9.9\n"
+                      "\tper_source = 11\n"),
+                0,
+                "    per_source: 11\n    allow:\n      - \"10.0.0.0/8\"\n"
+                "      - \"192.168.1.0/24\"\n    deny:\n      - \"10.9.9.9/32\"\n",
+                NULL);
+    expect_text(STREAM_WAIT("\tonly_from = 10.0.0.0\n"), 1, NULL,
+                "xinetd.conf:9: service \"w\": cannot translate: only_from cannot be kept: with "
+                "socket_type stream and wait = yes the server accepts the connections itself");
+    expect_text(STREAM_WAIT("\tno_access = 10.0.0.0\n"), 1, NULL,
+                "xinetd.conf:9: service \"w\": cannot translate: no_access cannot be kept");
+    expect_text(STREAM_WAIT("\tper_source = 4\n\tinstances = 2\n"), 0, "instances: 2\n",
+                "xinetd.conf:9: service \"w\": attribute \"per_source\": not translated: with "
+                "socket_type stream and wait = yes the server accepts the connections itself");
+    /* from defaults, named on the defaults' line */
+    expect_text("defaults\n{\n\tonly_from = 127.0.0.1\n}\n" STREAM_WAIT(""), 1, NULL,
+                "xinetd.conf:3: service \"w\": cannot translate: only_from cannot be kept");
+#undef DGRAM
+#undef STREAM_WAIT
+}
+END_TEST
+
 START_TEST(limits)
 {
     expect_text(SVC("a", "\tinstances = UNLIMITED\n\tper_source = 3\n"), 0,
@@ -365,7 +461,17 @@ START_TEST(environment_and_misc)
                 "env:\n      \"HOME\": \"/srv\"\n      \"A\": \"b=c\"\n"
                 "    pass_env:\n      - \"TZ\"\n      - \"LANG\"\n",
                 NULL);
-    expect_text(SVC("a", "\tenv = =x\n"), 0, NULL, "a value is not NAME=VALUE");
+    /* names the config refuses are dropped, a repeated name keeps its last
+     * value (xinetd's rule), each drop named (adversarial review 2, finding 8) */
+    expect_text(SVC("a", "\tenv = =x\n"), 0, NULL,
+                "xinetd.conf:9: service \"a\": attribute \"env\": not translated: \"=x\" (not "
+                "NAME=VALUE)\n");
+    expect_text(SVC("a", "\tenv = 1BAD=x GOOD=y A=1 A=2\n\tpassenv = PATH 9NOPE PATH\n"), 0,
+                "    env:\n      \"GOOD\": \"y\"\n      \"A\": \"2\"\n"
+                "    pass_env:\n      - \"PATH\"\n",
+                "xinetd.conf:9: service \"a\": attribute \"env\": not translated: \"1BAD=x\" "
+                "(not a valid environment variable name), \"A=1\" (set again later: the last "
+                "value wins)\n");
     expect_text(SVC("a", "\tlog_on_success = PID HOST\n\tlog_on_failure += USERID\n"), 0,
                 "superserver always logs each start", NULL);
     expect_text(SVC("a", "\tflags = REUSE NOLIBWRAP NODELAY KEEPALIVE\n"), 0,
@@ -373,7 +479,22 @@ START_TEST(environment_and_misc)
     expect_text(SVC("a", "\tflags = SENSOR\n"), 0, NULL, "flag SENSOR has no equivalent");
     expect_text(SVC("a", "\taccess_times = 8:00-9:00\n"), 0, NULL,
                 "xinetd.conf:9: service \"a\": attribute \"access_times\": not translated");
+    /* log_type: syslog facility daemon is where superserver logs; anything else is named */
+    expect_text(SVC("a", "\tlog_type = SYSLOG daemon info\n"), 0, "superserver always logs", NULL);
+    expect_text(SVC("a", "\tlog_type = SYSLOG authpriv\n"), 0, NULL,
+                "xinetd.conf:9: service \"a\": attribute \"log_type\": not translated: superserver "
+                "logs every service to one place, syslog facility daemon");
+    expect_text(SVC("a", "\tlog_type = FILE /var/log/xinetd.log\n"), 0, NULL,
+                "xinetd.conf:9: service \"a\": attribute \"log_type\": not translated");
+    /* deny_time: xinetd's ban follows a SENSOR; superserver's follows per_source_rate */
+    expect_text(SVC("a", "\tdeny_time = 120\n"), 0, NULL,
+                "attribute \"deny_time\": not translated: it bans the sources a SENSOR service "
+                "catches, and superserver has no sensors; its ban refuses a source that exceeds "
+                "the service's per_source_rate instead");
     expect_text(SVC("a", "\tfrobnicate = 1\n"), 0, NULL, "unknown attribute");
+    expect_text(SVC("a", "\tpassenv = PATH 9NOPE PATH\n"), 0, "    pass_env:\n      - \"PATH\"\n",
+                "xinetd.conf:9: service \"a\": attribute \"passenv\": not translated: \"PATH\" "
+                "(named twice), \"9NOPE\" (not a valid environment variable name)\n");
     expect_text(SVC("a", "\tgroups = yes\n\tv6only = no\n"), 0, "name: \"a\"", NULL);
     expect_text(SVC("a", "\tgroups = no\n"), 0, NULL, "initgroups");
     /* a defaults line is named once, not once per service */
@@ -431,6 +552,8 @@ static Suite *xinetd_suite(void)
     tcase_add_test(tc, service_shape);
     tcase_add_test(tc, server_and_args);
     tcase_add_test(tc, addresses);
+    tcase_add_test(tc, wait_services);
+    tcase_add_test(tc, special_and_many_files);
     tcase_add_test(tc, limits);
     tcase_add_test(tc, environment_and_misc);
     tcase_add_test(tc, quoting_and_bad_input);

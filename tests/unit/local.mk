@@ -9,10 +9,12 @@ tests_unit_libunit_a_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_libunit_a_CFLAGS = $(UNIT_TEST_CFLAGS)
 UNIT_SUITES = \
 	tests/unit/check_addr \
+	tests/unit/check_fmt \
 	tests/unit/check_admit \
-	tests/unit/check_refuse \
+	tests/unit/check_refusals \
 	tests/unit/check_cfgnode \
 	tests/unit/check_config \
+	tests/unit/check_config_errors \
 	tests/unit/check_conf_inetd \
 	tests/unit/check_inetd \
 	tests/unit/check_log \
@@ -24,6 +26,7 @@ UNIT_SUITES = \
 	tests/unit/check_proxy_header \
 	tests/unit/check_children \
 	tests/unit/check_timers \
+	tests/unit/check_handler \
 	tests/unit/check_signals \
 	tests/unit/check_loop \
 	tests/unit/check_listener \
@@ -34,25 +37,35 @@ UNIT_SUITES = \
 	tests/unit/check_activate \
 	tests/unit/check_stderr_log \
 	tests/unit/check_pool \
-	tests/unit/check_xinetd
+	tests/unit/check_xinetd \
+	tests/unit/check_strmap
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
+tests_unit_check_strmap_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_strmap_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_strmap_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_addr_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_addr_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_addr_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_fmt_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_fmt_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_fmt_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_admit_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_admit_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_admit_LDADD = $(UNIT_TEST_LIBS)
-tests_unit_check_refuse_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
-tests_unit_check_refuse_CFLAGS = $(UNIT_TEST_CFLAGS)
-tests_unit_check_refuse_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_refusals_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_refusals_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_refusals_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_cfgnode_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_cfgnode_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_cfgnode_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_config_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_config_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_config_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_config_errors_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_config_errors_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_config_errors_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_conf_inetd_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_conf_inetd_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_conf_inetd_LDADD = $(UNIT_TEST_LIBS)
@@ -104,6 +117,9 @@ tests_unit_check_listener_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_wait_mark_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_wait_mark_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_wait_mark_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_handler_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_handler_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_handler_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_exec_plan_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_exec_plan_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_exec_plan_LDADD = $(UNIT_TEST_LIBS)
