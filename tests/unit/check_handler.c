@@ -18,12 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "unit_fixture.h"
 #include "unit_run.h"
 #include "context.h"
 #include "handler.h"
 #include "refusals.h"
 
-static char *cat_args[] = {"cat", NULL};
 static struct listen_addr where = {.text = "127.0.0.1:7", .kind = LISTEN_INET};
 
 static struct server s;
@@ -57,15 +57,8 @@ static void setup(void)
     s.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     ck_assert_int_ge(s.devnull, 0);
 
-    memset(&svc, 0, sizeof(svc));
+    svc = unit_service(MODE_NOWAIT, PROTO_TCP, &where);
     svc.name = "t";
-    svc.enabled = true;
-    svc.exec = "/bin/cat";
-    svc.args = cat_args;
-    svc.protocol = PROTO_TCP;
-    svc.mode = MODE_NOWAIT;
-    svc.listen = &where;
-    svc.n_listen = 1;
     svc.timeout = 60;
     st = svc_state_new("t");
     ck_assert_ptr_nonnull(st);
