@@ -981,6 +981,48 @@ def program_for(testcase, path, uid, gid):
     return copy
 
 
+# The daemon's view of a folder in a mount namespace of its own: an empty
+# read-only tmpfs ($1: the folder; $2: its first ancestor that exists here,
+# under a writable tmpfs so the folder can be made).  Nothing can be bound
+# there, whatever holds the host's folder meanwhile.
+READONLY_FOLDER = r'''set -e
+mount -t tmpfs -o mode=0755,size=64k superserver-test-top "$2"
+mkdir -p "$1"
+mount -t tmpfs -o ro,mode=0755,size=64k superserver-test-ro "$1"
+shift 2
+exec "$@"
+'''
+
+
+def readonly_folder_wrap(testcase, folder):
+    """A Daemon's wrap: FOLDER is empty and read-only for that daemon alone
+    (root and util-linux's unshare; else the test is skipped, saying why)."""
+    if os.geteuid() != 0:
+        testcase.skipTest('a mount namespace of its own needs root; not root')
+    if not shutil.which('unshare'):
+        testcase.skipTest('unshare (util-linux) is not installed')
+    top = folder
+    while not os.path.isdir(top):
+        top = os.path.dirname(top)
+    return ['unshare', '-m', '--propagation', 'private', '--', '/bin/sh', '-c',
+            READONLY_FOLDER, 'sh', folder, top]
+
+
+def default_control_path(testcase):
+    """The control socket a root daemon uses when its config names none
+    (what -T says of an empty config)."""
+    folder = tempfile.mkdtemp(prefix='ss-default-')
+    testcase.addCleanup(shutil.rmtree, folder, True)
+    path = os.path.join(folder, 'empty.yaml')
+    with open(path, 'w') as f:
+        f.write('services: []\n')
+    code, out, err = run_tool(['-T', '-c', path])
+    testcase.assertEqual(code, 0, err)
+    m = re.search(r'^control: "(.*)"$', out, re.M)
+    testcase.assertTrue(m, out)
+    return m.group(1)
+
+
 def run_tool(args, timeout=10.0, env=None, cwd=None):
     """Run superserverd with ARGS (not as a daemon); return
     (code, stdout, stderr) as text."""

@@ -389,17 +389,10 @@ class DefaultControlPathTest(sslib.DaemonTest):
             if not shutil.which(tool):
                 self.skipTest('%s (util-linux) is not installed' % tool)
 
-    def default_path(self, d):
-        code, out, err = sslib.run_tool(['-T', '-c', d.config_path])
-        self.assertEqual(code, 0, err)
-        m = re.search(r'^control: "(.*)"$', out, re.M)
-        self.assertTrue(m, out)
-        return m.group(1)
-
     def test_default_path_taken_warns_once_and_runs_without(self):
         port = sslib.free_port()
         first = self.daemon(start=False, services=[])
-        path = self.default_path(first)
+        path = sslib.default_control_path(self)
         folder = os.path.dirname(path)
         top = folder
         while not os.path.isdir(top):
