@@ -172,7 +172,9 @@ static size_t fill_until_full(int sock)
     char fill[4096];
     size_t queued = 0;
     ssize_t n;
+    int small = 4096; /* the kernel's least: the buffer fills in a few KB */
 
+    ck_assert_int_eq(setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
     memset(fill, 'f', sizeof(fill));
     while ((n = send(sock, fill, sizeof(fill), MSG_DONTWAIT)) > 0)
         queued += (size_t)n;
@@ -217,17 +219,20 @@ static void message_whole_or_not_at_all(int sv[2])
     close(sv[1]);
 }
 
+/* A loopback TCP connection, sv[0] the accepted end; the receiving end's
+ * buffer small (set before the connection: the window follows it). */
 static void tcp_pair(int sv[2])
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof(a);
-    int lsn = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int lsn = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), small = 4096;
 
     ck_assert_int_ge(lsn, 0);
     ck_assert_int_eq(bind(lsn, (struct sockaddr *)&a, sizeof(a)), 0);
     ck_assert_int_eq(listen(lsn, 1), 0);
     ck_assert_int_eq(getsockname(lsn, (struct sockaddr *)&a, &len), 0);
     sv[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_eq(setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
     ck_assert_int_eq(connect(sv[1], (struct sockaddr *)&a, sizeof(a)), 0);
     sv[0] = accept4(lsn, NULL, NULL, SOCK_CLOEXEC);
     ck_assert_int_ge(sv[0], 0);
