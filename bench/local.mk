@@ -3,7 +3,7 @@
 BENCH_CFLAGS = -std=c11 $(WARN_CFLAGS) -O2
 
 noinst_PROGRAMS += bench/loadgen bench/refserver bench/hello-static bench/hello-dynamic \
-	bench/hello-worker
+	bench/hello-worker bench/filter-dump
 bench_loadgen_SOURCES = bench/loadgen.c
 bench_loadgen_CFLAGS = $(BENCH_CFLAGS)
 bench_loadgen_LDFLAGS =
@@ -16,6 +16,11 @@ bench_hello_dynamic_LDFLAGS =
 bench_hello_worker_SOURCES = bench/hello-worker.c
 bench_hello_worker_CFLAGS = $(BENCH_CFLAGS)
 bench_hello_worker_LDFLAGS =
+# Not measured: it writes the daemon's own seccomp program for refserver -f,
+# so it is built and linked as the daemon is.
+bench_filter_dump_SOURCES = bench/filter-dump.c
+bench_filter_dump_CPPFLAGS = $(ALL_LAYERS_CPPFLAGS)
+bench_filter_dump_LDADD = $(SS_LIBS)
 bench_hello_static_SOURCES = bench/hello-static.c
 bench_hello_static_CFLAGS = $(BENCH_CFLAGS)
 bench_hello_static_LDFLAGS =

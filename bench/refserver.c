@@ -5,18 +5,25 @@
  * accept4 on 127.0.0.1:PORT, vfork (or fork with -F), dup2 the socket onto stdin and
  * stdout, execve the handler with argv and envp prepared once at start, and reap children
  * with waitpid(WNOHANG) after a SIGCHLD. No config, no limits, no logging per connection.
- * With -C it closes each connection at once instead: the reference for refusals. It runs
- * until SIGTERM or SIGINT.
+ * With -C it closes each connection at once instead: the reference for refusals. With -f
+ * each child attaches a seccomp program (raw struct sock_filter records, as
+ * bench/filter-dump writes superserverd's) under no_new_privs before its exec: the limit
+ * of any server that confines each handler itself. It runs until SIGTERM or SIGINT.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,10 +44,11 @@ static void on_term(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: refserver [-F] [-S] [-b BACKLOG] -p PORT -e HANDLER\n"
+    fprintf(f, "usage: refserver [-F] [-S] [-f FILTER] [-b BACKLOG] -p PORT -e HANDLER\n"
                "       refserver -C [-b BACKLOG] -p PORT\n"
                "  -F  fork instead of vfork\n"
                "  -S  setsid in the child, as SPEC 4 requires of superserverd\n"
+               "  -f  the child attaches the seccomp program in FILTER (no_new_privs)\n"
                "  -C  close each connection at once, spawning nothing\n");
 }
 
@@ -98,13 +106,36 @@ static int open_listener(int port, int backlog)
     return fd;
 }
 
+/* The seccomp program in PATH (raw struct sock_filter records); 0 or -1. */
+static int read_filter(const char *path, struct sock_fprog *prog)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+
+    if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > 65535 * 8 ||
+        st.st_size % (off_t)sizeof(struct sock_filter)) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    prog->filter = malloc((size_t)st.st_size);
+    prog->len = (unsigned short)(st.st_size / (off_t)sizeof(struct sock_filter));
+    ssize_t n = prog->filter ? read(fd, prog->filter, (size_t)st.st_size) : -1;
+    close(fd);
+    return n == st.st_size ? 0 : -1;
+}
+
 /* Start the handler on connection `cfd`. The child touches only what was prepared. */
-static void spawn(int cfd, int use_fork, int new_session, char *const argv[], char *const envp[])
+static void spawn(int cfd, int use_fork, int new_session, const struct sock_fprog *filter,
+                  char *const argv[], char *const envp[])
 {
     pid_t pid = use_fork ? fork() : vfork();
 
     if (pid == 0) {
         if (new_session && setsid() < 0)
+            _exit(126);
+        if (filter && (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+                       syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, filter) < 0))
             _exit(126);
         if (dup2(cfd, 0) < 0 || dup2(cfd, 1) < 0)
             _exit(126);
@@ -121,8 +152,10 @@ int main(int argc, char **argv)
     char *envp[] = {path_env, NULL};
     char *hargv[2] = {NULL, NULL};
     int ch, port = 0, backlog = 1024, use_fork = 0, close_only = 0, new_session = 0, lfd;
+    const char *filter_path = NULL;
+    struct sock_fprog filter;
 
-    while ((ch = getopt(argc, argv, "CFSb:p:e:")) != -1) {
+    while ((ch = getopt(argc, argv, "CFSb:p:e:f:")) != -1) {
         switch (ch) {
         case 'C':
             close_only = 1;
@@ -142,6 +175,9 @@ int main(int argc, char **argv)
         case 'e':
             hargv[0] = optarg;
             break;
+        case 'f':
+            filter_path = optarg;
+            break;
         default:
             usage(stderr);
             return 2;
@@ -154,6 +190,10 @@ int main(int argc, char **argv)
     }
     if (!close_only && access(hargv[0], X_OK) < 0) {
         fprintf(stderr, "refserver: %s: %s\n", hargv[0], strerror(errno));
+        return 1;
+    }
+    if (filter_path && read_filter(filter_path, &filter) < 0) {
+        fprintf(stderr, "refserver: %s: not a seccomp program\n", filter_path);
         return 1;
     }
     install_signals();
@@ -174,7 +214,7 @@ int main(int argc, char **argv)
             continue;
         }
         if (!close_only)
-            spawn(cfd, use_fork, new_session, hargv, envp);
+            spawn(cfd, use_fork, new_session, filter_path ? &filter : NULL, hargv, envp);
         close(cfd);
     }
     close(lfd);

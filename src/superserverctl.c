@@ -32,9 +32,11 @@ struct ctl_opts {
 
 static void usage(FILE *out)
 {
-    fputs("usage: superserverctl [-s SOCKET] [-c CONFIG] [--json] COMMAND [ARG]\n"
+    fputs("usage: superserverctl [-s SOCKET] [-c CONFIG] [--json] COMMAND [ARG...]\n"
           "       superserverctl -V | --version | -h | --help\n"
-          "commands: status, handlers [SERVICE], reload, metrics, version\n",
+          "commands: status, handlers [SERVICE], reload, metrics, version,\n"
+          "          pause SERVICE, drain SERVICE, resume SERVICE,\n"
+          "          bans [SERVICE], ban SERVICE ADDRESS SECONDS, unban SERVICE|all ADDRESS\n",
           out);
 }
 
@@ -70,13 +72,14 @@ static void parse_args(int argc, char **argv, struct ctl_opts *o)
             exit(EXIT_USAGE);
         }
     }
-    if (optind >= argc || argc - optind > 2) {
+    if (optind >= argc || argc - optind > 1 + CTL_WORDS_MAX) {
         fprintf(stderr, "superserverctl: %s\n",
                 optind >= argc ? "no command given" : "too many arguments");
         usage(stderr);
         exit(EXIT_USAGE);
     }
-    if (ctl_request_make(argv[optind], argv[optind + 1], o->json, &o->req, err, sizeof(err)) < 0) {
+    if (ctl_request_make(argv[optind], argv + optind + 1, argc - optind - 1, o->json, &o->req, err,
+                         sizeof(err)) < 0) {
         fprintf(stderr, "superserverctl: %s\n", err);
         usage(stderr);
         exit(EXIT_USAGE);

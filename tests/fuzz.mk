@@ -22,7 +22,7 @@ FUZZ_DEP_H = $(srcdir)/tests/fuzz/fuzz.h $(srcdir)/src/lib/arena.h $(srcdir)/src
 	$(srcdir)/src/config/conf_inetd.h $(srcdir)/src/lib/strmap.h
 FUZZ_PARSE_SRC = $(srcdir)/src/lib/arena.c $(srcdir)/src/lib/utf8.c $(srcdir)/src/lib/file_trust.c $(srcdir)/src/config/cfgnode.c $(srcdir)/src/config/conf_file.c \
 	$(srcdir)/src/config/conf_libconfig.c $(srcdir)/src/config/conf_yaml.c
-FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/lib/addr.c $(srcdir)/src/config/config.c \
+FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/lib/addr.c $(srcdir)/src/lib/addr_source.c $(srcdir)/src/config/config.c \
 	$(srcdir)/src/config/config_schema.c $(srcdir)/src/config/config_sandbox.c \
 	$(srcdir)/src/lib/capnames.c $(srcdir)/src/lib/landlock.c $(srcdir)/src/lib/syscall_groups.c $(srcdir)/src/config/config_keys.c $(srcdir)/src/config/config_admit.c $(srcdir)/src/config/config_value.c \
 	$(srcdir)/src/config/config_check.c $(srcdir)/src/config/config_control.c \
@@ -30,7 +30,8 @@ FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/lib/addr.c $(srcdir)/src/confi
 	$(srcdir)/src/config/config_inetd.c $(srcdir)/src/config/conf_inetd.c \
 	$(srcdir)/src/config/conf_inetd_line.c \
 	$(srcdir)/src/config/config_print.c \
-	$(srcdir)/src/config/config_proxy.c \
+	$(srcdir)/src/config/config_proxy.c $(srcdir)/src/config/config_socket.c \
+	$(srcdir)/src/config/config_errors.c $(srcdir)/src/config/config_include.c $(srcdir)/src/lib/fmt.c \
 	$(srcdir)/src/lib/yaml_out.c $(srcdir)/src/config/model.c
 FUZZ_BINS = tests/fuzz/bin/fuzz_libconfig tests/fuzz/bin/fuzz_yaml \
 	tests/fuzz/bin/fuzz_config tests/fuzz/bin/fuzz_addr tests/fuzz/bin/fuzz_proxy \
@@ -70,9 +71,9 @@ tests/fuzz/bin/fuzz_inetd: $(srcdir)/tests/fuzz/fuzz_inetd.c $(FUZZ_COMMON) $(FU
 	@mkdir -p tests/fuzz/bin
 	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_inetd.c $(FUZZ_COMMON) $(FUZZ_CONFIG_SRC) \
 	  -o $@ $(FUZZ_LIBS)
-tests/fuzz/bin/fuzz_addr: $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(srcdir)/src/lib/addr.c
+tests/fuzz/bin/fuzz_addr: $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(srcdir)/src/lib/addr.c $(srcdir)/src/lib/addr_source.c $(srcdir)/src/lib/fmt.c
 	@mkdir -p tests/fuzz/bin
-	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(srcdir)/src/lib/addr.c -o $@
+	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_addr.c $(FUZZ_COMMON) $(srcdir)/src/lib/addr.c $(srcdir)/src/lib/addr_source.c $(srcdir)/src/lib/fmt.c -o $@
 tests/fuzz/bin/fuzz_proxy: $(srcdir)/tests/fuzz/fuzz_proxy.c $(FUZZ_COMMON) $(FUZZ_DEP_H) \
 		$(srcdir)/src/lib/proxy_header.h $(srcdir)/src/lib/proxy_header_int.h \
 		$(srcdir)/src/lib/crc32c.h $(FUZZ_PROXY_SRC)

@@ -29,7 +29,9 @@ INTEGRATION_TESTS = \
 	tests/integration/test_daemon.py \
 	tests/integration/test_import.py \
 	tests/integration/test_reload_modes.py \
-	tests/integration/test_wait_mode.py
+	tests/integration/test_wait_mode.py \
+	tests/integration/test_operator.py \
+	tests/integration/test_listen_opts.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py
@@ -62,5 +64,5 @@ EXTRA_DIST += tests/integration/test_docs.py
 
 # Sandboxing needs root and the kernel's Landlock and seccomp: not under
 # valgrind, which does not emulate those system calls.
-TESTS += tests/integration/test_sandbox.py
-EXTRA_DIST += tests/integration/test_sandbox.py
+TESTS += tests/integration/test_sandbox.py tests/integration/test_spawner.py
+EXTRA_DIST += tests/integration/test_sandbox.py tests/integration/test_spawner.py

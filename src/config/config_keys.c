@@ -303,31 +303,6 @@ static int k_rlimits(struct loader *ld, struct svc_build *b, const struct cfgnod
     return 0;
 }
 
-static int k_backlog(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    long long v = 0;
-
-    if (cv_get_int(ld, n, n->key, 1, INT_MAX, false, &v) < 0)
-        return -1;
-    b->s->sock.backlog = (int)v;
-    return 0;
-}
-
-static int k_reuseport(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    return cv_get_bool(ld, n, &b->s->sock.reuseport);
-}
-
-static int k_keepalive(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    return cv_get_bool(ld, n, &b->s->sock.keepalive);
-}
-
-static int k_nodelay(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
-{
-    return cv_get_bool(ld, n, &b->s->sock.nodelay);
-}
-
 static int k_socket_mode(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
 {
     b->s->sock.has_socket_mode = true;
@@ -368,6 +343,8 @@ const struct schema_key svc_keys[SK_COUNT] = {
     [SK_REUSEPORT] = {"reuseport", k_reuseport},
     [SK_KEEPALIVE] = {"keepalive", k_keepalive},
     [SK_NODELAY] = {"nodelay", k_nodelay},
+    [SK_FREEBIND] = {"freebind", k_freebind},
+    [SK_BIND_DEVICE] = {"bind_device", k_bind_device},
     [SK_SOCKET_MODE] = {"socket_mode", k_socket_mode},
     [SK_SOCKET_OWNER] = {"socket_owner", k_socket_owner},
     [SK_NO_NEW_PRIVILEGES] = {"no_new_privileges", k_no_new_privileges},
@@ -378,4 +355,5 @@ const struct schema_key svc_keys[SK_COUNT] = {
     [SK_PROXY_FROM] = {"proxy_from", k_proxy_from},
     [SK_PROXY_OTHERS] = {"proxy_others", k_proxy_others},
     [SK_PROXY_TIMEOUT] = {"proxy_timeout", k_proxy_timeout},
+    [SK_PROXY_LOCAL] = {"proxy_local", k_proxy_local},
 };

@@ -42,6 +42,8 @@ enum svc_key {
     SK_REUSEPORT,
     SK_KEEPALIVE,
     SK_NODELAY,
+    SK_FREEBIND,
+    SK_BIND_DEVICE,
     SK_SOCKET_MODE,
     SK_SOCKET_OWNER,
     SK_NO_NEW_PRIVILEGES,
@@ -52,6 +54,7 @@ enum svc_key {
     SK_PROXY_FROM,
     SK_PROXY_OTHERS,
     SK_PROXY_TIMEOUT,
+    SK_PROXY_LOCAL,
     SK_COUNT
 };
 
@@ -98,6 +101,15 @@ int k_capabilities(struct loader *ld, struct svc_build *b, const struct cfgnode 
 int k_landlock(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 int k_syscall_deny(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 
+/* config_socket.c: the listening socket's keys (freebind and bind_device
+ * need an IP listener: config_schema.c says so once the listeners are known). */
+int k_backlog(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_reuseport(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_keepalive(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_nodelay(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_freebind(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_bind_device(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+
 /* A list of CIDR rules (allow, deny, proxy_from). */
 int key_get_cidrs(struct loader *ld, const struct cfgnode *n, struct cidr **out, size_t *count);
 
@@ -107,6 +119,7 @@ int k_proxy_protocol(struct loader *ld, struct svc_build *b, const struct cfgnod
 int k_proxy_from(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 int k_proxy_others(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 int k_proxy_timeout(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
+int k_proxy_local(struct loader *ld, struct svc_build *b, const struct cfgnode *n);
 int proxy_checks(struct loader *ld, struct svc_build *b);
 
 #endif

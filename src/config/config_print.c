@@ -192,6 +192,7 @@ static void dump_proxy(FILE *out, const struct service *s)
     dump_cidrs(out, "proxy_from", s->proxy.from, s->proxy.n_from);
     fprintf(out, "    proxy_others: %s\n", s->proxy.others_direct ? "direct" : "refuse");
     fprintf(out, "    proxy_timeout: %u\n", s->proxy.timeout);
+    fprintf(out, "    proxy_local: %s\n", s->proxy.local_close ? "close" : "serve");
 }
 
 static void dump_process(FILE *out, const struct service *s)
@@ -241,6 +242,11 @@ static void dump_service(FILE *out, const struct service *s)
     fprintf(out, "    reuseport: %s\n", s->sock.reuseport ? "true" : "false");
     fprintf(out, "    keepalive: %s\n", s->sock.keepalive ? "true" : "false");
     fprintf(out, "    nodelay: %s\n", s->sock.nodelay ? "true" : "false");
+    if (model_has_inet_listener(s)) {
+        fprintf(out, "    freebind: %s\n", s->sock.freebind ? "true" : "false");
+        if (s->sock.bind_device[0])
+            dump_key_str(out, "bind_device", s->sock.bind_device);
+    }
 }
 
 /* The control socket keys; the default path is written out like any default. */

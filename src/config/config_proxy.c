@@ -1,6 +1,6 @@
 /*
- * The PROXY protocol keys (SPEC §8): proxy_protocol, proxy_from,
- * proxy_others and proxy_timeout, their parsers and the rules between them
+ * The PROXY protocol keys (SPEC §8, §14): proxy_protocol, proxy_from,
+ * proxy_others, proxy_timeout and proxy_local, their parsers and the rules between them
  * and the service's mode and protocol.  Kept apart from config_keys.c since
  * they only make sense together.
  */
@@ -46,6 +46,17 @@ int k_proxy_timeout(struct loader *ld, struct svc_build *b, const struct cfgnode
     return 0;
 }
 
+int k_proxy_local(struct loader *ld, struct svc_build *b, const struct cfgnode *n)
+{
+    static const char *const names[] = {"serve", "close", NULL};
+    int v = 0;
+
+    if (cv_get_enum(ld, n, names, "\"serve\" or \"close\"", &v) < 0)
+        return -1;
+    b->s->proxy.local_close = v == 1;
+    return 0;
+}
+
 /* True when the key was written in the service itself, not taken from defaults. */
 static bool own(const struct svc_build *b, int k)
 {
@@ -73,7 +84,7 @@ static void proxy_off(struct service *s)
 
 int proxy_checks(struct loader *ld, struct svc_build *b)
 {
-    static const int others[] = {SK_PROXY_FROM, SK_PROXY_OTHERS, SK_PROXY_TIMEOUT};
+    static const int others[] = {SK_PROXY_FROM, SK_PROXY_OTHERS, SK_PROXY_TIMEOUT, SK_PROXY_LOCAL};
     struct service *s = b->s;
     const char *why = proxy_unusable(s);
 

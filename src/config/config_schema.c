@@ -178,6 +178,25 @@ static int unix_checks(struct loader *ld, struct svc_build *b)
     return 0;
 }
 
+/* freebind and bind_device need an IP listener (a unix: one has no device or address). */
+static int inet_checks(struct loader *ld, struct svc_build *b)
+{
+    struct service *s = b->s;
+    int r;
+
+    if (model_has_inet_listener(s))
+        return 0;
+    if ((r = inapplicable(ld, b, SK_FREEBIND, "only applies to IP listeners")) < 0)
+        return -1;
+    if (r > 0)
+        s->sock.freebind = false;
+    if ((r = inapplicable(ld, b, SK_BIND_DEVICE, "only applies to IP listeners")) < 0)
+        return -1;
+    if (r > 0)
+        s->sock.bind_device[0] = '\0';
+    return 0;
+}
+
 /* Required keys (each missing one named), and args defaulting to [exec]. */
 static int required_keys(struct loader *ld, struct svc_build *b, const struct cfgnode *entry)
 {
@@ -231,7 +250,7 @@ int schema_build_service(struct loader *ld, const struct cfgnode *entry,
     if (keys < 0 || required_keys(ld, &b, entry) < 0 || values < 0)
         return -1;
     if (cross_checks(ld, &b, entry) < 0 || id_checks(ld, &b) < 0 || unix_checks(ld, &b) < 0 ||
-        proxy_checks(ld, &b) < 0 || admission_checks(ld, &b) < 0 ||
+        inet_checks(ld, &b) < 0 || proxy_checks(ld, &b) < 0 || admission_checks(ld, &b) < 0 ||
         empty_arrays(ld, out, entry) < 0)
         return -1;
     out->file = entry->file;

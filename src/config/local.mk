@@ -26,5 +26,6 @@ src_config_libss_config_a_SOURCES = \
 	src/config/config_sandbox.c \
 	src/config/config_proxy.c \
 	src/config/config_schema.c \
+	src/config/config_socket.c \
 	src/config/config_value.c \
 	src/config/model.c src/config/model.h

@@ -29,6 +29,14 @@ bool model_has_unix_listener(const struct service *s)
     return false;
 }
 
+bool model_has_inet_listener(const struct service *s)
+{
+    for (size_t i = 0; i < s->n_listen; i++)
+        if (s->listen[i].kind != LISTEN_UNIX)
+            return true;
+    return false;
+}
+
 const char *model_admission_unusable(const struct service *s, enum model_admit_key k)
 {
     if (k == ADMIT_KEY_REFUSE_MESSAGE)

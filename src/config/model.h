@@ -34,10 +34,15 @@ struct svc_rate {
     unsigned seconds; /* ... per S seconds; count == 0 means no rate limit */
 };
 
+/* SO_BINDTODEVICE's name, NUL included (IFNAMSIZ). */
+#define SOCK_DEVICE_MAX 16
+
 /* Options of a service's listening sockets (kept by each open listener too). */
 struct sock_opts {
     int backlog;
     bool reuseport, keepalive, nodelay;
+    bool freebind;                     /* IP_FREEBIND / IPV6_FREEBIND (inet listeners) */
+    char bind_device[SOCK_DEVICE_MAX]; /* SO_BINDTODEVICE; "" for none (inet listeners) */
     bool has_socket_mode;
     mode_t socket_mode;
     bool has_socket_owner;
@@ -73,6 +78,7 @@ struct svc_proxy {
     size_t n_from;
     bool others_direct; /* proxy_others: "direct" (true) or "refuse" */
     unsigned timeout;   /* proxy_timeout: seconds, 1..300, default 5 */
+    bool local_close;   /* proxy_local: "close" (true) or "serve" (SPEC section 14) */
 };
 
 struct service {
@@ -168,8 +174,9 @@ enum model_admit_key {
     ADMIT_KEY_COUNT
 };
 
-/* Does service S have a unix: listener? */
+/* Does service S have a unix: listener?  An IP (or `*`) one? */
 bool model_has_unix_listener(const struct service *s);
+bool model_has_inet_listener(const struct service *s);
 
 /*
  * Why admission key K cannot act on service S where the daemon does not

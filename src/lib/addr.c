@@ -18,6 +18,7 @@
 #include <sys/un.h>
 
 #include "addr.h"
+#include "addr_int.h"
 #include "fmt.h"
 
 static const char listen_forms[] = "expected IP:PORT, [IPv6]:PORT, *:PORT or unix:/path";
@@ -187,7 +188,7 @@ int addr_parse_listen(const char *text, const char *proto, struct listen_addr *o
  * Reduce an inet sockaddr to (family, bytes), IPv4-mapped IPv6 becoming
  * IPv4.  Returns the family, or AF_UNSPEC for anything else.
  */
-static int inet_bytes(const struct sockaddr *sa, uint8_t bytes[16])
+int addr_inet_bytes(const struct sockaddr *sa, uint8_t bytes[16])
 {
     memset(bytes, 0, 16);
     if (sa == NULL)
@@ -217,7 +218,7 @@ static bool listen_is_wildcard(const struct listen_addr *a)
 
     if (a->kind == LISTEN_WILDCARD)
         return true;
-    fam = inet_bytes((const struct sockaddr *)&a->ss, b);
+    fam = addr_inet_bytes((const struct sockaddr *)&a->ss, b);
     return memcmp(b, zero, fam == AF_INET ? 4 : 16) == 0;
 }
 
@@ -236,8 +237,8 @@ bool addr_listen_conflict(const struct listen_addr *a, const struct listen_addr 
         return false;
     if (listen_is_wildcard(a) || listen_is_wildcard(b))
         return true;
-    fa = inet_bytes((const struct sockaddr *)&a->ss, ba);
-    fb = inet_bytes((const struct sockaddr *)&b->ss, bb);
+    fa = addr_inet_bytes((const struct sockaddr *)&a->ss, ba);
+    fb = addr_inet_bytes((const struct sockaddr *)&b->ss, bb);
     return fa == fb && memcmp(ba, bb, fa == AF_INET ? 4 : 16) == 0;
 }
 
@@ -326,7 +327,7 @@ bool cidr_match(const struct cidr *rule, const struct sockaddr *peer)
 {
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     uint8_t b[16];
-    int fam = inet_bytes(peer, b);
+    int fam = addr_inet_bytes(peer, b);
 
     if (fam == AF_UNSPEC)
         return false;
@@ -353,7 +354,7 @@ void addr_format_ip(const struct sockaddr *sa, char *buf, size_t len)
 {
     uint8_t b[16];
     char tmp[INET6_ADDRSTRLEN];
-    int fam = inet_bytes(sa, b);
+    int fam = addr_inet_bytes(sa, b);
 
     if (fam == AF_UNSPEC) {
         snprintf(buf, len, "%s", sa == NULL || sa->sa_family == AF_UNIX ? "unix" : "unknown");
@@ -377,7 +378,7 @@ void addr_format_peer(const struct sockaddr *sa, char *buf, size_t len)
 {
     uint8_t b[16];
     char ip[INET6_ADDRSTRLEN];
-    int fam = inet_bytes(sa, b);
+    int fam = addr_inet_bytes(sa, b);
 
     if (fam == AF_UNSPEC) {
         addr_format_ip(sa, buf, len);
@@ -396,7 +397,7 @@ void addr_format_peer(const struct sockaddr *sa, char *buf, size_t len)
 }
 
 /* Keep the first PREFIX bits of B (LEN bytes), write it as "ADDR/PREFIX". */
-static void format_prefix(int fam, uint8_t *b, unsigned prefix, char *buf, size_t len)
+void addr_format_prefix(int fam, uint8_t *b, unsigned prefix, char *buf, size_t len)
 {
     char ip[INET6_ADDRSTRLEN];
 
@@ -414,7 +415,7 @@ static void format_prefix(int fam, uint8_t *b, unsigned prefix, char *buf, size_
 void addr_format_peer_as(const struct sockaddr *sa, enum addr_peer_form form, char *buf, size_t len)
 {
     uint8_t b[16];
-    int fam = inet_bytes(sa, b);
+    int fam = addr_inet_bytes(sa, b);
 
     if (fam == AF_UNSPEC || form == ADDR_PEER_FULL) {
         addr_format_peer(sa, buf, len);
@@ -424,35 +425,5 @@ void addr_format_peer_as(const struct sockaddr *sa, enum addr_peer_form form, ch
         snprintf(buf, len, "-");
         return;
     }
-    format_prefix(fam, b, fam == AF_INET ? 24 : 48, buf, len);
-}
-
-/*
- * IPv4 peers (plain or mapped) key as their mapped form ::ffff:a.b.c.d; IPv6
- * peers as their /64 with the low half zero.  A mapped key has 0xffff in
- * bytes 10-11, which no /64 key has, so the two families never share a key.
- */
-void addr_source_key(const struct sockaddr *peer, struct source_key *out)
-{
-    uint8_t b[16];
-    int fam = inet_bytes(peer, b);
-
-    memset(out, 0, sizeof(*out));
-    if (fam == AF_INET) {
-        out->bytes[10] = 0xff;
-        out->bytes[11] = 0xff;
-        memcpy(&out->bytes[12], b, 4);
-    } else if (fam == AF_INET6) {
-        memcpy(out->bytes, b, 8);
-    }
-}
-
-/* A uid key has bytes 8-9 = 0xffff: no /64 key (low half zero) and no IPv4
- * key (bytes 8-9 zero) has that. */
-void addr_source_key_uid(uint32_t uid, struct source_key *out)
-{
-    memset(out, 0, sizeof(*out));
-    out->bytes[8] = 0xff;
-    out->bytes[9] = 0xff;
-    memcpy(&out->bytes[12], &uid, sizeof(uid));
+    addr_format_prefix(fam, b, fam == AF_INET ? 24 : 48, buf, len);
 }

@@ -77,5 +77,16 @@ struct source_key {
 };
 void addr_source_key(const struct sockaddr *peer, struct source_key *out);
 void addr_source_key_uid(uint32_t uid, struct source_key *out);
+/* What KEY stands for: AF_INET, AF_INET6 (a /64) or AF_UNIX (a uid). */
+int addr_source_key_family(const struct source_key *key);
+/* The key of a source as an operator writes it (`ban`, `unban`): an IPv4
+ * address, an IPv6 address (any of its /64, or "PREFIX/64"; an IPv4-mapped
+ * one is its IPv4 address) or "uid:N".  0, or -1 when it is none of these. */
+int addr_source_key_parse(const char *text, struct source_key *out);
+/* A key as FORM shows a source: "203.0.113.7", "2001:db8:1:2::/64",
+ * "uid:1000"; with ADDR_PEER_PREFIX the IPv4 /24 or IPv6 /48 (a uid as is);
+ * with ADDR_PEER_NONE "-".  ADDR_STRLEN is enough. */
+void addr_format_source_key(const struct source_key *k, enum addr_peer_form form, char *buf,
+                            size_t len);
 
 #endif

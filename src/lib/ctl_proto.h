@@ -4,14 +4,23 @@
  *
  * A client connects to the unix stream socket and sends ONE request line:
  *
- *     [json ]COMMAND[ ARGUMENT]\n
+ *     [json ]COMMAND[ ARGUMENT...]\n
  *
- * COMMAND is status, handlers, reload, metrics or version; only handlers
- * takes an ARGUMENT (a service name: letters, digits, '_', '.', '-');
- * the `json ` prefix asks for one JSON document instead of text (metrics
+ * COMMAND and its arguments:
+ *
+ *     status, reload, metrics, version     none
+ *     handlers [SERVICE], bans [SERVICE]   a service name (letters, digits,
+ *                                          '_', '.', '-')
+ *     pause|drain|resume SERVICE           (SPEC section 14)
+ *     ban SERVICE ADDRESS SECONDS          ADDRESS: an IPv4 or IPv6 address,
+ *     unban SERVICE|all ADDRESS            "PREFIX/64" or "uid:N"
+ *                                          (addr_source_key_parse); SECONDS
+ *                                          1..CTL_BAN_MAX
+ *
+ * The `json ` prefix asks for one JSON document instead of text (metrics
  * are always Prometheus text and refuse it).  Single spaces, no CR, no
- * other bytes; the whole line, newline included, at most CTL_REQUEST_MAX
- * bytes; nothing may follow the newline.
+ * other bytes than these words' (':' and '/' only in an ADDRESS); the whole line, newline included,
+ * at most CTL_REQUEST_MAX bytes; nothing may follow the newline.
  *
  * The daemon answers and closes.  The first line of the answer is
  *
@@ -28,15 +37,35 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define CTL_REQUEST_MAX 256 /* bytes of a request, its newline included */
-#define CTL_ARG_MAX     200 /* bytes of an argument, without the NUL */
+#include "addr.h"
 
-enum ctl_command { CTL_STATUS, CTL_HANDLERS, CTL_RELOAD, CTL_METRICS, CTL_VERSION };
+#define CTL_REQUEST_MAX 256        /* bytes of a request, its newline included */
+#define CTL_ARG_MAX     200        /* bytes of a service name, without the NUL */
+#define CTL_ADDR_MAX    50         /* bytes of an ADDRESS, without the NUL */
+#define CTL_BAN_MAX     315360000u /* the longest ban by hand: ten years */
+#define CTL_WORDS_MAX   3          /* arguments of one request */
+
+enum ctl_command {
+    CTL_STATUS,
+    CTL_HANDLERS,
+    CTL_RELOAD,
+    CTL_METRICS,
+    CTL_VERSION,
+    CTL_PAUSE,
+    CTL_DRAIN,
+    CTL_RESUME,
+    CTL_BANS,
+    CTL_BAN,
+    CTL_UNBAN,
+};
 
 struct ctl_request {
     enum ctl_command cmd;
     bool json;
-    char arg[CTL_ARG_MAX + 1]; /* "" when none */
+    char arg[CTL_ARG_MAX + 1];   /* the SERVICE (or "all" for unban); "" when none */
+    char addr[CTL_ADDR_MAX + 1]; /* ban, unban: the ADDRESS as written; else "" */
+    struct source_key key;       /* ban, unban: ADDRESS's source key */
+    unsigned seconds;            /* ban: SECONDS */
 };
 
 /*
@@ -49,12 +78,12 @@ int ctl_request_parse(const char *buf, size_t len, struct ctl_request *req, char
                       size_t errlen);
 
 /*
- * Build a request from a client's words: COMMAND's name, ARG (NULL or ""
- * for none) and the JSON flag, checked as the daemon will check them.
+ * Build a request from a client's words: COMMAND's name, its N_ARGS
+ * arguments ARGS and the JSON flag, checked as the daemon will check them.
  * 0, or -1 with ERR filled.
  */
-int ctl_request_make(const char *command, const char *arg, bool json, struct ctl_request *req,
-                     char *err, size_t errlen);
+int ctl_request_make(const char *command, char *const *args, int n_args, bool json,
+                     struct ctl_request *req, char *err, size_t errlen);
 
 /* REQ as its line (newline included) in BUF: the length, or -1 if it does not fit. */
 int ctl_request_format(const struct ctl_request *req, char *buf, size_t size);

@@ -5,7 +5,8 @@
 noinst_LIBRARIES += src/lib/libss_lib.a
 src_lib_libss_lib_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib
 src_lib_libss_lib_a_SOURCES = \
-	src/lib/addr.c src/lib/addr.h \
+	src/lib/addr.c src/lib/addr.h src/lib/addr_int.h \
+	src/lib/addr_source.c \
 	src/lib/arena.c src/lib/arena.h \
 	src/lib/bucket.c src/lib/bucket.h \
 	src/lib/capnames.c src/lib/capnames.h \

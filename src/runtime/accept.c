@@ -15,8 +15,9 @@
 #include "proxy_pending.h"
 #include "conn.h"
 
-#define ACCEPT_BATCH    64
-#define EMFILE_PAUSE_NS (100 * NSEC_PER_MSEC)
+#define ACCEPT_BATCH     64
+#define ACCEPT_FLUSH_MAX 65536 /* more than any queue holds (somaxconn) */
+#define EMFILE_PAUSE_NS  (100 * NSEC_PER_MSEC)
 
 /* One accepted connection: its PROXY header first when the service wants
  * one from this peer, else admit, start, hand over. */
@@ -28,13 +29,11 @@ static void accept_serve(struct server *s, struct listener *l, int conn,
     conn_serve(s, l, conn, (struct sockaddr *)peer, NULL);
 }
 
-void accept_ready(struct ev *ev, uint32_t events)
+/* Accept up to MAX connections from L; true when the queue is done with
+ * (empty, or paused for want of descriptors, or failing). */
+static bool accept_some(struct server *s, struct listener *l, int max)
 {
-    struct server *s = ev->ctx;
-    struct listener *l = LOOP_OWNER(ev, struct listener, ev);
-
-    (void)events;
-    for (int i = 0; i < ACCEPT_BATCH && !l->closed; i++) {
+    for (int i = 0; i < max && !l->closed; i++) {
         struct sockaddr_storage peer;
         socklen_t len = sizeof(peer);
         int fd = accept4(l->fd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
@@ -48,10 +47,23 @@ void accept_ready(struct ev *ev, uint32_t events)
             if (clock_once_a_second(&s->fd_exhausted_until))
                 log_warn("service %s: accept paused", l->svc_state->name);
             listener_pause(&s->loop, l, clock_now_ns() + EMFILE_PAUSE_NS);
-            return;
+            return true;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             log_warn("service %s: accept", l->svc_state->name);
-        return;
+        return true;
     }
+    return l->closed;
+}
+
+void accept_ready(struct ev *ev, uint32_t events)
+{
+    (void)events;
+    accept_some(ev->ctx, LOOP_OWNER(ev, struct listener, ev), ACCEPT_BATCH);
+}
+
+void accept_flush(struct server *s, struct listener *l)
+{
+    for (int i = 0; i < ACCEPT_FLUSH_MAX / ACCEPT_BATCH && !accept_some(s, l, ACCEPT_BATCH); i++)
+        ;
 }

@@ -15,6 +15,7 @@
 
 #include "accept.h"
 #include "activate_int.h"
+#include "hold.h"
 #include "log.h"
 #include "pool.h"
 #include "context.h"
@@ -200,6 +201,7 @@ static void act_commit(struct server *s, struct config *cfg, struct activation *
     s->listeners = a->new_listeners;
     s->n_listeners = n;
     a->new_listeners = NULL;
+    hold_reapply(s); /* pause and drain outlive a reload (state by name) */
 }
 
 static void act_free(struct activation *a)

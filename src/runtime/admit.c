@@ -24,6 +24,9 @@ struct admit_state {
     struct token_bucket bucket;
     struct source_table *sources;
     unsigned max_sources; /* the service's, as of the last check */
+    /* The end of the latest ban ever set here: before it a source is looked
+     * up for one, after it (or never banned) nothing is paid for bans. */
+    uint64_t bans_until_ns;
 };
 
 struct admit_state *admit_state_new(void)
@@ -109,6 +112,14 @@ bool admit_acl_allows(const struct service *svc, const struct sockaddr *peer)
     return svc->n_allow == 0 || in_rules(svc->allow, svc->n_allow, peer);
 }
 
+/* Source E is banned until UNTIL_NS. */
+static void admit_note_ban(struct admit_state *st, struct source *e, uint64_t until_ns)
+{
+    e->banned_until_ns = until_ns;
+    if (until_ns > st->bans_until_ns)
+        st->bans_until_ns = until_ns;
+}
+
 /* The source's own checks: its ban, per_source, per_source_rate (then its ban). */
 static enum refuse_reason check_source(struct admit_state *st, const struct service *svc,
                                        const struct source_key *key, uint64_t now_ns)
@@ -127,7 +138,7 @@ static enum refuse_reason check_source(struct admit_state *st, const struct serv
         return REFUSE_PER_SOURCE;
     if (r->count != 0 && !bucket_take(&e->bucket, r->count, r->seconds, now_ns)) {
         if (svc->ban != 0)
-            e->banned_until_ns = now_ns + (uint64_t)svc->ban * NSEC_PER_SEC;
+            admit_note_ban(st, e, now_ns + (uint64_t)svc->ban * NSEC_PER_SEC);
         return REFUSE_PER_SOURCE_RATE;
     }
     return REFUSE_NONE;
@@ -152,7 +163,7 @@ enum refuse_reason admit_check_source(struct admit_state *st, const struct servi
     st->max_sources = svc->max_sources ? svc->max_sources : DEFAULT_MAX_SOURCES;
     if (!admit_acl_allows(svc, peer))
         return REFUSE_DENY;
-    if (keyed && svc->ban != 0 && banned(st, key, now_ns))
+    if (key != NULL && now_ns < st->bans_until_ns && banned(st, key, now_ns))
         return REFUSE_BANNED;
     if (max_children != 0 && live_total >= max_children)
         return REFUSE_MAX_CHILDREN;
@@ -181,15 +192,15 @@ enum refuse_reason admit_check(struct admit_state *st, const struct service *svc
                               now_ns);
 }
 
-bool admit_peer_key(const struct service *svc, int conn, const struct sockaddr *peer,
-                    struct source_key *key)
+bool admit_peer_key(const struct admit_state *st, const struct service *svc, int conn,
+                    const struct sockaddr *peer, struct source_key *key)
 {
     if (is_inet(peer)) {
         addr_source_key(peer, key);
         return true;
     }
     if (peer == NULL || peer->sa_family != AF_UNIX ||
-        (svc->per_source == 0 && svc->per_source_rate.count == 0))
+        (svc->per_source == 0 && svc->per_source_rate.count == 0 && st->bans_until_ns == 0))
         return false;
     struct ucred cred;
     socklen_t len = sizeof(cred);
@@ -197,4 +208,24 @@ bool admit_peer_key(const struct service *svc, int conn, const struct sockaddr *
         return false; /* not a connected unix stream socket: no key */
     addr_source_key_uid((uint32_t)cred.uid, key);
     return true;
+}
+
+int admit_ban(struct admit_state *st, const struct source_key *key, uint64_t until_ns)
+{
+    struct source *e = sources_get(st->sources, key, st->max_sources);
+
+    if (e == NULL)
+        return -1;
+    admit_note_ban(st, e, until_ns);
+    return 0;
+}
+
+bool admit_unban(struct admit_state *st, const struct source_key *key, uint64_t now_ns)
+{
+    return sources_lift(st->sources, key, now_ns);
+}
+
+size_t admit_bans(const struct admit_state *st, uint64_t now_ns, struct source_ban *out, size_t max)
+{
+    return sources_bans(st->sources, now_ns, out, max);
 }

@@ -14,6 +14,7 @@
 #include "bucket.h"
 #include "model.h"
 #include "refuse_reason.h"
+#include "sources.h"
 
 /*
  * Per-service admission state: live handler count, the rate bucket, and the
@@ -45,10 +46,10 @@ enum refuse_reason admit_check(struct admit_state *st, const struct service *svc
 /*
  * The source key of an accepted connection CONN from PEER: the address (IPv6
  * /64) for inet peers; for unix peers the client's uid (SO_PEERCRED), asked
- * only when SVC has a per-source limit.  False: no key.
+ * only when SVC has a per-source limit or ST ever held a ban.  False: no key.
  */
-bool admit_peer_key(const struct service *svc, int conn, const struct sockaddr *peer,
-                    struct source_key *key);
+bool admit_peer_key(const struct admit_state *st, const struct service *svc, int conn,
+                    const struct sockaddr *peer, struct source_key *key);
 
 /* Just the allow/deny rules. */
 bool admit_acl_allows(const struct service *svc, const struct sockaddr *peer);
@@ -61,5 +62,18 @@ unsigned admit_live(const struct admit_state *st);
 unsigned admit_live_from(const struct admit_state *st, const struct source_key *key);
 /* Sources tracked now (for tests and status). */
 size_t admit_sources(const struct admit_state *st);
+
+/*
+ * Bans by hand (SPEC section 14, `ban`, `unban`, `bans`), in the same
+ * table as those per_source_rate sets, and checked before the load, the
+ * same way, for any service that admits (whatever its keys): ban KEY until
+ * UNTIL_NS (the latest ban of a source wins), -1 when out of memory; lift
+ * one in force at NOW_NS (its bucket reset too), false when there was
+ * none; the bans in force (see sources_bans).
+ */
+int admit_ban(struct admit_state *st, const struct source_key *key, uint64_t until_ns);
+bool admit_unban(struct admit_state *st, const struct source_key *key, uint64_t now_ns);
+size_t admit_bans(const struct admit_state *st, uint64_t now_ns, struct source_ban *out,
+                  size_t max);
 
 #endif

@@ -57,17 +57,29 @@ static int children_grow(struct children *t)
     return 0;
 }
 
-struct child *children_add(struct children *t, pid_t pid)
+struct child *children_new(struct children *t)
 {
-    /* Keep the load under 1/2 so probes stay short. */
-    if ((t->count + 1) * 2 > t->cap && children_grow(t) == -1)
-        return NULL;
     struct child *c = t->free_list;
+
     if (c)
         t->free_list = c->next_free;
     else if (!(c = malloc(sizeof(*c))))
         return NULL;
     memset(c, 0, sizeof(*c));
+    return c;
+}
+
+void children_release(struct children *t, struct child *c)
+{
+    c->next_free = t->free_list;
+    t->free_list = c;
+}
+
+int children_insert(struct children *t, struct child *c, pid_t pid)
+{
+    /* Keep the load under 1/2 so probes stay short. */
+    if ((t->count + 1) * 2 > t->cap && children_grow(t) == -1)
+        return -1;
     c->pid = pid;
     c->older = t->newest;
     if (t->newest)
@@ -77,6 +89,17 @@ struct child *children_add(struct children *t, pid_t pid)
     t->newest = c;
     children_place(t->slots, t->cap, c);
     t->count++;
+    return 0;
+}
+
+struct child *children_add(struct children *t, pid_t pid)
+{
+    struct child *c = children_new(t);
+
+    if (c && children_insert(t, c, pid) == -1) {
+        children_release(t, c);
+        return NULL;
+    }
     return c;
 }
 
@@ -117,8 +140,7 @@ void children_remove(struct children *t, struct child *c)
         c->older->newer = c->newer;
     else
         t->oldest = c->newer;
-    c->next_free = t->free_list;
-    t->free_list = c;
+    children_release(t, c);
 }
 
 void children_each(const struct children *t, void (*fn)(struct child *c, void *ctx), void *ctx)

@@ -17,6 +17,7 @@
 struct svc_state;
 struct listener;
 struct child;
+struct spawner_proc;
 
 /* What the starter of a handler wants done when it exits, after the common
  * bookkeeping (handler.c): CTX is the daemon's context. */
@@ -36,6 +37,7 @@ struct child {
     int timeout_stage;       /* 0 none sent, 1 TERM sent, 2 KILL sent */
     const char *failed_step; /* set when it failed before its exec (spawn.h) */
     int failed_errno;
+    struct spawner_proc *spawner; /* the spawner that started it, or NULL (spawner.h) */
     struct child *next_free;
     struct child *newer, *older; /* live children in spawn order */
 };
@@ -53,6 +55,13 @@ void children_destroy(struct children *t);
 
 /* A zeroed record for PID, inserted; NULL when out of memory. */
 struct child *children_add(struct children *t, pid_t pid);
+/* A zeroed record not in the table yet (a handler whose pid is still to
+ * come from its spawner); NULL when out of memory. */
+struct child *children_new(struct children *t);
+/* Put C in the table as PID.  -1 when out of memory (C stays outside). */
+int children_insert(struct children *t, struct child *c, pid_t pid);
+/* Give back a record that is not in the table. */
+void children_release(struct children *t, struct child *c);
 struct child *children_find(const struct children *t, pid_t pid);
 /* Remove from the table and return the record to the pool. */
 void children_remove(struct children *t, struct child *c);

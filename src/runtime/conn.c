@@ -19,7 +19,7 @@ void conn_serve(struct server *s, struct listener *l, int conn, const struct soc
     const struct sockaddr *inet = peer->sa_family == AF_UNIX ? NULL : peer;
     char peer_text[ADDR_STRLEN];
     struct source_key key;
-    bool keyed = admit_peer_key(state->svc, conn, peer, &key);
+    bool keyed = admit_peer_key(state->admit, state->svc, conn, peer, &key);
 
     addr_format_peer_as(peer, state->svc->log_peer, peer_text, sizeof(peer_text));
     enum refuse_reason v = admit_check_source(state->admit, state->svc, inet, keyed ? &key : NULL,

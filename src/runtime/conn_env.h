@@ -15,6 +15,8 @@
 /* How many per-connection variables a handler gets at most (with the NULL):
  * the seven of TCP, the four of a PROXY header, a mode's three. */
 #define EXEC_CONN_VARS 16
+/* Room for them: the addresses and three 255-byte PROXY TLVs. */
+#define CONN_ENV_BYTES 2048
 
 /* Per-connection "K=V" variables, formatted into a caller's buffer. */
 struct conn_env {

@@ -23,6 +23,7 @@
 #include "svc_state.h"
 
 struct stderr_reader;
+struct spawner_proc;
 struct control;
 struct proxy_queue;
 struct inetd_watch;
@@ -61,6 +62,11 @@ struct server {
     void (*reaped)(struct server *s, struct child *c, int status); /* reap.c: handler_reaped */
     struct timer reap_sweep; /* reap.c: the waitpid(-1) sweep, when one is due */
     uint64_t last_reap_ns;   /* when the last sweep ran (paced, see reap.c) */
+
+    /* spawner.c: the confined services' spawners, current and retiring, and
+     * those with connections handed over and not answered yet */
+    struct spawner_proc *spawners;
+    struct spawner_proc *spawners_busy;
 
     /* server.c: reload outcomes, when the daemon started */
     uint64_t reloads_ok, reloads_error;

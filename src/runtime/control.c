@@ -106,7 +106,7 @@ static void control_accept_one(struct control *ctl, int fd)
     if (!allowed)
         log_event("event=control_refused uid=%d pid=%d reason=permission", (int)cr.uid,
                   (int)cr.pid);
-    control_peer_accepted(ctl, fd, !allowed);
+    control_peer_accepted(ctl, fd, !allowed, cr.uid);
 }
 
 static void control_ready(struct ev *ev, uint32_t events)

@@ -38,13 +38,14 @@ void control_answer_release(struct control_peer *peer)
         svc_state_unref(peer->states[i]);
     free(peer->states);
     free(peer->pids);
+    free(peer->bans);
     peer->states = NULL;
     peer->pids = NULL;
-    peer->n = peer->next = 0;
+    peer->bans = NULL;
+    peer->n = peer->next = peer->n_bans = peer->next_ban = 0;
 }
 
-/* The services of the active config, each held, as the cursor. */
-static int snapshot_services(struct server *s, struct control_peer *peer)
+int control_snapshot_services(struct server *s, struct control_peer *peer)
 {
     size_t n = s->cfg->n_services;
 
@@ -93,7 +94,7 @@ static int answer_status(struct server *s, struct control_peer *peer)
 {
     uint64_t now = clock_now_ns();
 
-    if (snapshot_services(s, peer) == -1)
+    if (control_snapshot_services(s, peer) == -1)
         return -1;
     outbuf_adds(&peer->out, "ok\n");
     if (peer->req.json) {
@@ -127,6 +128,11 @@ static bool fill_handlers(struct server *s, struct control_peer *peer)
             outbuf_addc(&peer->out, '\n');
         }
     }
+    return control_list_done(peer);
+}
+
+bool control_list_done(struct control_peer *peer)
+{
     if (peer->next < peer->n)
         return false;
     if (peer->req.json) {
@@ -136,12 +142,20 @@ static bool fill_handlers(struct server *s, struct control_peer *peer)
     return true;
 }
 
-static bool service_known(const struct server *s, const char *name)
+struct svc_state *control_service_named(const struct server *s, const char *name)
 {
     for (size_t i = 0; i < s->cfg->n_services; i++)
         if (s->states[i] && strcmp(s->states[i]->name, name) == 0)
-            return true;
-    return false;
+            return s->states[i];
+    return NULL;
+}
+
+void control_answer_unknown(struct control_peer *peer, const char *name)
+{
+    char msg[CTL_ARG_MAX + 32];
+
+    snprintf(msg, sizeof(msg), "unknown service \"%s\"", name);
+    control_answer_error(peer, msg);
 }
 
 /* 0, 1 for an unknown service (answered), -1 out of memory. */
@@ -149,10 +163,8 @@ static int answer_handlers(struct server *s, struct control_peer *peer)
 {
     const char *only = peer->req.arg[0] ? peer->req.arg : NULL;
 
-    if (only && !service_known(s, only)) {
-        char msg[CTL_ARG_MAX + 32];
-        snprintf(msg, sizeof(msg), "unknown service \"%s\"", only);
-        control_answer_error(peer, msg);
+    if (only && !control_service_named(s, only)) {
+        control_answer_unknown(peer, only);
         return 1;
     }
     peer->pids = malloc((s->children.count + 1) * sizeof(*peer->pids));
@@ -177,6 +189,8 @@ enum metric_step {
     M_ACTIVE,
     M_SPAWN_FAILED,
     M_EXITS,
+    M_STATE,
+    M_HEALTH_CHECKS,
     M_DAEMON,
 };
 
@@ -191,6 +205,10 @@ static const struct {
     [M_SPAWN_FAILED] = {"superserver_handler_spawn_failures_total", "counter",
                         "Handlers that could not be started or failed before their exec."},
     [M_EXITS] = {"superserver_handler_exits_total", "counter", "Handler exits, by outcome."},
+    [M_STATE] = {"superserver_service_state", "gauge",
+                 "1 for the service's state (running, paused, draining), 0 for the others."},
+    [M_HEALTH_CHECKS] = {"superserver_proxy_health_checks_total", "counter",
+                         "PROXY LOCAL headers closed without a handler (proxy_local: close)."},
 };
 
 static void metric_service(struct outbuf *ob, enum metric_step step, const struct svc_state *state)
@@ -221,6 +239,17 @@ static void metric_service(struct outbuf *ob, enum metric_step step, const struc
             l[1].value = svc_outcome_name(o);
             prom_sample_u64(ob, name, l, 2, state->exits[o]);
         }
+        break;
+    case M_STATE:
+        l[1].name = "state";
+        for (int h = 0; h < SVC_HOLD_COUNT; h++) {
+            l[1].value = svc_hold_name(h);
+            prom_sample_u64(ob, name, l, 2, state->hold == (enum svc_hold)h);
+        }
+        break;
+    case M_HEALTH_CHECKS:
+        if (state->svc->proxy.versions != SVC_PROXY_OFF)
+            prom_sample_u64(ob, name, l, 1, state->health_checks);
         break;
     case M_DAEMON:
         break;
@@ -268,7 +297,7 @@ static bool fill_metrics(struct server *s, struct control_peer *peer)
 
 static int answer_metrics(struct server *s, struct control_peer *peer)
 {
-    if (snapshot_services(s, peer) == -1)
+    if (control_snapshot_services(s, peer) == -1)
         return -1;
     outbuf_adds(&peer->out, "ok\n");
     peer->step = M_ACCEPTED;
@@ -344,6 +373,16 @@ void control_answer(struct server *s, struct control_peer *peer)
     case CTL_RELOAD:
         answer_reload_later(s, peer);
         return;
+    case CTL_PAUSE:
+    case CTL_DRAIN:
+    case CTL_RESUME:
+    case CTL_BANS:
+    case CTL_BAN:
+    case CTL_UNBAN:
+        if (control_ops_answer(s, peer) == 0)
+            return; /* answered (and pumped) */
+        rc = -1;
+        break;
     }
     if (rc == 1)
         return; /* answered with an error */

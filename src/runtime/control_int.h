@@ -28,6 +28,7 @@
 
 struct control_peer;
 struct svc_state;
+struct source_ban;
 
 /* Append the next rows to peer->out, at least until CTL_CHUNK bytes wait or
  * the answer is complete; true when it is. */
@@ -40,6 +41,7 @@ struct control_peer {
     struct control *ctl;
     enum control_peer_phase phase;
     bool denied;       /* SO_PEERCRED said no: its request gets "permission denied" */
+    uid_t uid;         /* SO_PEERCRED's: the operator commands' log names it */
     struct timer idle; /* closes it at its deadline; not armed while parked */
     char in[CTL_REQUEST_MAX];
     size_t in_len;
@@ -55,6 +57,8 @@ struct control_peer {
     size_t n, next;            /* entries, and the next to emit */
     unsigned step;             /* metrics: the family being written */
     uint64_t snap_ns;          /* when the snapshot was taken */
+    struct source_ban *bans;   /* bans: the current service's, taken when its turn came */
+    size_t n_bans, next_ban;
     struct control_peer *prev_peer, *next_peer;
 };
 
@@ -89,7 +93,7 @@ void ctl_sock_close(struct control_sock *cs);
 /* A new client on FD; DENIED ones only get their refusal, after their
  * request (a client writing into a closed socket would see a broken pipe
  * rather than the reason). */
-void control_peer_accepted(struct control *ctl, int fd, bool denied);
+void control_peer_accepted(struct control *ctl, int fd, bool denied, uid_t uid);
 void control_peer_close(struct control_peer *peer);
 void control_peer_pump(struct control_peer *peer);
 /* The client has IN_NS from now to do its next part (its request, taking
@@ -105,5 +109,20 @@ void control_answer_reload(struct control_peer *peer, const struct reload_result
 void control_answer_error(struct control_peer *peer, const char *msg);
 /* Let go of a client's snapshot. */
 void control_answer_release(struct control_peer *peer);
+/* The services of the active config, each held, as PEER's cursor: 0, -1
+ * when out of memory. */
+int control_snapshot_services(struct server *s, struct control_peer *peer);
+/* A list answer whose cursor is at its end is complete (a JSON array is
+ * closed): true then, false while rows remain. */
+bool control_list_done(struct control_peer *peer);
+/* The state of the service in service named NAME, or NULL. */
+struct svc_state *control_service_named(const struct server *s, const char *name);
+/* Answer "unknown service" to PEER for NAME. */
+void control_answer_unknown(struct control_peer *peer, const char *name);
+
+/* control_ops.c: the operator's commands (SPEC section 14): pause, drain,
+ * resume, bans, ban, unban; each logged with the caller's uid.  0, or -1
+ * when out of memory (answered otherwise). */
+int control_ops_answer(struct server *s, struct control_peer *peer);
 
 #endif

@@ -49,7 +49,7 @@ void control_peer_park(struct control_peer *peer)
     timers_cancel(&lp->timers, &peer->idle);
 }
 
-void control_peer_accepted(struct control *ctl, int fd, bool denied)
+void control_peer_accepted(struct control *ctl, int fd, bool denied, uid_t uid)
 {
     struct control_peer *peer = calloc(1, sizeof(*peer));
 
@@ -60,6 +60,7 @@ void control_peer_accepted(struct control *ctl, int fd, bool denied)
     peer->ctl = ctl;
     peer->phase = PEER_READING;
     peer->denied = denied;
+    peer->uid = uid;
     timer_set(&peer->idle, control_peer_timed_out, NULL);
     outbuf_init(&peer->out, NULL, CTL_OUT_MAX);
     loop_ev_set(&peer->ev, fd, control_peer_ready, ctl->s);

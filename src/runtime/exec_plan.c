@@ -147,6 +147,11 @@ static int plan_confinement(struct exec_plan *plan, const struct service *svc)
         return -1;
     if (svc->chdir && !(plan->chdir = strdup(svc->chdir)))
         return -1;
+    char **const landlock[3] = {svc->sandbox.landlock_read, svc->sandbox.landlock_write,
+                                svc->sandbox.landlock_exec};
+    for (int i = 0; i < 3; i++)
+        if (landlock[i] && !(plan->landlock_paths[i] = strv_dup(landlock[i])))
+            return -1;
     return 0;
 }
 
@@ -189,6 +194,61 @@ void exec_plan_unref(struct exec_plan *plan)
     free(plan->groups);
     free(plan->chroot);
     free(plan->chdir);
+    for (int i = 0; i < 3; i++)
+        strv_free(plan->landlock_paths[i], strv_len(plan->landlock_paths[i]));
     sandbox_release(&plan->sandbox);
     free(plan);
+}
+
+static bool str_same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static bool strv_same(char *const *a, char *const *b)
+{
+    size_t n = strv_len(a);
+
+    if (n != strv_len(b))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return true;
+}
+
+static bool sandbox_same_prepared(const struct exec_sandbox *a, const struct exec_sandbox *b)
+{
+    return a->no_new_privs == b->no_new_privs && a->drop_bounding == b->drop_bounding &&
+           a->keep_caps == b->keep_caps && a->last_cap == b->last_cap &&
+           memcmp(a->cap_narrow, b->cap_narrow, sizeof(a->cap_narrow)) == 0 &&
+           a->raise_ambient == b->raise_ambient &&
+           memcmp(a->cap_raise, b->cap_raise, sizeof(a->cap_raise)) == 0 &&
+           (a->landlock_fd >= 0) == (b->landlock_fd >= 0) && a->seccomp.len == b->seccomp.len &&
+           (a->seccomp.len == 0 || memcmp(a->seccomp.filter, b->seccomp.filter,
+                                          a->seccomp.len * sizeof(*a->seccomp.filter)) == 0);
+}
+
+bool exec_plan_same(const struct exec_plan *a, const struct exec_plan *b)
+{
+    if (strcmp(a->exec, b->exec) != 0 || !strv_same(a->argv, b->argv) || a->n_env != b->n_env ||
+        a->set_groups != b->set_groups || a->gid != b->gid || a->n_groups != b->n_groups ||
+        a->set_uid != b->set_uid || a->uid != b->uid || a->n_rlimits != b->n_rlimits ||
+        a->sets_nofile != b->sets_nofile || a->has_nice != b->has_nice || a->nice != b->nice ||
+        a->has_umask != b->has_umask || a->umask != b->umask || !str_same(a->chroot, b->chroot) ||
+        !str_same(a->chdir, b->chdir) || !sandbox_same_prepared(&a->sandbox, &b->sandbox))
+        return false;
+    for (size_t i = 0; i < a->n_env; i++)
+        if (strcmp(a->env[i], b->env[i]) != 0)
+            return false;
+    if (a->n_groups && memcmp(a->groups, b->groups, (size_t)a->n_groups * sizeof(*a->groups)))
+        return false;
+    for (int i = 0; i < a->n_rlimits; i++)
+        if (a->rlimits[i].resource != b->rlimits[i].resource ||
+            a->rlimits[i].value != b->rlimits[i].value)
+            return false;
+    for (int i = 0; i < 3; i++)
+        if (!strv_same(a->landlock_paths[i], b->landlock_paths[i]))
+            return false;
+    return true;
 }

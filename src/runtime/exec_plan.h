@@ -45,11 +45,17 @@ struct exec_plan {
     char *chroot; /* NULL = none */
     char *chdir;  /* NULL = none */
     struct exec_sandbox sandbox;
+    /* The landlock key's paths, as the ruleset was made from them (so two
+     * plans can be compared; the ruleset descriptor cannot be). */
+    char **landlock_paths[3]; /* read, write, exec; NULL-terminated or NULL */
 };
 
 /* A plan for SVC with one reference, or NULL with a reason in err. */
 struct exec_plan *exec_plan_new(const struct service *svc, char *err, size_t errlen);
 struct exec_plan *exec_plan_ref(struct exec_plan *plan);
 void exec_plan_unref(struct exec_plan *plan);
+/* Would A and B start the same handler (a reload keeps a service's spawner
+ * only for a plan it would start as the new one does)? */
+bool exec_plan_same(const struct exec_plan *a, const struct exec_plan *b);
 
 #endif

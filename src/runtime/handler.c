@@ -20,6 +20,7 @@
 #include "reap.h"
 #include "refusals.h"
 #include "signals.h"
+#include "spawner.h"
 #include "stderr_log.h"
 
 #define KILL_GRACE_NS (5 * NSEC_PER_SEC)
@@ -103,33 +104,15 @@ static void handler_env(struct conn_env *env, const struct handler_req *req, boo
     }
 }
 
-/* Spawn REQ's handler; the pid, or -1 with the reason logged (throttled). */
-static pid_t handler_spawn(struct server *s, const struct handler_req *req, int *reader)
+/* A handler could not be started: the reason, once a second, so a fork
+ * failing under a flood cannot flood the log (the refusal is logged and
+ * summarised on its own). */
+static void handler_warn_failed(struct server *s, const struct svc_state *state, int err)
 {
-    struct svc_state *state = req->l->svc_state;
-    struct conn_env env;
-    char envbuf[SLOT_ENV_BYTES];
-    struct spawn_request sr = {.plan = state->plan, .sock = req->sock};
-
-    conn_env_start(&env, envbuf, sizeof(envbuf));
-    handler_env(&env, req, &sr.sock_on_fd3);
-    sr.conn_env = env.vars;
-    sr.stderr_fd = handler_stderr(s, state->svc, req->sock, reader);
-    pid_t pid = spawn_handler(&s->spawner, &sr);
-    int spawn_errno = errno;
-    if (*reader >= 0)
-        close(sr.stderr_fd);
-    if (pid == -1) {
-        if (*reader >= 0)
-            close(*reader);
-        /* The refusal is logged and summarised; the reason once a second,
-         * so a fork failing under a flood cannot flood the log. */
-        if (clock_once_a_second(&s->spawn_failed_until)) {
-            errno = spawn_errno;
-            log_warn("service %s: cannot start a handler", state->name);
-        }
+    if (clock_once_a_second(&s->spawn_failed_until)) {
+        errno = err;
+        log_warn("service %s: cannot start a handler", state->name);
     }
-    return pid;
 }
 
 /* Past its `timeout`: SIGTERM, then SIGKILL KILL_GRACE_NS later. */
@@ -149,24 +132,29 @@ static void handler_timed_out(struct timer *t, uint64_t now)
         timers_arm(&s->loop.timers, &c->timeout, now + KILL_GRACE_NS);
 }
 
-static void log_start(const struct child *c, const struct handler_req *req)
+static void log_start(const struct child *c, const char *via)
 {
     const struct svc_state *state = c->svc_state;
 
-    if (req->via) {
-        char lb[ADDR_STRLEN];
-        addr_format_peer_as(req->via->lb, state->svc->log_peer, lb, sizeof(lb));
-        log_event("event=start service=%s pid=%d peer=%s via=%s", state->name, (int)c->pid,
-                  req->peer_text, lb);
-    } else {
-        log_event("event=start service=%s pid=%d peer=%s", state->name, (int)c->pid,
-                  req->peer_text);
-    }
+    if (via)
+        log_event("event=start service=%s pid=%d peer=%s via=%s", state->name, (int)c->pid, c->peer,
+                  via);
+    else
+        log_event("event=start service=%s pid=%d peer=%s", state->name, (int)c->pid, c->peer);
 }
 
-/* Fill in a new record C for REQ's handler: what it was started for, its
- * counts, its timer. */
-static void handler_record(struct server *s, struct child *c, const struct handler_req *req)
+/* REQ's load balancer as logs show it, into BUF; NULL without one. */
+static const char *handler_via(const struct handler_req *req, char *buf, size_t len)
+{
+    if (!req->via)
+        return NULL;
+    addr_format_peer_as(req->via->lb, req->l->svc_state->svc->log_peer, buf, len);
+    return buf;
+}
+
+/* C is REQ's handler from now on, counted by admission (instances,
+ * per_source, max_children) and holding its service's state. */
+static void handler_count(struct server *s, struct child *c, const struct handler_req *req)
 {
     struct svc_state *state = req->l->svc_state;
 
@@ -176,44 +164,117 @@ static void handler_record(struct server *s, struct child *c, const struct handl
     c->start_ns = clock_now_ns();
     fmt_copy(c->peer, sizeof(c->peer), req->peer_text, strlen(req->peer_text));
     s->live_total++;
-    state->accepted++;
     c->has_key = req->key != NULL;
     if (req->key)
         c->key = *req->key;
     admit_started(state->admit, req->key);
-    if (req->holder) {
-        c->listener = req->l;
-        req->l->refs++;
-        *req->holder = c->pid;
-    }
     if (req->worker_index >= 0)
         c->worker_index = (unsigned)req->worker_index;
-    if (state->svc->timeout) {
+}
+
+/* Undo handler_count: C never became a handler; its record goes back. */
+static void handler_uncount(struct server *s, struct child *c)
+{
+    struct svc_state *state = c->svc_state;
+
+    admit_finished(state->admit, c->has_key ? &c->key : NULL);
+    s->live_total--;
+    if (s->exit_waiters)
+        handler_wake_waiters(s);
+    children_release(&s->children, c);
+    svc_state_unref(state);
+}
+
+void handler_not_started(struct server *s, struct child *c, int err)
+{
+    handler_warn_failed(s, c->svc_state, err);
+    refusals_record(s, c->svc_state, REFUSE_SPAWN_FAILED, c->peer);
+    handler_uncount(s, c);
+}
+
+int handler_born(struct server *s, struct child *c, pid_t pid, int reader, const char *via)
+{
+    struct svc_state *state = c->svc_state;
+
+    if (children_insert(&s->children, c, pid) == -1) {
+        /* Out of memory after the spawn: it still gets reaped (unknown
+         * pids are reaped silently), but it is not served as a handler. */
+        if (reader >= 0)
+            close(reader);
+        handler_not_started(s, c, ENOMEM);
+        return -1;
+    }
+    if (reader >= 0 && stderr_log_start(s, reader, pid, state->name) == -1)
+        close(reader);
+    state->accepted++;
+    if (state->svc && state->svc->timeout) {
         timer_set(&c->timeout, handler_timed_out, s);
         timers_arm(&s->loop.timers, &c->timeout,
                    c->start_ns + (uint64_t)state->svc->timeout * NSEC_PER_SEC);
     }
+    log_start(c, via);
+    return 0;
+}
+
+/* A connection of a confined service: to its spawner, which answers with the
+ * pid later (spawner.h).  0 when handed over (counted from now on), -1 when
+ * the spawner cannot take it now: the caller starts it itself. */
+static int handler_hand_over(struct server *s, struct child *c, const struct handler_req *req,
+                             const struct spawn_request *sr, int reader)
+{
+    char lb[ADDR_STRLEN];
+    struct spawner_handoff h = {
+        .sock = req->sock,
+        .err_fd = sr->stderr_fd,
+        .reader = reader,
+        .vars = sr->conn_env,
+        .via = handler_via(req, lb, sizeof(lb)),
+    };
+
+    if (spawner_hand_over(s, req->l->svc_state->spawner, c, &h) == -1)
+        return -1;
+    handler_count(s, c, req);
+    return 0;
 }
 
 int handler_start(struct server *s, const struct handler_req *req)
 {
     struct svc_state *state = req->l->svc_state;
+    struct conn_env env;
+    char envbuf[SLOT_ENV_BYTES], lb[ADDR_STRLEN];
+    struct spawn_request sr = {.plan = state->plan, .sock = req->sock, .report_fd = -1};
     int reader;
-    pid_t pid = handler_spawn(s, req, &reader);
-    struct child *c = pid == -1 ? NULL : children_add(&s->children, pid);
+    struct child *c = children_new(&s->children);
 
     if (!c) {
-        /* Out of memory after the spawn: it still gets reaped (unknown
-         * pids are reaped silently), but it is not served as a handler. */
-        if (pid != -1 && reader >= 0)
-            close(reader);
         refusals_record(s, state, REFUSE_SPAWN_FAILED, req->peer_text);
         return -1;
     }
-    if (reader >= 0 && stderr_log_start(s, reader, pid, state->name) == -1)
-        close(reader);
-    handler_record(s, c, req);
-    log_start(c, req);
+    conn_env_start(&env, envbuf, sizeof(envbuf));
+    handler_env(&env, req, &sr.sock_on_fd3);
+    sr.conn_env = env.vars;
+    sr.stderr_fd = handler_stderr(s, state->svc, req->sock, &reader);
+    /* A mode that holds its socket needs the pid at once: never handed over. */
+    if (!req->holder && state->spawner && handler_hand_over(s, c, req, &sr, reader) == 0)
+        return 0;
+    pid_t pid = spawn_handler(&s->spawner, &sr);
+    int spawn_errno = errno;
+    if (reader >= 0)
+        close(sr.stderr_fd);
+    handler_count(s, c, req);
+    if (pid == -1) {
+        if (reader >= 0)
+            close(reader);
+        handler_not_started(s, c, spawn_errno);
+        return -1;
+    }
+    if (handler_born(s, c, pid, reader, handler_via(req, lb, sizeof(lb))) == -1)
+        return -1;
+    if (req->holder) {
+        c->listener = req->l;
+        req->l->refs++;
+        *req->holder = c->pid;
+    }
     reap_after_spawn(s);
     return 0;
 }
@@ -246,7 +307,8 @@ void handler_reaped(struct server *s, struct child *c, int status)
     struct svc_state *state = c->svc_state;
 
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-        spawn_collect(&s->spawner); /* was it a start that failed before the exec? */
+        spawn_collect(&s->spawner);     /* was it a start that failed before the exec? */
+    spawner_child_exited(s, c, status); /* or one of a spawner's, said on its socket */
     if (c->failed_step) {
         char q[256], qq[300];
         state->failed++;

@@ -52,8 +52,23 @@ struct handler_req {
  * (accepted, live, admission's per-source count), hold L for it, and take
  * the exit notices queued meanwhile.  0, or -1 when it could not start:
  * then the refusal (spawn_failed) is recorded and nothing else changed.
+ * A connection of a confined service goes to the service's spawner: it is
+ * counted from then on and recorded when the pid comes (handler_born).
  */
 int handler_start(struct server *s, const struct handler_req *req);
+
+/*
+ * The second half of a start, for a handler whose pid came later (a
+ * spawner's answer, spawner.h), and for handler_start itself.  C was
+ * counted when its connection was handed over (live, admission); born, it
+ * goes in the children table as PID, with its stderr pipe's READER (-1:
+ * none), its `timeout` and the start line (VIA: the load balancer as logs
+ * show it, or NULL).  -1 when out of memory: then as handler_not_started.
+ */
+int handler_born(struct server *s, struct child *c, pid_t pid, int reader, const char *via);
+/* C will never run (its spawner could not clone it; ERR says why): the
+ * refusal (spawn_failed) is recorded and its counts are undone. */
+void handler_not_started(struct server *s, struct child *c, int err);
 
 /* C has exited with STATUS: log, count, call its on_exit, forget it (what
  * reaping hands every exit to; see reap_watch). */

@@ -110,15 +110,34 @@ static bool unix_bound_by_us(const struct stat *st, void *registry)
     return false;
 }
 
+/* freebind and bind_device, set before bind (SO_BINDTODEVICE decides which
+ * sockets a bind conflicts with).  -1 with errno and err filled. */
+static int listener_bind_options(int fd, int family, const struct sock_opts *o, char *err,
+                                 size_t errlen)
+{
+    int level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+    int opt = family == AF_INET6 ? IPV6_FREEBIND : IP_FREEBIND;
+
+    if (o->freebind && set_flag(fd, level, opt, true) == -1) {
+        snprintf(err, errlen, "freebind: %s", strerror(errno));
+        return -1;
+    }
+    if (o->bind_device[0] &&
+        setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->bind_device, strlen(o->bind_device)) == -1) {
+        snprintf(err, errlen, "bind_device %s: %s", o->bind_device, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* socket + options + bind + listen; the fd, or -errno of the failed step with
  * err filled (the caller tells a host without IPv6 by EAFNOSUPPORT; a unix
  * path that cannot be taken is -EADDRINUSE).  A unix socket's file identity
  * goes to BOUND. */
-static int open_socket(struct listener_registry *reg, const struct service *svc,
+static int open_socket(struct listener_registry *reg, const struct sock_opts *o, bool nonblock,
                        const struct listen_addr *a, int type, struct stat *bound, char *err,
                        size_t errlen)
 {
-    bool nonblock = svc->mode == MODE_NOWAIT;
     int family = a->ss.ss_family;
     int fd = socket(family, type | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
     int e;
@@ -129,8 +148,7 @@ static int open_socket(struct listener_registry *reg, const struct service *svc,
         return -e;
     }
     if (family == AF_UNIX) {
-        if (listener_unix_bind(fd, &svc->sock, a, type, unix_bound_by_us, reg, bound, err,
-                               errlen) == -1) {
+        if (listener_unix_bind(fd, o, a, type, unix_bound_by_us, reg, bound, err, errlen) == -1) {
             close(fd);
             return -EADDRINUSE;
         }
@@ -138,8 +156,13 @@ static int open_socket(struct listener_registry *reg, const struct service *svc,
         set_flag(fd, SOL_SOCKET, SO_REUSEADDR, true);
         if (family == AF_INET6)
             set_flag(fd, IPPROTO_IPV6, IPV6_V6ONLY, a->kind != LISTEN_WILDCARD);
-        if (svc->sock.reuseport)
+        if (o->reuseport)
             set_flag(fd, SOL_SOCKET, SO_REUSEPORT, true);
+        if (listener_bind_options(fd, family, o, err, errlen) == -1) {
+            e = errno;
+            close(fd);
+            return -e;
+        }
         if (bind(fd, (const struct sockaddr *)&a->ss, a->sslen) == -1) {
             e = errno;
             snprintf(err, errlen, "bind: %s", strerror(e));
@@ -147,7 +170,7 @@ static int open_socket(struct listener_registry *reg, const struct service *svc,
             return -e;
         }
     }
-    if (type == SOCK_STREAM && listen(fd, svc->sock.backlog) == -1) {
+    if (type == SOCK_STREAM && listen(fd, o->backlog) == -1) {
         e = errno;
         snprintf(err, errlen, "listen: %s", strerror(e));
         if (family == AF_UNIX)
@@ -172,7 +195,8 @@ static int listener_socket(const struct service *svc, const struct listen_addr *
         set_blocking(fd, svc->mode != MODE_NOWAIT);
         return fd;
     }
-    fd = open_socket(reg, svc, a, type, bound, err, errlen);
+    bool nonblock = svc->mode == MODE_NOWAIT;
+    fd = open_socket(reg, &svc->sock, nonblock, a, type, bound, err, errlen);
     if (fd == -EAFNOSUPPORT && a->kind == LISTEN_WILDCARD) {
         /* No IPv6 on this host: "*" still means every IPv4 address. */
         struct listen_addr v4 = *a;
@@ -182,7 +206,7 @@ static int listener_socket(const struct service *svc, const struct listen_addr *
         sin->sin_family = AF_INET;
         sin->sin_port = port;
         v4.sslen = sizeof(*sin);
-        fd = open_socket(reg, svc, &v4, type, bound, err, errlen);
+        fd = open_socket(reg, &svc->sock, nonblock, &v4, type, bound, err, errlen);
     }
     return fd;
 }
@@ -221,6 +245,7 @@ struct listener *listener_open(const struct service *svc, const struct listen_ad
     l->protocol = svc->protocol;
     l->mode = svc->mode;
     l->refs = 1;
+    l->inherited = adopted;
     l->unlink_on_close = a->kind == LISTEN_UNIX && !adopted;
     if (l->unlink_on_close) {
         l->path_dev = bound.st_dev;
@@ -231,6 +256,8 @@ struct listener *listener_open(const struct service *svc, const struct listen_ad
             reg->unix_bound = l;
     }
     l->opts = svc->sock;
+    if (adopted)
+        listener_drain_detect(l); /* hold.c brings it in line with its service */
     listener_update(l, svc);
     return l;
 }
@@ -242,6 +269,9 @@ bool listener_reusable(const struct listener *l, const struct service *svc,
         !sockaddr_equal(&l->addr.ss, l->addr.sslen, &a->ss, a->sslen))
         return false;
     if (l->opts.reuseport != svc->sock.reuseport)
+        return false;
+    if (a->kind != LISTEN_UNIX && (l->opts.freebind != svc->sock.freebind ||
+                                   strcmp(l->opts.bind_device, svc->sock.bind_device) != 0))
         return false;
     if (a->kind == LISTEN_UNIX &&
         (l->opts.has_socket_mode != svc->sock.has_socket_mode ||
@@ -266,6 +296,23 @@ void listener_update(struct listener *l, const struct service *svc)
         set_blocking(l->fd, svc->mode != MODE_NOWAIT);
     l->mode = svc->mode;
     l->opts = svc->sock;
+}
+
+int listener_reopen(struct listener *l, struct listener_registry *reg, char *err, size_t errlen)
+{
+    struct stat bound = {0};
+    int type = l->protocol == PROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
+    int fd =
+        open_socket(reg, &l->opts, l->mode == MODE_NOWAIT, &l->addr, type, &bound, err, errlen);
+
+    if (fd < 0)
+        return -1;
+    close(l->fd);
+    l->fd = fd;
+    l->ev.fd = fd;
+    l->path_dev = bound.st_dev;
+    l->path_ino = bound.st_ino;
+    return 0;
 }
 
 bool listener_bound_to_one_address(const struct listener *l)
@@ -322,7 +369,7 @@ void listener_watch(struct loop *lp, struct listener *l, bool on)
         loop_forget(lp, &l->ev);
         return;
     }
-    if (l->closed || l->ev.watched)
+    if (l->closed || l->held || l->ev.watched)
         return;
     if (loop_watch(lp, &l->ev, EPOLLIN) == -1)
         log_warn("cannot watch %s", l->addr.text);
@@ -331,7 +378,7 @@ void listener_watch(struct loop *lp, struct listener *l, bool on)
 void listener_pause(struct loop *lp, struct listener *l, uint64_t until)
 {
     listener_watch(lp, l, false);
-    if (l->closed)
+    if (l->closed || l->held) /* nothing to resume: the operator resumes it */
         return;
     l->resume.ctx = lp;
     timers_arm(&lp->timers, &l->resume, until);

@@ -33,8 +33,11 @@ struct listener {
     enum svc_protocol protocol;
     enum svc_mode mode;
     struct svc_state *svc_state;
-    unsigned refs; /* the daemon's table, each child handed it, each PROXY connection */
-    bool closed;   /* fd closed: dropped by a reload while a child still refers to it */
+    unsigned refs;  /* the daemon's table, each child handed it, each PROXY connection */
+    bool closed;    /* fd closed: dropped by a reload while a child still refers to it */
+    bool held;      /* the operator's pause or drain (hold.c): never watched until resumed */
+    bool drained;   /* the kernel refuses its connections (listener_drain) */
+    bool inherited; /* passed by systemd (LISTEN_FDS): this daemon cannot make it again */
     bool unlink_on_close;
     dev_t path_dev; /* the unix socket file bound (unlink_on_close) */
     ino_t path_ino;
@@ -85,10 +88,30 @@ void listener_close(struct listener *l);
 bool listener_bound_to_one_address(const struct listener *l);
 void listener_unref(struct listener *l);
 
+/*
+ * Drain (listener_drain.c): make the kernel refuse L's new connections, on
+ * the socket itself (every handler holding it shares it): tcp leaves LISTEN
+ * (shutdown SHUT_RD: what the queue held is reset), a datagram socket is
+ * connected to its own address (other senders get ECONNREFUSED, or EPERM
+ * on a unix one), a unix stream socket is shut down.  -1 with ERR.
+ */
+int listener_drain(struct listener *l, char *err, size_t errlen);
+/* Undo it: tcp listens again, a datagram socket is disconnected, a unix
+ * stream socket (which never listens again) is replaced by a new one at
+ * its path (listener_reopen).  0; 1 when L has a new socket (handlers hold
+ * the old); -1 with ERR. */
+int listener_undrain(struct listener *l, struct listener_registry *reg, char *err, size_t errlen);
+/* Is L's socket drained already (a socket passed to this daemon)?  Sets
+ * L->drained from what the socket shows. */
+void listener_drain_detect(struct listener *l);
+/* A new socket at L's unix path in place of L's own, which is closed.
+ * 0, or -1 with ERR (L keeps its socket). */
+int listener_reopen(struct listener *l, struct listener_registry *reg, char *err, size_t errlen);
+
 /* Serve L's connections through READY (with CTX) when it is watched. */
 void listener_serve_with(struct listener *l, ev_ready_fn *ready, void *ctx);
-/* Watch L (unless closed) or stop watching it; a pending resume is dropped
- * either way. */
+/* Watch L (unless closed or held) or stop watching it; a pending resume is
+ * dropped either way. */
 void listener_watch(struct loop *lp, struct listener *l, bool on);
 /* Stop watching L until UNTIL (EMFILE, or a wait handler's back-off): its
  * resume timer watches it again then. */

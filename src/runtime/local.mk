@@ -18,11 +18,14 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/context.h \
 	src/runtime/control.c src/runtime/control.h src/runtime/control_int.h \
 	src/runtime/control_answer.c src/runtime/control_peer.c src/runtime/control_sock.c \
+	src/runtime/control_ops.c \
 	src/runtime/exec_plan.c src/runtime/exec_plan.h \
 	src/runtime/handler.c src/runtime/handler.h \
 	src/runtime/inetd_watch.c src/runtime/inetd_watch.h \
 	src/runtime/listener.c src/runtime/listener.h \
 	src/runtime/listener_unix.c src/runtime/listener_unix.h \
+	src/runtime/listener_drain.c \
+	src/runtime/hold.c src/runtime/hold.h \
 	src/runtime/loop.c src/runtime/loop.h \
 	src/runtime/notify.c src/runtime/notify.h \
 	src/runtime/pool.c src/runtime/pool.h \
@@ -38,6 +41,9 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/sources.c src/runtime/sources.h \
 	src/runtime/spawn.c src/runtime/spawn.h \
 	src/runtime/spawn_child.c src/runtime/spawn_child.h \
+	src/runtime/spawner.c src/runtime/spawner.h src/runtime/spawner_int.h \
+	src/runtime/spawner_conn.c src/runtime/spawner_msg.c src/runtime/spawner_msg.h \
+	src/runtime/spawner_proc.c \
 	src/runtime/status.c src/runtime/status.h \
 	src/runtime/stderr_log.c src/runtime/stderr_log.h \
 	src/runtime/svc_state.c src/runtime/svc_state.h \

@@ -115,8 +115,8 @@ static void pool_refill(struct timer *t, uint64_t now)
     struct pool *p = LOOP_OWNER(t, struct pool, refill);
     struct listener *l = p->l;
 
-    if (l->closed || p->s->stopping || l->mode != MODE_PREFORK || !l->svc_state->svc)
-        return;
+    if (l->closed || p->s->stopping || l->mode != MODE_PREFORK || !l->svc_state->svc || l->held)
+        return; /* held (drained): resume refills it */
     if (pool_reserve(p, p->target) == -1) {
         timers_arm(&p->s->loop.timers, &p->refill, now + backoff_delay(1));
         return;
@@ -137,6 +137,8 @@ static void pool_worker_exited(struct child *c, int status, void *ctx)
         p->workers[c->worker_index] = 0;
     else
         return; /* retired by a resize or a roll-over: not replaced */
+    if (p->l->held)
+        return; /* drained: its accept failed; resume refills the pool */
     if (now - c->start_ns >= BACKOFF_YOUNG_NS || s->stopping) {
         backoff_reset(&p->backoff);
         pool_refill_soon(p);

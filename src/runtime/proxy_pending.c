@@ -114,7 +114,8 @@ static int proxy_peek(int conn, unsigned versions, bool hup, struct proxy_header
 }
 
 /* CONN's header of LEN bytes is whole: consume exactly it, then admission
- * on the real client (the balancer's own endpoints for a health check). */
+ * on the real client (the balancer's own endpoints for a health check, or
+ * none at all when the service closes health checks). */
 static void proxy_serve(struct server *s, struct listener *l, int conn, const struct sockaddr *lb,
                         int len, const struct proxy_header *h)
 {
@@ -122,6 +123,13 @@ static void proxy_serve(struct server *s, struct listener *l, int conn, const st
 
     if (recv(conn, buf, (size_t)len, MSG_DONTWAIT) != len) {
         refuse_lb(s, l->svc_state, lb, REFUSE_PROXY_INVALID);
+        close(conn);
+        return;
+    }
+    if (h->is_local && l->svc_state->svc->proxy.local_close) {
+        /* A balancer's health check (proxy_local: close): the header was
+         * all it had to say; no handler, and no admission key counts it. */
+        l->svc_state->health_checks++;
         close(conn);
         return;
     }

@@ -16,6 +16,7 @@
 #include "reap.h"
 #include "context.h"
 #include "signals.h"
+#include "spawner.h"
 
 #define REAP_PACED_FROM   512
 #define REAP_MAX_DELAY_NS (1000 * NSEC_PER_MSEC)
@@ -24,6 +25,21 @@
  * always are: among the newest handlers. */
 #define REAP_PROBE_NEWEST 16
 
+/* PID has exited with STATUS: to its handler's record, if it has one (a
+ * handler whose pid a spawner's answer still holds has one once the
+ * answers are read, spawner.h); else it may be a spawner's own. */
+static void reap_exited(struct server *s, pid_t pid, int status)
+{
+    struct child *c = children_find(&s->children, pid);
+
+    if (!c)
+        c = spawner_queued_exit(s, pid);
+    if (c)
+        s->reaped(s, c, status);
+    else
+        spawner_exited(s, pid, status);
+}
+
 /* Reap PID if it has exited; O(1) in the kernel, unlike waitpid(-1). */
 static bool reap_pid(struct server *s, pid_t pid)
 {
@@ -31,9 +47,7 @@ static bool reap_pid(struct server *s, pid_t pid)
 
     if (waitpid(pid, &status, WNOHANG) != pid)
         return false;
-    struct child *c = children_find(&s->children, pid);
-    if (c)
-        s->reaped(s, c, status);
+    reap_exited(s, pid, status);
     return true;
 }
 
@@ -48,10 +62,8 @@ static void reap_sweep(struct timer *t, uint64_t now)
         pid_t pid = waitpid(-1, &status, WNOHANG);
         if (pid <= 0)
             break; /* 0: none left exited; -1/ECHILD: no children at all */
-        struct child *c = children_find(&s->children, pid);
         log_debug("event=reap pid=%d by=sweep", (int)pid); /* its SIGCHLD coalesced */
-        if (c)
-            s->reaped(s, c, status);
+        reap_exited(s, pid, status);
     }
 }
 

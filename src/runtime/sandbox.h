@@ -35,6 +35,15 @@ struct exec_sandbox {
     struct sock_fprog seccomp; /* .len == 0: no filter */
 };
 
+/* How the seccomp program is laid out: libseccomp's default list, or its
+ * binary tree (what handlers get; see sandbox.c). */
+enum sandbox_seccomp_layout { SANDBOX_SECCOMP_LINEAR, SANDBOX_SECCOMP_TREE };
+
+/* The program denying GROUPS (bits of enum syscall_group) with EPERM, in
+ * LAYOUT, into PROG (free PROG->filter).  -1 with a reason in err. */
+int sandbox_seccomp_build(unsigned groups, enum sandbox_seccomp_layout layout,
+                          struct sock_fprog *prog, char *err, size_t errlen);
+
 /* Prepare SB for SVC.  -1 with a reason in err. */
 int sandbox_prepare(struct exec_sandbox *sb, const struct service *svc, char *err, size_t errlen);
 /* Close the ruleset, free the program. */

@@ -30,6 +30,7 @@
 #include "reload.h"
 #include "server.h"
 #include "signals.h"
+#include "spawner.h"
 #include "status.h"
 #include "stderr_log.h"
 
@@ -99,6 +100,7 @@ static void server_reload_config(struct server *s, struct reload_result *r)
         return;
     }
     control_commit(s, &cp);
+    spawner_sync(s);     /* a changed plan gets a new spawner */
     inetd_watch_sync(s); /* the inetd_conf key may have come, gone or moved */
     s->reloads_ok++;
     r->ok = true;
@@ -142,6 +144,9 @@ static void server_act(struct server *s)
  * signals asked for once the batch is done, fire the timers that are due. */
 int server_run(struct server *s)
 {
+    /* The spawners start with the loop: their handlers must be children of
+     * the process that reaps them (after daemonizing), logged where it logs. */
+    spawner_sync(s);
     log_set_buffered(true);
     while (!s->stopping) {
         int timeout = loop_timeout_ms(clock_now_ns(), timers_next(&s->loop.timers));
@@ -213,6 +218,7 @@ void server_free(struct server *s)
     if (!spawn_quiesce(&s->spawner))
         return; /* a child stuck before its exec still reads its slot */
     proxy_pending_close_all(s);
+    spawner_close_all(s);
     activate_release(s);
     stderr_log_close_all(s);
     inetd_watch_close(s);

@@ -17,7 +17,8 @@ int server_start(struct server *s, struct config *cfg, const struct rlimit *hand
 /* After daemonizing: watch handler exits (a signalfd must be opened by the
  * process that reads it).  -1 with errno. */
 int server_watch_children(struct server *s);
-/* Turn the loop until SIGTERM/SIGINT.  -1 when the loop itself failed. */
+/* Start the confined services' spawners (spawner.h), then turn the loop until
+ * SIGTERM/SIGINT.  -1 when the loop itself failed. */
 int server_run(struct server *s);
 /* Stop prefork workers, close every socket, let go of everything. */
 void server_free(struct server *s);

@@ -214,6 +214,16 @@ static void drop(struct source_table *t, struct source *e)
     t->count--;
 }
 
+/* Drop the idle entry E, which holds nothing worth keeping.  Shrink lazily
+ * (at 1/8 load, to half) so a source that comes and goes at a size
+ * boundary does not resize on every connection. */
+static void drop_idle(struct source_table *t, struct source *e)
+{
+    drop(t, e);
+    if (t->cap > POOL_MIN && t->count * 8 < t->cap)
+        resize(t, t->cap / 2);
+}
+
 struct source *sources_get(struct source_table *t, const struct source_key *key, unsigned max)
 {
     struct source *e = sources_find(t, key);
@@ -253,9 +263,30 @@ void sources_release(struct source_table *t, struct source *e)
         lru_push_newest(t, e);
         return;
     }
-    drop(t, e);
-    /* Shrink lazily (at 1/8 load, to half) so a source that comes and goes
-     * at a size boundary does not resize on every connection. */
-    if (t->cap > POOL_MIN && t->count * 8 < t->cap)
-        resize(t, t->cap / 2);
+    drop_idle(t, e);
+}
+
+size_t sources_bans(const struct source_table *t, uint64_t now_ns, struct source_ban *out,
+                    size_t max)
+{
+    size_t n = 0;
+
+    for (size_t b = 0; b < t->cap && n < max; b++)
+        for (uint32_t i = t->heads[b]; i != NIL && n < max; i = t->pool[i].hnext)
+            if (t->pool[i].banned_until_ns > now_ns)
+                out[n++] = (struct source_ban){t->pool[i].key, t->pool[i].banned_until_ns};
+    return n;
+}
+
+bool sources_lift(struct source_table *t, const struct source_key *key, uint64_t now_ns)
+{
+    struct source *e = lookup(t, key);
+
+    if (e == NULL || e->banned_until_ns <= now_ns)
+        return false;
+    e->banned_until_ns = 0;
+    memset(&e->bucket, 0, sizeof(e->bucket));
+    if (e->live == 0)
+        drop_idle(t, e);
+    return true;
 }

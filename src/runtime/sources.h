@@ -7,6 +7,7 @@
 #ifndef SUPERSERVER_SOURCES_H
 #define SUPERSERVER_SOURCES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,5 +47,19 @@ void sources_release(struct source_table *t, struct source *e);
 
 /* Entries tracked now (idle and live). */
 size_t sources_count(const struct source_table *t);
+
+/* A source serving a ban, and until when. */
+struct source_ban {
+    struct source_key key;
+    uint64_t until_ns;
+};
+/* The sources banned at NOW_NS, at most MAX of them into OUT (in no
+ * order); how many were written.  O(table size). */
+size_t sources_bans(const struct source_table *t, uint64_t now_ns, struct source_ban *out,
+                    size_t max);
+/* Lift KEY's ban in force at NOW_NS and reset its bucket (an entry left
+ * holding nothing is dropped).  False when KEY serves no ban: nothing
+ * changes. */
+bool sources_lift(struct source_table *t, const struct source_key *key, uint64_t now_ns);
 
 #endif

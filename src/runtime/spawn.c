@@ -104,8 +104,9 @@ void spawn_collect(struct spawner *sp)
         slot->used = false;
         exec_plan_unref(slot->plan);
         slot->plan = NULL;
-        if (slot->failed_step && sp->report_failure)
-            sp->report_failure(slot->pid, slot->failed_step, slot->child_errno, sp->report_ctx);
+        if (slot->failed_step != SPAWN_STEP_NONE && sp->report_failure)
+            sp->report_failure(slot->pid, spawn_step_name(slot->failed_step), slot->child_errno,
+                               sp->report_ctx);
     }
 }
 
@@ -176,9 +177,12 @@ static int slot_fill(struct spawner *sp, struct spawn_slot *slot, const struct s
     slot->sock = req->sock;
     slot->stderr_fd = req->stderr_fd;
     slot->sock_on_fd3 = req->sock_on_fd3;
+    slot->preconfined = req->preconfined;
+    slot->report_fd = req->report_fd;
+    slot->report_seq = req->report_seq;
     slot->restore_nofile = sp->restore_nofile;
     slot->handler_nofile = sp->handler_nofile;
-    slot->failed_step = NULL;
+    slot->failed_step = SPAWN_STEP_NONE;
     slot->child_errno = 0;
     return 0;
 }
@@ -187,15 +191,16 @@ static pid_t slot_clone(struct spawner *sp, struct spawn_slot *slot)
 {
     if (!sp->suspend_parent) {
         slot->in_child = 1;
-        pid_t pid =
-            clone(spawn_child_main, slot->stack_top, CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD,
-                  slot, NULL, NULL, &slot->in_child);
+        pid_t pid = clone(spawn_child_main, slot->stack_top,
+                          CLONE_VM | CLONE_CHILD_CLEARTID | SIGCHLD | sp->clone_flags, slot, NULL,
+                          NULL, &slot->in_child);
         if (pid != -1 || errno != EINVAL)
             return pid;
         sp->suspend_parent = true; /* CLONE_VM alone refused */
     }
     slot->in_child = 0; /* when clone returns, the child has exec'd or exited */
-    return clone(spawn_child_main, slot->stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD, slot);
+    return clone(spawn_child_main, slot->stack_top,
+                 CLONE_VM | CLONE_VFORK | SIGCHLD | sp->clone_flags, slot);
 }
 
 pid_t spawn_handler(struct spawner *sp, const struct spawn_request *req)

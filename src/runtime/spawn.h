@@ -28,6 +28,12 @@ struct spawn_request {
     int stderr_fd;               /* to fd 2 */
     bool sock_on_fd3;            /* listen_fds: also fd 3, with LISTEN_PID filled in by the child */
     const char *const *conn_env; /* NULL-terminated "K=V" for this connection, or NULL */
+    /* From a service's spawner (spawner.h): the shared confinement is
+     * already the spawner's own, and the child answers on REPORT_FD for
+     * REPORT_SEQ.  Zero and -1 otherwise. */
+    bool preconfined;
+    int report_fd;
+    uint64_t report_seq;
 };
 
 /* Told of a child that failed before its exec (it exits 127): the step, such
@@ -38,6 +44,7 @@ struct spawner {
     struct spawn_slot slots[SPAWN_SLOTS];
     int slots_in_use;             /* CPUs + 1, at most SPAWN_SLOTS (spawn.c says why) */
     bool suspend_parent;          /* CLONE_VFORK instead (spawn.c says when) */
+    int clone_flags;              /* more: CLONE_PARENT in a service's spawner */
     struct rlimit handler_nofile; /* RLIMIT_NOFILE handlers get back */
     bool restore_nofile;
     uint64_t spawned;

@@ -9,6 +9,7 @@
 #include "refusals.h"
 #include "outbuf.h"
 #include "proxy_pending.h"
+#include "spawner.h"
 #include "status.h"
 
 static unsigned long long uptime_ms(const struct server *s, uint64_t now)
@@ -50,8 +51,10 @@ void status_service_text(struct outbuf *ob, const struct server *s, const struct
     outbuf_init(&listen, lbuf, sizeof(lbuf));
     for (size_t k = 0; k < svc->n_listen; k++)
         outbuf_printf(&listen, "%s%s", k ? "," : "", svc->listen[k].text);
-    outbuf_printf(ob, "service=%s mode=%s listen=%s sockets=%u live=%u accepted=%llu refused=%llu",
-                  state->name, model_mode_name(svc->mode),
+    outbuf_printf(ob,
+                  "service=%s mode=%s state=%s listen=%s sockets=%u live=%u accepted=%llu "
+                  "refused=%llu",
+                  state->name, model_mode_name(svc->mode), svc_hold_name(state->hold),
                   log_quote(listen.failed ? "..." : lbuf, q, sizeof(q)), service_sockets(s, state),
                   admit_live(state->admit), (unsigned long long)state->accepted,
                   (unsigned long long)state->refused);
@@ -62,6 +65,8 @@ void status_service_text(struct outbuf *ob, const struct server *s, const struct
     outbuf_printf(ob, " failed=%llu", (unsigned long long)state->failed);
     if (svc->proxy.versions != SVC_PROXY_OFF)
         outbuf_printf(ob, " pending=%u", proxy_pending_count(state));
+    if (spawner_pid(state))
+        outbuf_printf(ob, " spawner=%d", (int)spawner_pid(state));
 }
 
 void status_service_json(struct json_out *j, const struct server *s, const struct svc_state *state)
@@ -71,6 +76,7 @@ void status_service_json(struct json_out *j, const struct server *s, const struc
     json_object_begin(j);
     json_kv_string(j, "name", state->name);
     json_kv_string(j, "mode", model_mode_name(svc->mode));
+    json_kv_string(j, "state", svc_hold_name(state->hold));
     json_key(j, "listen");
     json_array_begin(j);
     for (size_t k = 0; k < svc->n_listen; k++)
@@ -88,6 +94,8 @@ void status_service_json(struct json_out *j, const struct server *s, const struc
     json_kv_uint(j, "failed", state->failed);
     if (svc->proxy.versions != SVC_PROXY_OFF)
         json_kv_uint(j, "pending", proxy_pending_count(state));
+    if (spawner_pid(state))
+        json_kv_uint(j, "spawner", (unsigned long long)spawner_pid(state));
     json_object_end(j);
 }
 

@@ -20,8 +20,8 @@ void status_daemon_text(struct outbuf *ob, const struct server *s, uint64_t now)
 /* The same as members of the current JSON object. */
 void status_daemon_json(struct json_out *j, const struct server *s, uint64_t now);
 
-/* "service=NAME mode=M listen=A,B sockets=N live=N accepted=N refused=N
- * [refused_REASON=N...] failed=N" (no newline); STATE must still be in service. */
+/* "service=NAME mode=M state=running|paused|draining listen=A,B sockets=N live=N accepted=N
+ * refused=N [refused_REASON=N...] failed=N" (no newline); STATE must still be in service. */
 void status_service_text(struct outbuf *ob, const struct server *s, const struct svc_state *state);
 /* The same as one JSON object. */
 void status_service_json(struct json_out *j, const struct server *s, const struct svc_state *state);

@@ -37,3 +37,9 @@ const char *svc_outcome_name(enum handler_outcome o)
     static const char *const names[OUTCOME_COUNT] = {"ok", "error", "signal", "timeout"};
     return (unsigned)o < OUTCOME_COUNT ? names[o] : "unknown";
 }
+
+const char *svc_hold_name(enum svc_hold h)
+{
+    static const char *const names[SVC_HOLD_COUNT] = {"running", "paused", "draining"};
+    return (unsigned)h < SVC_HOLD_COUNT ? names[h] : "unknown";
+}

@@ -1,7 +1,8 @@
 /*
  * What the daemon keeps per service, by name, across reloads: counters,
- * admission state, refusal summaries, the exec plan, its PROXY queue.  Freed when the last config,
- * handler or pending refusal summary lets go of it.
+ * admission state, refusal summaries, the exec plan, its PROXY queue, its
+ * spawner.  Freed when the last config, handler, spawner or pending refusal
+ * summary lets go of it.
  */
 #ifndef SUPERSERVER_SVC_STATE_H
 #define SUPERSERVER_SVC_STATE_H
@@ -23,7 +24,20 @@ enum handler_outcome {
     OUTCOME_COUNT
 };
 
+/*
+ * What the operator asked of a service (SPEC section 14, hold.c): kept by
+ * name across reloads; a plain number, which a live upgrade carries as it
+ * is (with the name).
+ */
+enum svc_hold {
+    SVC_RUNNING = 0,  /* accepting */
+    SVC_PAUSED = 1,   /* `pause`: not accepting; connections wait in the backlog */
+    SVC_DRAINING = 2, /* `drain`: the kernel refuses new connections */
+    SVC_HOLD_COUNT
+};
+
 struct proxy_queue;
+struct spawner_proc;
 
 struct svc_state {
     char *name;
@@ -35,15 +49,22 @@ struct svc_state {
     uint64_t accepted, refused, failed;
     uint64_t refused_by[REFUSE_REASON_COUNT]; /* refusals.c: by reason */
     uint64_t exits[OUTCOME_COUNT];            /* handler.c: by outcome */
-    unsigned refs; /* the active config + each child + listed in refusing */
+    uint64_t health_checks; /* proxy_pending.c: PROXY LOCAL headers closed (proxy_local) */
+    enum svc_hold hold;     /* hold.c: set by the operator, applied to each listener */
+    unsigned refs;          /* the active config + each child + listed in refusing + each spawner */
     /* proxy_pending.c: connections waiting for their PROXY header, or NULL */
     struct proxy_queue *proxy_queue;
+    /* spawner.c: the spawner its connections go to now, or NULL */
+    struct spawner_proc *spawner;
 };
 
 /* A state for NAME with no references yet; NULL when out of memory. */
 struct svc_state *svc_state_new(const char *name);
 void svc_state_destroy(struct svc_state *state);
 void svc_state_unref(struct svc_state *state);
+
+/* "running", "paused", "draining" (status's state=, the metrics' state label). */
+const char *svc_hold_name(enum svc_hold h);
 
 /* "ok", "error", "signal", "timeout" (the metrics' outcome label). */
 const char *svc_outcome_name(enum handler_outcome o);

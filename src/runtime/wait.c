@@ -65,7 +65,7 @@ static void wait_handler_exited(struct child *c, int status, void *ctx)
     bool failed = WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
 
     w->pid = 0;
-    if (l->closed || s->stopping)
+    if (l->closed || s->stopping || l->held) /* held: resume watches it */
         return;
     if (!young || (!failed && !wait_mark_unchanged(l->fd, &w->mark))) {
         backoff_reset(&w->backoff);

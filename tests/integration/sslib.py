@@ -395,6 +395,26 @@ def read_status(text):
     return out
 
 
+def proc_status(pid):
+    """/proc/PID/status as read_status gives it."""
+    with open('/proc/%d/status' % pid) as f:
+        return read_status(f.read())
+
+
+def cap_mask(status, key):
+    """A capability set of a read_status dict (CapBnd, CapEff...) as an int."""
+    return int(status[key], 16)
+
+
+def proc_comm(pid):
+    """The program PID runs (its name changes at exec), or None if gone."""
+    try:
+        with open('/proc/%d/comm' % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
 # ---------------------------------------------------------------- logs
 
 _KV = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)')

@@ -327,9 +327,13 @@ class Installed(unittest.TestCase):
         block = code_blocks(section(self.readme, 'Looking at a running daemon'))[0][1]
         commands = [l.split('#')[0].split() for l in block.splitlines() if l.strip()]
         self.assertGreaterEqual(len(commands), 5, block)
+        # The operator's commands' words, as a reader fills them in (in the
+        # README's order: pause, drain, resume; bans, ban, unban).
+        fill = {'SERVICE': 'echo', 'SERVICE|all': 'all', 'ADDRESS': '192.0.2.7',
+                'SECONDS': '60'}
         for words in commands:
             self.assertEqual(words[0], 'superserverctl')
-            args = [a for a in words[1:] if a != '[SERVICE]']
+            args = [fill.get(a, a) for a in words[1:] if a != '[SERVICE]']
             r = run([self.ctl] + args, timeout=40)
             self.assertEqual(r.returncode, 0, '%s: %s' % (words, r.stderr))
             if args == ['status']:

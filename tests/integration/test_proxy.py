@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """PROXY protocol in the daemon (SPEC section 8): headers read before
 admission, admission and the handler's environment on the real client, the
-refusal reasons, pending connections (cap, timeout, reload), and real
-senders: haproxy (send-proxy, send-proxy-v2) and curl --haproxy-protocol."""
+refusal reasons, pending connections (cap, timeout, reload), health checks
+closed without a handler (proxy_local: close, SPEC section 14), and real
+senders: haproxy (send-proxy, send-proxy-v2, and its health checks with
+check-send-proxy against per_source_rate and ban) and curl
+--haproxy-protocol."""
 
 import os
 import shutil
@@ -104,7 +107,7 @@ class ProxyTest(sslib.DaemonTest):
     @classmethod
     def setUpClass(cls):
         names = ['env', 'echo', 'deny', 'persrc', 'untrusted', 'direct',
-                 'v1only', 'short', 'long', 'cap', 'psrate', 'inst', 'bytes']
+                 'v1only', 'short', 'long', 'cap', 'hc', 'psrate', 'inst', 'bytes']
         cls.p = dict(zip(names, sslib.free_ports(len(names))))
         d = sslib.Daemon()
         cls.d = d
@@ -125,6 +128,8 @@ class ProxyTest(sslib.DaemonTest):
             proxy_svc('short', p['short'], CAT, proxy_timeout=1),
             proxy_svc('long', p['long'], CAT, proxy_timeout=60),
             proxy_svc('cap', p['cap'], CAT, backlog=2),
+            proxy_svc('hc', p['hc'], ENV, proxy_local='close',
+                      per_source_rate='1/3600', ban=600),
             proxy_svc('psrate', p['psrate'], ENV, per_source_rate='1/60'),
             proxy_svc('inst', p['inst'], sleeper, instances=1),
             # a header a byte at a time, each byte awaited: minutes under valgrind
@@ -214,6 +219,26 @@ class ProxyTest(sslib.DaemonTest):
         self.assertNotIn('SUPERSERVER_PROXY_PEER', env)
         got = exchange(self.p['env'], [b'PROXY UNKNOWN\r\n'])
         self.assertEqual(parse_env(got).get('TCPREMOTEIP'), '127.0.0.1')
+
+    def test_local_health_check_closed_without_admission(self):
+        """proxy_local: close: LOCAL and UNKNOWN are closed after the header,
+        more of them than per_source_rate allows, with no handler and no
+        refusal or ban; a real client is served afterwards."""
+        after = self.d.mark()
+        for header in (v2(local=True), b'PROXY UNKNOWN\r\n') * 3:
+            s = sslib.connect(self.p['hc'])
+            try:
+                s.sendall(header + b'ignored\n')
+                self.assertTrue(sslib.closed_at_once(s), header)
+            finally:
+                s.close()
+        got = exchange(self.p['hc'], [v2(src='203.0.113.9')])
+        self.assertEqual(parse_env(got).get('TCPREMOTEIP'), '203.0.113.9')
+        starts = self.d.events('start', after=after, service='hc')
+        self.assertEqual([e['peer'].split(':')[0] for e in starts],
+                         ['203.0.113.9'], self.d.log_text())
+        self.assertEqual(self.d.events('refuse', after=after, service='hc'),
+                         [])
 
     # ---------------------------------------------------------- byte-exact
 
@@ -501,29 +526,38 @@ class ProxyReloadTest(sslib.DaemonTest):
             s.close()
 
 
-HAPROXY_CFG = '''global
+def haproxy_cfg(server1, server2):
+    """haproxy.cfg: frontends f1 and f2 (ports %(f1)d, %(f2)d) in front of
+    the daemon's %(port)d, their servers with the options SERVER1, SERVER2."""
+    return '''global
     maxconn 100
 defaults
     mode tcp
     timeout connect 5s
     timeout client 10s
     timeout server 10s
+    timeout check 5s
 frontend f1
-    bind 127.0.0.1:%(f1)d
+    bind 127.0.0.1:%%(f1)d
     default_backend b1
 backend b1
-    server s1 127.0.0.1:%(port)d send-proxy
+    server s1 127.0.0.1:%%(port)d %s
 frontend f2
-    bind 127.0.0.1:%(f2)d
+    bind 127.0.0.1:%%(f2)d
     default_backend b2
 backend b2
-    server s2 127.0.0.1:%(port)d send-proxy-v2
-'''
+    server s2 127.0.0.1:%%(port)d %s
+''' % (server1, server2)
+
+
+HAPROXY_CFG = haproxy_cfg('send-proxy', 'send-proxy-v2')
+# Health checks every 20 ms, each a v2 LOCAL header (two checkers).
+HAPROXY_CHECKS_CFG = haproxy_cfg(*['send-proxy-v2 check check-send-proxy inter 20ms'] * 2)
 
 
 class RealSendersTest(sslib.DaemonTest):
 
-    def start_haproxy(self, d, port):
+    def start_haproxy(self, d, port, template=HAPROXY_CFG):
         haproxy = shutil.which('haproxy') or (
             '/usr/sbin/haproxy' if os.access('/usr/sbin/haproxy', os.X_OK)
             else None)
@@ -532,7 +566,7 @@ class RealSendersTest(sslib.DaemonTest):
         f1, f2 = sslib.free_ports(2)
         cfg = d.path('haproxy.cfg')
         with open(cfg, 'w') as f:
-            f.write(HAPROXY_CFG % {'f1': f1, 'f2': f2, 'port': port})
+            f.write(template % {'f1': f1, 'f2': f2, 'port': port})
         log = open(d.path('haproxy.log'), 'wb')
         self.addCleanup(log.close)
         proc = subprocess.Popen([haproxy, '-f', cfg, '-db'],
@@ -591,6 +625,62 @@ class RealSendersTest(sslib.DaemonTest):
             ev = d.wait_event('start', after=after, service='env',
                               peer='127.0.0.5:%d' % cport)[0]
             self.assertEqual(ev['via'], lb)
+
+    def health_checks(self, d, service):
+        """superserver_proxy_health_checks_total of SERVICE, from metrics."""
+        ctl = os.path.join(os.environ.get('TOP_BUILDDIR', '.'), 'src',
+                           'superserverctl')
+        out = subprocess.run([ctl, '-s', d.path('ctl'), 'metrics'],
+                             stdout=subprocess.PIPE, timeout=20).stdout
+        want = ('superserver_proxy_health_checks_total{service="%s"} '
+                % service).encode()
+        for line in out.splitlines():
+            if line.startswith(want):
+                return int(line[len(want):])
+        return 0
+
+    def test_haproxy_health_checks_start_nothing_and_ban_nobody(self):
+        """The fleet recipe: haproxy's `send-proxy-v2 check check-send-proxy`
+        (a v2 LOCAL header per check; two backends, so two checkers) against
+        a service with per_source_rate and ban.  With proxy_local: close,
+        many more checks than the rate allows start no handler and ban
+        nobody, and clients are served through haproxy; with the default
+        (serve), the checks ban the balancer.  (haproxy's v1 checks carry
+        the check connection's own addresses, not UNKNOWN: they are
+        ordinary connections, which is why the recipe uses v2.)"""
+        port, served = sslib.free_ports(2)
+        d = sslib.Daemon()
+        self.addCleanup(d.cleanup)
+        d.write_config([
+            proxy_svc('ssh', port, ENV, proxy_from=['127.0.0.0/8'],
+                      proxy_local='close', per_source_rate='3/60', ban=600),
+            proxy_svc('old', served, ENV, proxy_from=['127.0.0.0/8'],
+                      per_source_rate='3/60', ban=600)],
+            top={'control': d.path('ctl')})
+        d.start()
+        f1, f2 = self.start_haproxy(d, port, HAPROXY_CHECKS_CFG)
+        self.assertTrue(sslib.wait_until(
+            lambda: self.health_checks(d, 'ssh') >= 20, timeout=20),
+            d.log_text())
+        for front in (f1, f2):
+            # No half-close: haproxy takes a client's FIN while it connects
+            # to the server for an abort.  env writes and exits.
+            s = sslib.connect(front, source='127.0.0.5')
+            try:
+                env = parse_env(sslib.recv_all(s))
+            finally:
+                s.close()
+            self.assertEqual(env.get('TCPREMOTEIP'), '127.0.0.5', d.log_text())
+        starts = d.events('start', service='ssh')
+        # The clients only (haproxy's readiness is seen in /proc, no probe
+        # connection): never a check.
+        self.assertEqual({e['peer'].split(':')[0] for e in starts},
+                         {'127.0.0.5'}, d.log_text())
+        self.assertEqual(d.events('refuse', service='ssh'), [])
+        # The same checks against a service that serves them: the balancer
+        # itself is refused for its rate, then banned.
+        f3, f4 = self.start_haproxy(d, served, HAPROXY_CHECKS_CFG)
+        d.wait_event('refuse', service='old', reason='banned', timeout=20)
 
     def test_curl_haproxy_protocol(self):
         if not shutil.which('curl'):

@@ -92,17 +92,7 @@ def status_of(port):
     return sslib.read_status(out)
 
 
-def caps(status, key):
-    return int(status[key], 16)
-
-
-def comm(pid):
-    """The program PID runs (its name changes at exec), or None."""
-    try:
-        with open('/proc/%d/comm' % pid) as f:
-            return f.read().strip()
-    except OSError:
-        return None
+caps, comm = sslib.cap_mask, sslib.proc_comm
 
 
 def lines(out):
@@ -180,8 +170,7 @@ class SandboxTest(sslib.DaemonTest):
                     for (name, (c, kw)), port in zip(sorted(wants.items()), ports)]
         d = self.daemon(services, wrap=['/usr/bin/setpriv', '--inh-caps', '+sys_admin,+net_raw',
                                         '--ambient-caps', '+sys_admin'])
-        with open('/proc/%d/status' % d.pid) as f:
-            daemon = sslib.read_status(f.read())
+        daemon = sslib.proc_status(d.pid)
         self.assertTrue(caps(daemon, 'CapInh') & (1 << 21), 'setpriv gave no CAP_SYS_ADMIN')
         self.assertTrue(caps(daemon, 'CapAmb') & (1 << 21), 'setpriv gave no ambient one')
         conns = []
@@ -189,8 +178,7 @@ class SandboxTest(sslib.DaemonTest):
             conns.append(sslib.connect(port))
             pid = int(d.wait_event('start', service=name)[0]['pid'])
             self.assertTrue(sslib.wait_until(lambda: comm(pid) == 'cat'), 'no exec')
-            with open('/proc/%d/status' % pid) as f:
-                st = sslib.read_status(f.read())
+            st = sslib.proc_status(pid)
             kept = NET_BIND if c else 0
             for key in ('CapBnd', 'CapPrm', 'CapEff'):
                 self.assertEqual(caps(st, key), kept, '%s %s' % (name, key))

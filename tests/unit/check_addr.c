@@ -462,6 +462,52 @@ static bool have_port_names(void)
            getservbyname("http", "tcp") != NULL;
 }
 
+/* The operator's form of a source key (`ban`, `unban`, `bans`). */
+START_TEST(source_key_text)
+{
+    static const char *const cases[][4] = {
+        /* input, full, prefix form */
+        {"203.0.113.7", "203.0.113.7", "203.0.113.0/24"},
+        {"::ffff:203.0.113.7", "203.0.113.7", "203.0.113.0/24"},
+        {"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64", "2001:db8:1::/48"},
+        {"2001:db8:1:2::/64", "2001:db8:1:2::/64", "2001:db8:1::/48"},
+        {"::1", "::/64", "::/48"},
+        {"uid:1000", "uid:1000", "uid:1000"},
+        {"uid:4294967295", "uid:4294967295", "uid:4294967295"},
+    };
+    static const char *const bad[] = {"",         "203.0.113",  "203.0.113.7/32", "2001:db8::/48",
+                                      "uid:",     "uid:-1",     "uid:4294967296", "uid:1x",
+                                      "host.com", "2001:db8::g"};
+    struct source_key k, direct;
+    char buf[ADDR_STRLEN];
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ck_assert_msg(addr_source_key_parse(cases[i][0], &k) == 0, "%s", cases[i][0]);
+        addr_format_source_key(&k, ADDR_PEER_FULL, buf, sizeof(buf));
+        ck_assert_str_eq(buf, cases[i][1]);
+        addr_format_source_key(&k, ADDR_PEER_PREFIX, buf, sizeof(buf));
+        ck_assert_str_eq(buf, cases[i][2]);
+        addr_format_source_key(&k, ADDR_PEER_NONE, buf, sizeof(buf));
+        ck_assert_str_eq(buf, "-");
+        /* What is listed parses back to the same key. */
+        addr_format_source_key(&k, ADDR_PEER_FULL, buf, sizeof(buf));
+        ck_assert_int_eq(addr_source_key_parse(buf, &direct), 0);
+        ck_assert(memcmp(&k, &direct, sizeof(k)) == 0);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        ck_assert_msg(addr_source_key_parse(bad[i], &k) == -1, "accepted %s", bad[i]);
+    /* The same keys as the daemon makes of peers. */
+    addr_source_key_uid(1000, &direct);
+    ck_assert_int_eq(addr_source_key_parse("uid:1000", &k), 0);
+    ck_assert(memcmp(&k, &direct, sizeof(k)) == 0);
+    ck_assert_int_eq(addr_source_key_family(&k), AF_UNIX);
+    ck_assert_int_eq(addr_source_key_parse("203.0.113.7", &k), 0);
+    ck_assert_int_eq(addr_source_key_family(&k), AF_INET);
+    ck_assert_int_eq(addr_source_key_parse("2001:db8::1", &k), 0);
+    ck_assert_int_eq(addr_source_key_family(&k), AF_INET6);
+}
+END_TEST
+
 static Suite *addr_suite(bool names)
 {
     Suite *s = suite_create("addr");
@@ -481,6 +527,7 @@ static Suite *addr_suite(bool names)
     tcase_add_test(tc, formatting);
     tcase_add_test(tc, formatting_log_peer);
     tcase_add_test(tc, source_keys);
+    tcase_add_test(tc, source_key_text);
     suite_add_tcase(s, tc);
     return s;
 }

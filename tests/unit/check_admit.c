@@ -390,6 +390,54 @@ START_TEST(per_source_rate_and_ban)
 }
 END_TEST
 
+/* Bans by hand (SPEC section 14): on any service, listed, lifted with the
+ * source's bucket, the latest ban of a source winning. */
+START_TEST(bans_by_hand)
+{
+    struct admit_state *st = admit_state_new();
+    struct service plain = {.name = "p", .max_sources = 100};
+    struct service svc = rated(2, 60, 600, 100);
+    struct source_key a = key_of("192.0.2.1"), b = key_of("2001:db8:1:2::9");
+    struct source_ban bans[4];
+
+    ck_assert_int_eq(from(st, &plain, "192.0.2.1", T0), REFUSE_NONE);
+    ck_assert_int_eq(admit_ban(st, &a, T0 + 10 * SEC), 0);
+    ck_assert_int_eq(admit_ban(st, &b, T0 + 20 * SEC), 0);
+    ck_assert_int_eq(from(st, &plain, "192.0.2.1", T0), REFUSE_BANNED);
+    ck_assert_int_eq(from(st, &plain, "2001:db8:1:2:ffff::1", T0), REFUSE_BANNED); /* its /64 */
+    ck_assert_int_eq(from(st, &plain, "2001:db8:1:3::1", T0), REFUSE_NONE);
+    ck_assert_int_eq(from(st, &plain, "192.0.2.2", T0), REFUSE_NONE);
+    ck_assert_uint_eq(admit_bans(st, T0, bans, 4), 2);
+    ck_assert_uint_eq(admit_bans(st, T0 + 15 * SEC, bans, 4), 1);
+    ck_assert(memcmp(&bans[0].key, &b, sizeof(b)) == 0);
+    ck_assert(bans[0].until_ns == T0 + 20 * SEC);
+    ck_assert_uint_eq(admit_bans(st, T0, bans, 1), 1); /* at most MAX */
+    /* Expired by itself; lifted by hand, once. */
+    ck_assert_int_eq(from(st, &plain, "192.0.2.1", T0 + 10 * SEC), REFUSE_NONE);
+    ck_assert(!admit_unban(st, &a, T0 + 10 * SEC));
+    ck_assert(admit_unban(st, &b, T0 + SEC));
+    ck_assert(!admit_unban(st, &b, T0 + SEC));
+    ck_assert_int_eq(from(st, &plain, "2001:db8:1:2::9", T0 + SEC), REFUSE_NONE);
+    ck_assert_uint_eq(admit_bans(st, T0 + SEC, bans, 4), 1); /* a's, until T0 + 10 s */
+    ck_assert_uint_eq(admit_bans(st, T0 + 10 * SEC, bans, 4), 0);
+    admit_state_free(st);
+
+    /* unban resets the bucket: a full burst again; ban shortens or extends. */
+    st = admit_state_new();
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), REFUSE_NONE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), REFUSE_NONE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0), REFUSE_PER_SOURCE_RATE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + SEC), REFUSE_BANNED);
+    ck_assert(admit_unban(st, &a, T0 + SEC));
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + SEC), REFUSE_NONE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + SEC), REFUSE_NONE);
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + SEC), REFUSE_PER_SOURCE_RATE);
+    ck_assert_int_eq(admit_ban(st, &a, T0 + 2 * SEC), 0); /* the latest wins, shorter too */
+    ck_assert_int_eq(from(st, &svc, "192.0.2.1", T0 + 2 * SEC), REFUSE_PER_SOURCE_RATE);
+    admit_state_free(st);
+}
+END_TEST
+
 START_TEST(per_source_rate_order)
 {
     struct admit_state *st = admit_state_new();
@@ -555,6 +603,7 @@ static Suite *admit_suite(void)
     tcase_add_test(tc, unix_peers);
     tcase_add_test(tc, per_source_rate_and_ban);
     tcase_add_test(tc, per_source_rate_order);
+    tcase_add_test(tc, bans_by_hand);
     tcase_add_test(tc, ipv6_grouping);
     tcase_add_test(tc, uid_sources);
     tcase_add_test(tc, lru_eviction);

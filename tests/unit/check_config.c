@@ -87,7 +87,8 @@ static const char *const full_conf =
     "    allow = [\"127.0.0.0/8\", \"::1\"]; deny = [\"10.0.0.0/8\"]; timeout = 30;\n"
     "    chdir = \"/tmp\"; umask = \"027\"; nice = 5;\n"
     "    rlimits = { nofile = 64; core = \"unlimited\"; };\n"
-    "    backlog = 16; reuseport = true; keepalive = true; nodelay = true; },\n"
+    "    backlog = 16; reuseport = true; keepalive = true; nodelay = true;\n"
+    "    freebind = true; bind_device = \"lo\"; },\n"
     "  { name = \"dns\"; protocol = \"udp\"; listen = \"127.0.0.1:5353\"; exec = \"/bin/true\";\n"
     "    listen_fds = true; enabled = false; },\n"
     "  { name = \"pool\"; mode = \"prefork\"; workers = 4; listen = \"unix:/tmp/x.sock\";\n"
@@ -118,6 +119,8 @@ static const char *const full_yaml =
     "    reuseport: true\n"
     "    keepalive: true\n"
     "    nodelay: true\n"
+    "    freebind: true\n"
+    "    bind_device: lo\n"
     "  - name: dns\n"
     "    protocol: udp\n"
     "    listen: 127.0.0.1:5353\n"
@@ -154,6 +157,8 @@ START_TEST(test_same_model)
     ck_assert_int_eq(a->services[2].mode, MODE_PREFORK);
     ck_assert_uint_eq(a->services[2].workers, 4);
     ck_assert_uint_eq(a->services[2].sock.socket_mode, 0660);
+    ck_assert(s->sock.freebind);
+    ck_assert_str_eq(s->sock.bind_device, "lo");
     ck_assert_int_eq(s->line, 5);
     ck_assert_int_eq(b->services[0].line, 5);
     config_free(a);
@@ -196,6 +201,8 @@ START_TEST(test_defaults)
         ck_assert(!s->rlimits[i].set);
     ck_assert_int_eq(s->sock.backlog, 128);
     ck_assert(!s->sock.reuseport && !s->sock.keepalive && !s->sock.nodelay);
+    ck_assert(!s->sock.freebind && s->sock.bind_device[0] == '\0');
+    ck_assert(!s->proxy.local_close);
     ck_assert_int_eq(s->listen[0].kind, LISTEN_WILDCARD);
     config_free(cfg);
 
@@ -1071,7 +1078,8 @@ START_TEST(test_proxy_keys)
         "  - {name: v2, listen: \"unix:/tmp/pp.sock\", exec: /bin/cat, proxy_protocol: v2,\n"
         "     proxy_from: [127.0.0.1], proxy_others: direct, proxy_timeout: 300}\n"
         "  - {name: any, listen: \"127.0.0.1:9\", exec: /bin/cat, proxy_protocol: any,\n"
-        "     proxy_from: [0.0.0.0/0], proxy_others: refuse, proxy_timeout: 1}\n",
+        "     proxy_from: [0.0.0.0/0], proxy_others: refuse, proxy_timeout: 1,\n"
+        "     proxy_local: close}\n",
         &unpriv);
     const struct service *s;
 
@@ -1097,6 +1105,8 @@ START_TEST(test_proxy_keys)
     ck_assert_int_eq(SVC_PROXY_ANY, SVC_PROXY_V1 | SVC_PROXY_V2);
     ck_assert(!s->proxy.others_direct);
     ck_assert_uint_eq(s->proxy.timeout, 1);
+    ck_assert(s->proxy.local_close);
+    ck_assert(!cfg->services[1].proxy.local_close);
     assert_round_trip(cfg);
     config_free(cfg);
 }
@@ -1171,6 +1181,14 @@ static const char *const proxy_bad_cases[][3] = {
      "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    proxy_protocol: true\n",
      "o.yaml:5: service \"s\": key \"proxy_protocol\": expected \"off\", \"v1\", \"v2\" or "
      "\"any\""},
+    {"p.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    proxy_local: close\n",
+     "p.yaml:5: service \"s\": key \"proxy_local\": only applies when proxy_protocol is not "
+     "\"off\""},
+    {"q.yaml",
+     "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    proxy_protocol: v2\n"
+     "    proxy_from: [10.0.0.1]\n    proxy_local: drop\n",
+     "q.yaml:7: service \"s\": key \"proxy_local\": expected \"serve\" or \"close\""},
 };
 
 START_TEST(test_proxy_errors)
@@ -1184,6 +1202,56 @@ START_TEST(test_proxy_errors)
         else
             ck_assert_msg(strcmp(got, want) == 0, "case %zu:\n got: %s\nwant: %s", i, got, want);
     }
+}
+END_TEST
+
+/* freebind and bind_device (SPEC section 14): an interface that does not
+ * exist is named at file:line; both need an IP listener. */
+START_TEST(test_listener_key_errors)
+{
+    static const char *const cases[][3] = {
+        {"a.yaml",
+         "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n"
+         "    bind_device: nosuchif0\n",
+         "a.yaml:5: service \"s\": key \"bind_device\": no network interface \"nosuchif0\""},
+        {"b.yaml",
+         "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n"
+         "    bind_device: a-name-much-too-long\n",
+         "b.yaml:5: service \"s\": key \"bind_device\": expected a network interface name (1 "
+         "to 15 bytes)"},
+        {"c.yaml",
+         "services:\n  - name: s\n    listen: \"unix:/tmp/s.sock\"\n    exec: /bin/true\n"
+         "    freebind: true\n",
+         "c.yaml:5: service \"s\": key \"freebind\": only applies to IP listeners"},
+        {"d.conf",
+         "services = ({ name = \"s\"; listen = \"unix:/tmp/s.sock\"; exec = \"/bin/true\";\n"
+         "  bind_device = \"lo\"; });",
+         "d.conf:2: service \"s\": key \"bind_device\": only applies to IP listeners"},
+        {"e.yaml",
+         "services:\n  - name: s\n    listen: \"*:1\"\n    exec: /bin/true\n    freebind: 1\n",
+         "e.yaml:5: service \"s\": key \"freebind\": expected a boolean (true or false), got an "
+         "integer"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *got = error_of(cases[i][0], cases[i][1], &unpriv);
+        ck_assert_msg(strcmp(got, cases[i][2]) == 0, "case %zu:\n got: %s\nwant: %s", i, got,
+                      cases[i][2]);
+    }
+    /* From defaults they apply to IP listeners and are dropped for unix: ones. */
+    struct config *cfg = load_as("f.yaml",
+                                 "defaults: {freebind: true, bind_device: lo}\n"
+                                 "services:\n"
+                                 "  - {name: ip, listen: \"127.0.0.1:1\", exec: /bin/true}\n"
+                                 "  - {name: un, listen: \"unix:/tmp/s.sock\", exec: /bin/true}\n",
+                                 &unpriv);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert(cfg->services[0].sock.freebind);
+    ck_assert_str_eq(cfg->services[0].sock.bind_device, "lo");
+    ck_assert(!cfg->services[1].sock.freebind);
+    ck_assert_str_eq(cfg->services[1].sock.bind_device, "");
+    assert_round_trip(cfg);
+    config_free(cfg);
 }
 END_TEST
 
@@ -1287,6 +1355,7 @@ static Suite *config_suite(bool as_root)
     tcase_add_test(tc, test_control_path);
     tcase_add_test(tc, test_proxy_keys);
     tcase_add_test(tc, test_proxy_errors);
+    tcase_add_test(tc, test_listener_key_errors);
     tcase_add_test(tc, test_proxy_defaults);
     tcase_add_test(tc, test_proxy_dump);
     suite_add_tcase(s, tc);

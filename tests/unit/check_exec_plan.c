@@ -1,5 +1,6 @@
 /* Unit tests for exec plans (src/runtime/exec_plan.c): the fixed entries of
- * the environment and their order, copies of argv, reference counting. */
+ * the environment and their order, copies of argv, reference counting, and
+ * when two plans start the same handler (a reload keeps a spawner then). */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,8 @@
 #include "unit_fixture.h"
 #include "unit_run.h"
 #include "exec_plan.h"
+#include "landlock.h"
+#include "syscall_groups.h"
 
 static struct listen_addr inet_where = {.text = "127.0.0.1:7", .kind = LISTEN_INET};
 
@@ -14,7 +17,7 @@ START_TEST(plan_env_order_and_replacement)
 {
     char *env[] = {"A=1", "SS_CHECK_PASSED=from-env", "B=2", "A=3", NULL};
     char *pass[] = {"SS_CHECK_PASSED", "SS_CHECK_UNSET", "SS_CHECK_KEPT", NULL};
-    struct service svc = unit_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+    struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
     char err[256];
 
     setenv("SS_CHECK_PASSED", "from-daemon", 1);
@@ -49,7 +52,7 @@ END_TEST
 START_TEST(plan_env_may_replace_path)
 {
     char *env[] = {"PATH=/opt/bin", NULL};
-    struct service svc = unit_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+    struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
     char err[256];
 
     svc.env = env;
@@ -64,7 +67,7 @@ END_TEST
 
 START_TEST(plan_refcount)
 {
-    struct service svc = unit_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+    struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
     char err[256];
     struct exec_plan *p = exec_plan_new(&svc, err, sizeof(err));
 
@@ -80,6 +83,91 @@ START_TEST(plan_refcount)
 }
 END_TEST
 
+/* SVC's plan compared with a fresh one of the same service, then of SVC
+ * changed by CHANGE. */
+static void assert_same_then_not(struct service *svc, void (*change)(struct service *))
+{
+    char err[256];
+    struct exec_plan *a = exec_plan_new(svc, err, sizeof(err));
+    struct exec_plan *b = exec_plan_new(svc, err, sizeof(err));
+
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_msg(exec_plan_same(a, b), "the same service, two plans: not the same");
+    exec_plan_unref(b);
+    change(svc);
+    b = exec_plan_new(svc, err, sizeof(err));
+    ck_assert_ptr_nonnull(b);
+    ck_assert(!exec_plan_same(a, b));
+    ck_assert(!exec_plan_same(b, a));
+    exec_plan_unref(a);
+    exec_plan_unref(b);
+}
+
+static char *landlock_read[] = {"/usr", NULL}, *landlock_other[] = {"/etc", NULL};
+static char *env_x[] = {"X=1", NULL}, *args_other[] = {"cat", NULL};
+
+static void change_env(struct service *svc)
+{
+    svc->env = env_x;
+}
+static void change_args(struct service *svc)
+{
+    svc->args = args_other;
+}
+static void change_caps(struct service *svc)
+{
+    svc->sandbox.capabilities |= 1ULL << 12;
+}
+static void change_groups(struct service *svc)
+{
+    svc->sandbox.syscall_deny &= ~(1u << SCG_CLOCK);
+}
+static void change_landlock(struct service *svc)
+{
+    svc->sandbox.landlock_read = landlock_other;
+}
+static void change_uid(struct service *svc)
+{
+    svc->uid = 1;
+}
+static void change_rlimit(struct service *svc)
+{
+    svc->rlimits[RL_NOFILE].value = 64;
+}
+static void change_chroot(struct service *svc)
+{
+    svc->chroot = "/tmp";
+}
+
+START_TEST(plan_same)
+{
+    void (*changes[])(struct service *) = {change_env,      change_args,  change_caps,
+                                           change_groups,   change_uid,   change_rlimit,
+                                           change_landlock, change_chroot};
+
+    for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+        struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+        svc.sandbox.no_new_privileges = true;
+        svc.sandbox.has_capabilities = true;
+        svc.sandbox.capabilities = 1ULL << 10;
+        svc.sandbox.syscall_deny = (1u << SCG_COUNT) - 1;
+        svc.has_user = true;
+        svc.uid = 65534;
+        svc.gid = 65534;
+        svc.rlimits[RL_NOFILE].set = true;
+        svc.rlimits[RL_NOFILE].value = 128;
+        if (landlock_abi() >= 1) {
+            svc.sandbox.has_landlock = true;
+            svc.sandbox.landlock_read = landlock_read;
+        } else if (changes[i] == change_landlock) {
+            continue; /* the config layer refuses landlock on such a kernel */
+        }
+        assert_same_then_not(&svc, changes[i]);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("exec_plan");
@@ -87,6 +175,7 @@ int main(void)
     tcase_add_test(tc_plan, plan_env_order_and_replacement);
     tcase_add_test(tc_plan, plan_env_may_replace_path);
     tcase_add_test(tc_plan, plan_refcount);
+    tcase_add_test(tc_plan, plan_same);
     suite_add_tcase(s, tc_plan);
     return unit_run(s, NULL);
 }

@@ -9,22 +9,20 @@
  * and the spawner, as server_start sets them up. */
 #include <arpa/inet.h>
 #include <check.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "unit_fixture.h"
 #include "unit_run.h"
+#include "unit_context.h"
 #include "context.h"
 #include "handler.h"
 #include "refusals.h"
 
-static struct listen_addr where = {.text = "127.0.0.1:7", .kind = LISTEN_INET};
+static char *cat_args[] = {"cat", NULL};
 
 static struct server s;
 static struct service svc;
@@ -46,62 +44,17 @@ static void on_exit_probe(struct child *c, int status, void *ctx)
 
 static void setup(void)
 {
-    struct rlimit nofile;
-    char err[256];
-
-    memset(&s, 0, sizeof(s));
-    ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &nofile), 0);
-    ck_assert_int_eq(loop_init(&s.loop), 0);
-    children_init(&s.children);
-    ck_assert_int_eq(spawn_init(&s.spawner, &nofile, handler_exec_failed, &s), 0);
-    s.devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-    ck_assert_int_ge(s.devnull, 0);
-
-    svc = unit_service(MODE_NOWAIT, PROTO_TCP, &where);
-    svc.name = "t";
+    unit_context_init(&s);
+    st = unit_service(&svc, "/bin/cat", cat_args, &l);
     svc.timeout = 60;
-    st = svc_state_new("t");
-    ck_assert_ptr_nonnull(st);
-    st->svc = &svc;
-    st->refs = 1; /* the config's */
-    st->plan = exec_plan_new(&svc, err, sizeof(err));
-    ck_assert_msg(st->plan != NULL, "%s", err);
-
-    l = calloc(1, sizeof(*l));
-    ck_assert_ptr_nonnull(l);
-    struct sockaddr_in *sin = (struct sockaddr_in *)&l->addr.ss;
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons(7);
-    sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    l->addr.kind = LISTEN_INET;
-    l->addr.text = strdup(where.text);
-    l->fd = -1;
-    l->refs = 1; /* the daemon's table */
-    l->svc_state = st;
     exits_seen = 0;
     exit_child = NULL;
 }
 
 static void teardown(void)
 {
-    ck_assert(spawn_quiesce(&s.spawner));
-    spawn_destroy(&s.spawner);
-    refusals_release(&s);
-    listener_unref(l);
-    svc_state_unref(st);
-    children_destroy(&s.children);
-    close(s.devnull);
-    loop_close(&s.loop);
-}
-
-/* A socketpair: the handler's end in *THEIRS, ours returned. */
-static int pair(int *theirs)
-{
-    int sv[2];
-
-    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-    *theirs = sv[1];
-    return sv[0];
+    unit_service_free(st, l);
+    unit_context_free(&s);
 }
 
 /* The newest handler, closed on our side so it exits, waited for and
@@ -121,7 +74,7 @@ START_TEST(connection_with_source_key)
 {
     struct sockaddr_in peer = {.sin_family = AF_INET, .sin_port = htons(4000)};
     struct source_key key;
-    int theirs, ours = pair(&theirs);
+    int theirs, ours = unit_socketpair(&theirs);
 
     inet_pton(AF_INET, "10.0.0.1", &peer.sin_addr);
     addr_source_key((struct sockaddr *)&peer, &key);
@@ -172,7 +125,7 @@ END_TEST
 START_TEST(handed_the_listeners_socket)
 {
     pid_t holder = 0;
-    int theirs, ours = pair(&theirs);
+    int theirs, ours = unit_socketpair(&theirs);
 
     svc.mode = MODE_WAIT;
     svc.timeout = 0;
@@ -209,7 +162,7 @@ END_TEST
  * after the spawner's bounded wait. */
 START_TEST(spawn_failure_is_a_refusal)
 {
-    int theirs, ours = pair(&theirs);
+    int theirs, ours = unit_socketpair(&theirs);
     struct handler_req req = {
         .l = l,
         .sock = theirs,

@@ -1,9 +1,17 @@
-/* Unit tests for the reload decisions of src/runtime/listener.c that need no
- * socket: can an open listener serve a new version of its address
- * (listener_reusable), and is it bound to one address. */
+/* Unit tests for src/runtime/listener.c: the reload decisions that need no
+ * socket (can an open listener serve a new version of its address,
+ * listener_reusable; is it bound to one address), and on a real socket the
+ * operator's hold against the listener's own pause timer, and drain. */
 #include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "clock.h"
 
 #include "unit_run.h"
 #include "listener.h"
@@ -156,6 +164,128 @@ START_TEST(bound_to_one_address)
 }
 END_TEST
 
+START_TEST(freebind_and_bind_device_need_new_socket)
+{
+    struct service svc = tcp_service();
+    struct listen_addr a = parse("127.0.0.1:7007");
+    struct listener l = fake_listener(&svc, &a);
+
+    svc.sock.freebind = true;
+    ck_assert(!listener_reusable(&l, &svc, &a));
+    l.opts.freebind = true;
+    ck_assert(listener_reusable(&l, &svc, &a));
+    strcpy(svc.sock.bind_device, "lo");
+    ck_assert(!listener_reusable(&l, &svc, &a));
+    strcpy(l.opts.bind_device, "lo");
+    ck_assert(listener_reusable(&l, &svc, &a));
+    free(a.text);
+}
+END_TEST
+
+/* A listener of a nowait tcp service on a free loopback port. */
+static struct listener *open_loopback(struct service *svc)
+{
+    char text[64], err[256];
+
+    for (int tries = 0; tries < 100; tries++) {
+        snprintf(text, sizeof(text), "127.0.0.1:%d", 20000 + (getpid() * 7 + tries * 131) % 9000);
+        struct listen_addr a = parse(text);
+        struct listener *l = listener_open(svc, &a, NULL, err, sizeof(err));
+        free(a.text);
+        if (l)
+            return l;
+    }
+    ck_abort_msg("no free port");
+    return NULL;
+}
+
+static bool refused_now(const struct listener *l)
+{
+    int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int rc = connect(c, (const struct sockaddr *)&l->addr.ss, l->addr.sslen);
+    int e = errno;
+
+    close(c);
+    return rc == -1 && e == ECONNREFUSED;
+}
+
+/* The EMFILE pause's timer never watches a listener the operator holds
+ * (pause, drain); a held listener arms no such timer at all. */
+START_TEST(hold_outlasts_the_pause_timer)
+{
+    struct service svc = tcp_service();
+    struct loop lp;
+    ck_assert_int_eq(loop_init(&lp), 0);
+    struct listener *l = open_loopback(&svc);
+    uint64_t now = clock_now_ns();
+
+    listener_watch(&lp, l, true);
+    ck_assert(l->ev.watched);
+    listener_pause(&lp, l, now + 1000);
+    ck_assert(!l->ev.watched && l->resume.armed);
+    l->held = true; /* the operator, while the timer runs */
+    timers_run(&lp.timers, now + 2000);
+    ck_assert(!l->ev.watched);
+    listener_pause(&lp, l, now + 3000);
+    ck_assert(!l->resume.armed);
+    listener_watch(&lp, l, true);
+    ck_assert(!l->ev.watched);
+    l->held = false; /* resume */
+    listener_watch(&lp, l, true);
+    ck_assert(l->ev.watched);
+    listener_watch(&lp, l, false);
+    listener_unref(l);
+    loop_close(&lp);
+}
+END_TEST
+
+/* Drain takes a tcp socket out of LISTEN and undrain puts the same socket
+ * back: the kernel refuses in between. */
+START_TEST(drain_and_undrain_tcp)
+{
+    struct service svc = tcp_service();
+    struct listener *l = open_loopback(&svc);
+    char err[256];
+    int fd = l->fd;
+
+    ck_assert(!refused_now(l));
+    ck_assert_int_eq(listener_drain(l, err, sizeof(err)), 0);
+    ck_assert(l->drained);
+    ck_assert(refused_now(l));
+    ck_assert_int_eq(listener_drain(l, err, sizeof(err)), 0); /* again: nothing */
+    l->drained = false; /* as a new image that inherited it knows it */
+    listener_drain_detect(l);
+    ck_assert(l->drained);
+    ck_assert_int_eq(listener_undrain(l, NULL, err, sizeof(err)), 0);
+    ck_assert(!l->drained);
+    ck_assert_int_eq(l->fd, fd);
+    ck_assert(!refused_now(l));
+    listener_drain_detect(l);
+    ck_assert(!l->drained);
+    listener_unref(l);
+}
+END_TEST
+
+/* A datagram socket is drained by connecting it to itself; that shows. */
+START_TEST(drain_and_undrain_udp)
+{
+    struct service svc = tcp_service();
+    char err[256];
+
+    svc.protocol = PROTO_UDP;
+    svc.mode = MODE_WAIT;
+    struct listener *l = open_loopback(&svc);
+    ck_assert_int_eq(listener_drain(l, err, sizeof(err)), 0);
+    l->drained = false;
+    listener_drain_detect(l);
+    ck_assert(l->drained);
+    ck_assert_int_eq(listener_undrain(l, NULL, err, sizeof(err)), 0);
+    listener_drain_detect(l);
+    ck_assert(!l->drained);
+    listener_unref(l);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("listener");
@@ -165,6 +295,10 @@ int main(void)
     tcase_add_test(tc, closed_is_not_reusable);
     tcase_add_test(tc, unix_mode_and_owner_need_new_socket);
     tcase_add_test(tc, bound_to_one_address);
+    tcase_add_test(tc, freebind_and_bind_device_need_new_socket);
+    tcase_add_test(tc, hold_outlasts_the_pause_timer);
+    tcase_add_test(tc, drain_and_undrain_tcp);
+    tcase_add_test(tc, drain_and_undrain_udp);
     suite_add_tcase(s, tc);
     return unit_run(s, NULL);
 }

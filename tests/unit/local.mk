@@ -4,7 +4,8 @@ noinst_LIBRARIES += tests/unit/libunit.a
 tests_unit_libunit_a_SOURCES = tests/unit/unit_run.c tests/unit/unit_run.h \
 	tests/unit/unit_file.c tests/unit/unit_file.h \
 	tests/unit/model_diff.c tests/unit/model_diff.h \
-	tests/unit/unit_fixture.c tests/unit/unit_fixture.h
+	tests/unit/unit_fixture.c tests/unit/unit_fixture.h \
+	tests/unit/unit_context.c tests/unit/unit_context.h
 tests_unit_libunit_a_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_libunit_a_CFLAGS = $(UNIT_TEST_CFLAGS)
 UNIT_SUITES = \
@@ -38,10 +39,18 @@ UNIT_SUITES = \
 	tests/unit/check_stderr_log \
 	tests/unit/check_pool \
 	tests/unit/check_xinetd \
-	tests/unit/check_strmap
+	tests/unit/check_strmap \
+	tests/unit/check_spawner_msg \
+	tests/unit/check_spawner
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
 
+tests_unit_check_spawner_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_spawner_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_spawner_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_spawner_msg_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_spawner_msg_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_spawner_msg_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_strmap_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_strmap_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_strmap_LDADD = $(UNIT_TEST_LIBS)

@@ -11,15 +11,15 @@
  * where the layout is known (x86-64, glibc); elsewhere the list stands alone.
  */
 #if defined(__x86_64__) && defined(__GLIBC__)
-_Static_assert(sizeof(struct service) == 448, "struct service changed: compare the new field "
+_Static_assert(sizeof(struct service) == 480, "struct service changed: compare the new field "
                                               "in model_diff.c, then update this size");
 _Static_assert(sizeof(struct config) == 80, "struct config changed: compare the new field in "
                                             "model_diff.c, then update this size");
 _Static_assert(sizeof(struct svc_sandbox) == 56, "struct svc_sandbox changed: compare it in "
                                                  "model_diff.c, then update this size");
-_Static_assert(sizeof(struct sock_opts) == 24, "struct sock_opts changed: compare it in "
+_Static_assert(sizeof(struct sock_opts) == 44, "struct sock_opts changed: compare it in "
                                                "model_diff.c, then update this size");
-_Static_assert(sizeof(struct svc_proxy) == 32, "struct svc_proxy changed: compare it in "
+_Static_assert(sizeof(struct svc_proxy) == 40, "struct svc_proxy changed: compare it in "
                                                "model_diff.c, then update this size");
 #endif
 
@@ -124,6 +124,8 @@ static const char *service_diff(const struct service *a, const struct service *b
     SAME(sock.reuseport);
     SAME(sock.keepalive);
     SAME(sock.nodelay);
+    SAME(sock.freebind);
+    KEY(strcmp(a->sock.bind_device, b->sock.bind_device) == 0, "bind_device");
     SAME(sock.has_socket_mode);
     SAME(sock.socket_mode);
     SAME(sock.has_socket_owner);
@@ -133,6 +135,7 @@ static const char *service_diff(const struct service *a, const struct service *b
     KEY(cidrs_same(a->proxy.from, a->proxy.n_from, b->proxy.from, b->proxy.n_from), "proxy_from");
     SAME(proxy.others_direct);
     SAME(proxy.timeout);
+    SAME(proxy.local_close);
     return NULL;
 #undef SAME
 #undef KEY

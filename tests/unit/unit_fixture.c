@@ -9,7 +9,8 @@
 
 static char *cat_args[] = {"cat", "-u", NULL};
 
-struct service unit_service(enum svc_mode mode, enum svc_protocol proto, struct listen_addr *where)
+struct service unit_plain_service(enum svc_mode mode, enum svc_protocol proto,
+                                  struct listen_addr *where)
 {
     struct service svc;
 

@@ -12,7 +12,8 @@
 
 /* A service "echo" running /bin/cat -u in MODE over PROTO on WHERE; every
  * other field zero (the caller sets what its case needs). */
-struct service unit_service(enum svc_mode mode, enum svc_protocol proto, struct listen_addr *where);
+struct service unit_plain_service(enum svc_mode mode, enum svc_protocol proto,
+                                  struct listen_addr *where);
 
 /* Make a fresh folder /tmp/NAME.XXXXXX into DIR (LEN bytes); the test fails
  * when it cannot.  unit_tmpdir_remove removes it and all it holds. */
