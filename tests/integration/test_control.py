@@ -512,8 +512,8 @@ class SocketFile(ControlBase):
         d = self.daemon(start=False, services=[],
                         wrap=sslib.readonly_folder_wrap(self, os.path.dirname(default)))
         d.start()
-        d.wait_event('warning')
-        self.assertIn('running without a control socket', d.log_text())
+        d.wait_log(r'event=warning message=.*running without a control socket',
+                   what='the warning of the first turn')
         mark = d.mark()
         for _ in range(3):
             self.assertEqual(d.reload(services=[])['result'], 'ok')

@@ -404,7 +404,9 @@ class DefaultControlPathTest(sslib.DaemonTest):
         second = self.daemon(start=False, services=[svc('e', port, echo_exec())],
                              wrap=['nsenter', '-t', str(first.pid), '-m', '--'])
         second.start()
-        warnings = second.wait_event('warning')  # said in its first turn, after ready
+        # said in its first turn, after ready
+        second.wait_log(r'event=warning message=.*running without a control socket')
+        warnings = second.events('warning')
         self.assertEqual(len(warnings), 1, second.log_text())
         self.assertIn(path, warnings[0]['message'])
         self.assertIn('running without a control socket', warnings[0]['message'])
