@@ -80,7 +80,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof(*o));
     o->config = DEFAULT_CONFIG;
     o->log_dest = -1;
-    while ((ch = getopt_long(argc, argv, "c:ftTp:l:vVh", longopts, NULL)) != -1) {
+    opterr = 0; /* a usage error is one line of ours (SPEC section 2), not getopt's and the usage */
+    while ((ch = getopt_long(argc, argv, ":c:ftTp:l:vVh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c':
             o->config = optarg;
@@ -123,14 +124,28 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'h':
             usage(stdout);
             exit(0);
+        case ':':
+            fprintf(
+                stderr,
+                "superserverd: option %s needs an argument (superserverd -h lists the options)\n",
+                argv[optind - 1]);
+            return -1;
         default:
-            usage(stderr);
+            if (optopt)
+                fprintf(stderr,
+                        "superserverd: unknown option -%c (superserverd -h lists the options)\n",
+                        optopt);
+            else
+                fprintf(stderr,
+                        "superserverd: unknown option %s (superserverd -h lists the options)\n",
+                        argv[optind - 1]);
             return -1;
         }
     }
     if (optind != argc) {
-        fprintf(stderr, "superserverd: unexpected argument \"%s\"\n", argv[optind]);
-        usage(stderr);
+        fprintf(stderr,
+                "superserverd: unexpected argument \"%s\" (superserverd -h lists the options)\n",
+                argv[optind]);
         return -1;
     }
     return 0;
@@ -212,8 +227,12 @@ int main(int argc, char **argv)
         return EXIT_CONFIG;
     }
 
+    /* The chosen log from the first line on: what the start-up logs (the
+     * control socket, warnings) goes where every later line goes, never to
+     * the starter's terminal in syslog mode. */
     bool verbose = o.verbose || cfg->log_level == CFG_LOG_DEBUG;
-    log_init(LOG_DEST_STDERR, verbose);
+    int dest = o.log_dest >= 0 ? o.log_dest : (o.foreground ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
+    log_init(dest, verbose);
     struct rlimit handler_nofile;
     process_sanitize(&handler_nofile);
     notify_init();
@@ -246,9 +265,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "superserverd: cannot watch handler exits: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
-    int dest = o.log_dest >= 0 ? o.log_dest : (o.foreground ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
-    log_init(dest, verbose);
-
     inetd_watch_report(s.cfg);
     if (s.cfg->n_services == 0)
         log_warnx("no services configured: running idle");
