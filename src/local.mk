@@ -15,11 +15,15 @@ SS_LIBS = src/runtime/libss_runtime.a src/import/libss_import.a src/config/libss
 # --prefix regenerates paths.h and make rebuilds the objects that include it
 # (automake's dependency tracking).  For the first build, BUILT_SOURCES
 # makes it before all, check and install, and the objects that include it
-# name it, for a build of one target ("make src/superserverd").
+# name it, for a build of one target ("make src/superserverd") and for a
+# build without dependency tracking (Debian's: a new --prefix in a copy of
+# its tree must still rebuild every object that uses a configured path).
 BUILT_SOURCES = src/lib/paths.h
 src/superserverd-superserverd.$(OBJEXT) src/config/libss_config_a-conf_inetd_line.$(OBJEXT) \
 	src/import/libss_import_a-xinetd_attrs.$(OBJEXT) \
-	src/config/libss_config_a-config_control.$(OBJEXT) src/superserverctl-superserverctl.$(OBJEXT): \
+	src/config/libss_config_a-config_control.$(OBJEXT) \
+	src/config/libss_config_a-config_locate.$(OBJEXT) src/superserverctl-superserverctl.$(OBJEXT) \
+	services/metrics_http-metrics-http.$(OBJEXT): \
 	src/lib/paths.h
 CLEANFILES += src/lib/paths.h
 EXTRA_DIST += src/lib/paths.h.in

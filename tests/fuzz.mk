@@ -1,7 +1,7 @@
 # Fuzzing.  `make fuzz` builds the libFuzzer harnesses of tests/fuzz/ with
 # clang (straight from the sources, not the gcc-built library) and runs each
-# for FUZZ_SECONDS, FUZZ_JOBS at a time; it skips, saying so, without clang's
-# fuzzer runtime.  Not part of check or distcheck.  In `make check`, each
+# for FUZZ_SECONDS, FUZZ_JOBS at a time; without clang's fuzzer runtime it
+# says so and fails (exit 77: nothing fuzzed is not a pass).  Not part of check or distcheck.  In `make check`, each
 # harness is also built with the normal compiler against a replay driver that
 # feeds it tests/fuzz/regress/NAME/ (inputs that once crashed) and the seeds.
 CLANG = clang
@@ -44,8 +44,9 @@ fuzz:
 	  $(MAKE) $(AM_MAKEFLAGS) $(FUZZ_BINS) && \
 	  $(FUZZ_ENV) $(SHELL) $(srcdir)/tests/fuzz/run.sh run $(FUZZ_HARNESSES); \
 	else \
-	  echo "make fuzz: SKIPPED: '$(CLANG)' cannot build a libFuzzer program" \
+	  echo "make fuzz: '$(CLANG)' cannot build a libFuzzer program, nothing was fuzzed" \
 	    "(see tests/fuzz/bin/probe.log); on Debian 12: apt-get install clang libclang-rt-14-dev"; \
+	  exit 77; \
 	fi
 .PHONY: fuzz
 
@@ -60,10 +61,12 @@ tests/fuzz/bin/fuzz_yaml: $(srcdir)/tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON) \
 	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_yaml.c $(FUZZ_COMMON) $(FUZZ_PARSE_SRC) \
 	  -o $@ $(FUZZ_LIBS)
 # glob() is wrapped so `include` cannot reach outside the harness's temp dir.
-tests/fuzz/bin/fuzz_config: $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(FUZZ_CONFIG_SRC)
+# (model_diff.c: the round trip compares the models key by key.)
+tests/fuzz/bin/fuzz_config: $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(FUZZ_CONFIG_SRC) \
+		$(srcdir)/tests/unit/model_diff.c $(srcdir)/tests/unit/model_diff.h
 	@mkdir -p tests/fuzz/bin
-	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) $(FUZZ_CONFIG_SRC) \
-	  -Wl,--wrap=glob -o $@ $(FUZZ_LIBS)
+	$(AM_V_CC)$(FUZZ_COMPILE) -I$(srcdir)/tests/unit $(srcdir)/tests/fuzz/fuzz_config.c $(FUZZ_COMMON) \
+	  $(FUZZ_CONFIG_SRC) $(srcdir)/tests/unit/model_diff.c -Wl,--wrap=glob -o $@ $(FUZZ_LIBS)
 tests/fuzz/bin/fuzz_inetd: $(srcdir)/tests/fuzz/fuzz_inetd.c $(FUZZ_COMMON) $(FUZZ_DEP_H) $(FUZZ_CONFIG_SRC)
 	@mkdir -p tests/fuzz/bin
 	$(AM_V_CC)$(FUZZ_COMPILE) $(srcdir)/tests/fuzz/fuzz_inetd.c $(FUZZ_COMMON) $(FUZZ_CONFIG_SRC) \
@@ -84,7 +87,7 @@ clean-fuzz:
 
 # (EXTRA_DIST names the folders of tests/fuzz/regress/, not the folder itself:
 # make would try to build it from regress.c.)
-FUZZ_REGRESS_CFLAGS = $(UNIT_TEST_CFLAGS) -I$(top_srcdir)/tests/fuzz
+FUZZ_REGRESS_CFLAGS = $(UNIT_TEST_CFLAGS) -I$(top_srcdir)/tests/fuzz -I$(top_srcdir)/tests/unit
 check_PROGRAMS += tests/fuzz/regress_libconfig tests/fuzz/regress_yaml \
 	tests/fuzz/regress_config tests/fuzz/regress_addr tests/fuzz/regress_proxy \
 	tests/fuzz/regress_inetd

@@ -26,6 +26,10 @@ INTEGRATION_TESTS = \
 	tests/integration/test_control.py \
 	tests/integration/test_proxy.py \
 	tests/integration/test_inetd_live.py \
+	tests/integration/test_daemon.py \
+	tests/integration/test_import.py \
+	tests/integration/test_reload_modes.py \
+	tests/integration/test_wait_mode.py \
 	tests/integration/test_operator.py \
 	tests/integration/test_listen_opts.py \
 	tests/integration/test_upgrade.py
@@ -33,26 +37,24 @@ INTEGRATION_TESTS = \
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py
 
-# Running as a system daemon (pidfile, daemonizing, systemd, strict modes).
-TESTS += tests/integration/test_daemon.py
-EXTRA_DIST += tests/integration/test_daemon.py
-TESTS += tests/integration/test_import.py
-EXTRA_DIST += tests/integration/test_import.py
+# Those below are not run under valgrind by check-valgrind (tests/soak.mk),
+# each for the reason given with it.
+#
+# The installed daemon (make install into a temporary prefix): it runs the
+# daemon it installs, never $(SUPERSERVERD).
 TESTS += tests/integration/test_install.py
 EXTRA_DIST += tests/integration/test_install.py
-TESTS += tests/integration/test_reload_modes.py
-EXTRA_DIST += tests/integration/test_reload_modes.py
-TESTS += tests/integration/test_wait_mode.py
-EXTRA_DIST += tests/integration/test_wait_mode.py
 # The control socket's clients (superserverctl, metrics-http) against a fake
-# daemon, and the Prometheus writer read back by prometheus_client.
+# daemon, and the Prometheus writer read back by prometheus_client: no
+# superserverd runs in them.
 TESTS += tests/integration/test_ctl_client.py tests/integration/test_prom_parse.py
 EXTRA_DIST += tests/integration/test_ctl_client.py tests/integration/test_prom_parse.py
 # Signals that race the start-up (issue 19.5); not under valgrind, whose
 # own signal masks hide the daemon's from /proc.
 TESTS += tests/integration/test_start_signals.py
 EXTRA_DIST += tests/integration/test_start_signals.py
-# Compiled-in paths follow a second configure (builds a copy of the daemon).
+# Compiled-in paths follow a second configure (builds a copy of the daemon;
+# not $(SUPERSERVERD), so not under valgrind).
 TESTS += tests/integration/test_paths.py
 EXTRA_DIST += tests/integration/test_paths.py
 # The documented paths from the docs' text: README's Install line into a

@@ -14,7 +14,9 @@ SOAK_TESTS = \
 	tests/soak/test_reload_load.py \
 	tests/soak/test_soak.py
 
-VALGRIND_TESTS = $(INTEGRATION_TESTS) tests/integration/test_daemon.py
+# Every integration test that runs $(SUPERSERVERD); tests/integration.mk
+# says why each of the others is left out.
+VALGRIND_TESTS = $(INTEGRATION_TESTS)
 VG_DIR = tests/soak/vg-logs
 VG_DAEMON = tests/soak/vg-superserverd
 

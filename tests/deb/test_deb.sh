@@ -1,14 +1,20 @@
 #!/bin/sh
 # make check-deb: build the Debian package from a dist tarball (so the
-# build sees exactly what is distributed), run lintian, install it with
-# dpkg -i, check where everything landed and that the installed daemon
-# checks its packaged config and serves; then, the installed daemon
-# running on its packaged config (started by systemd when systemd runs,
-# else by this script in the foreground), add a line to /etc/inetd.conf
-# with update-inetd and check it is served without a signal, and that
-# removing it stops it; then purge and check that nothing is left.  Needs
-# root and dpkg-dev, debhelper, lintian, fakeroot, update-inetd (exit 77
-# with the reason otherwise).  Prints the time of each phase.
+# build sees exactly what is distributed) with its tests on, in a view of
+# this machine where only what debian/control declares is installed
+# (declared_view.py: a build that passes there proves the Build-Depends
+# complete); run lintian, install it with dpkg -i, check that exactly the
+# expected files landed (installed-files) and that the installed daemon
+# checks its packaged config and serves; then, the installed daemon running
+# on its packaged config (started by systemd when systemd runs, else by
+# README's own command for a system without it), reload it with the unit's
+# ExecReload line, add a line to /etc/inetd.conf with update-inetd and
+# check it is served without a signal, and that removing it stops it; then
+# purge and check that nothing is left.  Needs root, dpkg-dev, debhelper,
+# lintian, fakeroot, update-inetd, util-linux's unshare and overlayfs (exit
+# 77 with the reason otherwise, which `make check-deb` reports as a
+# failure: a skipped package test is never a pass).  Prints the time of
+# each phase.
 #
 # usage: test_deb.sh superserver-VERSION.tar.gz
 set -u
@@ -18,11 +24,14 @@ skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "ok: $*"; }
 
-for tool in dpkg-buildpackage dh lintian fakeroot dpkg-checkbuilddeps update-inetd; do
+here=$(cd "$(dirname "$0")" && pwd)
+for tool in dpkg-buildpackage dh lintian fakeroot dpkg-checkbuilddeps update-inetd unshare python3; do
     command -v "$tool" >/dev/null 2>&1 ||
         skip "$tool missing (apt-get install -y dpkg-dev debhelper lintian fakeroot update-inetd)"
 done
 [ "$(id -u)" = 0 ] || skip "dpkg -i needs root"
+grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null ||
+    skip "the kernel has no overlayfs: cannot hide what debian/control does not declare"
 if dpkg-query -W -f='${Status}' superserver 2>/dev/null | grep -q 'ok installed'; then
     skip "a superserver package is installed already: not replacing it"
 fi
@@ -55,19 +64,45 @@ phase() {
     phase_start=$now
 }
 
-# -- build
+# -- build, with the tests, seeing only the declared packages
 tar -C "$work" -xzf "$TARBALL" || fail "cannot unpack $TARBALL"
 src=$(ls -d "$work"/superserver-*/) || fail "no superserver-*/ in $TARBALL"
 (cd "$src" && dpkg-checkbuilddeps) >"$work/deps.log" 2>&1 ||
     skip "build dependencies missing: $(cat "$work/deps.log")"
-if ! (cd "$src" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b) \
-    >"$work/build.log" 2>&1; then
-    tail -40 "$work/build.log"
-    fail "dpkg-buildpackage failed"
+mkdir "$work/view"
+# In a mount namespace of its own: a tmpfs for the overlay's upper layers,
+# the whiteouts of every undeclared package's files, /usr and /etc with them
+# hidden, /usr/local emptied; then a check that the view hides (lintian is
+# needed here, not by the build), and the build as README has it.
+# shellcheck disable=SC2016 # expanded by the inner shell
+if ! unshare -m --propagation private sh -ec '
+    view=$1 helper=$2 src=$3
+    mount -t tmpfs -o mode=0755 ss-deb-view "$view"
+    mkdir -p "$view/upper/usr" "$view/upper/etc" "$view/work-usr" "$view/work-etc"
+    python3 "$helper" "$src/debian/control" "$view/upper"
+    mount -t overlay ss-deb-usr -o "lowerdir=/usr,upperdir=$view/upper/usr,workdir=$view/work-usr" /usr
+    mount -t overlay ss-deb-etc -o "lowerdir=/etc,upperdir=$view/upper/etc,workdir=$view/work-etc" /etc
+    mount -t tmpfs -o ro,mode=0755 ss-deb-local /usr/local
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin  # what the system installed, not a pyenv or venv
+    if command -v lintian >/dev/null; then echo "the view does not hide lintian"; exit 1; fi
+    cd "$src" && dpkg-buildpackage -us -uc -b
+' sh "$work/view" "$here/declared_view.py" "$src" >"$work/build.log" 2>&1; then
+    tail -60 "$work/build.log"
+    [ -f "$src/test-suite.log" ] && sed -n '/^FAIL\|^ERROR/,/^$/p' "$src/test-suite.log" | head -80
+    fail "dpkg-buildpackage (tests on, only the declared Build-Depends visible) failed"
 fi
+sed -n 's/^declared_view: //p' "$work/build.log"
+tests=$(grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$work/build.log" | tr -s ' ' | tr '\n' ' ')
+[ -n "$tests" ] || fail "the package build ran no tests (nocheck?)"
+grep -q '^# FAIL: *0$' "$work/build.log" && grep -q '^# ERROR: *0$' "$work/build.log" ||
+    fail "the package build's tests: $tests"
 deb=$(ls "$work"/superserver_*.deb 2>/dev/null) || fail "no superserver_*.deb built"
 [ "$(echo "$deb" | wc -l)" = 1 ] || fail "more than one .deb: $deb"
-ok "built $(basename "$deb")"
+ok "built $(basename "$deb") with its tests ($tests) seeing only the declared Build-Depends"
+# each skipped test with its reason (what the Build-Depends leave out)
+skipped=$(find "$src" -name '*.log' -path '*tests*' -exec grep -h '^SKIP: ' {} + |
+    grep -v '^SKIP: [0-9]* of [0-9]* tests skipped' | sed 's/^SKIP: //' | sort -u)
+[ -z "$skipped" ] || printf 'skipped in the package build:\n%s\n' "$skipped" | sed 's/^/  /'
 phase build
 
 # -- lintian: no errors; warnings are printed (and listed in the report)
@@ -92,22 +127,34 @@ dpkg -i "$deb" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "dpk
 installed=yes
 dpkg -L superserver >"$work/files"
 phase install
-for f in /usr/sbin/superserverd /usr/libexec/superserver/echo /usr/libexec/superserver/discard \
-    /usr/libexec/superserver/daytime /usr/libexec/superserver/chargen \
-    /usr/libexec/superserver/time /usr/libexec/superserver/hello-http; do
-    [ -x "$f" ] || fail "$f is not installed"
+# exactly the expected files, each where it belongs
+sed 's/[[:space:]]*#.*//; /^$/d' "$here/installed-files" | sort >"$work/files.want"
+while read -r f; do
+    [ -d "$f" ] || echo "$f"
+done <"$work/files" | sort >"$work/files.got"
+if ! cmp -s "$work/files.want" "$work/files.got"; then
+    diff -u "$work/files.want" "$work/files.got" | sed -n '3,$p'
+    fail "the package's files are not tests/deb/installed-files (- expected, + installed)"
+fi
+for f in /usr/sbin/superserverd /usr/sbin/superserverctl /usr/libexec/superserver/echo \
+    /usr/libexec/superserver/discard /usr/libexec/superserver/daytime \
+    /usr/libexec/superserver/chargen /usr/libexec/superserver/time \
+    /usr/libexec/superserver/hello-http /usr/libexec/superserver/metrics-http; do
+    [ -f "$f" ] && [ -x "$f" ] || fail "$f is not an installed program"
 done
-for f in /usr/share/man/man8/superserverd.8.gz /usr/share/man/man5/superserver.conf.5.gz \
-    /lib/systemd/system/superserverd.service /etc/superserver/superserver.conf \
-    /usr/share/doc/superserver/examples/superserver.yaml /etc/inetd.conf; do
-    [ -f "$f" ] || fail "$f is not installed"
+for page in superserverd.8 superserver.conf.5 superserverctl.8; do
+    man -l "/usr/share/man/man${page##*.}/$page.gz" >/dev/null 2>&1 ||
+        fail "man cannot render the installed $page"
 done
+[ -f /etc/inetd.conf ] || fail "/etc/inetd.conf is missing"
 [ -d /etc/superserver/conf.d ] || fail "/etc/superserver/conf.d is missing"
 grep -q '^ExecStart=/usr/sbin/superserverd -f -c /etc/superserver/superserver.conf$' \
     /lib/systemd/system/superserverd.service || fail "the unit's ExecStart is not the packaged one"
+grep -q '^ExecReload=/usr/sbin/superserverctl reload$' /lib/systemd/system/superserverd.service ||
+    fail "the unit's ExecReload is not the packaged superserverctl"
 [ -L /etc/systemd/system/multi-user.target.wants/superserverd.service ] ||
     fail "the unit is not enabled"
-ok "daemon, handlers, man pages, unit (enabled), config, /etc/inetd.conf in place"
+ok "exactly the $(wc -l <"$work/files.want") expected files; programs, man pages, unit (enabled), config, README, /etc/inetd.conf in place"
 
 # -- the installed daemon: its packaged config checks, and it serves
 /usr/sbin/superserverd -t >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "-t failed"; }
@@ -170,27 +217,38 @@ daemon_pid=
 ok "installed daemon: -t passes on the packaged config, and it serves echo"
 phase "checks"
 
-# -- update-inetd: the packaged config serves /etc/inetd.conf, live
+# -- the packaged daemon running: reload, metrics-http, update-inetd
 grep -q '^inetd_conf = "/etc/inetd.conf";$' /etc/superserver/superserver.conf ||
     fail "the packaged config does not name /etc/inetd.conf"
+# README's commands for a system without systemd, from the installed README
+readme=/usr/share/doc/superserver/README.md.gz
+[ -f "$readme" ] || fail "README is not in /usr/share/doc/superserver"
+hand_start=$(zcat "$readme" | sed -n 's/^\(superserverd -p \/run\/superserverd\.pid\)\( .*\)\{0,1\}$/\1/p')
+hand_stop=$(zcat "$readme" | sed -n 's/^\(kill "$(cat \/run\/superserverd\.pid)"\)\( .*\)\{0,1\}$/\1/p')
+[ -n "$hand_start" ] && [ -n "$hand_stop" ] ||
+    fail "README does not say how to start and stop the daemon without systemd"
 if [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ] &&
     systemctl is-active --quiet superserverd.service; then
     how="started by systemd"
     log_cmd="journalctl -u superserverd.service --no-pager -n 50"
 else
-    # no systemd here: the installed daemon on its packaged config, as the unit runs it
-    /usr/sbin/superserverd -f -c /etc/superserver/superserver.conf >"$work/packaged.log" 2>&1 &
-    daemon_pid=$!
-    how="started in the foreground: systemd is not running"
-    log_cmd="cat $work/packaged.log"
-    i=0
-    until grep -q 'event=ready' "$work/packaged.log"; do
-        i=$((i + 1))
-        [ $i -le 500 ] && kill -0 "$daemon_pid" 2>/dev/null ||
-            { $log_cmd; fail "the packaged daemon did not start"; }
-        sleep 0.02
-    done
+    # no systemd here: README's own command (it detaches once ready, logs to syslog)
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c "$hand_start" >"$work/hand-start.out" 2>&1 ||
+        { cat "$work/hand-start.out"; fail "README's start command failed: $hand_start"; }
+    [ -s "$work/hand-start.out" ] && { cat "$work/hand-start.out"; fail "the start printed"; }
+    daemon_pid=$(cat /run/superserverd.pid)
+    how="started by README's command: systemd is not running"
+    log_cmd="/usr/sbin/superserverctl status"
 fi
+# the unit's ExecReload, as written in the installed unit
+reload=$(sed -n 's/^ExecReload=//p' /lib/systemd/system/superserverd.service)
+$reload >"$work/reload.out" 2>&1 || { cat "$work/reload.out"; fail "ExecReload ($reload) failed"; }
+grep -q '^reload ok services=' "$work/reload.out" ||
+    { cat "$work/reload.out"; fail "ExecReload did not reload: $(cat "$work/reload.out")"; }
+# metrics-http (an inetd-style handler) answers from the daemon's default socket
+printf 'GET /metrics HTTP/1.0\r\n\r\n' | /usr/libexec/superserver/metrics-http >"$work/metrics.out" 2>&1
+head -1 "$work/metrics.out" | grep -q '^HTTP/1.[01] 200' && grep -q '^superserver_build_info' "$work/metrics.out" ||
+    { head -20 "$work/metrics.out"; fail "the installed metrics-http does not answer 200 with metrics"; }
 port=$(free_port)
 entry="127.0.0.1:$port stream tcp nowait root /usr/libexec/superserver/echo echo"
 # UPDATE_INETD_FAKE_IT: update-inetd signals no inetd; the daemon's watch must do
@@ -203,11 +261,16 @@ UPDATE_INETD_FAKE_IT=1 update-inetd --remove "127\.0\.0\.1:$port" >>"$work/updat
     { cat "$work/update-inetd.log"; fail "update-inetd --remove failed"; }
 refused_within "$port" 10 || { $log_cmd; fail "the removed line is still served"; }
 if [ -n "$daemon_pid" ]; then
-    kill "$daemon_pid"
-    wait "$daemon_pid" 2>/dev/null
+    sh -c "$hand_stop" || fail "README's stop command failed: $hand_stop"
+    i=0
+    while kill -0 "$daemon_pid" 2>/dev/null || [ -e /run/superserverd.pid ]; do
+        i=$((i + 1))
+        [ $i -le 500 ] || fail "README's stop command did not stop the daemon"
+        sleep 0.02
+    done
     daemon_pid=
 fi
-ok "installed daemon ($how): update-inetd --add is served, --remove stops it, no signal"
+ok "installed daemon ($how): ExecReload reloads, metrics-http answers, update-inetd --add is served, --remove stops it, no signal"
 phase update-inetd
 
 # -- purge: nothing of the package is left

@@ -26,6 +26,10 @@ const char *fuzz_seed_prefix(const char *path);
 
 void fuzz_fail(const char *file, int line, const char *what) __attribute__((noreturn));
 
+/* DATA (SIZE bytes) as a malloc'ed NUL-terminated string, as the parsers get
+ * a file; NULL when out of memory. */
+char *fuzz_cstring(const uint8_t *data, size_t size);
+
 /* Write SIZE bytes of DATA to PATH (created 0600, truncated). */
 void fuzz_write_file(const char *path, const void *data, size_t size);
 

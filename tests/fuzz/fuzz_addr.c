@@ -107,11 +107,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size > 4096)
         return 0;
-    buf = malloc(size + 1);
+    buf = fuzz_cstring(data, size);
     if (buf == NULL)
         return 0;
-    memcpy(buf, data, size);
-    buf[size] = '\0';
     p.n_listen = p.n_cidr = 0;
     for (line = strtok_r(buf, "\n", &save); line != NULL && lines < MAX_ITEMS;
          line = strtok_r(NULL, "\n", &save), lines++)

@@ -1,11 +1,12 @@
 /*
  * What all harnesses share, in the fuzzers and in the regression programs:
- * the invariant failure, writing a scratch file, and the one third-party
- * leak LeakSanitizer must not report.
+ * the invariant failure, the input as a string, writing a scratch file,
+ * and the one third-party leak LeakSanitizer must not report.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -14,6 +15,17 @@ void fuzz_fail(const char *file, int line, const char *what)
 {
     fprintf(stderr, "%s:%d: fuzz invariant broken: %s\n", file, line, what);
     abort();
+}
+
+char *fuzz_cstring(const uint8_t *data, size_t size)
+{
+    char *buf = malloc(size + 1);
+
+    if (buf != NULL) {
+        memcpy(buf, data, size);
+        buf[size] = '\0';
+    }
+    return buf;
 }
 
 void fuzz_write_file(const char *path, const void *data, size_t size)

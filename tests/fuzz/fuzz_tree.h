@@ -61,11 +61,9 @@ static int fuzz_front_end_run(fuzz_front_end fe, const uint8_t *data, size_t siz
 
     if (size > FUZZ_MAX_INPUT)
         return 0;
-    buf = malloc(size + 1);
+    buf = fuzz_cstring(data, size);
     if (buf == NULL)
         return 0;
-    memcpy(buf, data, size);
-    buf[size] = '\0';
     root = fe(&a, FUZZ_FILE, buf, size, err, sizeof(err));
     if (root != NULL) {
         FUZZ_ASSERT(root->parent == NULL && root->key == NULL);

@@ -2,8 +2,9 @@
 # Run the libFuzzer harnesses named as arguments (make builds them), each
 # for FUZZ_SECONDS on a corpus in the build tree seeded from the source tree
 # (see tests/fuzz.mk, which sets the variables below).  FUZZ_JOBS harnesses
-# run at a time.  Exit 0 and say so when clang cannot build a fuzzer; exit 1
-# when a harness found a crash (the input is then in tests/fuzz/artifacts/).
+# run at a time.  `run.sh probe` tells whether clang can build a fuzzer (make
+# fuzz fails, saying so, when not); exit 1 when a harness found a crash (the
+# input is then in tests/fuzz/artifacts/).
 set -u
 : "${CLANG:=clang}" "${FUZZ_SECONDS:=60}" "${FUZZ_JOBS:=1}" "${srcdir:=.}"
 out=tests/fuzz

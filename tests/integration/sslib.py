@@ -38,6 +38,31 @@ HANDLER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 PYTHON = sys.executable or '/usr/bin/python3'
 
 
+def _private_network():
+    """As root, move this test process (and so every daemon, handler and
+    client it starts) into a network namespace of its own with its own
+    loopback: the ports a test picks can then be taken by nobody else (a
+    test beside it, another build's tests on the same machine) between its
+    choice and the daemon's bind.  Tests only use 127.0.0.0/8 and ::1, which
+    the namespace has.  SS_SHARED_NETWORK=1, or not root: the host's."""
+    if os.geteuid() != 0 or os.environ.get('SS_SHARED_NETWORK'):
+        return False
+    import ctypes
+    import fcntl
+    import struct
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
+        return False  # (a container without the capability): the host's network
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        req = fcntl.ioctl(s, 0x8913, struct.pack('16sH14x', b'lo', 0))  # SIOCGIFFLAGS
+        flags = struct.unpack('16sH14x', req)[1] | 0x1  # IFF_UP
+        fcntl.ioctl(s, 0x8914, struct.pack('16sH14x', b'lo', flags))  # SIOCSIFFLAGS
+    return True
+
+
+PRIVATE_NETWORK = _private_network()
+
+
 def _find_daemon():
     path = os.environ.get('SUPERSERVERD')
     if not path and os.environ.get('TOP_BUILDDIR'):
@@ -68,20 +93,27 @@ def require_bundled(testcase, name):
 # ---------------------------------------------------------------- running
 
 def main():
-    """Run the calling module's tests verbosely; exit 0 pass, 77 all skipped,
-    1 failure, 99 hard error (daemon not found)."""
+    """Run the calling module's tests verbosely; exit 0 when all passed, 1
+    on a failure, 99 on a hard error (daemon not found), and 77 (SKIP) when
+    any test was skipped, its reason printed: a skipped method is never
+    reported as a pass (the passes of the file are said in the same line)."""
     if not SUPERSERVERD or not os.access(SUPERSERVERD, os.X_OK):
         print('superserverd not found (SUPERSERVERD=%r); run via make check'
               % SUPERSERVERD)
         sys.exit(99)
-    print('daemon: %s' % SUPERSERVERD)
+    print('daemon: %s; network: %s' % (SUPERSERVERD, 'a namespace of its own' if PRIVATE_NETWORK
+                                          else "the host's"))
     sys.stdout.flush()
     prog = unittest.main(module='__main__', argv=sys.argv, verbosity=2,
                          exit=False)
     res = prog.result
     if not res.wasSuccessful():
         sys.exit(1)
-    if res.testsRun == len(res.skipped):
+    if res.skipped:
+        for test, reason in res.skipped:
+            print('SKIP: %s: %s' % (test.id(), reason))
+        print('SKIP: %d of %d tests skipped; the other %d passed'
+              % (len(res.skipped), res.testsRun, res.testsRun - len(res.skipped)))
         sys.exit(77)
     sys.exit(0)
 
@@ -310,9 +342,8 @@ def fd_targets(pid):
     return out
 
 
-def listening_inodes(port):
-    """Inodes of TCP sockets in LISTEN state on PORT (any address)."""
-    inodes = set()
+def _proc_net_tcp():
+    """The fields of each TCP socket's row in /proc/net/tcp and tcp6."""
     for path in ('/proc/net/tcp', '/proc/net/tcp6'):
         try:
             with open(path) as f:
@@ -321,12 +352,25 @@ def listening_inodes(port):
             continue
         for line in lines:
             fld = line.split()
-            if len(fld) < 10:
-                continue
-            local, st, inode = fld[1], fld[3], fld[9]
-            if st == '0A' and int(local.rsplit(':', 1)[1], 16) == port:
-                inodes.add(int(inode))
-    return inodes
+            if len(fld) >= 10:
+                yield fld
+
+
+def listening_inodes(port):
+    """Inodes of TCP sockets in LISTEN state on PORT (any address)."""
+    return {int(fld[9]) for fld in _proc_net_tcp()
+            if fld[3] == '0A' and int(fld[1].rsplit(':', 1)[1], 16) == port}
+
+
+def tcp_unread(local_port, remote_port):
+    """Bytes that arrived on the TCP connection LOCAL_PORT <- REMOTE_PORT
+    (the daemon's end of a client's connection) and that its owner has not
+    read yet, or None when there is no such connection (/proc/net/tcp)."""
+    for fld in _proc_net_tcp():
+        if (int(fld[1].rsplit(':', 1)[1], 16) == local_port and
+                int(fld[2].rsplit(':', 1)[1], 16) == remote_port):
+            return int(fld[4].split(':')[1], 16)
+    return None
 
 
 def socket_inode(pid, port):
@@ -384,6 +428,89 @@ def parse_kv(line):
             v = re.sub(r'\\(.)', r'\1', v[1:-1])
         out[k] = v
     return out
+
+
+def parse_env(data):
+    """KEY=VALUE lines (a handler running env) as a dict."""
+    env = {}
+    for line in data.decode('utf-8', 'replace').splitlines():
+        k, sep, v = line.partition('=')
+        if sep:
+            env[k] = v
+    return env
+
+
+# ---------------------------------------------------------------- gates
+
+# A handler body that waits (bounded: 30 s) until the file "go" exists in
+# FOLDER, then runs the rest.  A test holds such a handler as long as it
+# needs, so nothing depends on how long a handler happens to take.
+GATE = ('i=0\nwhile [ ! -e "%s/go" ] && [ $i -lt 3000 ]; do '
+        'sleep 0.01; i=$((i+1)); done\n')
+
+
+def gated_script(d, name, body):
+    """A handler script in D's folder: GATE, then BODY (shell)."""
+    return d.script(name, GATE % d.tmpdir + body)
+
+
+def open_gate(d):
+    open(d.path('go'), 'w').close()
+
+
+# ---------------------------------------------------------------- back-off
+
+# A handler body that notes "PID NANOSECONDS" of its start in FOLDER/starts.
+STAMP = 'echo "$$ $(date +%%s%%N)" >> "%s/starts"\n'
+
+
+def assert_backoff_honoured(test, d, service, n):
+    """Wait for N event=backoff lines of SERVICE (whose handler begins with
+    STAMP) and the start after the last; check the delays double from the
+    first, and that the start after each back-off came at least its delay
+    after the start before it.  Only lower bounds on time: a slow machine
+    can only make the gaps longer."""
+    budget = WAIT_TIMEOUT + 2 * sum(100 << i for i in range(n)) / 1000
+
+    def history():
+        out = []  # ('start', pid) and ('backoff', ms), in log order
+        for kv in d.events(service=service):
+            if kv.get('event') == 'start':
+                out.append(('start', kv['pid']))
+            elif kv.get('event') == 'backoff':
+                out.append(('backoff', int(kv['delay_ms'])))
+        backoffs = [i for i, (what, _) in enumerate(out) if what == 'backoff']
+        if len(backoffs) >= n and any(w == 'start' for w, _ in out[backoffs[n - 1]:]):
+            return out
+        return None
+    order = wait_until(history, timeout=budget)
+    test.assertTrue(order, 'no %d back-offs of %s, each followed by a start\n%s'
+                    % (n, service, d.log_text()))
+    delays = [ms for what, ms in order if what == 'backoff'][:n]
+    test.assertEqual(delays, [min(delays[0] << i, 10000) for i in range(n)],
+                     'back-off doubles\n' + d.log_text())
+    stamps = {}
+
+    def all_stamped():
+        try:
+            with open(d.path('starts')) as f:
+                for line in f.read().splitlines():
+                    pid, ns = line.split()
+                    stamps[pid] = int(ns)
+        except FileNotFoundError:
+            pass
+        return all(p in stamps for w, p in order if w == 'start')
+    test.assertTrue(wait_until(all_stamped), 'every start stamped its time')
+    seen = 0
+    for i, (what, ms) in enumerate(order):
+        if what != 'backoff' or seen == n:
+            continue
+        seen += 1
+        before = [p for w, p in order[:i] if w == 'start'][-1]
+        after = [p for w, p in order[i + 1:] if w == 'start'][0]
+        gap_ms = (stamps[after] - stamps[before]) / 1e6
+        test.assertGreaterEqual(gap_ms, ms, 'a start %.0f ms after the one before a '
+                                'back-off of %d ms\n%s' % (gap_ms, ms, d.log_text()))
 
 
 # ---------------------------------------------------------------- configs
@@ -640,11 +767,11 @@ class Daemon:
             text = text.rsplit('\n', 1)[0] if '\n' in text else ''
         return text.splitlines()
 
-    def events(self, event=None, after=0, **match):
-        """Parsed key=value dicts of log lines (from index AFTER on) with
-        event=EVENT and the given key values."""
+    def events(self, event=None, after=0, before=None, **match):
+        """Parsed key=value dicts of log lines (from index AFTER on, up to
+        index BEFORE) with event=EVENT and the given key values."""
         out = []
-        for line in self.log_lines()[after:]:
+        for line in self.log_lines()[after:before]:
             kv = parse_kv(line)
             if event is not None and kv.get('event') != event:
                 continue
@@ -872,6 +999,48 @@ def program_for(testcase, path, uid, gid):
     copy = os.path.join(folder, os.path.basename(path))
     shutil.copy2(path, copy)
     return copy
+
+
+# The daemon's view of a folder in a mount namespace of its own: an empty
+# read-only tmpfs ($1: the folder; $2: its first ancestor that exists here,
+# under a writable tmpfs so the folder can be made).  Nothing can be bound
+# there, whatever holds the host's folder meanwhile.
+READONLY_FOLDER = r'''set -e
+mount -t tmpfs -o mode=0755,size=64k superserver-test-top "$2"
+mkdir -p "$1"
+mount -t tmpfs -o ro,mode=0755,size=64k superserver-test-ro "$1"
+shift 2
+exec "$@"
+'''
+
+
+def readonly_folder_wrap(testcase, folder):
+    """A Daemon's wrap: FOLDER is empty and read-only for that daemon alone
+    (root and util-linux's unshare; else the test is skipped, saying why)."""
+    if os.geteuid() != 0:
+        testcase.skipTest('a mount namespace of its own needs root; not root')
+    if not shutil.which('unshare'):
+        testcase.skipTest('unshare (util-linux) is not installed')
+    top = folder
+    while not os.path.isdir(top):
+        top = os.path.dirname(top)
+    return ['unshare', '-m', '--propagation', 'private', '--', '/bin/sh', '-c',
+            READONLY_FOLDER, 'sh', folder, top]
+
+
+def default_control_path(testcase):
+    """The control socket a root daemon uses when its config names none
+    (what -T says of an empty config)."""
+    folder = tempfile.mkdtemp(prefix='ss-default-')
+    testcase.addCleanup(shutil.rmtree, folder, True)
+    path = os.path.join(folder, 'empty.yaml')
+    with open(path, 'w') as f:
+        f.write('services: []\n')
+    code, out, err = run_tool(['-T', '-c', path])
+    testcase.assertEqual(code, 0, err)
+    m = re.search(r'^control: "(.*)"$', out, re.M)
+    testcase.assertTrue(m, out)
+    return m.group(1)
 
 
 def run_tool(args, timeout=10.0, env=None, cwd=None):

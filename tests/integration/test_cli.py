@@ -137,7 +137,17 @@ class CliTest(sslib.FilesTest):
                  defaults={'instances': 7})))
         code, dump, err = run_tool(['-T', '-c', cfg])
         self.assertEqual(code, 0, err)
-        self.assertTrue(dump.strip(), 'empty dump')
+        # defaults applied (SPEC section 2): each service has the default's
+        # value and every key's own default; no `defaults` map is left
+        lines = dump.splitlines()
+        self.assertNotIn('defaults:', [l.split(' ')[0] for l in lines])
+        self.assertIn('max_children: 1024', lines)
+        services = dump.split('\n  - name: ')[1:]
+        self.assertEqual([b.split('\n')[0] for b in services], ['"alpha"', '"beta"'], dump)
+        for block in services:
+            for want in ('instances: 7', 'mode: nowait', 'protocol: tcp', 'backlog: 128',
+                         'stderr: discard', 'timeout: 0', 'per_source: 0'):
+                self.assertIn('\n    %s\n' % want, block + '\n', dump)
         again = self.write('dumped.yaml', dump)
         code, out2, err2 = run_tool(['-t', '-c', again])
         self.assertEqual(code, 0, 'dump not accepted by -t:\n%s\n%s'
@@ -178,11 +188,19 @@ class CliTest(sslib.FilesTest):
         self.assertEqual(out.splitlines(), ['configuration OK'])
 
     def test_usage_error_exit_2(self):
-        code, out, err = run_tool(['--no-such-option'])
-        self.assertEqual(code, 2, out + err)
-        self.assertTrue(err.strip(), 'a usage error says so on stderr')
-        code, out, err = run_tool(['-c'])  # missing argument
-        self.assertEqual(code, 2, out + err)
+        """Every usage error: exit 2 and one line (SPEC section 2), naming
+        what is wrong."""
+        for args, says in ((['--no-such-option'], 'unknown option --no-such-option'),
+                           (['-x'], 'unknown option -x'),
+                           (['-c'], 'option -c needs an argument'),
+                           (['--import-inetd'], 'option --import-inetd needs an argument'),
+                           (['-l', 'bogus'], '-l: expected stderr or syslog'),
+                           (['-t', 'extra'], 'unexpected argument "extra"')):
+            code, out, err = run_tool(args)
+            self.assertEqual(code, 2, '%s: %s' % (args, out + err))
+            self.assertEqual(out, '', args)
+            self.assertEqual(len(err.splitlines()), 1, '%s: %r' % (args, err))
+            self.assertTrue(err.startswith('superserverd: ' + says), '%s: %r' % (args, err))
 
     def test_version_and_help_exit_0(self):
         for opt in ('-V', '--version', '-h', '--help'):
@@ -191,6 +209,21 @@ class CliTest(sslib.FilesTest):
             self.assertTrue(out.strip(), '%s prints something' % opt)
         code, out, err = run_tool(['-V'])
         self.assertRegex(out, r'\d+\.\d+')
+
+    def test_default_config_path(self):
+        """Without -c the daemon reads the default -h names (SPEC section 2:
+        $(sysconfdir)/superserver/superserver.conf): -t without -c does
+        exactly what -t -c DEFAULT does, whether that file exists or not."""
+        code, out, err = run_tool(['-h'])
+        m = re.search(r'-c, --config FILE +configuration \(default (\S+)\)', out)
+        self.assertTrue(m, out)
+        default = m.group(1)
+        self.assertTrue(default.endswith('/superserver/superserver.conf'), default)
+        self.assertEqual(run_tool(['-t']), run_tool(['-t', '-c', default]))
+        if not os.path.exists(default):  # the usual case in a build tree
+            code, out, err = run_tool(['-t'])
+            self.assertEqual(code, 1, err)
+            self.assertIn(default, err)
 
     def test_address_in_use_exit_3(self):
         port = sslib.free_port()

@@ -89,13 +89,30 @@ class ConfigTest(sslib.FilesTest):
             {'services': [svc('same', p1, CAT), svc('same', p2, CAT)]}))
         self.assertConfigError(path, None, '"same"')
 
+    def test_yml_extension_is_yaml(self):
+        """SPEC section 2: .yml is YAML, as .yaml is (and only YAML)."""
+        port = sslib.free_port()
+        path = self.write('main.yml', sslib.to_yaml({'services': [svc('y', port, CAT)]}))
+        code, out, err = self.check(path)
+        self.assertEqual((code, out.splitlines()[0]), (0, 'y tcp/nowait 127.0.0.1:%d %s'
+                                                           % (port, CAT)), err)
+        d = self.daemon(start=False)
+        d.config_path = path
+        d.start()
+        self.assertServes(port, d=d)
+        # libconfig text in a .yml file is read as YAML, and is wrong there
+        bad = self.write('other.yml', sslib.to_libconfig({'services': [svc('y', port, CAT)]}))
+        self.assertConfigError(bad, 1, 'expected a map of settings at the top, got a string')
+
     def test_same_port_conflicts(self):
         p = sslib.free_port()
         for a, b in (('127.0.0.1', '127.0.0.1'), ('*', '127.0.0.1')):
             path = self.write('conflict.conf', sslib.to_libconfig(
                 {'services': [svc('one', p, CAT, host=a),
                               svc('two', p, CAT, host=b)]}))
-            self.assertConfigError(path)
+            self.assertConfigError(
+                path, None, 'service "two": key "listen": "%s:%d" collides with "%s:%d" of '
+                'service "one" (%s:' % (b, p, a, p, path))
         # different addresses on one port are fine
         path = self.write('ok.conf', sslib.to_libconfig(
             {'services': [svc('one', p, CAT, host='127.0.0.1'),

@@ -246,8 +246,9 @@ class CtlTest(Base):
         t0 = time.monotonic()
         self.assertUnreachable(['-s', self.path, 'status'], self.path, 'in time')
         took = time.monotonic() - t0
-        self.assertGreater(took, 9)
-        self.assertLess(took, 15)
+        # it waits its 10 s, then gives up by itself (one that hung would
+        # fail on ctl()'s 20 s subprocess limit)
+        self.assertGreaterEqual(took, 10)
 
     # ---- the socket from -c CONFIG
 

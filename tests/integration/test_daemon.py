@@ -2,11 +2,14 @@
 notifications, socket activation, and refusing untrusted files as root."""
 
 import os
+import re
+import shutil
 import signal
 import socket
 import stat
 import subprocess
 import tempfile
+import threading
 
 import sslib
 from sslib import svc, wait_until
@@ -220,34 +223,208 @@ class SocketActivationTest(sslib.DaemonTest):
                          'the passed socket, not a new one')
 
 
+# The daemon's /dev in a mount namespace of its own: a tmpfs holding only
+# null and, when given a socket ($1), log bound to it.  So syslog is tested
+# the same way on a host whose logger owns /dev/log and on one without it.
+PRIVATE_DEV = r'''set -e
+mount -t tmpfs -o mode=0755,size=64k superserver-test-dev /dev
+mknod -m 666 /dev/null c 1 3
+if [ -n "$1" ]; then : > /dev/log; mount --bind "$1" /dev/log; fi
+shift
+exec "$@"
+'''
+
+
+def private_dev(devlog):
+    """argv that runs the rest of a command line with PRIVATE_DEV's /dev."""
+    return ['unshare', '-m', '--propagation', 'private', '--', '/bin/sh', '-c',
+            PRIVATE_DEV, 'sh', devlog or '']
+
+
+class SyslogSink:
+    """A datagram socket standing in for /dev/log; a thread collects what
+    arrives, and wait() polls it with a bound."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lines = []
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(path)
+        self.sock.settimeout(0.1)
+        self.open = True
+        self.thread = threading.Thread(target=self._collect, daemon=True)
+        self.thread.start()
+
+    def _collect(self):
+        while self.open:
+            try:
+                self.lines.append(self.sock.recv(65536).decode('utf-8', 'replace'))
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+    def close(self):
+        self.open = False
+        self.thread.join(5)
+        self.sock.close()
+
+    def wait(self, needle, timeout=sslib.WAIT_TIMEOUT):
+        """The first collected message containing NEEDLE (fails on timeout)."""
+        found = wait_until(lambda: [m for m in list(self.lines) if needle in m],
+                           timeout=timeout)
+        if not found:
+            raise AssertionError('no syslog message with %r within %.1fs; got %r'
+                                 % (needle, timeout, self.lines))
+        return found[0]
+
+
 class SyslogTest(sslib.DaemonTest):
-    def test_events_go_to_syslog_facility_daemon(self):
+    """-l syslog, and syslog by default when detached (SPEC sections 2 and 6):
+    every line goes to syslog with facility daemon, none to stderr."""
+
+    def setUp(self):
         if os.geteuid() != 0:
-            self.skipTest('needs root to listen on /dev/log; not root')
-        if os.path.exists('/dev/log'):
-            self.skipTest('a system logger owns /dev/log here; cannot listen in its place')
+            self.skipTest('needs root for a mount namespace with its own /dev/log; not root')
+        if not shutil.which('unshare'):
+            self.skipTest('unshare (util-linux) is not installed')
         sslib.require_bundled(self, 'echo')
-        log = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self.addCleanup(log.close)
-        log.bind('/dev/log')
-        self.addCleanup(os.unlink, '/dev/log')
-        log.settimeout(sslib.WAIT_TIMEOUT)
-        port = sslib.free_port()
-        d = self.daemon(start=False, services=[svc('e', port, echo_exec())])
+        self.port = sslib.free_port()
+
+    def sink(self, d):
+        sink = SyslogSink(d.path('log.sock'))
+        self.addCleanup(sink.close)
+        return sink
+
+    def test_events_go_to_syslog_facility_daemon(self):
+        d = self.daemon(start=False)
+        sink = self.sink(d)
+        d.write_config(services=[svc('e', self.port, echo_exec(), deny=['127.0.0.2/32'])],
+                       top={'control': d.path('ctl.sock')})
+        d.wrap = private_dev(sink.path)
         d.extra_args = ['-l', 'syslog']
         d.start(wait_ready=False)
-        seen = []
-        while not any('event=ready' in m for m in seen):
-            seen.append(log.recv(4096).decode())
-        self.assertEqual(sslib.request(port, b'sys\n'), b'sys\n')
-        while not any('event=exit' in m for m in seen):
-            seen.append(log.recv(4096).decode())
         # <30> is facility daemon (3) at priority info (6); the ident carries the pid.
-        start = [m for m in seen if 'event=start service=e ' in m]
-        self.assertTrue(start, seen)
-        self.assertRegex(start[0], r'^<30>.*superserverd\[%d\]: event=start service=e pid=\d+ '
-                                   r'peer=127\.0\.0\.1:\d+$' % d.pid)
-        self.assertEqual(d.log_text().strip(), '', 'nothing on stderr with -l syslog')
+        pre = r'^<%d>.*superserverd\[%d\]: '
+        self.assertRegex(sink.wait('event=control '),
+                         pre % (30, d.pid) + r'event=control path=%s$' % re.escape(d.path('ctl.sock')))
+        self.assertRegex(sink.wait('event=ready '), pre % (30, d.pid) + r'event=ready ')
+        self.assertEqual(sslib.request(self.port, b'sys\n'), b'sys\n')
+        self.assertRegex(sink.wait('event=start service=e '),
+                         pre % (30, d.pid) + r'event=start service=e pid=\d+ '
+                                             r'peer=127\.0\.0\.1:\d+$')
+        sink.wait('event=exit service=e ')
+        # a refusal at notice (5), a failed reload at err (3)
+        s = sslib.connect(self.port, source='127.0.0.2')
+        s.close()
+        self.assertRegex(sink.wait('reason=deny'), pre % (29, d.pid) + r'event=refuse ')
+        d.write_config(text='services = (\n')
+        d.send_signal(signal.SIGHUP)
+        self.assertRegex(sink.wait('event=reload result=error'), pre % (27, d.pid))
+        self.assertEqual(d.stop(), 0)
+        sink.wait('event=stop')
+        self.assertEqual(d.log_text(), '', 'nothing on stderr with -l syslog')
+
+    def test_detached_start_logs_to_syslog_by_default(self):
+        d = self.daemon(start=False)
+        sink = self.sink(d)
+        d.write_config(services=[svc('e', self.port, echo_exec())],
+                       top={'control': d.path('ctl.sock')})
+        pidfile = d.path('bg.pid')
+        proc = subprocess.run(private_dev(sink.path) + [sslib.SUPERSERVERD, '-c', d.config_path,
+                                                        '-p', pidfile],
+                              stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with open(pidfile) as f:
+            pid = int(f.read())
+
+        def stop():
+            if sslib.alive(pid):
+                os.kill(pid, signal.SIGTERM)
+                wait_until(lambda: not sslib.alive(pid))
+        self.addCleanup(stop)
+        self.assertEqual((proc.stdout, proc.stderr), (b'', b''),
+                         'a detached start prints nothing: its log is syslog')
+        # (the control socket is opened before the fork: its line has the starter's pid)
+        self.assertRegex(sink.wait('event=control '), r'^<30>.*superserverd\[\d+\]: ')
+        self.assertRegex(sink.wait('event=ready '), r'^<30>.*superserverd\[%d\]: ' % pid)
+        self.assertEqual(sslib.request(self.port, b'bg\n'), b'bg\n')
+        sink.wait('event=start service=e ')
+        os.kill(pid, signal.SIGTERM)
+        sink.wait('event=stop')
+
+    def test_runs_without_a_system_logger(self):
+        """No /dev/log at all: the lines are lost, the daemon is not."""
+        d = self.daemon(start=False, services=[svc('e', self.port, echo_exec())],
+                        wrap=private_dev(None), args=['-l', 'syslog'])
+        d.start(wait_ready=False)
+        # (its socket in /proc, not a probe connection: no log says when)
+        self.assertTrue(wait_until(lambda: sslib.socket_inode(d.pid, self.port)
+                                   or not d.running()), 'the daemon listens')
+        self.assertTrue(d.running(), d.log_text())
+        self.assertEqual(sslib.request(self.port, b'quiet\n'), b'quiet\n')
+        self.assertEqual(d.stop(), 0)
+        self.assertEqual(d.log_text(), '', 'nothing on stderr with -l syslog')
+
+
+# The default control socket's folder on a tmpfs of a mount namespace of its
+# own ($1: its first folder that exists here; $2: the folder), so two daemons
+# can fight over the default path without touching the host's.
+PRIVATE_RUN = r'''set -e
+mount -t tmpfs -o mode=0755,size=64k superserver-test-run "$1"
+mkdir -p "$2"
+shift 2
+exec "$@"
+'''
+
+
+class DefaultControlPathTest(sslib.DaemonTest):
+    """SPEC section 9: the default path held by another daemon: warn once,
+    run without a control socket; a reload tries it again."""
+
+    def setUp(self):
+        if os.geteuid() != 0:
+            self.skipTest('the default control socket is a root daemon\'s; not root')
+        for tool in ('unshare', 'nsenter'):
+            if not shutil.which(tool):
+                self.skipTest('%s (util-linux) is not installed' % tool)
+
+    def test_default_path_taken_warns_once_and_runs_without(self):
+        port = sslib.free_port()
+        first = self.daemon(start=False, services=[])
+        path = sslib.default_control_path(self)
+        folder = os.path.dirname(path)
+        top = folder
+        while not os.path.isdir(top):
+            top = os.path.dirname(top)
+        first.wrap = ['unshare', '-m', '--propagation', 'private', '--', '/bin/sh', '-c',
+                         PRIVATE_RUN, 'sh', top, folder]
+        first.start()
+        first.wait_event('control', path=path)
+        second = self.daemon(start=False, services=[svc('e', port, echo_exec())],
+                             wrap=['nsenter', '-t', str(first.pid), '-m', '--'])
+        second.start()
+        # said in its first turn, after ready
+        second.wait_log(r'event=warning message=.*running without a control socket')
+        warnings = second.events('warning')
+        self.assertEqual(len(warnings), 1, second.log_text())
+        self.assertIn(path, warnings[0]['message'])
+        self.assertIn('running without a control socket', warnings[0]['message'])
+        self.assertEqual(second.events('control', path=path), [])
+        self.assertEqual(sslib.request(port, b'served\n'), b'served\n')  # it serves
+        # the first still answers there (it was never taken over)
+        ctl = os.path.join(os.environ.get('TOP_BUILDDIR', '.'), 'src', 'superserverctl')
+        out = subprocess.run(['nsenter', '-t', str(first.pid), '-m', '--', ctl, '-s', path,
+                              'status'], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             timeout=20)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('pid=%d ' % first.pid, out.stdout.decode())
+        # once the first is gone, a reload of the second takes the default
+        mark = second.mark()
+        self.assertEqual(first.stop(), 0)
+        self.assertEqual(second.reload(services=[svc('e', port, echo_exec())])['result'], 'ok')
+        second.wait_event('control', after=mark, path=path)
+        self.assertEqual(len(second.events('warning')), 1, 'warned once')
 
 
 class NofileLimitTest(sslib.DaemonTest):

@@ -32,13 +32,7 @@ os.write(1, json.dumps(out).encode())
 '''
 
 
-def parse_env(data):
-    env = {}
-    for line in data.decode('utf-8', 'replace').splitlines():
-        k, sep, v = line.partition('=')
-        if sep:
-            env[k] = v
-    return env
+parse_env = sslib.parse_env
 
 
 def preexec_dirty_signals():

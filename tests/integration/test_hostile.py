@@ -88,8 +88,8 @@ class HostileTest(sslib.DaemonTest):
         self.assertEqual(read_reply(port, source=src), b'ok\n')
         self.assertEqual(read_reply(port, source=src), b'ok\n')
         after = d.mark()
+        banned_at = time.monotonic()  # before the refusal that starts the ban
         self.assertEqual(read_reply(port, source=src), b'no\n')
-        banned_at = time.monotonic()
         ev = d.wait_event('refuse', service='b', reason='per_source_rate',
                           after=after)
         self.assertEqual(ev[0].get('peer', '').split(':')[0], src,
@@ -108,7 +108,9 @@ class HostileTest(sslib.DaemonTest):
         self.assertTrue(sslib.wait_until(try_once, timeout=8, interval=0.2),
                         d.log_text())
         waited = time.monotonic() - banned_at
-        self.assertGreaterEqual(waited, 1.5, 'the ban lasted %.2fs' % waited)
+        # a lower bound only: measured from before the ban began, the whole
+        # ban (2 s) lies inside it, however slow the machine
+        self.assertGreaterEqual(waited, 2.0, 'the ban lasted %.2fs' % waited)
         self.assertTrue(all(b == b'no\n' for b in served[:-1]), served)
 
     def hold(self, port, source):
@@ -178,7 +180,8 @@ class HostileTest(sslib.DaemonTest):
         d.wait_event('refuse', service='u', reason='per_source', after=after)
         python = '/usr/bin/python3'
         if not IS_ROOT or not os.access(python, os.X_OK):
-            return  # another uid needs root and a python nobody can run
+            self.skipTest('the other-uid half needs root and %s: %s' % (
+                python, 'not root' if not IS_ROOT else 'not found'))
         # Another uid is its own source: served while uid 0 is at its limit.
         code = ('import socket,sys; s=socket.socket(socket.AF_UNIX);'
                 's.settimeout(5); s.connect(sys.argv[1]); s.sendall(b"y\\n");'

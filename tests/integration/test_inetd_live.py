@@ -62,6 +62,26 @@ class InetdLiveTest(sslib.FilesTest):
         self.assertGone(port, d)
         self.assertServes(other, d=d)  # the main config's service stays
 
+    def test_debug_events_with_v_or_log_level_debug(self):
+        """-v and `log_level: debug` log the debug events (here the watch's
+        event=inetd_conf_changed); without either, none."""
+        runs = {'plain': ({}, []), 'v': ({}, ['-v']), 'level': ({'log_level': 'debug'}, [])}
+        for name, (top, args) in sorted(runs.items()):
+            d = self.daemon(start=False, services=[], syntax='yaml', args=args)
+            conf = d.path('inetd.conf')
+            with open(conf, 'w') as f:
+                f.write('# empty\n')
+            d.write_config(services=[], top=dict(top, inetd_conf=conf))
+            d.start()
+            after = d.mark()
+            with open(conf + '.new', 'w') as f:
+                f.write('# changed\n')
+            os.rename(conf + '.new', conf)
+            self.wait_reload(d, after)
+            changed = d.events('inetd_conf_changed', after=after, path=conf)
+            self.assertEqual(len(changed), 0 if name == 'plain' else 1,
+                             '%s:\n%s' % (name, d.log_text()))
+
     def test_broken_line_warned_rest_served(self):
         good, dup, clash = sslib.free_ports(3)
         text = ('bogus line\n' + line(good, self.echo) +

@@ -11,15 +11,11 @@ import sslib  # noqa: E402
 from sslib import request, svc  # noqa: E402
 
 
-# Waits until the file "go" exists in its folder (bounded), then answers.
-GATED = ('i=0\nwhile [ ! -e "%s/go" ] && [ $i -lt 1000 ]; do '
-         'sleep 0.01; i=$((i+1)); done\necho ok\n')
-
-
 class LimitsTest(sslib.DaemonTest):
 
     def gated(self, d):
-        return d.script('gated.sh', GATED % d.tmpdir)
+        """A handler that answers "ok" once the test opens the gate."""
+        return sslib.gated_script(d, 'gated.sh', 'echo ok\n')
 
     def open_held(self, d, port, service, n, source=None):
         """N connections whose handlers are running (started)."""
@@ -33,7 +29,7 @@ class LimitsTest(sslib.DaemonTest):
         return socks
 
     def release(self, d):
-        open(d.path('go'), 'w').close()
+        sslib.open_gate(d)
 
     def assertRefused(self, d, port, reason, service, source=None):
         after = d.mark()
@@ -117,7 +113,7 @@ class LimitsTest(sslib.DaemonTest):
             for e in d.events('refuse', service='rated', reason='rate'):
                 n += int(e.get('count', 1))
             return n
-        sslib.wait_until(lambda: total() >= refused, timeout=3)
+        sslib.wait_until(lambda: total() >= refused)
         self.assertEqual(total(), refused,
                          'first refusal + count=N summaries must add up\n'
                          + d.log_text())
@@ -187,17 +183,24 @@ class LimitsTest(sslib.DaemonTest):
         d = self.daemon([svc('flood', port, '/bin/cat',
                              deny=['127.0.0.0/8'])])
         n = 40
+        t0 = time.monotonic()
         for i in range(n):
             s = sslib.connect(port)
             sslib.closed_at_once(s, timeout=3)
             s.close()
+        seconds = int(time.monotonic() - t0) + 2  # the seconds the flood touched
+
         def total():
             return sum(int(e.get('count', 1))
                        for e in d.events('refuse', service='flood'))
-        sslib.wait_until(lambda: total() >= n, timeout=3)
+        sslib.wait_until(lambda: total() >= n)
         evs = d.events('refuse', service='flood')
         self.assertEqual(total(), n, d.log_text())
-        self.assertLessEqual(len(evs), 6, 'a flood must not flood the log')
+        # at most the first refusal and one count=N line per second, however
+        # slowly the flood went (valgrind), so far fewer than one per refusal
+        self.assertLessEqual(len(evs), 2 * seconds, 'a flood must not flood the log')
+        self.assertLess(len(evs), n, 'a flood must not flood the log')
+        self.assertTrue(any('count' in e for e in evs), d.log_text())
         for e in evs:
             self.assertEqual(e.get('reason'), 'deny', e['_line'])
             if 'count' in e:

@@ -71,6 +71,28 @@ def kv(out):
                 if '=' in l)
 
 
+# A nowait handler that reports the options of its connection (fd 0).
+SOCKOPTS = r'''
+import socket, sys
+s = socket.socket(fileno=0)
+print('keepalive=%d nodelay=%d' % (
+    s.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) != 0,
+    s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0))
+s.detach()
+'''
+
+
+def listen_backlog(port):
+    """The backlog of the listening socket on 127.0.0.1:PORT, as ss(8)
+    reports it (Send-Q of a listener), or None without ss."""
+    ss = shutil.which('ss')
+    if not ss:
+        return None
+    out = subprocess.run([ss, '-ltnH', 'sport = :%d' % port], stdout=subprocess.PIPE,
+                         timeout=10).stdout.decode().split()
+    return int(out[2]) if len(out) >= 3 else -1
+
+
 class ProtocolsTest(sslib.DaemonTest):
 
     def test_udp_echo(self):
@@ -231,6 +253,32 @@ class ProtocolsTest(sslib.DaemonTest):
         self.assertEqual(sorted(a.split()[1] for a in answers),
                          [b'0', b'1', b'2', b'3'],
                          'queued connections lost: %r' % answers)
+
+    def test_socket_options_in_effect_and_changed_in_place(self):
+        """keepalive and nodelay as the handler's own socket has them
+        (SPEC section 3), backlog as the kernel holds it; a reload changes
+        all three on the socket it keeps (section 5)."""
+        if not shutil.which('ss'):
+            self.skipTest('ss (iproute2) is not installed: the backlog cannot be read')
+        port, other = sslib.free_ports(2)
+        d = self.daemon(start=False)
+        h = d.script('sockopts.py', SOCKOPTS, python=True)
+        on = svc('on', port, h, keepalive=True, nodelay=True, backlog=37)
+        off = svc('off', other, h)  # the defaults: off, off, 128
+        d.write_config([on, off])
+        d.start()
+        self.assertEqual(sslib.request(port), b'keepalive=1 nodelay=1\n', d.log_text())
+        self.assertEqual(sslib.request(other), b'keepalive=0 nodelay=0\n', d.log_text())
+        self.assertEqual((listen_backlog(port), listen_backlog(other)), (37, 128))
+        inodes = (sslib.socket_inode(d.pid, port), sslib.socket_inode(d.pid, other))
+        ev = d.reload([svc('on', port, h, backlog=53),
+                       svc('off', other, h, keepalive=True, nodelay=True)])
+        self.assertEqual((ev.get('result'), ev.get('kept_sockets')), ('ok', '2'), ev['_line'])
+        self.assertEqual((sslib.socket_inode(d.pid, port), sslib.socket_inode(d.pid, other)),
+                         inodes, 'the same sockets, changed in place')
+        self.assertEqual(sslib.request(port), b'keepalive=0 nodelay=0\n', d.log_text())
+        self.assertEqual(sslib.request(other), b'keepalive=1 nodelay=1\n', d.log_text())
+        self.assertEqual((listen_backlog(port), listen_backlog(other)), (53, 128))
 
     @unittest.skipUnless(shutil.which('git'), 'git not installed')
     def test_git_daemon_inetd(self):

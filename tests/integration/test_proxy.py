@@ -51,13 +51,17 @@ def v2(src=CLIENT, dst='192.0.2.1', sport=51234, dport=443, tlvs=b'',
     return V2_SIG + b'\x21' + fam + struct.pack('!H', n) + body
 
 
-def parse_env(data):
-    env = {}
-    for line in data.decode('utf-8', 'replace').splitlines():
-        k, sep, v = line.partition('=')
-        if sep:
-            env[k] = v
-    return env
+parse_env = sslib.parse_env
+
+# A handler that reads its whole input before it answers with its
+# environment: a client's bytes are never left unread, so the handler's
+# close is a FIN, never a reset that could cut the answer or fail the
+# client's shutdown() (ENOTCONN).
+DRAIN_ENV = 'cat >/dev/null\nexec /usr/bin/env\n'
+# One that answers first and then waits for the client's end: a client
+# that half-closes only after the answer came cannot race a balancer that
+# gives up on a client gone before the server's connection was made.
+ENV_THEN_WAIT = '/usr/bin/env\necho __END__\nexec cat >/dev/null\n'
 
 
 def exchange(port, chunks, timeout=sslib.IO_TIMEOUT, pause=0.0, source=None):
@@ -70,6 +74,17 @@ def exchange(port, chunks, timeout=sslib.IO_TIMEOUT, pause=0.0, source=None):
                 time.sleep(pause)
         s.shutdown(socket.SHUT_WR)
         return sslib.recv_all(s)
+    finally:
+        s.close()
+
+
+def closed_after(port, data, source=None):
+    """Send DATA (a header) on a new connection to PORT: did the daemon
+    close it at once (a refusal)?"""
+    s = sslib.connect(port, source=source)
+    try:
+        s.sendall(data)
+        return sslib.closed_at_once(s, timeout=5.0)
     finally:
         s.close()
 
@@ -92,11 +107,12 @@ class ProxyTest(sslib.DaemonTest):
     @classmethod
     def setUpClass(cls):
         names = ['env', 'echo', 'deny', 'persrc', 'untrusted', 'direct',
-                 'v1only', 'short', 'cap', 'hc']
+                 'v1only', 'short', 'long', 'cap', 'hc', 'psrate', 'inst', 'bytes']
         cls.p = dict(zip(names, sslib.free_ports(len(names))))
         d = sslib.Daemon()
         cls.d = d
         sleeper = d.script('sleep.sh', 'echo started\nexec sleep 30\n')
+        drain_env = d.script('drain-env.sh', DRAIN_ENV)
         p = cls.p
         cls.sock_path = d.path('proxy.sock')
         d.write_config([
@@ -106,13 +122,18 @@ class ProxyTest(sslib.DaemonTest):
             proxy_svc('persrc', p['persrc'], sleeper, per_source=1),
             proxy_svc('untrusted', p['untrusted'], CAT,
                       proxy_from=['127.0.0.2/32']),
-            proxy_svc('direct', p['direct'], ENV, proxy_from=['127.0.0.2/32'],
+            proxy_svc('direct', p['direct'], drain_env, proxy_from=['127.0.0.2/32'],
                       proxy_others='direct'),
             proxy_svc('v1only', p['v1only'], CAT, proxy_protocol='v1'),
             proxy_svc('short', p['short'], CAT, proxy_timeout=1),
+            proxy_svc('long', p['long'], CAT, proxy_timeout=60),
             proxy_svc('cap', p['cap'], CAT, backlog=2),
             proxy_svc('hc', p['hc'], ENV, proxy_local='close',
                       per_source_rate='1/3600', ban=600),
+            proxy_svc('psrate', p['psrate'], ENV, per_source_rate='1/60'),
+            proxy_svc('inst', p['inst'], sleeper, instances=1),
+            # a header a byte at a time, each byte awaited: minutes under valgrind
+            proxy_svc('bytes', p['bytes'], CAT, proxy_timeout=300),
             {'name': 'unixenv', 'listen': 'unix:' + cls.sock_path,
              'exec': ENV, 'proxy_protocol': 'v1',
              'proxy_from': ['127.0.0.1/32']},
@@ -228,17 +249,43 @@ class ProxyTest(sslib.DaemonTest):
                              payload)
 
     def test_header_one_byte_at_a_time(self):
+        """Each byte its own segment (TCP_NODELAY), seen in the daemon's
+        socket before a SIGUSR1 asks for a status line (which comes after
+        the events of its turn, so after the daemon looked at that byte):
+        the daemon has seen every partial header (it peeks: the bytes stay
+        unread), kept the connection pending until the last byte, and
+        served the payload exactly."""
         payload = b'after the header\r\n\x00\xff'
         for hdr in (v1(), v2(tlvs=tlv(0x02, b'a.example'))):
-            chunks = [hdr[i:i + 1] for i in range(len(hdr))] + [payload]
-            self.assertEqual(
-                exchange(self.p['echo'], chunks, pause=0.002), payload)
+            s = sslib.connect(self.p['bytes'])
+            try:
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                cport = s.getsockname()[1]
+                for i in range(len(hdr)):
+                    s.sendall(hdr[i:i + 1])
+                    # arrived (loopback may defer it under load); the whole
+                    # header is read by the daemon: none left unread
+                    unread = i + 1 if i + 1 < len(hdr) else 0
+                    self.assertTrue(sslib.wait_until(
+                        lambda: sslib.tcp_unread(self.p['bytes'], cport) == unread),
+                        'byte %d: %s unread in the daemon\'s socket, not %d' % (
+                            i + 1, sslib.tcp_unread(self.p['bytes'], cport), unread))
+                    # pending until the header is whole, then handed over
+                    self.assertEqual(status_line(self.d, 'bytes').get('pending'),
+                                     '1' if i + 1 < len(hdr) else '0',
+                                     'after %d of %d header bytes' % (i + 1, len(hdr)))
+                s.sendall(payload)
+                s.shutdown(socket.SHUT_WR)
+                self.assertEqual(sslib.recv_all(s), payload)
+            finally:
+                s.close()
 
     # ---------------------------------------------------------- bad headers
 
     def assertRefused(self, port, service, data, reason, shut=False):
         after = self.d.mark()
         s = sslib.connect(port)
+        cport = s.getsockname()[1]
         try:
             s.sendall(data)
             if shut:
@@ -249,8 +296,10 @@ class ProxyTest(sslib.DaemonTest):
         ev = self.refusal(service, reason, after)
         if 'peer' in ev:
             self.assertEqual(ev['peer'].split(':')[0], '127.0.0.1')
-        self.assertEqual(self.d.events('start', after=after, service=service),
-                         [])
+        # no handler for this connection (by its own port: a line of an
+        # earlier test's handler may be written after the mark)
+        self.assertEqual(self.d.events('start', service=service,
+                                       peer='127.0.0.1:%d' % cport), [])
 
     def test_garbage_is_proxy_invalid(self):
         self.assertRefused(self.p['echo'], 'echo', b'GET / HTTP/1.0\r\n\r\n',
@@ -273,18 +322,26 @@ class ProxyTest(sslib.DaemonTest):
                            'proxy_invalid', shut=True)
 
     def test_timeout(self):
+        """proxy_timeout 1 closes a silent connection after a second, while
+        one of the 60 s service opened at the same time still waits: the
+        configured value, told apart by order, not by a clock's bound."""
         after = self.d.mark()
+        t0 = time.monotonic()  # before connect: the daemon's deadline starts later
         s = sslib.connect(self.p['short'])
+        longer = sslib.connect(self.p['long'])
         try:
             s.sendall(b'PROXY TCP4 ')
-            t0 = time.monotonic()
-            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
+            longer.sendall(b'PROXY TCP4 ')
+            self.assertTrue(sslib.closed_at_once(s, timeout=30.0))
             elapsed = time.monotonic() - t0
+            self.refusal('short', 'proxy_timeout', after)
+            self.assertGreaterEqual(elapsed, 1.0, 'closed before its proxy_timeout')
+            self.assertFalse(sslib.closed_at_once(longer, timeout=0.01),
+                             'the service with proxy_timeout 60 closed too')
+            self.assertEqual(self.d.events('refuse', after=after, service='long'), [])
         finally:
             s.close()
-        self.assertGreater(elapsed, 0.5)
-        self.assertLess(elapsed, 3.0)
-        self.refusal('short', 'proxy_timeout', after)
+            longer.close()
 
     # ---------------------------------------------------------- trust
 
@@ -306,12 +363,7 @@ class ProxyTest(sslib.DaemonTest):
 
     def test_deny_applies_to_the_headers_source(self):
         after = self.d.mark()
-        s = sslib.connect(self.p['deny'])
-        try:
-            s.sendall(v2())
-            self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
-        finally:
-            s.close()
+        self.assertTrue(closed_after(self.p['deny'], v2()))
         ev = self.refusal('deny', 'deny', after)
         self.assertEqual(ev['peer'], '%s:51234' % CLIENT)
         env = parse_env(exchange(self.p['deny'], [v2(src='198.51.100.1')]))
@@ -324,12 +376,7 @@ class ProxyTest(sslib.DaemonTest):
             first.sendall(v1(src='198.51.100.9'))
             self.assertEqual(first.recv(8), b'started\n')
             # same client, same balancer: refused; another client: served
-            s = sslib.connect(self.p['persrc'])
-            try:
-                s.sendall(v1(src='198.51.100.9', sport=2))
-                self.assertTrue(sslib.closed_at_once(s, timeout=5.0))
-            finally:
-                s.close()
+            self.assertTrue(closed_after(self.p['persrc'], v1(src='198.51.100.9', sport=2)))
             ev = self.refusal('persrc', 'per_source', after)
             self.assertEqual(ev['peer'], '198.51.100.9:2')
             other = sslib.connect(self.p['persrc'])
@@ -341,6 +388,31 @@ class ProxyTest(sslib.DaemonTest):
         finally:
             first.close()
         for e in self.d.events('start', after=after, service='persrc'):
+            os.kill(int(e['pid']), signal.SIGTERM)
+
+    def test_per_source_rate_applies_to_the_headers_source(self):
+        """Each real client has its own bucket: the balancer's address,
+        the same for all of them, is not what is counted."""
+        after = self.d.mark()
+        for src in ('198.51.100.21', '198.51.100.22'):
+            env = parse_env(exchange(self.p['psrate'], [v1(src=src)]))
+            self.assertEqual(env.get('TCPREMOTEIP'), src)
+        self.assertTrue(closed_after(self.p['psrate'], v1(src='198.51.100.21', sport=3)))
+        ev = self.refusal('psrate', 'per_source_rate', after)
+        self.assertEqual(ev.get('peer'), '198.51.100.21:3', ev['_line'])
+
+    def test_instances_counts_the_headers_connections(self):
+        after = self.d.mark()
+        first = sslib.connect(self.p['inst'])
+        try:
+            first.sendall(v1(src='198.51.100.31'))
+            self.assertEqual(first.recv(8), b'started\n')
+            self.assertTrue(closed_after(self.p['inst'], v1(src='198.51.100.32', sport=4)))
+            ev = self.refusal('inst', 'instances', after)
+            self.assertEqual(ev.get('peer'), '198.51.100.32:4', ev['_line'])
+        finally:
+            first.close()
+        for e in self.d.events('start', after=after, service='inst'):
             os.kill(int(e['pid']), signal.SIGTERM)
 
     # ---------------------------------------------------------- pending
@@ -366,6 +438,38 @@ class ProxyTest(sslib.DaemonTest):
                 h.close()
         self.assertTrue(sslib.wait_until(
             lambda: status_line(self.d, 'cap').get('pending') == '0'))
+
+
+class ProxyLimitsTest(sslib.DaemonTest):
+    """rate and max_children refuse a PROXY client by its header's address
+    (SPEC section 8: admission on the real client)."""
+
+    def refused_as(self, d, port, src, sport, reason, service):
+        after = d.mark()
+        self.assertTrue(closed_after(port, v1(src=src, sport=sport)))
+        ev = d.wait_event('refuse', after=after, service=service, reason=reason)[0]
+        self.assertEqual(ev.get('peer'), '%s:%d' % (src, sport), ev['_line'])
+
+    def test_rate_and_max_children(self):
+        rated, held = sslib.free_ports(2)
+        d = self.daemon(start=False)
+        sleeper = d.script('sleep.sh', 'echo started\nexec sleep 30\n')
+        d.write_config([proxy_svc('rated', rated, ENV, rate='1/60'),
+                        proxy_svc('held', held, sleeper)], top={'max_children': 1})
+        d.start()
+        env = parse_env(exchange(rated, [v1(src='198.51.100.41')]))
+        self.assertEqual(env.get('TCPREMOTEIP'), '198.51.100.41')
+        d.wait_reaped()
+        self.refused_as(d, rated, '198.51.100.42', 5, 'rate', 'rated')
+        first = sslib.connect(held)
+        try:
+            first.sendall(v1(src='198.51.100.43'))
+            self.assertEqual(first.recv(8), b'started\n')
+            self.refused_as(d, held, '198.51.100.44', 6, 'max_children', 'held')
+        finally:
+            first.close()
+            for e in d.events('start', service='held'):
+                os.kill(int(e['pid']), signal.SIGTERM)
 
 
 class ProxyReloadTest(sslib.DaemonTest):
@@ -453,7 +557,7 @@ HAPROXY_CHECKS_CFG = haproxy_cfg(*['send-proxy-v2 check check-send-proxy inter 2
 
 class RealSendersTest(sslib.DaemonTest):
 
-    def start_haproxy(self, d, port, template=HAPROXY_CFG, probe='127.0.0.1'):
+    def start_haproxy(self, d, port, template=HAPROXY_CFG):
         haproxy = shutil.which('haproxy') or (
             '/usr/sbin/haproxy' if os.access('/usr/sbin/haproxy', os.X_OK)
             else None)
@@ -479,37 +583,45 @@ class RealSendersTest(sslib.DaemonTest):
                     proc.wait()
         self.addCleanup(stop)
 
-        def listening():
-            try:
-                sslib.connect(f2, timeout=1.0, source=probe).close()
-                return True
-            except OSError:
-                return proc.poll() is not None
-        sslib.wait_until(listening)
-        if proc.poll() is not None:
+        # listening, seen in /proc: a probe connection would reach the daemon
+        sslib.wait_until(lambda: (sslib.listening_inodes(f1) and
+                                  sslib.listening_inodes(f2)) or proc.poll() is not None,
+                         timeout=10)
+        if proc.poll() is not None or not sslib.listening_inodes(f2):
             with open(d.path('haproxy.log')) as f:
-                self.fail('haproxy exited: %s' % f.read())
+                self.fail('haproxy is not listening: %s' % f.read())
         return f1, f2
 
     def test_haproxy_send_proxy_v1_and_v2(self):
         port = sslib.free_port()
-        d = self.daemon([proxy_svc('env', port, ENV)])
+        d = self.daemon(start=False)
+        handler = d.script('env-then-wait.sh', ENV_THEN_WAIT)
+        d.write_config([proxy_svc('env', port, handler)])
+        d.start()
         f1, f2 = self.start_haproxy(d, port)
         for front in (f1, f2):
             after = d.mark()
             s = sslib.connect(front, source='127.0.0.5')
             try:
                 cport = s.getsockname()[1]
+                # the answer first, then our end: haproxy drops a client that
+                # closes before it has connected to the server
+                got = b''
+                while not got.endswith(b'__END__\n'):
+                    b = s.recv(65536)
+                    self.assertTrue(b, 'haproxy closed before the answer: %r\n%s'
+                                    % (got, d.log_text()))
+                    got += b
                 s.shutdown(socket.SHUT_WR)
-                env = parse_env(sslib.recv_all(s))
+                self.assertEqual(sslib.recv_all(s), b'')
             finally:
                 s.close()
+            env = parse_env(got)
             self.assertEqual(env.get('TCPREMOTEIP'), '127.0.0.5', d.log_text())
             self.assertEqual(env.get('TCPREMOTEPORT'), str(cport))
             self.assertEqual(env.get('TCPLOCALPORT'), str(front))
             lb = env.get('SUPERSERVER_PROXY_PEER', '')
             self.assertEqual(lb.split(':')[0], '127.0.0.1')
-            # (the readiness probe's own connection may also show up)
             ev = d.wait_event('start', after=after, service='env',
                               peer='127.0.0.5:%d' % cport)[0]
             self.assertEqual(ev['via'], lb)
@@ -546,8 +658,7 @@ class RealSendersTest(sslib.DaemonTest):
                       per_source_rate='3/60', ban=600)],
             top={'control': d.path('ctl')})
         d.start()
-        f1, f2 = self.start_haproxy(d, port, HAPROXY_CHECKS_CFG,
-                                    probe='127.0.0.9')
+        f1, f2 = self.start_haproxy(d, port, HAPROXY_CHECKS_CFG)
         self.assertTrue(sslib.wait_until(
             lambda: self.health_checks(d, 'ssh') >= 20, timeout=20),
             d.log_text())
@@ -561,9 +672,10 @@ class RealSendersTest(sslib.DaemonTest):
                 s.close()
             self.assertEqual(env.get('TCPREMOTEIP'), '127.0.0.5', d.log_text())
         starts = d.events('start', service='ssh')
-        # The clients, and haproxy's readiness probe: never a check.
+        # The clients only (haproxy's readiness is seen in /proc, no probe
+        # connection): never a check.
         self.assertEqual({e['peer'].split(':')[0] for e in starts},
-                         {'127.0.0.5', '127.0.0.9'}, d.log_text())
+                         {'127.0.0.5'}, d.log_text())
         self.assertEqual(d.events('refuse', service='ssh'), [])
         # The same checks against a service that serves them: the balancer
         # itself is refused for its rate, then banned.

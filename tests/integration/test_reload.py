@@ -103,8 +103,8 @@ class ReloadTest(sslib.DaemonTest):
     def test_running_handler_survives_reload(self):
         pa, pb = sslib.free_ports(2)
         d = self.daemon(start=False)
-        slow = d.script('slow.sh', 'read line\nsleep 1\n'
-                        'echo "done $line"\n')
+        # held at its gate until the reload is done and checked: no window
+        slow = sslib.gated_script(d, 'slow.sh', 'read line\necho "done $line"\n')
         d.write_config([svc('slow', pa, slow), svc('b', pb, CAT)])
         d.start()
         s = sslib.connect(pa)
@@ -116,11 +116,13 @@ class ReloadTest(sslib.DaemonTest):
         rl = d.reload([svc('b', pb, CAT)])
         self.assertEqual(rl.get('result'), 'ok', rl)
         self.assertTrue(sslib.alive(pid), 'handler killed by reload')
+        self.assertEqual(d.events('exit', pid=pid), [], 'handler ended by reload')
+        self.assertTrue(sslib.refused(pa), 'the removed service still listens')
+        sslib.open_gate(d)
         self.assertEqual(sslib.recv_all(s), b'done x1\n', d.log_text())
         ex = d.wait_event('exit', pid=pid)
         self.assertEqual(ex[0].get('status'), '0', ex[0]['_line'])
         self.assertEqual(d.wait_reaped(), [])
-        self.assertTrue(sslib.refused(pa))
 
     def test_reload_add_on_yaml(self):
         pa, pc = sslib.free_ports(2)

@@ -23,6 +23,20 @@ for _ in range(1000):
 '''
 
 
+# A unix datagram (udp, wait) handler: answers each datagram to its sender
+# until none is left for a moment.
+DGRAM_ECHO = '''import socket
+s = socket.socket(fileno=0)
+s.settimeout(1.0)
+try:
+    while True:
+        data, peer = s.recvfrom(4096)
+        s.sendto(b'got ' + data, peer)
+except socket.timeout:
+    pass
+'''
+
+
 def unix_svc(name, path, **kw):
     d = {'name': name, 'listen': 'unix:' + path, 'exec': '/bin/cat'}
     d.update(kw)
@@ -102,9 +116,10 @@ class UnixInUseTest(sslib.DaemonTest):
             s = socket.socket(socket.AF_UNIX, t)
             s.bind(p)
             s.close()  # the file stays, nobody holds the socket
+        echo = d.script('dgram-echo.py', DGRAM_ECHO, python=True)
         d.write_config([unix_svc('st', paths[socket.SOCK_STREAM]),
                         unix_svc('dg', paths[socket.SOCK_DGRAM], protocol='udp',
-                                 mode='wait')])
+                                 mode='wait', exec=echo)])
         d.start()
         c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.addCleanup(c.close)
@@ -113,6 +128,33 @@ class UnixInUseTest(sslib.DaemonTest):
         c.sendall(b'hi')
         c.shutdown(socket.SHUT_WR)
         self.assertEqual(sslib.recv_all(c), b'hi')
+        # the datagram one is served too, on the replaced file
+        self.assertEqual(self.dgram_exchange(d, paths[socket.SOCK_DGRAM], b'dg'), b'got dg')
+
+    def dgram_exchange(self, d, path, payload):
+        """Send PAYLOAD from a bound unix datagram socket; the answer."""
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(c.close)
+        c.bind(d.path('client-%d.sock' % len(os.listdir(d.tmpdir))))
+        c.settimeout(sslib.WAIT_TIMEOUT)
+        c.sendto(payload, path)
+        return c.recv(4096)
+
+    def test_unix_datagram_served(self):
+        """A unix datagram listener (protocol udp, wait): the handler gets
+        the socket and answers each sender; the next datagram starts it
+        again once it has exited."""
+        d = self.daemon(start=False)
+        path = d.path('dg.sock')
+        echo = d.script('dgram-echo.py', DGRAM_ECHO, python=True)
+        d.write_config([unix_svc('dg', path, protocol='udp', mode='wait', exec=echo)])
+        d.start()
+        self.assertTrue(stat.S_ISSOCK(os.lstat(path).st_mode))
+        self.assertEqual(self.dgram_exchange(d, path, b'one'), b'got one')
+        first = d.wait_event('start', service='dg')[0]
+        d.wait_event('exit', service='dg', pid=first['pid'], timeout=10)
+        self.assertEqual(self.dgram_exchange(d, path, b'two'), b'got two')
+        d.wait_event('start', service='dg', count=2)
 
     def test_reload_onto_a_path_in_use_is_an_error(self):
         d = self.daemon(start=False)

@@ -225,3 +225,16 @@ class PipedDaemon:
                 self.proc.kill()
                 self.proc.wait(5)
         self.proc.stdout.close()
+
+
+def vm_rss_kib(pid):
+    """Resident memory of PID, in KiB."""
+    with open('/proc/%d/status' % pid) as f:
+        return int(sslib.read_status(f.read())['VmRSS'].split()[0])
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of PID (not its children), in seconds."""
+    with open('/proc/%d/stat' % pid) as f:
+        fld = f.read().rsplit(')', 1)[1].split()
+    return (int(fld[11]) + int(fld[12])) / os.sysconf('SC_CLK_TCK')

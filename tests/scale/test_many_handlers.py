@@ -62,18 +62,6 @@ def mem_available_kib():
     return 0
 
 
-def vm_rss_kib(pid):
-    with open('/proc/%d/status' % pid) as f:
-        return int(sslib.read_status(f.read())['VmRSS'].split()[0])
-
-
-def cpu_seconds(pid):
-    """User + system CPU time of PID (not its children), in seconds."""
-    with open('/proc/%d/stat' % pid) as f:
-        fld = f.read().rsplit(')', 1)[1].split()
-    return (int(fld[11]) + int(fld[12])) / os.sysconf('SC_CLK_TCK')
-
-
 def fmt(lat):
     return 'median %s, p99 %s, max %s' % (
         scalelib.ms(scalelib.median(lat)),
@@ -103,17 +91,18 @@ class ManyHandlers(unittest.TestCase):
         self.clients = []
 
     def latency(self, what):
-        """BATCHES batches of LAT_N connections; the batch with the lowest
-        median is kept (the machine may be shared: noise only adds)."""
+        """BATCHES batches of LAT_N connections; the batch with the middle
+        median is kept: one noisy batch of a shared machine is outvoted, a
+        slowness that shows in most batches is not."""
         batches = []
         for _ in range(BATCHES):
-            cpu0 = cpu_seconds(self.daemon_pid)
+            cpu0 = scalelib.cpu_seconds(self.daemon_pid)
             batches.append(scalelib.first_byte_latency(self.probe_port, LAT_N))
-            cpu = (cpu_seconds(self.daemon_pid) - cpu0) / LAT_N
+            cpu = (scalelib.cpu_seconds(self.daemon_pid) - cpu0) / LAT_N
             print('latency, %-20s %s; daemon CPU %s per connection'
                   % (what + ':', fmt(batches[-1]), scalelib.ms(cpu)),
                   flush=True)
-        return min(batches, key=scalelib.median)
+        return sorted(batches, key=scalelib.median)[len(batches) // 2]
 
     def ctl_handlers(self):
         p = subprocess.run([CTL, '-s', self.ctl_sock, 'handlers'],
@@ -144,9 +133,9 @@ class ManyHandlers(unittest.TestCase):
         Ends 1,000 of the hold handlers."""
         if not os.access(CTL, os.X_OK):
             self.fail('superserverctl not built (%s)' % CTL)
-        t0, cpu0 = time.perf_counter(), cpu_seconds(d.pid)
+        t0, cpu0 = time.perf_counter(), scalelib.cpu_seconds(d.pid)
         rows = self.ctl_handlers()
-        took, cpu = time.perf_counter() - t0, cpu_seconds(d.pid) - cpu0
+        took, cpu = time.perf_counter() - t0, scalelib.cpu_seconds(d.pid) - cpu0
         dump_bytes = sum(len(r) + 1 for r in rows)
         self.assertEqual(sum(r.startswith('service=hold ') for r in rows),
                          N_HANDLERS)
@@ -158,11 +147,11 @@ class ManyHandlers(unittest.TestCase):
         # Latency while dumps run in another process (bounded: at most 2,000
         # dumps, stopped when the batches are done).  The clients run at
         # nice 19: on a small machine their own CPU would otherwise be
-        # measured, not the daemon's loop.  Up to DUMP_ROUNDS
-        # rounds, each a fresh batch without dumps then one with: noise on a
-        # shared machine only adds latency, so the best round is the
-        # measure, and a daemon whose dumps hold the loop fails every round.
-        best = None
+        # measured, not the daemon's loop.  DUMP_ROUNDS rounds, each a
+        # fresh batch without dumps then one with; the majority decides: one
+        # round spoiled by a shared machine's noise is outvoted, a daemon
+        # whose dumps hold the loop in most rounds fails.
+        rounds = []
         for _ in range(DUMP_ROUNDS):
             without = self.latency('%d live, not dumping' % N_HANDLERS)
             during = self.dumping_latency()
@@ -171,13 +160,16 @@ class ManyHandlers(unittest.TestCase):
             print('p99 during handlers dumps %s, without %s: %.2fx (limit %.1fx)'
                   % (scalelib.ms(p99), scalelib.ms(p99_idle), p99 / p99_idle,
                      DUMP_P99_RATIO), flush=True)
-            if best is None or p99 / p99_idle < best[0]:
-                best = (p99 / p99_idle, during, without)
-            if best[0] < DUMP_P99_RATIO:
+            rounds.append((p99 / p99_idle, during, without))
+            passed = sum(r[0] < DUMP_P99_RATIO for r in rounds)
+            if passed > DUMP_ROUNDS // 2 or len(rounds) - passed > DUMP_ROUNDS // 2:
                 break
-        self.assertLess(best[0], DUMP_P99_RATIO,
-                        'p99 latency during dumps: %s; without: %s'
-                        % (fmt(best[1]), fmt(best[2])))
+        passed = [r for r in rounds if r[0] < DUMP_P99_RATIO]
+        worst = max(rounds, key=lambda r: r[0])
+        self.assertGreater(len(passed), DUMP_ROUNDS // 2,
+                           'p99 latency during dumps over %.1fx in %d of %d rounds; the worst: '
+                           'during %s; without %s' % (DUMP_P99_RATIO, len(rounds) - len(passed),
+                                                      len(rounds), fmt(worst[1]), fmt(worst[2])))
 
         # A reader that stops after the first chunk while 1,000 exit: the
         # rest of its dump has only the survivors, every row whole.
@@ -258,7 +250,7 @@ class ManyHandlers(unittest.TestCase):
         self.assertEqual(sum(st != 'Z' for st in kids.values()), N_HANDLERS)
         print('%d handlers started in %.1f s, all live after %.1f s; '
               'daemon RSS %d KiB, %d fds; memory available %d MiB'
-              % (N_HANDLERS, started, live, vm_rss_kib(d.pid),
+              % (N_HANDLERS, started, live, scalelib.vm_rss_kib(d.pid),
                  len(sslib.fds(d.pid)), mem_available_kib() // 1024),
               flush=True)
 

@@ -38,17 +38,6 @@ def v2_header():
     return V2_SIG + b'\x21\x11' + struct.pack('!H', len(body)) + body
 
 
-def vm_rss_kib(pid):
-    with open('/proc/%d/status' % pid) as f:
-        return int(sslib.read_status(f.read())['VmRSS'].split()[0])
-
-
-def cpu_seconds(pid):
-    with open('/proc/%d/stat' % pid) as f:
-        fld = f.read().rsplit(')', 1)[1].split()
-    return (int(fld[11]) + int(fld[12])) / os.sysconf('SC_CLK_TCK')
-
-
 def pending(d):
     after = d.mark()
     d.send_signal(signal.SIGUSR1)
@@ -85,7 +74,7 @@ class ProxyPendingScale(unittest.TestCase):
         got = sslib.request(self.port, v2_header() + b'warm')
         self.assertEqual(got, b'warm')
         sslib.wait_until(lambda: d.events('exit'))
-        rss0 = vm_rss_kib(d.pid)
+        rss0 = scalelib.vm_rss_kib(d.pid)
 
         t0 = time.monotonic()
         for i in range(N_PENDING):
@@ -100,11 +89,11 @@ class ProxyPendingScale(unittest.TestCase):
             'pending=%d, not %d' % (pending(d), N_PENDING))
         opened = time.monotonic() - t0
 
-        cpu0 = cpu_seconds(d.pid)
+        cpu0 = scalelib.cpu_seconds(d.pid)
         w0 = time.monotonic()
         time.sleep(IDLE_SECONDS)   # the measurement window itself
-        cpu = (cpu_seconds(d.pid) - cpu0) / (time.monotonic() - w0)
-        rss1 = vm_rss_kib(d.pid)
+        cpu = (scalelib.cpu_seconds(d.pid) - cpu0) / (time.monotonic() - w0)
+        rss1 = scalelib.vm_rss_kib(d.pid)
         grown = rss1 - rss0
         print('%d pending connections held (opened in %.1f s): daemon CPU '
               '%.3f%% of a core over %.0f s idle, RSS %d -> %d KiB (+%d KiB, '

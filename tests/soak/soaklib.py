@@ -12,6 +12,7 @@ contacted; nothing is ever killed here except by pid, by the caller.
 """
 
 import os
+import queue
 import re
 import resource
 import signal
@@ -422,7 +423,14 @@ class MultiLoad(_LoadRun):
         while got < len(self.procs) and time.monotonic() < end:
             try:
                 ok, failed, failures, per_port = self.q.get(timeout=0.5)
-            except Exception:   # queue.Empty
+            except queue.Empty:
+                # a load process that died without its report is noticed
+                # now, not at the deadline
+                dead = [p.exitcode for p in self.procs
+                        if not p.is_alive() and p.exitcode != 0]
+                if dead:
+                    self.failures.append('load process(es) died, exit codes %s' % dead)
+                    break
                 continue
             got += 1
             self.ok += ok

@@ -25,7 +25,10 @@ BURST = 100
 
 class SoakTest(sl.DaemonTest):
 
-    def test_hundred_thousand_connections(self):
+    def test_connections_to_100k_or_the_time_cap(self):
+        """Up to CONNECTIONS (100,000) within SECONDS (240): a machine that
+        reaches the cap first proves at least SOAK_MIN (20,000), and says so
+        with its count; the checks after the load are the same either way."""
         ports = sl.free_ports(3)
         echo = sl.require_bundled(self, 'echo')
         d = self.daemon([sl.svc('soak%d' % i, p, echo)

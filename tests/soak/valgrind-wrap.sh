@@ -7,6 +7,9 @@
 # Handlers are not traced (no --trace-children): only the daemon is checked.
 : "${REAL_SUPERSERVERD:?REAL_SUPERSERVERD: the superserverd to run}"
 : "${VG_LOG_DIR:?VG_LOG_DIR: the folder for the vg.PID logs}"
+# daemon.PID says "vg.PID is a daemon's own log" (not a handler's): vgcheck.py
+# demands at least one, so a run where no daemon reached valgrind fails.
+: >"$VG_LOG_DIR/daemon.$$" || exit 99
 # shellcheck disable=SC2086 # VALGRIND_OPTS is a list of options
 exec valgrind --quiet --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite --track-fds=no \

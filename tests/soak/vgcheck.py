@@ -9,6 +9,10 @@ handler's execve fails, valgrind cannot continue in that child and says
 "EXEC FAILED: I can't recover from execve() failing"; that is valgrind's
 limit, not a daemon error, and is counted apart.
 
+valgrind-wrap.sh leaves daemon.PID beside each daemon's vg.PID.  No daemon
+at all (a harness that stopped reaching valgrind would pass vacuously) or a
+daemon.PID without its vg.PID (valgrind did not start) fails.
+
 usage: vgcheck.py DIR
 """
 
@@ -58,6 +62,13 @@ def main(argv):
         return 2
     d = argv[1]
     names = sorted(n for n in os.listdir(d) if n.startswith('vg.'))
+    daemons = sorted(n[len('daemon.'):] for n in os.listdir(d) if n.startswith('daemon.'))
+    missing = [p for p in daemons if 'vg.' + p not in names]
+    if not daemons or missing:
+        print('valgrind: %d daemons started under valgrind; %s' % (
+            len(daemons), 'no daemon ran under it: nothing was checked' if not daemons
+            else 'no vg log for daemon pid(s) %s' % ' '.join(missing)))
+        return 1
     totals = {'error': 0, 'definite': 0, 'other_leak': 0, 'exec_failed': 0}
     bad = []
     empty = 0
@@ -77,9 +88,9 @@ def main(argv):
             totals[k] += kinds.get(k, 0)
         if kinds.get('error') or kinds.get('definite'):
             bad.append((n, text))
-    print('valgrind: %d logs (%d empty); %d errors, %d definite leaks, '
+    print('valgrind: %d daemons, %d logs (%d empty); %d errors, %d definite leaks, '
           '%d other leak records (not failing), %d children whose execve '
-          'failed under valgrind' % (len(names), empty, totals['error'],
+          'failed under valgrind' % (len(daemons), len(names), empty, totals['error'],
                                      totals['definite'], totals['other_leak'],
                                      totals['exec_failed']))
     for n, text in bad[:20]:

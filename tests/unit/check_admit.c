@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <malloc.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,6 +248,21 @@ static size_t heap_in_use(void)
     return mi.uordblks + mi.hblkhd;
 }
 
+/* Does mallinfo2 see this process's allocations?  Not under ASan or
+ * valgrind, whose allocators glibc's statistics know nothing of: there the
+ * memory assertions cannot run, and main says so (SKIP with the reason). */
+static bool heap_stats_work;
+
+static bool heap_stats_visible(void)
+{
+    size_t before = heap_in_use();
+    char *volatile p = malloc(1 << 20);
+    bool seen = p != NULL && heap_in_use() >= before + (1 << 20);
+
+    free(p);
+    return seen;
+}
+
 START_TEST(many_sources)
 {
     enum { N = 100000 };
@@ -277,12 +293,12 @@ START_TEST(many_sources)
     ck_assert_uint_eq(admit_live(st), 0);
     for (unsigned i = 0; i < N; i++)
         ck_assert_uint_eq(admit_live_from(st, &keys[i]), 0);
-    /* The table gave its memory back (skipped where mallinfo2 sees nothing,
-     * as under valgrind). */
-    if (peak > before + N * sizeof(struct source_key))
+    /* The table gave its memory back (where mallinfo2 can tell: main). */
+    if (heap_stats_work) {
+        ck_assert_msg(peak > before + N * sizeof(struct source_key), "the table grew %zu bytes",
+                      peak - before);
         ck_assert_msg(after < before + 4096, "table kept %zu bytes", after - before);
-    else
-        printf("check_admit: heap statistics unavailable, table shrink not measured\n");
+    }
     free(keys);
     admit_state_free(st);
 }
@@ -565,7 +581,8 @@ START_TEST(flood_stays_flat)
                      REFUSE_PER_SOURCE_RATE);
     ck_assert_int_eq(admit_check_source(st, &svc, NULL, &last, 0, 0, T0 + 2 * SEC), REFUSE_BANNED);
     size_t end = heap_in_use();
-    ck_assert_msg(end <= after_warmup + 4096, "grew %zu bytes", end - after_warmup);
+    if (heap_stats_work)
+        ck_assert_msg(end <= after_warmup + 4096, "grew %zu bytes", end - after_warmup);
     admit_state_free(st);
 }
 END_TEST
@@ -602,5 +619,10 @@ static Suite *admit_suite(void)
 
 int main(void)
 {
-    return unit_run(admit_suite(), NULL);
+    heap_stats_work = heap_stats_visible();
+    return unit_run(admit_suite(), heap_stats_work
+                                       ? NULL
+                                       : "mallinfo2 does not see this allocator (ASan, valgrind): "
+                                         "the memory of many_sources and flood_stays_flat was not "
+                                         "measured");
 }

@@ -11,27 +11,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "unit_fixture.h"
 #include "unit_run.h"
 #include "conn_env.h"
-
-static char *args[] = {"cat", "-u", NULL};
-
-static struct service make_service(enum svc_mode mode, enum svc_protocol proto,
-                                   struct listen_addr *where)
-{
-    struct service svc;
-
-    memset(&svc, 0, sizeof(svc));
-    svc.name = "echo";
-    svc.enabled = true;
-    svc.exec = "/bin/cat";
-    svc.args = args;
-    svc.mode = mode;
-    svc.protocol = proto;
-    svc.listen = where;
-    svc.n_listen = 1;
-    return svc;
-}
 
 static struct listen_addr inet_where = {.text = "127.0.0.1:7", .kind = LISTEN_INET};
 
@@ -53,7 +35,7 @@ START_TEST(conn_env_nowait_tcp)
 {
     struct sockaddr_in lsin = {.sin_family = AF_INET}, peer, csin;
     socklen_t len = sizeof(lsin);
-    struct service svc = make_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+    struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
     int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -88,7 +70,7 @@ START_TEST(conn_env_wait_udp_local_only)
 {
     struct sockaddr_in sin = {.sin_family = AF_INET};
     socklen_t len = sizeof(sin);
-    struct service svc = make_service(MODE_WAIT, PROTO_UDP, &inet_where);
+    struct service svc = unit_plain_service(MODE_WAIT, PROTO_UDP, &inet_where);
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -109,7 +91,7 @@ END_TEST
 START_TEST(conn_env_unix_stream_credentials)
 {
     struct listen_addr where = {.text = "unix:/run/x.sock", .kind = LISTEN_UNIX};
-    struct service svc = make_service(MODE_NOWAIT, PROTO_TCP, &where);
+    struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &where);
     struct sockaddr_un peer = {.sun_family = AF_UNIX};
     int sv[2];
 
@@ -163,7 +145,7 @@ static struct sockaddr_in inet4(const char *ip, unsigned port)
  * balancer, the TLVs; the longest of them all fit in a slot. */
 START_TEST(conn_env_proxied)
 {
-    struct service svc = make_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+    struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
     struct sockaddr_in client = inet4("203.0.113.7", 51234), dst = inet4("192.0.2.1", 443),
                        lb = inet4("10.0.0.5", 40000);
     char big[256], buf[2048], want_auth[300];

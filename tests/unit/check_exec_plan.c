@@ -5,29 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "unit_fixture.h"
 #include "unit_run.h"
 #include "exec_plan.h"
 #include "landlock.h"
 #include "syscall_groups.h"
-
-static char *args[] = {"cat", "-u", NULL};
-
-static struct service make_service(enum svc_mode mode, enum svc_protocol proto,
-                                   struct listen_addr *where)
-{
-    struct service svc;
-
-    memset(&svc, 0, sizeof(svc));
-    svc.name = "echo";
-    svc.enabled = true;
-    svc.exec = "/bin/cat";
-    svc.args = args;
-    svc.mode = mode;
-    svc.protocol = proto;
-    svc.listen = where;
-    svc.n_listen = 1;
-    return svc;
-}
 
 static struct listen_addr inet_where = {.text = "127.0.0.1:7", .kind = LISTEN_INET};
 
@@ -35,7 +17,7 @@ START_TEST(plan_env_order_and_replacement)
 {
     char *env[] = {"A=1", "SS_CHECK_PASSED=from-env", "B=2", "A=3", NULL};
     char *pass[] = {"SS_CHECK_PASSED", "SS_CHECK_UNSET", "SS_CHECK_KEPT", NULL};
-    struct service svc = make_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+    struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
     char err[256];
 
     setenv("SS_CHECK_PASSED", "from-daemon", 1);
@@ -49,7 +31,7 @@ START_TEST(plan_env_order_and_replacement)
     ck_assert_str_eq(p->argv[0], "cat");
     ck_assert_str_eq(p->argv[1], "-u");
     ck_assert_ptr_null(p->argv[2]);
-    ck_assert_ptr_ne(p->argv[0], args[0]); /* a copy: the config may go */
+    ck_assert_ptr_ne(p->argv[0], svc.args[0]); /* a copy: the config may go */
     /* PATH and SUPERSERVER_SERVICE first; pass_env, then env; a later name
      * takes an earlier one's place; an unset pass_env name is left out. */
     const char *want[] = {
@@ -70,7 +52,7 @@ END_TEST
 START_TEST(plan_env_may_replace_path)
 {
     char *env[] = {"PATH=/opt/bin", NULL};
-    struct service svc = make_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+    struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
     char err[256];
 
     svc.env = env;
@@ -85,7 +67,7 @@ END_TEST
 
 START_TEST(plan_refcount)
 {
-    struct service svc = make_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+    struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
     char err[256];
     struct exec_plan *p = exec_plan_new(&svc, err, sizeof(err));
 
@@ -165,7 +147,7 @@ START_TEST(plan_same)
                                            change_landlock, change_chroot};
 
     for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
-        struct service svc = make_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
+        struct service svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &inet_where);
         svc.sandbox.no_new_privileges = true;
         svc.sandbox.has_capabilities = true;
         svc.sandbox.capabilities = 1ULL << 10;

@@ -14,57 +14,33 @@
 #include <unistd.h>
 
 #include "unit_file.h"
+#include "unit_fixture.h"
 #include "unit_run.h"
 #include "inetd_import.h"
 
-struct run {
-    int rc;
-    char *out, *err;
-    size_t outlen, errlen;
-};
-
-static char tmpdir[] = "/tmp/check_inetd.XXXXXX";
+static char tmpdir[64];
 static char conf[sizeof(tmpdir) + 16];
 
 static void setup(void)
 {
-    ck_assert_ptr_nonnull(mkdtemp(strcpy(tmpdir, "/tmp/check_inetd.XXXXXX")));
+    unit_tmpdir_make(tmpdir, sizeof(tmpdir), "check_inetd");
     snprintf(conf, sizeof(conf), "%s/inetd.conf", tmpdir);
 }
 
 static void teardown(void)
 {
-    unlink(conf);
-    rmdir(tmpdir);
-}
-
-static void run_import(const char *path, struct run *r)
-{
-    FILE *out = open_memstream(&r->out, &r->outlen);
-    FILE *err = open_memstream(&r->err, &r->errlen);
-
-    ck_assert_ptr_nonnull(out);
-    ck_assert_ptr_nonnull(err);
-    r->rc = inetd_import(path, out, err);
-    fclose(out);
-    fclose(err);
+    unit_tmpdir_remove(tmpdir);
 }
 
 /* Write TEXT to the scratch inetd.conf and import it. */
-static void run_text(const char *text, struct run *r)
+static void run_text(const char *text, struct unit_output *r)
 {
     FILE *f = fopen(conf, "w");
 
     ck_assert_ptr_nonnull(f);
     fputs(text, f);
     ck_assert_int_eq(fclose(f), 0);
-    run_import(conf, r);
-}
-
-static void run_free(struct run *r)
-{
-    free(r->out);
-    free(r->err);
+    unit_capture(r, inetd_import, conf);
 }
 
 /* Replace every DIR in TEXT by "@HANDLER_DIR@" (the handler folder is set at build time). */
@@ -124,12 +100,12 @@ static void assert_same_lines(const char *got, const char *want, const char *wha
 START_TEST(fixture)
 {
     const char *srcdir = getenv("TESTS_SRCDIR");
-    struct run r;
+    struct unit_output r;
     char *want_out, *want_err, *dir, *got;
 
     /* A relative path keeps the file name in the messages independent of the tree. */
     ck_assert_int_eq(chdir(srcdir ? srcdir : "tests"), 0);
-    run_import("data/inetd/inetd.conf", &r);
+    unit_capture(&r, inetd_import, "data/inetd/inetd.conf");
     want_out = unit_slurp("data/inetd/inetd.expected.yaml");
     want_err = unit_slurp("data/inetd/inetd.expected.err");
     dir = handler_dir(r.out);
@@ -141,60 +117,60 @@ START_TEST(fixture)
     free(dir);
     free(want_out);
     free(want_err);
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
 START_TEST(missing_file)
 {
-    struct run r;
+    struct unit_output r;
 
-    run_import("/nonexistent/inetd.conf", &r);
+    unit_capture(&r, inetd_import, "/nonexistent/inetd.conf");
     ck_assert_int_eq(r.rc, 1);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, "superserverd: /nonexistent/inetd.conf: cannot open: No such file "
                             "or directory\n");
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
 START_TEST(unreadable_directory)
 {
-    struct run r;
+    struct unit_output r;
 
-    run_import(tmpdir, &r);
+    unit_capture(&r, inetd_import, tmpdir);
     ck_assert_int_eq(r.rc, 1);
     ck_assert_str_eq(r.out, "");
     ck_assert_ptr_nonnull(strstr(r.err, ": not a regular file (a directory)\n"));
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
 /* A FIFO (no writer) must not block the import: refused at once by name. */
 START_TEST(special_file)
 {
-    struct run r;
+    struct unit_output r;
     char fifo[sizeof(tmpdir) + 16], want[256];
 
     snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
     ck_assert_int_eq(mkfifo(fifo, 0600), 0);
-    run_import(fifo, &r);
+    unit_capture(&r, inetd_import, fifo);
     unlink(fifo);
     snprintf(want, sizeof(want), "superserverd: %s: not a regular file (a fifo)\n", fifo);
     ck_assert_int_eq(r.rc, 1);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, want);
-    run_free(&r);
-    run_import("/dev/null", &r);
+    unit_output_free(&r);
+    unit_capture(&r, inetd_import, "/dev/null");
     ck_assert_int_eq(r.rc, 1);
     ck_assert_str_eq(r.err, "superserverd: /dev/null: not a regular file (a character device)\n");
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
 START_TEST(empty_file)
 {
-    struct run r;
+    struct unit_output r;
     char want[256];
 
     run_text("", &r);
@@ -202,18 +178,18 @@ START_TEST(empty_file)
     ck_assert_int_eq(r.rc, 1);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, want);
-    run_free(&r);
+    unit_output_free(&r);
     run_text("# only comments\n\n   \t\n#echo stream tcp nowait root internal\n", &r);
     ck_assert_int_eq(r.rc, 1);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, want);
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
 START_TEST(nothing_translatable)
 {
-    struct run r;
+    struct unit_output r;
     char want[512];
 
     run_text("foo stream tcp\nbar raw icmp nowait root /bin/true\n", &r);
@@ -226,12 +202,12 @@ START_TEST(nothing_translatable)
     ck_assert_int_eq(r.rc, 1);
     ck_assert_str_eq(r.out, "");
     ck_assert_str_eq(r.err, want);
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
 /* Only the services part of the output, after the header comment. */
-static const char *services_of(const struct run *r)
+static const char *services_of(const struct unit_output *r)
 {
     const char *p = strstr(r->out, "services:\n");
 
@@ -241,7 +217,7 @@ static const char *services_of(const struct run *r)
 
 START_TEST(twins_merge)
 {
-    struct run r;
+    struct unit_output r;
 
     run_text("7001 stream tcp4 nowait root /bin/cat cat\n"
              "7001 stream tcp6 nowait root /bin/cat cat\n"
@@ -281,13 +257,13 @@ START_TEST(twins_merge)
                                       "    exec: \"/bin/cat\"\n"
                                       "    args:\n"
                                       "      - \"/bin/cat\"\n");
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
 START_TEST(addresses_and_names)
 {
-    struct run r;
+    struct unit_output r;
 
     run_text("7001 stream tcp4 nowait root /bin/cat\n"
              "7001 stream tcp6 nowait nobody /bin/cat\n"
@@ -312,13 +288,13 @@ START_TEST(addresses_and_names)
     ck_assert_ptr_null(strstr(r.out, "7004"));
     ck_assert_ptr_nonnull(strstr(r.err, ":9: cannot translate: protocol \"tcp/7\" is not "
                                         "supported (only tcp and udp, or tcp6, udp4...)\n"));
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
 START_TEST(unix_sockets)
 {
-    struct run r;
+    struct unit_output r;
 
     run_text("/run/ss/echo.sock stream unix nowait root /bin/cat cat\n"
              "/run/ss/log.sock dgram unix wait nobody:nogroup /usr/sbin/logd logd -v\n"
@@ -350,13 +326,13 @@ START_TEST(unix_sockets)
         strstr(r.err, ":8: cannot translate: internal services are not offered on unix sockets\n"));
     ck_assert_ptr_nonnull(strstr(r.err, ":9: cannot translate: socket type \"raw\" is not "
                                         "supported (only stream and dgram)\n"));
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
 START_TEST(freebsd_limits)
 {
-    struct run r;
+    struct unit_output r;
 
     run_text("7001 stream tcp nowait/10/0/3 root /bin/cat\n"
              "7002 stream tcp nowait/0 root /bin/cat\n"
@@ -383,7 +359,7 @@ START_TEST(freebsd_limits)
     ck_assert_ptr_nonnull(strstr(r.out, "listen: \"*:7007\"\n    protocol: \"udp\"\n"
                                         "    mode: \"wait\"\n    instances: 4\n"
                                         "    per_source: 2\n"));
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
@@ -419,7 +395,7 @@ START_TEST(bad_lines)
         {"7001 stream tcp nowait r\xe9my /bin/cat", "not valid UTF-8"},
     };
     char want[512];
-    struct run r;
+    struct unit_output r;
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char text[256];
@@ -433,14 +409,14 @@ START_TEST(bad_lines)
         ck_assert_str_eq(r.err, want);
         ck_assert_ptr_nonnull(strstr(r.out, "  # line 2\n  - name: \"7999\"\n"));
         ck_assert_ptr_null(strstr(r.out, "line 1\n"));
-        run_free(&r);
+        unit_output_free(&r);
     }
 }
 END_TEST
 
 START_TEST(limits_and_quoting)
 {
-    struct run r;
+    struct unit_output r;
 
     run_text("# caf\xe9: a Latin-1 comment is no error\n"
              "7001 stream tcp nowait.25 www-data.www-data /usr/bin/srv srv a\\b \"q\" \xc3\xa9\n"
@@ -487,7 +463,7 @@ START_TEST(limits_and_quoting)
                      "    exec: \"/usr/bin/srv\"\n"
                      "    args:\n"
                      "      - \"/usr/bin/srv\"\n");
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
@@ -497,7 +473,7 @@ START_TEST(long_line)
     char *text = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&text, &len);
-    struct run r;
+    struct unit_output r;
 
     fputs("7001 stream tcp nowait root /usr/bin/srv srv", m);
     for (int i = 0; i < NARGS; i++)
@@ -508,7 +484,7 @@ START_TEST(long_line)
     ck_assert_int_eq(r.rc, 0);
     ck_assert_str_eq(r.err, "");
     ck_assert_ptr_nonnull(strstr(r.out, "      - \"arg19999\"\n  # line 2\n"));
-    run_free(&r);
+    unit_output_free(&r);
     free(text);
 }
 END_TEST
@@ -521,7 +497,7 @@ START_TEST(bounded_reading)
     static const char text[] = "7001 stream tcp nowait root /bin/cat cat\n"
                                "7002 stream tcp nowait root /bin/cat c\0at\n";
     char path[300];
-    struct run r;
+    struct unit_output r;
     FILE *f;
 
     snprintf(path, sizeof(path), "%s/inetd.conf", tmpdir);
@@ -529,16 +505,16 @@ START_TEST(bounded_reading)
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(fwrite(text, 1, sizeof(text) - 1, f), sizeof(text) - 1);
     fclose(f);
-    run_import(path, &r);
+    unit_capture(&r, inetd_import, path);
     ck_assert_int_eq(r.rc, 0);
     ck_assert_ptr_nonnull(strstr(r.err, ":2: cannot translate: NUL byte in the line\n"));
-    run_free(&r);
+    unit_output_free(&r);
     ck_assert_int_eq(truncate(path, (off_t)(5u << 20)), 0);
-    run_import(path, &r);
+    unit_capture(&r, inetd_import, path);
     ck_assert_int_eq(r.rc, 1);
     ck_assert_ptr_nonnull(strstr(r.err, "inetd.conf: cannot read: file too large (over 4 MiB)\n"));
     ck_assert_uint_eq(r.outlen, 0);
-    run_free(&r);
+    unit_output_free(&r);
     /* 5,000 lines of one name: numbered in turn, the last one "7-tcp-4999" */
     char *many = NULL;
     size_t len = 0;
@@ -550,7 +526,7 @@ START_TEST(bounded_reading)
     ck_assert_int_eq(r.rc, 0);
     ck_assert_str_eq(r.err, "");
     ck_assert_ptr_nonnull(strstr(r.out, "name: \"7-tcp-4999\""));
-    run_free(&r);
+    unit_output_free(&r);
     free(many);
 }
 END_TEST

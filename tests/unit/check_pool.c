@@ -5,10 +5,10 @@
 #include <check.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "unit_run.h"
@@ -22,9 +22,12 @@ static struct listener l;
 static struct pool *pool;
 static pid_t pids[SLOTS];
 
-/* A worker that sleeps until signalled (alarm: a safety net).  Check's
- * runner handles SIGTERM by killing its process group: the worker gets the
- * default action back before a SIGTERM, blocked across the fork, can reach it. */
+/* A worker that sleeps with SIGTERM blocked (alarm: a safety net): a
+ * SIGTERM sent to it stays pending, to be seen in /proc, instead of ending
+ * it at some later moment.  So "was it signalled" has an answer at once,
+ * with no window in which a worker on its way out still looks untouched.
+ * (Check's runner SIGTERMs its process group: the mask is set before the
+ * fork, so none can reach the child with the runner's handler.) */
 static pid_t sleeper(void)
 {
     sigset_t term, old;
@@ -38,7 +41,6 @@ static pid_t sleeper(void)
         signal(SIGINT, SIG_DFL);
         signal(SIGALRM, SIG_DFL);
         alarm(30);
-        sigprocmask(SIG_UNBLOCK, &term, NULL);
         for (;;)
             pause();
     }
@@ -76,35 +78,37 @@ static void start_pool(const unsigned order[SLOTS])
     }
 }
 
-/* Was PID ended by SIGTERM (waited for, at most 5 s)? */
+/* Is a SIGTERM pending for PID (sent to it: its mask holds it)?  kill(2)
+ * queues it before it returns, so the answer is final at once. */
 static bool got_sigterm(pid_t pid)
 {
-    int status;
+    char path[64], line[256];
+    unsigned long long pending = 0;
+    FILE *f;
 
-    for (int i = 0; i < 500; i++) {
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid)
-            return WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
-        ck_assert_int_eq(r, 0);
-        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-    }
-    return false;
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "worker %d is gone", (int)pid);
+    while (fgets(line, sizeof(line), f))
+        if (strncmp(line, "ShdPnd:", 7) == 0 || strncmp(line, "SigPnd:", 7) == 0)
+            pending |= strtoull(line + 7, NULL, 16);
+    fclose(f);
+    return pending & (1ULL << (SIGTERM - 1));
 }
 
-/* Not (yet) ended: no signal was sent to it, or it is still on its way. */
+/* Not signalled: alive, and no SIGTERM pending. */
 static bool still_running(pid_t pid)
 {
     int status;
-    return waitpid(pid, &status, WNOHANG) == 0;
+    return waitpid(pid, &status, WNOHANG) == 0 && !got_sigterm(pid);
 }
 
 static void stop_pool(void)
 {
-    for (unsigned i = 0; i < SLOTS; i++)
-        if (still_running(pids[i])) {
-            kill(pids[i], SIGKILL);
-            waitpid(pids[i], NULL, 0);
-        }
+    for (unsigned i = 0; i < SLOTS; i++) {
+        kill(pids[i], SIGKILL);
+        waitpid(pids[i], NULL, 0);
+    }
     pool_free(pool);
     children_destroy(&srv.children);
 }

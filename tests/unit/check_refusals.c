@@ -4,9 +4,11 @@
  * once the second ends, all on an injected clock; and refuse_message, sent
  * whole or not at all, never blocking.
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -164,22 +166,125 @@ START_TEST(message_bytes)
 }
 END_TEST
 
-/* A full socket buffer drops the message; the call returns at once (the
- * suite's timeout would catch a blocking send), and a gone peer raises no SIGPIPE. */
-START_TEST(message_full_buffer_or_gone)
+/* Fill SOCK's send buffer (its peer reads nothing); the bytes queued. */
+static size_t fill_until_full(int sock)
 {
-    char msg[] = "421 busy\r\n", fill[4096];
+    char fill[4096];
+    size_t queued = 0;
+    ssize_t n;
+    int small = 4096; /* the kernel's least: the buffer fills in a few KB */
+
+    ck_assert_int_eq(setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+    memset(fill, 'f', sizeof(fill));
+    while ((n = send(sock, fill, sizeof(fill), MSG_DONTWAIT)) > 0)
+        queued += (size_t)n;
+    ck_assert(errno == EAGAIN || errno == EWOULDBLOCK);
+    /* and the last few bytes a smaller write may still fit */
+    while (send(sock, fill, 1, MSG_DONTWAIT) == 1)
+        queued++;
+    return queued;
+}
+
+/* Read PEER to its end: the fill bytes, then exactly what follows them. */
+static size_t drain_after(int peer, size_t fill, char *tail, size_t tail_len)
+{
+    char buf[65536];
+    size_t seen = 0, t = 0;
+    ssize_t n;
+
+    while ((n = read(peer, buf, sizeof(buf))) > 0)
+        for (ssize_t i = 0; i < n; i++, seen++)
+            if (seen < fill)
+                ck_assert_int_eq(buf[i], 'f');
+            else if (t < tail_len)
+                tail[t++] = buf[i];
+    ck_assert_int_ge(seen, fill);
+    return seen - fill;
+}
+
+/* On a full buffer the message is dropped, not cut: the peer reads the fill
+ * and nothing after it; with room again it comes whole.  The call returns at
+ * once on the blocking socket (the suite's timeout would catch a block).
+ * Over TCP (loopback) and a unix stream pair. */
+static void message_whole_or_not_at_all(int sv[2])
+{
+    char msg[] = "421 busy\r\n", tail[64];
+    struct service svc = {.name = "t", .refuse_message = msg};
+
+    size_t fill = fill_until_full(sv[0]);
+    refusals_send_message(sv[0], &svc);
+    shutdown(sv[0], SHUT_WR);
+    ck_assert_uint_eq(drain_after(sv[1], fill, tail, sizeof(tail)), 0);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* A loopback TCP connection, sv[0] the accepted end; the receiving end's
+ * buffer small (set before the connection: the window follows it). */
+static void tcp_pair(int sv[2])
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    int lsn = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), small = 4096;
+
+    ck_assert_int_ge(lsn, 0);
+    ck_assert_int_eq(bind(lsn, (struct sockaddr *)&a, sizeof(a)), 0);
+    ck_assert_int_eq(listen(lsn, 1), 0);
+    ck_assert_int_eq(getsockname(lsn, (struct sockaddr *)&a, &len), 0);
+    sv[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_eq(setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)), 0);
+    ck_assert_int_eq(connect(sv[1], (struct sockaddr *)&a, sizeof(a)), 0);
+    sv[0] = accept4(lsn, NULL, NULL, SOCK_CLOEXEC);
+    ck_assert_int_ge(sv[0], 0);
+    close(lsn);
+}
+
+START_TEST(message_full_buffer_dropped_whole)
+{
+    int sv[2];
+
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    message_whole_or_not_at_all(sv);
+    tcp_pair(sv);
+    message_whole_or_not_at_all(sv);
+}
+END_TEST
+
+/* After the peer drained a full buffer, the message goes out whole. */
+START_TEST(message_after_room_is_whole)
+{
+    char msg[] = "421 busy\r\n", tail[64] = "";
+    struct service svc = {.name = "t", .refuse_message = msg};
+    int sv[2];
+
+    tcp_pair(sv);
+    size_t fill = fill_until_full(sv[0]);
+    char buf[65536];
+    size_t got = 0;
+    while (got < fill) { /* the peer reads it all: room again */
+        ssize_t n = read(sv[1], buf, sizeof(buf) < fill - got ? sizeof(buf) : fill - got);
+        ck_assert_int_gt(n, 0);
+        got += (size_t)n;
+    }
+    refusals_send_message(sv[0], &svc);
+    shutdown(sv[0], SHUT_WR);
+    ck_assert_uint_eq(drain_after(sv[1], 0, tail, sizeof(tail)), strlen(msg));
+    ck_assert(memcmp(tail, msg, strlen(msg)) == 0);
+    close(sv[0]);
+    close(sv[1]);
+}
+END_TEST
+
+/* A peer that is gone: EPIPE, no SIGPIPE (which would kill this forked case). */
+START_TEST(message_to_gone_peer_raises_no_signal)
+{
+    char msg[] = "421 busy\r\n";
     struct service svc = {.name = "t", .refuse_message = msg};
     int sv[2];
 
     ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-    memset(fill, 'f', sizeof(fill));
-    for (int i = 0; i < 100000 && send(sv[0], fill, sizeof(fill), MSG_DONTWAIT) > 0; i++)
-        ;
-    ck_assert(errno == EAGAIN || errno == EWOULDBLOCK);
-    refusals_send_message(sv[0], &svc); /* the socket itself is blocking */
     close(sv[1]);
-    refusals_send_message(sv[0], &svc); /* peer gone: EPIPE, not a signal */
+    refusals_send_message(sv[0], &svc);
     close(sv[0]);
 }
 END_TEST
@@ -195,7 +300,9 @@ static Suite *refusals_suite(void)
     tcase_add_test(tc, late_flush_keeps_counts);
     tcase_add_test(tc, every_reason_independent);
     tcase_add_test(tc, message_bytes);
-    tcase_add_test(tc, message_full_buffer_or_gone);
+    tcase_add_test(tc, message_full_buffer_dropped_whole);
+    tcase_add_test(tc, message_after_room_is_whole);
+    tcase_add_test(tc, message_to_gone_peer_raises_no_signal);
     suite_add_tcase(s, tc);
     return s;
 }

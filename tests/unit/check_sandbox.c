@@ -283,8 +283,6 @@ START_TEST(landlock_rules)
     char *read[] = {"/usr", "/etc/hostname", NULL}, *missing[] = {"/nonexistent/x", NULL};
     char err[256];
 
-    if (landlock_abi() < 1)
-        return; /* the config layer refuses landlock on such a kernel */
     s.sandbox.has_landlock = true;
     s.sandbox.landlock_read = read;
     ck_assert_int_eq(sandbox_prepare(&sb, &s, err, sizeof(err)), 0);
@@ -310,12 +308,16 @@ static Suite *sandbox_suite(void)
     tcase_add_test(tc, seccomp_program);
     tcase_add_test(tc, seccomp_tree_same_verdicts);
     tcase_add_test(tc, seccomp_program_is_the_tree);
-    tcase_add_test(tc, landlock_rules);
+    /* the config layer refuses landlock on a kernel without it */
+    if (landlock_abi() >= 1)
+        tcase_add_test(tc, landlock_rules);
     suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    return unit_run(sandbox_suite(), NULL);
+    return unit_run(
+        sandbox_suite(),
+        landlock_abi() >= 1 ? NULL : "this kernel has no Landlock: landlock_rules did not run");
 }

@@ -14,44 +14,24 @@
 #include <unistd.h>
 
 #include "unit_file.h"
+#include "unit_fixture.h"
 #include "unit_run.h"
 #include "paths.h"
 #include "xinetd_import.h"
 #include "xinetd_parse.h"
 
-struct run {
-    int rc;
-    char *out, *err;
-    size_t outlen, errlen;
-};
-
-static char tmpdir[] = "/tmp/check_xinetd.XXXXXX";
+static char tmpdir[64];
 static char conf[sizeof(tmpdir) + 16];
 
 static void setup(void)
 {
-    ck_assert_ptr_nonnull(mkdtemp(strcpy(tmpdir, "/tmp/check_xinetd.XXXXXX")));
+    unit_tmpdir_make(tmpdir, sizeof(tmpdir), "check_xinetd");
     snprintf(conf, sizeof(conf), "%s/xinetd.conf", tmpdir);
 }
 
 static void teardown(void)
 {
-    char cmd[sizeof(tmpdir) + 16];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static void run_import(const char *path, struct run *r)
-{
-    FILE *out = open_memstream(&r->out, &r->outlen);
-    FILE *err = open_memstream(&r->err, &r->errlen);
-
-    ck_assert_ptr_nonnull(out);
-    ck_assert_ptr_nonnull(err);
-    r->rc = xinetd_import(path, out, err);
-    fclose(out);
-    fclose(err);
+    unit_tmpdir_remove(tmpdir);
 }
 
 /* Write TEXT to NAME in the scratch folder (folders made as needed). */
@@ -74,16 +54,10 @@ static void put(const char *name, const char *text)
 }
 
 /* Write TEXT to the scratch xinetd.conf and import it. */
-static void run_text(const char *text, struct run *r)
+static void run_text(const char *text, struct unit_output *r)
 {
     put("xinetd.conf", text);
-    run_import(conf, r);
-}
-
-static void run_free(struct run *r)
-{
-    free(r->out);
-    free(r->err);
+    unit_capture(r, xinetd_import, conf);
 }
 
 /* Replace every HANDLER_DIR in TEXT by "@HANDLER_DIR@". */
@@ -125,12 +99,12 @@ static void check_fixture(const char *name)
 {
     const char *srcdir = getenv("TESTS_SRCDIR");
     char path[128], want[128];
-    struct run r;
+    struct unit_output r;
     char *got, *expect;
 
     ck_assert_int_eq(chdir(srcdir ? srcdir : "tests"), 0);
     snprintf(path, sizeof(path), "data/xinetd/%s/xinetd.conf", name);
-    run_import(path, &r);
+    unit_capture(&r, xinetd_import, path);
     ck_assert_int_eq(r.rc, 0);
     got = mask_dir(r.out);
     snprintf(want, sizeof(want), "data/xinetd/%s/expected.yaml", name);
@@ -142,7 +116,7 @@ static void check_fixture(const char *name)
     assert_same_lines(r.err, expect, want);
     free(expect);
     free(got);
-    run_free(&r);
+    unit_output_free(&r);
 }
 
 START_TEST(debian_fixture)
@@ -173,7 +147,7 @@ static int count_lines(const char *text)
 /* Import TEXT and expect exit code RC with OUT and ERR holding the given fragments. */
 static void expect_text(const char *text, int rc, const char *in_out, const char *in_err)
 {
-    struct run r;
+    struct unit_output r;
 
     run_text(text, &r);
     ck_assert_msg(r.rc == rc, "rc %d, stderr: %s", r.rc, r.err);
@@ -183,7 +157,7 @@ static void expect_text(const char *text, int rc, const char *in_out, const char
         ck_assert_msg(strstr(r.err, in_err) != NULL, "\"%s\" not in stderr:\n%s", in_err, r.err);
     else
         ck_assert_msg(r.errlen == 0, "unexpected stderr: %s", r.err);
-    run_free(&r);
+    unit_output_free(&r);
 }
 
 START_TEST(braces_and_comments)
@@ -229,7 +203,7 @@ static char *entry(const char *out, const char *name)
 
 START_TEST(operators_and_defaults)
 {
-    struct run r;
+    struct unit_output r;
     char *e;
 
     /* defaults are cumulative; a service's = replaces, += adds, -= removes */
@@ -251,7 +225,7 @@ START_TEST(operators_and_defaults)
     ck_assert_ptr_nonnull(strstr(e, "allow:\n      - \"10.0.0.9/32\"\n"));
     ck_assert_ptr_null(strstr(e, "10.0.0.2/32"));
     free(e);
-    run_free(&r);
+    unit_output_free(&r);
     /* enabled/disabled lists in defaults */
     expect_text("defaults\n{\n\tdisabled = b\n}\n" SVC("a", "") SVC("b", "\tport = 7071\n"), 0,
                 "name: \"b\"\n    enabled: false", NULL);
@@ -272,14 +246,14 @@ START_TEST(includes)
     put("single", SVC("single", "\tport = 7072\n"));
     expect_text("includedir d\ninclude single\n", 0, "name: \"one\"",
                 NULL); /* relative to the including file's folder */
-    struct run r;
+    struct unit_output r;
 
     run_text("includedir d\ninclude single\n", &r);
     /* in C-locale order of the folder, then the include */
     char *one = strstr(r.out, "\"one\""), *two = strstr(r.out, "\"two\""),
          *single = strstr(r.out, "\"single\"");
     ck_assert(one && two && single && one < two && two < single);
-    run_free(&r);
+    unit_output_free(&r);
     expect_text("includedir nowhere\n" SVC("a", ""), 0, "name: \"a\"",
                 "xinetd.conf:1: includedir ");
     expect_text("include nofile\n" SVC("a", ""), 0, "name: \"a\"", "nofile: cannot open");
@@ -295,7 +269,7 @@ START_TEST(includes)
     ck_assert_int_eq(r.rc, 0);
     ck_assert_int_eq(count_lines(r.err), 8);
     ck_assert_ptr_null(strstr(r.out + 1, "  - name: \"a-")); /* one service, not 8^8 */
-    run_free(&r);
+    unit_output_free(&r);
     put("d2/self", "includedir .\n" SVC("s", ""));
     expect_text("includedir d2\n", 0, "name: \"s\"", "d2/./self: already read");
     ck_assert(xinetd_dir_name_ok("tftp"));
@@ -310,7 +284,7 @@ END_TEST
 START_TEST(special_and_many_files)
 {
     char path[300], fifo[300];
-    struct run r;
+    struct unit_output r;
 
     snprintf(fifo, sizeof(fifo), "%s/fifo", tmpdir);
     ck_assert_int_eq(mkfifo(fifo, 0600), 0);
@@ -318,10 +292,10 @@ START_TEST(special_and_many_files)
     expect_text("include fifo\n" SVC("a", ""), 0, NULL, "/fifo: not a regular file (a fifo)");
     expect_text("include /dev/zero\n" SVC("a", ""), 0, "name: \"a\"",
                 "xinetd.conf:1: /dev/zero: not a regular file (a character device)");
-    run_import(fifo, &r);
+    unit_capture(&r, xinetd_import, fifo);
     ck_assert_int_eq(r.rc, 1);
     ck_assert_ptr_nonnull(strstr(r.err, "/fifo: not a regular file (a fifo)\n"));
-    run_free(&r);
+    unit_output_free(&r);
     /* too big: named, never read whole */
     snprintf(path, sizeof(path), "%s/big", tmpdir);
     ck_assert_int_eq(truncate(path, 0) == 0 || errno == ENOENT, 1);
@@ -341,7 +315,7 @@ START_TEST(special_and_many_files)
     ck_assert_int_eq(r.rc, 0);
     ck_assert_ptr_nonnull(strstr(r.err, "xinetd.conf:1: "));
     ck_assert_ptr_nonnull(strstr(r.err, "not read: more than 1024 files"));
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
@@ -524,14 +498,14 @@ START_TEST(environment_and_misc)
     expect_text(SVC("a", "\tgroups = yes\n\tv6only = no\n"), 0, "name: \"a\"", NULL);
     expect_text(SVC("a", "\tgroups = no\n"), 0, NULL, "initgroups");
     /* a defaults line is named once, not once per service */
-    struct run r;
+    struct unit_output r;
 
     run_text("defaults\n{\n\tbanner = /etc/issue\n}\n" SVC("a", "") SVC("b", "\tport = 7071\n"),
              &r);
     ck_assert_int_eq(r.rc, 0);
     ck_assert_ptr_nonnull(strstr(r.err, "attribute \"banner\""));
     ck_assert_ptr_null(strstr(strstr(r.err, "attribute \"banner\"") + 1, "attribute \"banner\""));
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 
@@ -553,13 +527,13 @@ START_TEST(quoting_and_bad_input)
     expect_text(text, 0, big, NULL);
     free(big);
     free(text);
-    struct run r;
+    struct unit_output r;
 
-    run_import("/nonexistent/xinetd.conf", &r);
+    unit_capture(&r, xinetd_import, "/nonexistent/xinetd.conf");
     ck_assert_int_eq(r.rc, 1);
     ck_assert_ptr_nonnull(strstr(r.err, "/nonexistent/xinetd.conf: cannot open"));
     ck_assert_uint_eq(r.outlen, 0);
-    run_free(&r);
+    unit_output_free(&r);
 }
 END_TEST
 

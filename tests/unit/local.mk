@@ -3,6 +3,8 @@
 noinst_LIBRARIES += tests/unit/libunit.a
 tests_unit_libunit_a_SOURCES = tests/unit/unit_run.c tests/unit/unit_run.h \
 	tests/unit/unit_file.c tests/unit/unit_file.h \
+	tests/unit/model_diff.c tests/unit/model_diff.h \
+	tests/unit/unit_fixture.c tests/unit/unit_fixture.h \
 	tests/unit/unit_context.c tests/unit/unit_context.h
 tests_unit_libunit_a_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_libunit_a_CFLAGS = $(UNIT_TEST_CFLAGS)

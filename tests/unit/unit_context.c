@@ -12,6 +12,7 @@
 #include "handler.h"
 #include "refusals.h"
 #include "unit_context.h"
+#include "unit_fixture.h"
 
 static struct listen_addr where = {.text = "127.0.0.1:7", .kind = LISTEN_INET};
 
@@ -50,15 +51,10 @@ void unit_replan(struct svc_state *st, const struct service *svc)
 struct svc_state *unit_service(struct service *svc, const char *exec, char **args,
                                struct listener **lp)
 {
-    memset(svc, 0, sizeof(*svc));
+    *svc = unit_plain_service(MODE_NOWAIT, PROTO_TCP, &where);
     svc->name = "t";
-    svc->enabled = true;
     svc->exec = (char *)exec;
     svc->args = args;
-    svc->protocol = PROTO_TCP;
-    svc->mode = MODE_NOWAIT;
-    svc->listen = &where;
-    svc->n_listen = 1;
     struct svc_state *st = svc_state_new("t");
     ck_assert_ptr_nonnull(st);
     st->svc = svc;
