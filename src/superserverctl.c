@@ -20,8 +20,9 @@
 
 enum { EXIT_OK = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
-#define RELOAD_TIMEOUT_MS 30000 /* a reload parses and opens sockets */
-#define OTHER_TIMEOUT_MS  10000
+#define RELOAD_TIMEOUT_MS  30000 /* a reload parses and opens sockets */
+#define UPGRADE_TIMEOUT_MS 60000 /* and an upgrade checks the new binary first (30 s at most) */
+#define OTHER_TIMEOUT_MS   10000
 
 struct ctl_opts {
     const char *socket; /* -s, or NULL */
@@ -36,7 +37,8 @@ static void usage(FILE *out)
           "       superserverctl -V | --version | -h | --help\n"
           "commands: status, handlers [SERVICE], reload, metrics, version,\n"
           "          pause SERVICE, drain SERVICE, resume SERVICE,\n"
-          "          bans [SERVICE], ban SERVICE ADDRESS SECONDS, unban SERVICE|all ADDRESS\n",
+          "          bans [SERVICE], ban SERVICE ADDRESS SECONDS, unban SERVICE|all ADDRESS,\n"
+          "          upgrade\n",
           out);
 }
 
@@ -135,6 +137,13 @@ static int show_answer(const struct ctl_opts *o, const char *path, const struct 
     return EXIT_OK;
 }
 
+static int request_timeout_ms(enum ctl_command cmd)
+{
+    return cmd == CTL_UPGRADE  ? UPGRADE_TIMEOUT_MS
+           : cmd == CTL_RELOAD ? RELOAD_TIMEOUT_MS
+                               : OTHER_TIMEOUT_MS;
+}
+
 int main(int argc, char **argv)
 {
     struct ctl_opts o = {0};
@@ -149,8 +158,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     outbuf_init(&ans, NULL, CTL_ANSWER_MAX);
-    if (ctl_client_call(path, line, o.req.cmd == CTL_RELOAD ? RELOAD_TIMEOUT_MS : OTHER_TIMEOUT_MS,
-                        &ans, err, sizeof(err)) < 0) {
+    if (ctl_client_call(path, line, request_timeout_ms(o.req.cmd), &ans, err, sizeof(err)) < 0) {
         fprintf(stderr, "superserverctl: %s%s\n", err, note);
         outbuf_free(&ans);
         return EXIT_UNREACHABLE;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "process.h"
 #include "server.h"
 #include "signals.h"
+#include "upgrade.h"
 
 #define EXIT_CONFIG  1
 #define EXIT_USAGE   2
@@ -61,6 +63,63 @@ static void usage(FILE *out)
             DEFAULT_CONFIG, HANDLER_DIR, CONFIG_CONTROL_DEFAULT);
 }
 
+/* One option that sets a field; 0, or -1 when it is not one of those. */
+static int set_option(struct options *o, int ch, const char *arg)
+{
+    switch (ch) {
+    case 'c':
+        o->config = arg;
+        break;
+    case 'f':
+        o->foreground = true;
+        break;
+    case 't':
+        o->check = true;
+        break;
+    case 'T':
+        o->dump = true;
+        break;
+    case 'p':
+        o->pidfile = arg;
+        break;
+    case 'v':
+        o->verbose = true;
+        break;
+    case 'I':
+        o->import_inetd = arg;
+        break;
+    case 'X':
+        o->import_xinetd = arg;
+        break;
+    case 'l':
+        if (strcmp(arg, "stderr") == 0)
+            o->log_dest = LOG_DEST_STDERR;
+        else if (strcmp(arg, "syslog") == 0)
+            o->log_dest = LOG_DEST_SYSLOG;
+        else {
+            fprintf(stderr, "superserverd: -l: expected stderr or syslog, not \"%s\"\n", arg);
+            return -1;
+        }
+        break;
+    default:
+        return -1;
+    }
+    return 0;
+}
+
+/* A usage error is one line of ours (SPEC section 2), not getopt's and the usage. */
+static void usage_error(int ch, const char *word)
+{
+    static const char hint[] = "(superserverd -h lists the options)";
+
+    if (ch == ':')
+        fprintf(stderr, "superserverd: option %s needs an argument %s\n", word, hint);
+    else if (optopt)
+        fprintf(stderr, "superserverd: unknown option -%c %s\n", optopt, hint);
+    else
+        fprintf(stderr, "superserverd: unknown option %s %s\n", word, hint);
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
@@ -80,67 +139,22 @@ static int parse_options(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof(*o));
     o->config = DEFAULT_CONFIG;
     o->log_dest = -1;
-    opterr = 0; /* a usage error is one line of ours (SPEC section 2), not getopt's and the usage */
+    opterr = 0;
     while ((ch = getopt_long(argc, argv, ":c:ftTp:l:vVh", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'c':
-            o->config = optarg;
-            break;
-        case 'f':
-            o->foreground = true;
-            break;
-        case 't':
-            o->check = true;
-            break;
-        case 'T':
-            o->dump = true;
-            break;
-        case 'p':
-            o->pidfile = optarg;
-            break;
-        case 'v':
-            o->verbose = true;
-            break;
-        case 'I':
-            o->import_inetd = optarg;
-            break;
-        case 'X':
-            o->import_xinetd = optarg;
-            break;
-        case 'l':
-            if (strcmp(optarg, "stderr") == 0)
-                o->log_dest = LOG_DEST_STDERR;
-            else if (strcmp(optarg, "syslog") == 0)
-                o->log_dest = LOG_DEST_SYSLOG;
-            else {
-                fprintf(stderr, "superserverd: -l: expected stderr or syslog, not \"%s\"\n",
-                        optarg);
-                return -1;
-            }
-            break;
-        case 'V':
+        if (ch == 'V') {
             printf("superserverd %s\n", PACKAGE_VERSION);
             exit(0);
-        case 'h':
+        }
+        if (ch == 'h') {
             usage(stdout);
             exit(0);
-        case ':':
-            fprintf(
-                stderr,
-                "superserverd: option %s needs an argument (superserverd -h lists the options)\n",
-                argv[optind - 1]);
-            return -1;
-        default:
-            if (optopt)
-                fprintf(stderr,
-                        "superserverd: unknown option -%c (superserverd -h lists the options)\n",
-                        optopt);
-            else
-                fprintf(stderr,
-                        "superserverd: unknown option %s (superserverd -h lists the options)\n",
-                        argv[optind - 1]);
+        }
+        if (ch == '?' || ch == ':') {
+            usage_error(ch, argv[optind - 1]);
             return -1;
         }
+        if (set_option(o, ch, optarg) == -1)
+            return -1;
     }
     if (optind != argc) {
         fprintf(stderr,
@@ -199,13 +213,92 @@ static int one_shot(const struct options *o)
     return 0;
 }
 
+/* The pidfile: the one an upgrade carried (its lock with it), or -p's. */
+static int take_pidfile(const struct options *o, struct upgrade_inherited *u, struct pidfile *pf,
+                        char *err, size_t errlen)
+{
+    if (upgrade_inherited_pidfile(u, pf) || !o->pidfile)
+        return 0;
+    return process_pidfile_acquire(pf, o->pidfile, err, errlen);
+}
+
+/* Ready: the start line (or, after an upgrade, its line and answers). */
+static void say_ready(struct server *s)
+{
+    if (s->inherited->active) {
+        upgrade_finish(s);
+        return;
+    }
+    inetd_watch_report(s->cfg);
+    if (s->cfg->n_services == 0)
+        log_warnx("no services configured: running idle");
+    log_event("event=ready services=%zu sockets=%zu pid=%d", activate_services(s), s->n_listeners,
+              (int)getpid());
+    notify_send("READY=1");
+}
+
+/* Everything before the first turn: the configuration, the log, the
+ * sockets, the control socket, the pidfile, the detach.  0, or the exit
+ * code of what failed, said on stderr. */
+static int start(const struct options *o, struct server *s, struct pidfile *pidfile, int *ready_fd)
+{
+    struct rlimit handler_nofile;
+    char err[1024];
+
+    struct config *cfg = config_load(o->config, &s->cfg_opts, err, sizeof(err));
+    if (!cfg) {
+        fprintf(stderr, "superserverd: %s\n", err);
+        return EXIT_CONFIG;
+    }
+    /* The chosen log from the first line on: what the start-up logs (the
+     * control socket, warnings) goes where every later line goes, never to
+     * the starter's terminal in syslog mode. */
+    int dest = o->log_dest >= 0 ? o->log_dest : (o->foreground ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
+    log_init(dest, o->verbose || cfg->log_level == CFG_LOG_DEBUG);
+    process_sanitize(&handler_nofile);
+    notify_init();
+    listener_adopt_init(&s->listeners_shared);
+    upgrade_inherited_sockets(s->inherited, &s->listeners_shared);
+    if (take_pidfile(o, s->inherited, pidfile, err, sizeof(err)) == -1) {
+        fprintf(stderr, "superserverd: %s\n", err);
+        config_free(cfg);
+        return EXIT_RUNTIME;
+    }
+    if (server_start(s, cfg, &handler_nofile, err, sizeof(err)) == -1 ||
+        control_start(s, err, sizeof(err)) == -1) {
+        fprintf(stderr, "superserverd: %s\n", err);
+        if (!s->cfg)
+            config_free(cfg);
+        server_free(s);
+        process_pidfile_remove(pidfile);
+        return EXIT_RUNTIME;
+    }
+    listener_adopt_done(&s->listeners_shared);
+    /* After an upgrade we are the daemon already: same pid, same session. */
+    if (!o->foreground && !s->inherited->active && process_daemonize(ready_fd) == -1) {
+        fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    if (process_pidfile_write(pidfile) == -1) {
+        fprintf(stderr, "superserverd: cannot write the pidfile: %s\n", strerror(errno));
+        process_pidfile_remove(pidfile);
+        return EXIT_RUNTIME;
+    }
+    if (server_watch_children(s) == -1) {
+        fprintf(stderr, "superserverd: cannot watch handler exits: %s\n", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
     struct server s;
     struct pidfile pidfile = PIDFILE_NONE;
+    struct upgrade_inherited inherited;
     int ready_fd = -1; /* to the process that started us, when daemonized */
-    char err[1024];
+    char self[PATH_MAX];
 
     sigset_t given;
     sigprocmask(SIG_SETMASK, NULL, &given);
@@ -217,62 +310,25 @@ int main(int argc, char **argv)
         sigprocmask(SIG_SETMASK, &given, NULL);
         return one_shot(&o);
     }
+    /* What an upgrade handed over, checked before anything is opened. */
+    upgrade_inherit(&inherited);
+    if (process_own_path(self, sizeof(self)) == -1)
+        snprintf(self, sizeof(self), "%s", "/proc/self/exe: unreadable");
 
     memset(&s, 0, sizeof(s));
     s.config_path = o.config;
+    s.self_path = self;
+    s.argv = argv;
+    s.inherited = &inherited;
+    s.pidfile = &pidfile;
     s.cfg_opts.privileged = geteuid() == 0;
-    struct config *cfg = config_load(o.config, &s.cfg_opts, err, sizeof(err));
-    if (!cfg) {
-        fprintf(stderr, "superserverd: %s\n", err);
-        return EXIT_CONFIG;
-    }
-
-    /* The chosen log from the first line on: what the start-up logs (the
-     * control socket, warnings) goes where every later line goes, never to
-     * the starter's terminal in syslog mode. */
-    bool verbose = o.verbose || cfg->log_level == CFG_LOG_DEBUG;
-    int dest = o.log_dest >= 0 ? o.log_dest : (o.foreground ? LOG_DEST_STDERR : LOG_DEST_SYSLOG);
-    log_init(dest, verbose);
-    struct rlimit handler_nofile;
-    process_sanitize(&handler_nofile);
-    notify_init();
-    listener_adopt_init(&s.listeners_shared);
-    if (o.pidfile && process_pidfile_acquire(&pidfile, o.pidfile, err, sizeof(err)) == -1) {
-        fprintf(stderr, "superserverd: %s\n", err);
-        config_free(cfg);
-        return EXIT_RUNTIME;
-    }
-    if (server_start(&s, cfg, &handler_nofile, err, sizeof(err)) == -1 ||
-        control_start(&s, err, sizeof(err)) == -1) {
-        fprintf(stderr, "superserverd: %s\n", err);
-        if (!s.cfg)
-            config_free(cfg);
-        server_free(&s);
-        process_pidfile_remove(&pidfile);
-        return EXIT_RUNTIME;
-    }
-    listener_adopt_done(&s.listeners_shared);
-    if (!o.foreground && process_daemonize(&ready_fd) == -1) {
-        fprintf(stderr, "superserverd: cannot daemonize: %s\n", strerror(errno));
-        return EXIT_RUNTIME;
-    }
-    if (process_pidfile_write(&pidfile) == -1) {
-        fprintf(stderr, "superserverd: cannot write the pidfile: %s\n", strerror(errno));
-        process_pidfile_remove(&pidfile);
-        return EXIT_RUNTIME;
-    }
-    if (server_watch_children(&s) == -1) {
-        fprintf(stderr, "superserverd: cannot watch handler exits: %s\n", strerror(errno));
-        return EXIT_RUNTIME;
-    }
-    inetd_watch_report(s.cfg);
-    if (s.cfg->n_services == 0)
-        log_warnx("no services configured: running idle");
-    log_event("event=ready services=%zu sockets=%zu pid=%d", activate_services(&s), s.n_listeners,
-              (int)getpid());
-    notify_send("READY=1");
+    int rc = start(&o, &s, &pidfile, &ready_fd);
+    if (rc != 0)
+        return rc;
+    say_ready(&s);
+    upgrade_inherited_free(&inherited);
     process_ready(&ready_fd); /* the starting command returns 0 now, the pidfile complete */
-    int rc = server_run(&s);
+    rc = server_run(&s);
     notify_send("STOPPING=1");
     server_free(&s);
     process_pidfile_remove(&pidfile);

@@ -31,7 +31,8 @@ INTEGRATION_TESTS = \
 	tests/integration/test_reload_modes.py \
 	tests/integration/test_wait_mode.py \
 	tests/integration/test_operator.py \
-	tests/integration/test_listen_opts.py
+	tests/integration/test_listen_opts.py \
+	tests/integration/test_upgrade.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "outbuf.h"
 
 const char *model_protocol_name(enum svc_protocol p)
 {
@@ -60,37 +61,97 @@ const char *model_admission_unusable(const struct service *s, enum model_admit_k
     return NULL;
 }
 
-static bool strv_equal(char **a, char **b)
+/* Canonical bytes of what a handler runs, written field by field (never a
+ * struct's padding), strings and lists with their lengths so that no two
+ * different values write the same bytes. */
+static void runs_put(struct outbuf *b, const void *p, size_t n)
 {
-    for (; a && b && *a && *b; a++, b++)
-        if (strcmp(*a, *b) != 0)
-            return false;
-    return (!a || !*a) && (!b || !*b);
+    outbuf_add(b, p, n);
 }
 
-static bool str_equal(const char *a, const char *b)
+static void runs_put_u64(struct outbuf *b, uint64_t v)
 {
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+    runs_put(b, &v, sizeof(v));
 }
 
-static bool sandbox_same(const struct svc_sandbox *a, const struct svc_sandbox *b)
+static void runs_put_str(struct outbuf *b, const char *s)
 {
-    return a->no_new_privileges == b->no_new_privileges &&
-           a->has_capabilities == b->has_capabilities && a->capabilities == b->capabilities &&
-           a->has_landlock == b->has_landlock && strv_equal(a->landlock_read, b->landlock_read) &&
-           strv_equal(a->landlock_write, b->landlock_write) &&
-           strv_equal(a->landlock_exec, b->landlock_exec) && a->syscall_deny == b->syscall_deny;
+    runs_put_u64(b, s ? strlen(s) + 1 : 0); /* NULL and "" differ */
+    if (s)
+        runs_put(b, s, strlen(s));
+}
+
+static void runs_put_strv(struct outbuf *b, char **v)
+{
+    size_t n = 0;
+
+    while (v && v[n])
+        n++;
+    runs_put_u64(b, n);
+    for (size_t i = 0; i < n; i++)
+        runs_put_str(b, v[i]);
 }
 
 /* Every key that changes what a handler runs or how: a new such key belongs here. */
+static void runs_bytes(const struct service *s, struct outbuf *b)
+{
+    const struct svc_sandbox *sb = &s->sandbox;
+
+    runs_put_str(b, s->exec);
+    runs_put_strv(b, s->args);
+    runs_put_strv(b, s->env);
+    runs_put_strv(b, s->pass_env);
+    runs_put_u64(b, s->has_user);
+    runs_put_u64(b, s->uid);
+    runs_put_u64(b, s->has_group);
+    runs_put_u64(b, s->gid);
+    runs_put_str(b, s->chroot);
+    runs_put_str(b, s->chdir);
+    runs_put_u64(b, s->has_umask);
+    runs_put_u64(b, s->umask);
+    runs_put_u64(b, s->has_nice);
+    runs_put_u64(b, (uint64_t)(int64_t)s->nice);
+    for (int i = 0; i < RL_COUNT; i++) {
+        runs_put_u64(b, s->rlimits[i].set);
+        runs_put_u64(b, s->rlimits[i].value);
+    }
+    runs_put_u64(b, s->stderr_mode);
+    runs_put_u64(b, s->listen_fds);
+    runs_put_u64(b, sb->no_new_privileges);
+    runs_put_u64(b, sb->has_capabilities);
+    runs_put_u64(b, sb->capabilities);
+    runs_put_u64(b, sb->has_landlock);
+    runs_put_strv(b, sb->landlock_read);
+    runs_put_strv(b, sb->landlock_write);
+    runs_put_strv(b, sb->landlock_exec);
+    runs_put_u64(b, sb->syscall_deny);
+}
+
 bool model_runs_same(const struct service *a, const struct service *b)
 {
-    return strcmp(a->exec, b->exec) == 0 && strv_equal(a->args, b->args) &&
-           strv_equal(a->env, b->env) && strv_equal(a->pass_env, b->pass_env) &&
-           a->has_user == b->has_user && a->uid == b->uid && a->has_group == b->has_group &&
-           a->gid == b->gid && str_equal(a->chroot, b->chroot) && str_equal(a->chdir, b->chdir) &&
-           a->has_umask == b->has_umask && a->umask == b->umask && a->has_nice == b->has_nice &&
-           a->nice == b->nice && memcmp(a->rlimits, b->rlimits, sizeof(a->rlimits)) == 0 &&
-           a->stderr_mode == b->stderr_mode && a->listen_fds == b->listen_fds &&
-           sandbox_same(&a->sandbox, &b->sandbox);
+    struct outbuf x, y;
+    bool same;
+
+    outbuf_init(&x, NULL, 1u << 24);
+    outbuf_init(&y, NULL, 1u << 24);
+    runs_bytes(a, &x);
+    runs_bytes(b, &y);
+    /* Out of memory: not known to be the same, and a roll-over is safe. */
+    same = !x.failed && !y.failed && x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
+    outbuf_free(&x);
+    outbuf_free(&y);
+    return same;
+}
+
+uint64_t model_runs_digest(const struct service *svc)
+{
+    struct outbuf b;
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+    outbuf_init(&b, NULL, 1u << 24);
+    runs_bytes(svc, &b);
+    for (size_t i = 0; i < b.len && !b.failed; i++)
+        h = (h ^ (unsigned char)b.data[i]) * 1099511628211ULL;
+    outbuf_free(&b);
+    return b.failed ? 0 : h;
 }

@@ -190,5 +190,9 @@ const char *model_admission_unusable(const struct service *s, enum model_admit_k
  * arguments, environment, identity, confinement)?  A reload rolls a prefork
  * pool over when not. */
 bool model_runs_same(const struct service *a, const struct service *b);
+/* The same as a number (FNV-1a of what model_runs_same compares), for a
+ * new image of the daemon to compare with what the old one ran; 0 when out
+ * of memory. */
+uint64_t model_runs_digest(const struct service *svc);
 
 #endif

@@ -1,5 +1,6 @@
 /* Token buckets (see bucket.h). */
 #include "bucket.h"
+#include "carry.h"
 #include "clock.h"
 
 bool bucket_take(struct token_bucket *b, unsigned count, unsigned seconds, uint64_t now_ns)
@@ -26,4 +27,11 @@ bool bucket_take(struct token_bucket *b, unsigned count, unsigned seconds, uint6
         return false;
     b->tokens -= 1.0;
     return true;
+}
+
+void bucket_carry(struct carry *c, struct token_bucket *b)
+{
+    carry_bool(c, "primed", &b->primed);
+    carry_double(c, "tokens", &b->tokens);
+    carry_u64(c, "last_ns", &b->last_ns);
 }

@@ -19,4 +19,8 @@ struct token_bucket {
  * when empty.  COUNT 0 means no limit. */
 bool bucket_take(struct token_bucket *b, unsigned count, unsigned seconds, uint64_t now_ns);
 
+/* Across execve (carry.h): the bucket as it stands. */
+struct carry;
+void bucket_carry(struct carry *c, struct token_bucket *b);
+
 #endif

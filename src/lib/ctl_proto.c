@@ -21,6 +21,7 @@ static const struct {
     [CTL_BANS] = {"bans", 0, 1, "bans [SERVICE]"},
     [CTL_BAN] = {"ban", 3, 3, "ban SERVICE ADDRESS SECONDS"},
     [CTL_UNBAN] = {"unban", 2, 2, "unban SERVICE|all ADDRESS"},
+    [CTL_UPGRADE] = {"upgrade", 0, 0, NULL},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -101,7 +102,7 @@ static int set_request(const struct word *cmd, const struct word *args, int n_ar
     if (i == N_COMMANDS) {
         snprintf(err, errlen,
                  "unknown command \"%.*s\" (status, handlers, reload, metrics, version, pause, "
-                 "drain, resume, bans, ban, unban)",
+                 "drain, resume, bans, ban, unban, upgrade)",
                  (int)(cmd->len > 40 ? 40 : cmd->len), cmd->p);
         return -1;
     }

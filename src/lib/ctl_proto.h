@@ -12,6 +12,7 @@
  *     handlers [SERVICE], bans [SERVICE]   a service name (letters, digits,
  *                                          '_', '.', '-')
  *     pause|drain|resume SERVICE           (SPEC section 14)
+ *     upgrade                              none (SPEC section 13)
  *     ban SERVICE ADDRESS SECONDS          ADDRESS: an IPv4 or IPv6 address,
  *     unban SERVICE|all ADDRESS            "PREFIX/64" or "uid:N"
  *                                          (addr_source_key_parse); SECONDS
@@ -57,6 +58,7 @@ enum ctl_command {
     CTL_BANS,
     CTL_BAN,
     CTL_UNBAN,
+    CTL_UPGRADE,
 };
 
 struct ctl_request {

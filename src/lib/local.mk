@@ -1,7 +1,8 @@
 # src/lib: what knows nothing of superserver's model (arena, addresses and
-# CIDRs, the clock, CRC-32C, the file-trust checks, logging, the PROXY
-# protocol header, raw system calls, the control protocol and its JSON and
-# Prometheus writers).  Includes only itself.
+# CIDRs, the record carried across execve, the clock, CRC-32C, the
+# file-trust checks, logging, the PROXY protocol header, raw system calls,
+# the control protocol and its JSON and Prometheus writers).  Includes only
+# itself.
 noinst_LIBRARIES += src/lib/libss_lib.a
 src_lib_libss_lib_a_CPPFLAGS = $(LAYER_CPPFLAGS) -I$(srcdir)/src/lib
 src_lib_libss_lib_a_SOURCES = \
@@ -10,6 +11,7 @@ src_lib_libss_lib_a_SOURCES = \
 	src/lib/arena.c src/lib/arena.h \
 	src/lib/bucket.c src/lib/bucket.h \
 	src/lib/capnames.c src/lib/capnames.h \
+	src/lib/carry.c src/lib/carry.h \
 	src/lib/clock.c src/lib/clock.h \
 	src/lib/crc32c.c src/lib/crc32c.h \
 	src/lib/ctl_client.c src/lib/ctl_client.h \

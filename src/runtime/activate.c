@@ -45,8 +45,7 @@ static int act_prepare_services(struct server *s, struct config *cfg, struct act
     return 0;
 }
 
-/* The last reference to L is gone: so are its mode's states. */
-static void act_release(struct listener *l)
+void activate_release_modes(struct listener *l)
 {
     wait_slot_free(l->wait);
     pool_free(l->pool);
@@ -58,7 +57,7 @@ static int act_open(struct server *s, struct binding *b, char *err, size_t errle
 
     b->l = listener_open(b->svc, b->addr, &s->listeners_shared, why, sizeof(why));
     if (b->l) {
-        b->l->release = act_release;
+        b->l->release = activate_release_modes;
         return 0;
     }
     snprintf(err, errlen, "service \"%s\": cannot listen on %s: %s", b->svc->name, b->addr->text,
@@ -96,6 +95,17 @@ static void act_unwind(struct config *cfg, struct activation *a)
     }
 }
 
+/* Does a kept prefork socket's pool run what B's service runs no more?
+ * The old service, or after an upgrade what the old image said it ran. */
+static bool act_runs_other(const struct binding *b, const struct svc_state *old_owner)
+{
+    if (!b->claimed || !old_owner)
+        return false;
+    if (old_owner->svc)
+        return !model_runs_same(old_owner->svc, b->svc);
+    return old_owner->carried_runs && old_owner->carried_runs != model_runs_digest(b->svc);
+}
+
 /* Give a kept or new socket its service; prefork pools get their target. */
 static void act_bind(struct server *s, struct binding *b, struct svc_state *old_owner)
 {
@@ -115,7 +125,7 @@ static void act_bind(struct server *s, struct binding *b, struct svc_state *old_
         listener_watch(&s->loop, l, false); /* workers accept, not us */
         if (!b->claimed || !prev || prev->mode != MODE_PREFORK || prev->workers != b->svc->workers)
             pool_set_target(s, l, b->svc->workers);
-        if (b->claimed && prev && !model_runs_same(prev, b->svc))
+        if (act_runs_other(b, old_owner))
             pool_retire(l); /* the replacements start in the same loop turn */
         pool_refill_soon(l->pool);
     } else {
@@ -227,7 +237,8 @@ static int act_alloc(struct server *s, struct config *cfg, struct activation *a)
     a->b = calloc(n_addr + 1, sizeof(*a->b));
     a->old_claimed = calloc(s->n_listeners + 1, sizeof(*a->old_claimed));
     a->new_listeners = calloc(n_addr + 1, sizeof(*a->new_listeners));
-    a->old_states = calloc((s->cfg ? s->cfg->n_services : 0) + 1, sizeof(*a->old_states));
+    a->old_states =
+        calloc((s->cfg ? s->cfg->n_services : 0) + s->n_carried + 1, sizeof(*a->old_states));
     a->old_by_group = calloc(s->n_listeners + 1, sizeof(*a->old_by_group));
     if (!a->states || !a->plans || !a->b || !a->old_claimed || !a->new_listeners ||
         !a->old_states || !a->old_by_group)

@@ -34,4 +34,9 @@ size_t activate_services(const struct server *s);
 /* At exit: close every listening socket. */
 void activate_release(struct server *s);
 
+struct listener;
+/* A listener's last reference is gone: so are its mode's states (what
+ * activation, or an upgrade's restore, hangs on a listener's release). */
+void activate_release_modes(struct listener *l);
+
 #endif

@@ -35,7 +35,7 @@ struct activation {
     struct listener **new_listeners;
     unsigned kept, opened, closed;
     /* Indexes of the running state, so matching is O(n log n), not O(n^2). */
-    struct svc_state **old_states; /* s->states by name */
+    struct svc_state **old_states; /* s->states (or what an upgrade carried) by name */
     size_t n_old_states;
     size_t *old_by_group; /* indexes into s->listeners by port or unix path, then index */
 };

@@ -60,6 +60,8 @@ void activate_index(struct server *s, struct activation *a)
     for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
         if (s->states[i])
             a->old_states[a->n_old_states++] = s->states[i];
+    for (size_t i = 0; i < s->n_carried; i++) /* after an upgrade: the old image's */
+        a->old_states[a->n_old_states++] = s->carried[i];
     qsort(a->old_states, a->n_old_states, sizeof(*a->old_states), cmp_state_name);
     for (size_t j = 0; j < s->n_listeners; j++)
         a->old_by_group[j] = j;

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "admit.h"
+#include "carry.h"
 #include "clock.h"
 #include "sources.h"
 
@@ -228,4 +229,15 @@ bool admit_unban(struct admit_state *st, const struct source_key *key, uint64_t 
 size_t admit_bans(const struct admit_state *st, uint64_t now_ns, struct source_ban *out, size_t max)
 {
     return sources_bans(st->sources, now_ns, out, max);
+}
+
+void admit_carry(struct carry *c, struct admit_state *st)
+{
+    carry_uint(c, "max_sources", &st->max_sources);
+    carry_u64(c, "bans_until_ns", &st->bans_until_ns);
+    if (carry_enter(c, "rate")) {
+        bucket_carry(c, &st->bucket);
+        carry_leave(c);
+    }
+    sources_carry(c, st->sources, st->max_sources);
 }

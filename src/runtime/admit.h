@@ -63,6 +63,11 @@ unsigned admit_live_from(const struct admit_state *st, const struct source_key *
 /* Sources tracked now (for tests and status). */
 size_t admit_sources(const struct admit_state *st);
 
+/* Across an upgrade (carry.h): the rate bucket and the sources' buckets and
+ * bans.  Live counts are not carried: each carried handler counts again
+ * (admit_started) where the new image places it. */
+struct carry;
+void admit_carry(struct carry *c, struct admit_state *st);
 /*
  * Bans by hand (SPEC section 14, `ban`, `unban`, `bans`), in the same
  * table as those per_source_rate sets, and checked before the load, the

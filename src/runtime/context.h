@@ -28,6 +28,10 @@ struct control;
 struct proxy_queue;
 struct inetd_watch;
 struct exit_waiter;
+struct aux_child;
+struct upgrade;
+struct upgrade_inherited;
+struct pidfile;
 
 struct server {
     /* activate.c: the active config, its services' state, the sockets */
@@ -62,6 +66,23 @@ struct server {
     void (*reaped)(struct server *s, struct child *c, int status); /* reap.c: handler_reaped */
     struct timer reap_sweep; /* reap.c: the waitpid(-1) sweep, when one is due */
     uint64_t last_reap_ns;   /* when the last sweep ran (paced, see reap.c) */
+    struct aux_child *aux;   /* aux_child.c: children that are not handlers */
+
+    /* main: the daemon's own program (its path at start: what an upgrade
+     * runs), its arguments, its pidfile (NULL: none) */
+    const char *self_path;
+    char **argv;
+    struct pidfile *pidfile;
+
+    /* upgrade.c: the upgrade under way, or NULL; upgrade_restore.c: what the
+     * last one handed over (main's, until ready), the services it carried
+     * until the first activation takes them by name; upgrades done */
+    struct upgrade *upgrade;
+    struct upgrade_inherited *inherited;
+    struct svc_state **carried;
+    size_t n_carried;
+    uint64_t upgrades;
+    uint64_t paused_ns; /* when the last upgrade stopped serving (its reload, its exec) */
 
     /* spawner.c: the confined services' spawners, current and retiring, and
      * those with connections handed over and not answered yet */

@@ -168,21 +168,52 @@ static void control_say(struct timer *t, uint64_t now)
     ctl->warning[0] = '\0';
 }
 
-int control_start(struct server *s, char *err, size_t errlen)
+struct control *control_new(struct server *s)
 {
-    struct control_sock cs;
-    struct control *ctl = calloc(1, sizeof(*ctl));
+    struct control *ctl = s->control ? s->control : calloc(1, sizeof(*ctl));
 
-    if (!ctl) {
-        snprintf(err, errlen, "control socket: out of memory");
-        return -1;
-    }
+    if (!ctl || s->control)
+        return ctl;
     ctl->s = s;
     timer_set(&ctl->say, control_say, NULL);
     timer_set(&ctl->resume, control_resumed, NULL);
     ctl_sock_init(&ctl->sock);
     loop_ev_set(&ctl->ev, -1, control_ready, s);
     s->control = ctl;
+    return ctl;
+}
+
+/* After an upgrade: the socket the old image served, kept as a reload
+ * keeps it (or moved, when the config read afresh says another path). */
+static void control_continue(struct server *s)
+{
+    struct control *ctl = s->control;
+    struct control_sock carried = ctl->sock;
+    struct control_plan cp;
+    char err[600];
+
+    ctl_sock_init(&ctl->sock);
+    control_install(ctl, &carried);
+    if (control_prepare(s, s->cfg, &cp, err, sizeof(err)) == -1) {
+        log_warnx("%s; the control socket stays at %s", err, ctl->sock.path);
+        return;
+    }
+    control_commit(s, &cp);
+}
+
+int control_start(struct server *s, char *err, size_t errlen)
+{
+    struct control_sock cs;
+    struct control *ctl = control_new(s);
+
+    if (!ctl) {
+        snprintf(err, errlen, "control socket: out of memory");
+        return -1;
+    }
+    if (ctl->sock.fd >= 0) {
+        control_continue(s);
+        return 0;
+    }
     if (control_open(ctl, s->cfg, true, &cs, err, errlen) == -1)
         return -1;
     control_install(ctl, &cs);
@@ -254,8 +285,19 @@ void control_reload_done(struct server *s, const struct reload_result *r)
         return;
     for (struct control_peer *peer = ctl->peers, *next; peer; peer = next) {
         next = peer->next_peer; /* answering may close it */
-        if (peer->phase == PEER_PARKED)
+        if (peer->phase == PEER_PARKED && peer->req.cmd == CTL_RELOAD)
             control_answer_reload(peer, r);
+    }
+}
+
+void control_upgrade_done(struct server *s, const char *error)
+{
+    struct control *ctl = s->control;
+
+    for (struct control_peer *peer = ctl ? ctl->peers : NULL, *next; peer; peer = next) {
+        next = peer->next_peer; /* answering may close it */
+        if (peer->phase == PEER_PARKED && peer->req.cmd == CTL_UPGRADE)
+            control_answer_upgrade(peer, error);
     }
 }
 

@@ -19,6 +19,7 @@
 struct server;
 struct config;
 struct reload_result;
+struct carry;
 
 /* A bound, listening socket and the file it made (to remove only ours). */
 struct control_sock {
@@ -36,7 +37,8 @@ struct control_plan {
 };
 
 /*
- * At start, after the listeners: open the socket S->cfg asks for.  A path
+ * At start, after the listeners: open the socket S->cfg asks for (after an
+ * upgrade: keep the carried one, as a reload would).  A path
  * another live daemon answers on is never taken over: with the default path
  * a warning and no socket, with a configured one -1 and one line in ERR
  * (the daemon exits 3).  A stale socket file is replaced.
@@ -55,6 +57,24 @@ void control_abandon(struct control_plan *p);
 
 /* A reload ran (server.c): answer every client waiting for one. */
 void control_reload_done(struct server *s, const struct reload_result *r);
+/* An upgrade is over (upgrade.c, in the old image or the new): answer
+ * every client waiting for one, `upgrade ok ...` or ERROR (NULL: ok). */
+void control_upgrade_done(struct server *s, const char *error);
+
+/*
+ * Across an upgrade (carry.h): the socket, its file's identity, and the
+ * clients parked on a reload or an upgrade (others are cut: a request or
+ * an answer under way).  Read before control_start, which then keeps the
+ * carried socket as a reload would; the clients wait for the turn to
+ * answer them.
+ */
+void control_carry(struct carry *c, struct server *s);
+/* The descriptor of a client waiting for an upgrade, or -1 (the new image
+ * answers it even when it cannot read the record). */
+int control_upgrade_client(const struct server *s);
+/* The client that asked for the upgrade, on FD, when the new image could
+ * not read the carried state: it waits for control_upgrade_done. */
+void control_adopt_waiting(struct server *s, int fd);
 
 /* At exit: close the clients and the socket, remove its file. */
 void control_free(struct server *s);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <unistd.h>
 
 #include "activate.h"
 #include "clock.h"
@@ -20,6 +21,7 @@
 #include "prom_out.h"
 #include "reload.h"
 #include "status.h"
+#include "upgrade.h"
 
 void control_answer_error(struct control_peer *peer, const char *msg)
 {
@@ -351,6 +353,40 @@ void control_answer_reload(struct control_peer *peer, const struct reload_result
     control_peer_pump(peer);
 }
 
+/* The upgrade runs as the turn goes on (the check of the new binary, then
+ * the exec): the client waits, watching nothing, for control_upgrade_done
+ * (in this image, or in the new one).  A second one gets "busy" at once. */
+static void answer_upgrade_later(struct server *s, struct control_peer *peer)
+{
+    char err[600];
+
+    if (upgrade_start(s, err, sizeof(err)) == -1) {
+        control_answer_error(peer, err);
+        return;
+    }
+    control_peer_park(peer);
+}
+
+void control_answer_upgrade(struct control_peer *peer, const char *error)
+{
+    if (error) {
+        control_answer_error(peer, error);
+        return;
+    }
+    outbuf_adds(&peer->out, "ok\n");
+    if (peer->req.json) {
+        json_object_begin(&peer->json);
+        json_kv_string(&peer->json, "result", "ok");
+        json_kv_string(&peer->json, "version", PACKAGE_VERSION);
+        json_kv_uint(&peer->json, "pid", (unsigned long long)getpid());
+        json_object_end(&peer->json);
+        outbuf_addc(&peer->out, '\n');
+    } else {
+        outbuf_printf(&peer->out, "upgrade ok version=%s pid=%d\n", PACKAGE_VERSION, (int)getpid());
+    }
+    control_peer_pump(peer);
+}
+
 void control_answer(struct server *s, struct control_peer *peer)
 {
     int rc = 0;
@@ -383,6 +419,9 @@ void control_answer(struct server *s, struct control_peer *peer)
             return; /* answered (and pumped) */
         rc = -1;
         break;
+    case CTL_UPGRADE:
+        answer_upgrade_later(s, peer);
+        return;
     }
     if (rc == 1)
         return; /* answered with an error */

@@ -77,6 +77,10 @@ struct control {
     unsigned n_peers;
 };
 
+/* control.c: the control state of S, made once (at start, or by an
+ * upgrade's restore before the start); NULL when out of memory. */
+struct control *control_new(struct server *s);
+
 /* control_sock.c: the socket's file.  Open the socket at CFG's path into
  * CS (fd -1 before), replacing a stale socket file there only when
  * REPLACE_STALE: -1 with ERR, *IN_USE when a live daemon answers there.
@@ -94,6 +98,9 @@ void ctl_sock_close(struct control_sock *cs);
  * request (a client writing into a closed socket would see a broken pipe
  * rather than the reason). */
 void control_peer_accepted(struct control *ctl, int fd, bool denied, uid_t uid);
+/* A client carried over an upgrade, parked with its request REQ until the
+ * turn answers it (control_reload_done, control_upgrade_done). */
+void control_peer_adopt(struct control *ctl, int fd, const struct ctl_request *req, uid_t uid);
 void control_peer_close(struct control_peer *peer);
 void control_peer_pump(struct control_peer *peer);
 /* The client has IN_NS from now to do its next part (its request, taking
@@ -106,6 +113,8 @@ void control_peer_park(struct control_peer *peer);
  * peer->out (and peer->fill), or park the client for a reload. */
 void control_answer(struct server *s, struct control_peer *peer);
 void control_answer_reload(struct control_peer *peer, const struct reload_result *r);
+/* An upgrade is over: `upgrade ok version=V pid=P`, or the error ERROR. */
+void control_answer_upgrade(struct control_peer *peer, const char *error);
 void control_answer_error(struct control_peer *peer, const char *msg);
 /* Let go of a client's snapshot. */
 void control_answer_release(struct control_peer *peer);

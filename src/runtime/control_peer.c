@@ -49,33 +49,56 @@ void control_peer_park(struct control_peer *peer)
     timers_cancel(&lp->timers, &peer->idle);
 }
 
-void control_peer_accepted(struct control *ctl, int fd, bool denied, uid_t uid)
+/* A peer on FD, listed and watched for EVENTS (none: parked); NULL when it
+ * cannot be (FD closed). */
+static struct control_peer *control_peer_new(struct control *ctl, int fd, uint32_t events)
 {
     struct control_peer *peer = calloc(1, sizeof(*peer));
 
     if (!peer) {
         close(fd);
-        return;
+        return NULL;
     }
     peer->ctl = ctl;
-    peer->phase = PEER_READING;
-    peer->denied = denied;
-    peer->uid = uid;
     timer_set(&peer->idle, control_peer_timed_out, NULL);
     outbuf_init(&peer->out, NULL, CTL_OUT_MAX);
     loop_ev_set(&peer->ev, fd, control_peer_ready, ctl->s);
-    if (loop_watch(&ctl->s->loop, &peer->ev, EPOLLIN) == -1) {
+    if (events && loop_watch(&ctl->s->loop, &peer->ev, events) == -1) {
         outbuf_free(&peer->out);
         free(peer);
         close(fd);
-        return;
+        return NULL;
     }
     peer->next_peer = ctl->peers;
     if (ctl->peers)
         ctl->peers->prev_peer = peer;
     ctl->peers = peer;
     ctl->n_peers++;
+    return peer;
+}
+
+void control_peer_accepted(struct control *ctl, int fd, bool denied, uid_t uid)
+{
+    struct control_peer *peer = control_peer_new(ctl, fd, EPOLLIN);
+
+    if (!peer)
+        return;
+    peer->phase = PEER_READING;
+    peer->denied = denied;
+    peer->uid = uid;
     control_peer_deadline(peer, denied ? CTL_DENIED_NS : CTL_IDLE_NS);
+}
+
+void control_peer_adopt(struct control *ctl, int fd, const struct ctl_request *req, uid_t uid)
+{
+    struct control_peer *peer = control_peer_new(ctl, fd, 0);
+
+    if (!peer)
+        return;
+    peer->phase = PEER_PARKED;
+    peer->req = *req;
+    peer->uid = uid;
+    json_init(&peer->json, &peer->out);
 }
 
 void control_peer_close(struct control_peer *peer)

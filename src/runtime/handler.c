@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "carry.h"
 #include "clock.h"
 #include "conn_env.h"
 #include "fmt.h"
@@ -329,6 +330,36 @@ void handler_reaped(struct server *s, struct child *c, int status)
         listener_unref(c->listener);
     children_remove(&s->children, c);
     svc_state_unref(state);
+}
+
+void handler_carry(struct carry *cr, struct child *c)
+{
+    uint64_t timeout_at = c->timeout.armed ? c->timeout.at : 0;
+
+    carry_int(cr, "pid", &c->pid);
+    carry_u64(cr, "start_ns", &c->start_ns);
+    carry_str(cr, "peer", c->peer, sizeof(c->peer));
+    carry_bool(cr, "has_key", &c->has_key);
+    if (c->has_key)
+        carry_bytes(cr, "key", c->key.bytes, sizeof(c->key.bytes));
+    carry_uint(cr, "worker_index", &c->worker_index);
+    carry_int(cr, "timeout_stage", &c->timeout_stage);
+    carry_u64(cr, "timeout_at", &timeout_at);
+    if (!cr->writing)
+        c->timeout.at = timeout_at;
+}
+
+void handler_adopt(struct server *s, struct child *c)
+{
+    struct svc_state *state = c->svc_state;
+    uint64_t at = c->timeout.at;
+
+    state->refs++;
+    s->live_total++;
+    admit_started(state->admit, c->has_key ? &c->key : NULL);
+    timer_set(&c->timeout, handler_timed_out, s);
+    if (at)
+        timers_arm(&s->loop.timers, &c->timeout, at);
 }
 
 void handler_exec_failed(pid_t pid, const char *step, int err, void *ctx)

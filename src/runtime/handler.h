@@ -74,6 +74,15 @@ void handler_not_started(struct server *s, struct child *c, int err);
  * reaping hands every exit to; see reap_watch). */
 void handler_reaped(struct server *s, struct child *c, int status);
 
+/* Across an upgrade: C's own fields, from its pid to its `timeout` deadline
+ * (carry.h).  Reading leaves the deadline in c->timeout.at, unarmed. */
+struct carry;
+void handler_carry(struct carry *cr, struct child *c);
+/* C, read by handler_carry, its service (and listener, held) set: counted
+ * live and against its source, its deadline armed, as if started here (its
+ * start is neither logged nor counted again). */
+void handler_adopt(struct server *s, struct child *c);
+
 /* spawn.h: a child that failed before its exec; logged when it is reaped. */
 void handler_exec_failed(pid_t pid, const char *step, int err, void *server);
 

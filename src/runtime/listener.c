@@ -22,19 +22,35 @@
 #include "listener_unix.h"
 #include "log.h"
 
+/* systemd passes at most this many (sd_listen_fds has no limit; we need one) */
+#define LISTEN_FDS_MAX 4096
+
+void listener_adopt_add(struct listener_registry *reg, int fd)
+{
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+    if (reg->n_inherited == reg->cap_inherited) {
+        size_t ncap = reg->cap_inherited ? reg->cap_inherited * 2 : 16;
+        int *n = realloc(reg->inherited, ncap * sizeof(*n));
+        if (!n) {
+            log_warnx("out of memory: inherited socket %d not adopted", fd);
+            close(fd);
+            return;
+        }
+        reg->inherited = n;
+        reg->cap_inherited = ncap;
+    }
+    reg->inherited[reg->n_inherited++] = fd;
+}
+
 void listener_adopt_init(struct listener_registry *reg)
 {
     const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
 
-    reg->n_inherited = 0;
     if (!pid || !fds || strtol(pid, NULL, 10) != (long)getpid())
         return;
     long n = strtol(fds, NULL, 10);
-    for (long i = 0; i < n && reg->n_inherited < LISTENER_INHERITED_MAX; i++) {
-        int fd = 3 + (int)i;
-        fcntl(fd, F_SETFD, FD_CLOEXEC);
-        reg->inherited[reg->n_inherited++] = fd;
-    }
+    for (long i = 0; i < n && i < LISTEN_FDS_MAX; i++)
+        listener_adopt_add(reg, 3 + (int)i);
     unsetenv("LISTEN_PID");
     unsetenv("LISTEN_FDS");
     unsetenv("LISTEN_FDNAMES");
@@ -42,10 +58,12 @@ void listener_adopt_init(struct listener_registry *reg)
 
 void listener_adopt_done(struct listener_registry *reg)
 {
-    for (int i = 0; i < reg->n_inherited; i++)
+    for (size_t i = 0; i < reg->n_inherited; i++)
         if (reg->inherited[i] >= 0)
             close(reg->inherited[i]);
-    reg->n_inherited = 0;
+    free(reg->inherited);
+    reg->inherited = NULL;
+    reg->n_inherited = reg->cap_inherited = 0;
 }
 
 static bool sockaddr_equal(const struct sockaddr_storage *a, socklen_t alen,
@@ -68,7 +86,7 @@ static bool sockaddr_equal(const struct sockaddr_storage *a, socklen_t alen,
 /* An inherited socket of TYPE bound to A, taken out of the pool; -1 if none. */
 static int adopt_take(struct listener_registry *reg, const struct listen_addr *a, int type)
 {
-    for (int i = 0; reg && i < reg->n_inherited; i++) {
+    for (size_t i = 0; reg && i < reg->n_inherited; i++) {
         struct sockaddr_storage ss;
         socklen_t len = sizeof(ss);
         int t;
@@ -218,6 +236,15 @@ static void listener_resumed(struct timer *t, uint64_t now)
     listener_watch(t->ctx, LOOP_OWNER(t, struct listener, resume), true);
 }
 
+void listener_init(struct listener *l, int fd)
+{
+    loop_ev_set(&l->ev, fd, NULL, NULL);
+    timer_set(&l->resume, listener_resumed, NULL);
+    l->fd = fd;
+    l->closed = fd < 0;
+    l->refs = 1;
+}
+
 struct listener *listener_open(const struct service *svc, const struct listen_addr *a,
                                struct listener_registry *reg, char *err, size_t errlen)
 {
@@ -236,15 +263,12 @@ struct listener *listener_open(const struct service *svc, const struct listen_ad
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    loop_ev_set(&l->ev, fd, NULL, NULL);
-    timer_set(&l->resume, listener_resumed, NULL);
-    l->fd = fd;
+    listener_init(l, fd);
     l->addr.kind = a->kind;
     l->addr.ss = a->ss;
     l->addr.sslen = a->sslen;
     l->protocol = svc->protocol;
     l->mode = svc->mode;
-    l->refs = 1;
     l->inherited = adopted;
     l->unlink_on_close = a->kind == LISTEN_UNIX && !adopted;
     if (l->unlink_on_close) {

@@ -23,6 +23,8 @@ struct pool;
 struct wait_slot;
 struct listener;
 
+struct carry;
+
 /* Lets go of what the modes hung on L, when its last reference goes. */
 typedef void listener_release_fn(struct listener *l);
 
@@ -55,24 +57,28 @@ struct listener {
 
 /*
  * What the listeners share, owned by the context: sockets inherited through
- * systemd socket activation (LISTEN_FDS) until a listener adopts them by
- * address (-1 once taken), and the unix socket files this daemon bound and
- * still references, so that a reload needing a new socket at the same path
- * (socket_mode changed) does not take the old one, still accepting in a wait
- * handler or a pool worker, for another program's.
+ * systemd socket activation (LISTEN_FDS), or from an upgrade whose record
+ * could not be read, until a listener adopts them by address (-1 once taken), and the unix socket
+ * files this daemon bound and still references, so that a reload needing a new socket at the same
+ * path (socket_mode changed) does not take the old one, still accepting in a wait handler or a pool
+ * worker, for another program's.
  */
-#define LISTENER_INHERITED_MAX 64
 struct listener_registry {
-    int inherited[LISTENER_INHERITED_MAX];
-    int n_inherited;
+    int *inherited;
+    size_t n_inherited, cap_inherited;
     struct listener *unix_bound; /* linked by unix_next */
 };
 
 /* Inherited sockets (systemd socket activation) to adopt by address. */
 void listener_adopt_init(struct listener_registry *reg);
+/* One more inherited socket FD to adopt by address (closed when none does). */
+void listener_adopt_add(struct listener_registry *reg, int fd);
 /* Close inherited sockets no listener adopted. */
 void listener_adopt_done(struct listener_registry *reg);
 
+/* Describe a fresh listener L on FD (-1: closed): its event, its pause
+ * timer, one reference. */
+void listener_init(struct listener *l, int fd);
 /* Open (bind, listen) or adopt a socket for A of SVC.  NULL with a reason in err. */
 struct listener *listener_open(const struct service *svc, const struct listen_addr *a,
                                struct listener_registry *reg, char *err, size_t errlen);
@@ -88,6 +94,12 @@ void listener_close(struct listener *l);
 bool listener_bound_to_one_address(const struct listener *l);
 void listener_unref(struct listener *l);
 
+/* Across an upgrade (carry.h): L's socket and what it was opened with. */
+void listener_carry(struct carry *c, struct listener *l);
+/* A listener of what listener_carry reads, one reference, its socket open
+ * (none when it was closed: then closed), not watched, no mode state, no
+ * service yet; NULL when C failed or it makes no sense. */
+struct listener *listener_carried(struct carry *c, struct listener_registry *reg);
 /*
  * Drain (listener_drain.c): make the kernel refuse L's new connections, on
  * the socket itself (every handler holding it shares it): tcp leaves LISTEN

@@ -11,6 +11,7 @@
 
 static struct sockaddr_un notify_addr;
 static socklen_t notify_len;
+static char notify_given[sizeof(notify_addr.sun_path)];
 
 void notify_init(void)
 {
@@ -27,6 +28,7 @@ void notify_init(void)
     if (path[0] == '@')
         notify_addr.sun_path[0] = '\0'; /* abstract namespace */
     notify_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+    memcpy(notify_given, path, n + 1);
     unsetenv("NOTIFY_SOCKET");
 }
 
@@ -39,4 +41,9 @@ void notify_send(const char *state)
         return;
     sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&notify_addr, notify_len);
     close(fd);
+}
+
+const char *notify_socket(void)
+{
+    return notify_len ? notify_given : NULL;
 }

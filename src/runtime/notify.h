@@ -8,5 +8,7 @@
 /* Remember $NOTIFY_SOCKET and remove it from our environment (handlers must not see it). */
 void notify_init(void);
 void notify_send(const char *state);
+/* $NOTIFY_SOCKET as it was given (for a new image of the daemon), or NULL. */
+const char *notify_socket(void);
 
 #endif

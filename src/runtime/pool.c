@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "carry.h"
 #include "clock.h"
 #include "context.h"
 #include "handler.h"
@@ -263,4 +264,29 @@ void pool_stop_all(struct server *s)
 {
     for (size_t i = 0; i < s->n_listeners; i++)
         pool_retire(s->listeners[i]);
+}
+
+void pool_carry(struct carry *c, struct pool *p)
+{
+    carry_uint(c, "target", &p->target);
+    carry_uint(c, "backoff_streak", &p->backoff.streak);
+    carry_bool(c, "short_said", &p->short_said);
+    if (!c->writing && p->target > POOL_MAX_WORKERS)
+        p->target = POOL_MAX_WORKERS;
+}
+
+bool pool_started(const struct child *c)
+{
+    return c->on_exit == pool_worker_exited;
+}
+
+void pool_adopt(struct child *c, bool in_slot)
+{
+    struct pool *p = c->listener->pool;
+
+    c->on_exit = pool_worker_exited;
+    if (!p || !in_slot || c->worker_index >= POOL_MAX_WORKERS ||
+        pool_reserve(p, c->worker_index + 1) == -1 || p->workers[c->worker_index] != 0)
+        return; /* retired, or no slot for it: its exit is only waited for */
+    p->workers[c->worker_index] = c->pid;
 }

@@ -49,4 +49,12 @@ void pool_retire(struct listener *l);
 /* At exit: retire every pool. */
 void pool_stop_all(struct server *s);
 
+/* Across an upgrade: P's target and back-off (carry.h); C, a worker carried
+ * over, takes its slot again (or, retired before, is only waited for). */
+struct carry;
+void pool_carry(struct carry *c, struct pool *p);
+/* Was C started by a pool (a worker, live or retired)? */
+bool pool_started(const struct child *c);
+void pool_adopt(struct child *c, bool in_slot);
+
 #endif

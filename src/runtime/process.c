@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "carry.h"
 #include "process.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -136,6 +137,48 @@ void process_pidfile_remove(struct pidfile *pf)
     free(pf->name);
     pf->fd = pf->dirfd = -1;
     pf->name = NULL;
+}
+
+void process_pidfile_carry(struct carry *c, struct pidfile *pf)
+{
+    struct pidfile got = PIDFILE_NONE;
+    char name[4096] = "";
+
+    if (!carry_enter(c, "pidfile"))
+        return;
+    if (c->writing) {
+        carry_fd(c, "fd", &pf->fd);
+        carry_fd(c, "dir", &pf->dirfd);
+        carry_str(c, "name", pf->name, strlen(pf->name) + 1);
+        carry_leave(c);
+        return;
+    }
+    carry_fd(c, "fd", &got.fd);
+    carry_fd(c, "dir", &got.dirfd);
+    carry_str(c, "name", name, sizeof(name));
+    carry_leave(c);
+    if (c->failed || got.fd < 0 || got.dirfd < 0 || !name[0] || !(got.name = strdup(name))) {
+        if (got.fd >= 0)
+            close(got.fd);
+        if (got.dirfd >= 0)
+            close(got.dirfd);
+        return;
+    }
+    *pf = got;
+}
+
+int process_own_path(char *buf, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, len);
+
+    if (n < 0)
+        return -1;
+    if ((size_t)n >= len) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    buf[n] = '\0';
+    return 0;
 }
 
 /* The starting process: wait for the daemon's "ready" byte (exit 0) or for

@@ -31,6 +31,11 @@ int process_pidfile_acquire(struct pidfile *pf, const char *path, char *err, siz
 int process_pidfile_write(const struct pidfile *pf);
 /* Remove the pidfile, if the path still names the file we locked. */
 void process_pidfile_remove(struct pidfile *pf);
+/* Across an upgrade (carry.h): the locked descriptor (its lock goes with
+ * it), its folder and its name; reading fills PF (PIDFILE_NONE before),
+ * left as it was when the record has none. */
+struct carry;
+void process_pidfile_carry(struct carry *c, struct pidfile *pf);
 
 /* Double fork, setsid, chdir /, stdin and stdout to /dev/null.  Returns in
  * the daemon only; the starting process waits until process_ready() (then
@@ -41,6 +46,10 @@ int process_daemonize(int *ready_fd);
 /* Start-up is complete (pidfile written, sockets open): stderr goes to
  * /dev/null and the starting process exits 0.  Nothing in the foreground. */
 void process_ready(int *ready_fd);
+
+/* The daemon's own program, as the kernel names it now (never argv[0]):
+ * at start, before a package can replace the file.  -1 with errno. */
+int process_own_path(char *buf, size_t len);
 
 /* fds 0-2 open (on /dev/null if closed), everything else close-on-exec,
  * RLIMIT_NOFILE raised to its hard limit (what it was is kept in

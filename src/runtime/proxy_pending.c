@@ -10,13 +10,8 @@
  * only with new bytes (or the peer's close), which is exactly when a peek
  * can tell something new.  Idle, it costs no CPU.
  *
- * Deadlines: each service with waiting connections has a queue, a doubly
- * linked list in deadline order.  All connections of a service share one
- * proxy_timeout, so arrival order is deadline order and an insertion at the
- * tail is O(1) (a reload that shortens the timeout is the one case that
- * walks back from the tail).  One timer per queue is armed at its head's
- * deadline; a connection done early leaves its list in O(1).  The queues
- * are also listed (server.proxy_queues) for reloads and exit.
+ * Deadlines: each service's waiting connections are a queue in deadline
+ * order with one timer (proxy_queue.c).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -31,33 +26,9 @@
 #include "log.h"
 #include "proxy_header.h"
 #include "proxy_pending.h"
+#include "proxy_pending_int.h"
 #include "refusals.h"
 #include "conn.h"
-
-/* What is kept of the peer that connected (the balancer): an inet address,
- * or for a unix listener just the family. */
-union proxy_lb {
-    struct sockaddr sa;
-    struct sockaddr_in in;
-    struct sockaddr_in6 in6;
-};
-
-struct proxy_conn {
-    struct ev ev;
-    struct proxy_queue *q;
-    struct listener *l; /* a reference, dropped when done */
-    struct proxy_conn *prev, *next;
-    uint64_t deadline_ns;
-    union proxy_lb lb;
-};
-
-struct proxy_queue {
-    struct svc_state *svc_state; /* a reference while the queue exists */
-    struct proxy_conn *head, *tail;
-    unsigned n;
-    struct timer expire;             /* at the head's deadline */
-    struct proxy_queue *prev, *next; /* server.proxy_queues */
-};
 
 bool proxy_pending_trusted(const struct service *svc, const struct sockaddr *peer)
 {
@@ -166,81 +137,6 @@ static bool proxy_read(struct server *s, struct listener *l, int conn, const str
     return true;
 }
 
-/* --- the queues --- */
-
-static void queue_link(struct server *s, struct proxy_queue *q, struct proxy_conn *pc)
-{
-    struct proxy_conn *after = q->tail;
-
-    while (after && after->deadline_ns > pc->deadline_ns)
-        after = after->prev; /* only after a reload shortened proxy_timeout */
-    pc->prev = after;
-    pc->next = after ? after->next : q->head;
-    if (pc->next)
-        pc->next->prev = pc;
-    else
-        q->tail = pc;
-    if (after) {
-        after->next = pc;
-    } else {
-        q->head = pc;
-        timers_arm(&s->loop.timers, &q->expire, pc->deadline_ns);
-    }
-    if (q->n++ == 0) {
-        q->prev = NULL;
-        q->next = s->proxy_queues;
-        if (q->next)
-            q->next->prev = q;
-        s->proxy_queues = q;
-    }
-}
-
-/* Take PC out of its queue; the queue goes when it is empty. */
-static void queue_unlink(struct server *s, struct proxy_conn *pc)
-{
-    struct proxy_queue *q = pc->q;
-
-    if (pc->prev)
-        pc->prev->next = pc->next;
-    else
-        q->head = pc->next;
-    if (pc->next)
-        pc->next->prev = pc->prev;
-    else
-        q->tail = pc->prev;
-    if (--q->n > 0) {
-        if (!pc->prev) /* a new head */
-            timers_arm(&s->loop.timers, &q->expire, q->head->deadline_ns);
-        return;
-    }
-    timers_cancel(&s->loop.timers, &q->expire);
-    if (q->prev)
-        q->prev->next = q->next;
-    else
-        s->proxy_queues = q->next;
-    if (q->next)
-        q->next->prev = q->prev;
-    q->svc_state->proxy_queue = NULL;
-    svc_state_unref(q->svc_state);
-    free(q);
-}
-
-static void queue_expire(struct timer *t, uint64_t now);
-
-static struct proxy_queue *queue_of(struct server *s, struct svc_state *state)
-{
-    if (!state->proxy_queue) {
-        struct proxy_queue *q = calloc(1, sizeof(*q));
-        if (!q)
-            return NULL;
-        timer_set(&q->expire, queue_expire, s);
-        q->svc_state = state;
-        state->refs++;
-        state->proxy_queue = q;
-    }
-    return state->proxy_queue;
-}
-
 /* Stop watching PC and free it; its descriptor is the caller's.  The
  * listener reference is handed back: drop it once done with the listener. */
 static struct listener *pending_detach(struct server *s, struct proxy_conn *pc)
@@ -248,13 +144,13 @@ static struct listener *pending_detach(struct server *s, struct proxy_conn *pc)
     struct listener *l = pc->l;
 
     loop_forget(&s->loop, &pc->ev);
-    queue_unlink(s, pc);
+    proxy_queue_unlink(s, pc);
     free(pc);
     return l;
 }
 
 /* Detach PC and close it with a refusal WHY. */
-static void pending_refuse(struct server *s, struct proxy_conn *pc, enum refuse_reason why)
+void proxy_pending_refuse(struct server *s, struct proxy_conn *pc, enum refuse_reason why)
 {
     int fd = pc->ev.fd;
     union proxy_lb lb = pc->lb;
@@ -268,20 +164,6 @@ static void pending_refuse(struct server *s, struct proxy_conn *pc, enum refuse_
     svc_state_unref(state);
 }
 
-/* The queue's head is due: close what is past its deadline (the timer
- * follows the new head). */
-static void queue_expire(struct timer *t, uint64_t now)
-{
-    struct proxy_queue *q = LOOP_OWNER(t, struct proxy_queue, expire);
-
-    for (unsigned n = q->n; n > 0 && q->head->deadline_ns <= now; n--) {
-        bool last = n == 1; /* the queue goes with its last connection */
-        pending_refuse(t->ctx, q->head, REFUSE_PROXY_TIMEOUT);
-        if (last)
-            return;
-    }
-}
-
 static void pending_ready(struct ev *ev, uint32_t events)
 {
     struct proxy_conn *pc = LOOP_OWNER(ev, struct proxy_conn, ev);
@@ -293,7 +175,7 @@ static void pending_ready(struct ev *ev, uint32_t events)
     if (len == 0)
         return; /* the rest of the header comes with a later edge */
     if (len < 0) {
-        pending_refuse(s, pc, REFUSE_PROXY_INVALID);
+        proxy_pending_refuse(s, pc, REFUSE_PROXY_INVALID);
         return;
     }
     /* Forgotten before the handler starts: it holds a copy of the descriptor. */
@@ -304,16 +186,29 @@ static void pending_ready(struct ev *ev, uint32_t events)
     listener_unref(l);
 }
 
-/* A queue just made for a connection that could not wait after all. */
-static void queue_drop_if_empty(struct svc_state *state)
+/* Let CONN wait on L's service's queue until DEADLINE_NS: -1 when memory
+ * is short or it cannot be watched (CONN is then still the caller's). */
+static int pending_queue(struct server *s, struct listener *l, int conn, const union proxy_lb *lb,
+                         uint64_t deadline_ns)
 {
-    struct proxy_queue *q = state->proxy_queue;
+    struct proxy_queue *q = proxy_queue_of(s, l->svc_state);
+    struct proxy_conn *pc = q ? calloc(1, sizeof(*pc)) : NULL;
 
-    if (q && q->n == 0) {
-        state->proxy_queue = NULL;
-        svc_state_unref(state);
-        free(q);
+    if (pc) {
+        pc->q = q;
+        pc->l = l;
+        pc->lb = *lb;
+        pc->deadline_ns = deadline_ns;
+        loop_ev_set(&pc->ev, conn, pending_ready, s);
+        if (loop_watch(&s->loop, &pc->ev, EPOLLIN | EPOLLRDHUP | EPOLLET) == 0) {
+            l->refs++;
+            proxy_queue_link(s, q, pc);
+            return 0;
+        }
+        free(pc);
     }
+    proxy_queue_drop_if_empty(l->svc_state);
+    return -1;
 }
 
 /* Wait for the rest of CONN's header; refused when the service's cap
@@ -322,23 +217,11 @@ static void pending_add(struct server *s, struct listener *l, int conn, const un
 {
     struct svc_state *state = l->svc_state;
     unsigned cap = state->svc->sock.backlog > 0 ? (unsigned)state->svc->sock.backlog : 1;
-    struct proxy_queue *q = state->proxy_queue;
-    struct proxy_conn *pc = NULL;
+    uint64_t deadline = clock_now_ns() + (uint64_t)state->svc->proxy.timeout * NSEC_PER_SEC;
 
-    if ((!q || q->n < cap) && (q = queue_of(s, state)) && (pc = calloc(1, sizeof(*pc)))) {
-        pc->q = q;
-        pc->l = l;
-        pc->lb = *lb;
-        pc->deadline_ns = clock_now_ns() + (uint64_t)state->svc->proxy.timeout * NSEC_PER_SEC;
-        loop_ev_set(&pc->ev, conn, pending_ready, s);
-        if (loop_watch(&s->loop, &pc->ev, EPOLLIN | EPOLLRDHUP | EPOLLET) == 0) {
-            l->refs++;
-            queue_link(s, q, pc);
-            return;
-        }
-        free(pc);
-    }
-    queue_drop_if_empty(state);
+    if ((!state->proxy_queue || state->proxy_queue->n < cap) &&
+        pending_queue(s, l, conn, lb, deadline) == 0)
+        return;
     refuse_lb(s, state, &lb->sa, REFUSE_PROXY_PENDING);
     close(conn);
 }
@@ -383,7 +266,7 @@ void proxy_pending_reloaded(struct server *s)
         for (unsigned i = 0; i < n; i++) {
             struct proxy_conn *after = pc->next; /* read before q may go */
             if (!pending_still_wanted(pc))
-                pending_refuse(s, pc, REFUSE_PROXY_UNTRUSTED);
+                proxy_pending_refuse(s, pc, REFUSE_PROXY_UNTRUSTED);
             pc = after;
         }
         q = next;
@@ -393,6 +276,26 @@ void proxy_pending_reloaded(struct server *s)
 unsigned proxy_pending_count(const struct svc_state *state)
 {
     return state->proxy_queue ? state->proxy_queue->n : 0;
+}
+
+void proxy_pending_each(struct server *s, proxy_pending_fn *fn, void *ctx)
+{
+    for (struct proxy_queue *q = s->proxy_queues; q; q = q->next)
+        for (struct proxy_conn *pc = q->head; pc; pc = pc->next) {
+            socklen_t len = pc->lb.sa.sa_family == AF_INET    ? sizeof(pc->lb.in)
+                            : pc->lb.sa.sa_family == AF_INET6 ? sizeof(pc->lb.in6)
+                                                              : sizeof(pc->lb.sa);
+            fn(ctx, pc->ev.fd, pc->l, &pc->lb.sa, len, pc->deadline_ns);
+        }
+}
+
+int proxy_pending_adopt(struct server *s, struct listener *l, int fd,
+                        const struct sockaddr_storage *lb, uint64_t deadline_ns)
+{
+    union proxy_lb kept;
+
+    lb_copy(&kept, lb);
+    return pending_queue(s, l, fd, &kept, deadline_ns);
 }
 
 void proxy_pending_close_all(struct server *s)

@@ -48,6 +48,16 @@ void proxy_pending_reloaded(struct server *s);
 /* How many connections of STATE wait for their header (status dump). */
 unsigned proxy_pending_count(const struct svc_state *state);
 
+/* Across an upgrade: FN is given each waiting connection (its descriptor,
+ * listener, balancer's address, deadline); one carried over waits again on
+ * L (its service's queue, a reference on L): -1 when it cannot, and then
+ * FD is still the caller's. */
+typedef void proxy_pending_fn(void *ctx, int fd, struct listener *l, const struct sockaddr *lb,
+                              socklen_t lblen, uint64_t deadline_ns);
+void proxy_pending_each(struct server *s, proxy_pending_fn *fn, void *ctx);
+int proxy_pending_adopt(struct server *s, struct listener *l, int fd,
+                        const struct sockaddr_storage *lb, uint64_t deadline_ns);
+
 /* At exit: close them all, letting go of their services and listeners. */
 void proxy_pending_close_all(struct server *s);
 

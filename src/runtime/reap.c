@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/wait.h>
 
+#include "aux_child.h"
 #include "clock.h"
 #include "log.h"
 #include "reap.h"
@@ -25,9 +26,24 @@
  * always are: among the newest handlers. */
 #define REAP_PROBE_NEWEST 16
 
+/* A child that is neither a handler, a spawner nor an auxiliary child:
+ * one carried over an upgrade whose state the new image could not read, or
+ * started when its record could not be made. */
+static void reap_unknown(pid_t pid, int status)
+{
+    char buf[16];
+
+    if (WIFSIGNALED(status))
+        log_event("event=exit service=- pid=%d signal=%s", (int)pid,
+                  signals_name(WTERMSIG(status), buf, sizeof(buf)));
+    else
+        log_event("event=exit service=- pid=%d status=%d", (int)pid, WEXITSTATUS(status));
+}
+
 /* PID has exited with STATUS: to its handler's record, if it has one (a
  * handler whose pid a spawner's answer still holds has one once the
- * answers are read, spawner.h); else it may be a spawner's own. */
+ * answers are read, spawner.h); else it may be a spawner's own, or
+ * another child of the daemon's (aux_child.h). */
 static void reap_exited(struct server *s, pid_t pid, int status)
 {
     struct child *c = children_find(&s->children, pid);
@@ -36,8 +52,8 @@ static void reap_exited(struct server *s, pid_t pid, int status)
         c = spawner_queued_exit(s, pid);
     if (c)
         s->reaped(s, c, status);
-    else
-        spawner_exited(s, pid, status);
+    else if (!spawner_exited(s, pid, status) && !aux_child_reaped(s, pid, status))
+        reap_unknown(pid, status);
 }
 
 /* Reap PID if it has exited; O(1) in the kernel, unlike waitpid(-1). */

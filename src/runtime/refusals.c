@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "carry.h"
 #include "clock.h"
 #include "context.h"
 #include "log.h"
@@ -175,6 +176,29 @@ void refusals_record(struct server *s, struct svc_state *state, enum refuse_reas
         return;
     }
     refusals_list(s, state);
+}
+
+void refusals_summary_carry(struct carry *c, struct refuse_summary *sum)
+{
+    if (!carry_enter(c, "refusal_summary"))
+        return;
+    for (int i = 1; i < REFUSE_REASON_COUNT; i++) {
+        if (c->writing && !sum->by_reason[i].seen)
+            continue;
+        if (!carry_enter(c, reason_names[i]))
+            continue;
+        carry_bool(c, "seen", &sum->by_reason[i].seen);
+        carry_u64(c, "second", &sum->by_reason[i].second);
+        carry_uint(c, "suppressed", &sum->by_reason[i].suppressed);
+        carry_leave(c);
+    }
+    carry_leave(c);
+}
+
+void refusals_relist(struct server *s, struct svc_state *state)
+{
+    if (refusals_summary_pending(&state->refusals))
+        refusals_list(s, state);
 }
 
 void refusals_release(struct server *s)

@@ -18,6 +18,7 @@
 
 struct server;
 struct svc_state;
+struct carry;
 
 /* "deny", "instances", ... as in the log's reason=; "unknown" out of range. */
 const char *refusals_reason_name(enum refuse_reason why);
@@ -43,5 +44,10 @@ void refusals_summary_flush(struct refuse_summary *sum, uint64_t now_ns,
                             void *ctx);
 /* Anything counted and not yet reported? */
 bool refusals_summary_pending(const struct refuse_summary *sum);
+
+/* Across an upgrade: a summary by reason name (carry.h); and a state read
+ * with counts still to report is listed again, so they are reported. */
+void refusals_summary_carry(struct carry *c, struct refuse_summary *sum);
+void refusals_relist(struct server *s, struct svc_state *state);
 
 #endif

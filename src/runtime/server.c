@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "activate.h"
+#include "aux_child.h"
 #include "clock.h"
 #include "control.h"
 #include "handler.h"
@@ -33,6 +34,17 @@
 #include "spawner.h"
 #include "status.h"
 #include "stderr_log.h"
+#include "upgrade.h"
+
+/* SIGUSR2: an upgrade, as the control socket's `upgrade` (upgrade.h); a
+ * failure is logged there, and so is "busy" here. */
+static void server_upgrade(struct server *s)
+{
+    char err[600];
+
+    if (upgrade_start(s, err, sizeof(err)) == -1 && s->upgrade)
+        log_warnx("SIGUSR2: %s", err);
+}
 
 /* Note what the signals ask for; acting on it waits for the end of the
  * event batch (server_act; a reload is a timer, fired after the batch too),
@@ -57,6 +69,9 @@ static void server_signalled(struct ev *ev, uint32_t events)
             break;
         case SIGUSR1:
             s->status_pending = true;
+            break;
+        case SIGUSR2:
+            server_upgrade(s);
             break;
         case SIGTTIN:
             s->resize_pending++;
@@ -123,9 +138,12 @@ static void server_reload(struct timer *t, uint64_t now)
     memset(&r, 0, sizeof(r));
     notify_send("RELOADING=1");
     server_reload_config(s, &r);
-    notify_send("READY=1");
+    /* An upgrade's exec follows a good reload: its new image says READY=1. */
+    if (!r.ok || !upgrade_waits_for_reload(s))
+        notify_send("READY=1");
     control_reload_done(s, &r); /* control clients that asked for it */
     proxy_pending_reloaded(s);
+    upgrade_reloaded(s, &r); /* the exec, when an upgrade waits for this reload */
 }
 
 static void server_act(struct server *s)
@@ -191,8 +209,17 @@ int server_start(struct server *s, struct config *cfg, const struct rlimit *hand
         snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
         return -1;
     }
+    bool upgraded = s->inherited && s->inherited->readable;
+    if (upgraded)
+        upgrade_restore(s); /* before the activation takes it over */
     if (activate_config(s, cfg, &st, err, errlen) == -1)
         return -1;
+    if (upgraded) {
+        s->inherited->activated.ok = true;
+        s->inherited->activated.services = activate_services(s);
+        s->inherited->activated.st = st;
+        upgrade_restored(s);
+    }
     inetd_watch_sync(s);
     return 0;
 }
@@ -213,6 +240,7 @@ static void child_forget(struct child *c, void *ctx)
 
 void server_free(struct server *s)
 {
+    upgrade_free(s);
     control_free(s);
     pool_stop_all(s);
     if (!spawn_quiesce(&s->spawner))
@@ -223,6 +251,7 @@ void server_free(struct server *s)
     stderr_log_close_all(s);
     inetd_watch_close(s);
     children_each(&s->children, child_forget, NULL);
+    aux_child_release(s);
     refusals_release(s);
     for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
         if (s->states[i])

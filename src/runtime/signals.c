@@ -12,7 +12,7 @@
 
 #include "signals.h"
 
-const int signals_caught[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGTTIN, SIGTTOU};
+const int signals_caught[] = {SIGHUP, SIGTERM, SIGINT, SIGUSR1, SIGUSR2, SIGTTIN, SIGTTOU};
 const int signals_caught_count = sizeof(signals_caught) / sizeof(signals_caught[0]);
 
 static int signal_pipe_write = -1;

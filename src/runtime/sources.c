@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "carry.h"
 #include "clock.h"
 #include "sources.h"
 
@@ -289,4 +290,67 @@ bool sources_lift(struct source_table *t, const struct source_key *key, uint64_t
     if (e->live == 0)
         drop_idle(t, e);
     return true;
+}
+
+static bool worth_carrying(const struct source *e)
+{
+    return e->bucket.primed || e->banned_until_ns != 0;
+}
+
+static void source_fields(struct carry *c, struct source *e)
+{
+    carry_bytes(c, "key", e->key.bytes, sizeof(e->key.bytes));
+    carry_u64(c, "banned_until_ns", &e->banned_until_ns);
+    if (carry_enter(c, "bucket")) {
+        bucket_carry(c, &e->bucket);
+        carry_leave(c);
+    }
+}
+
+static void sources_write(struct carry *c, struct source_table *t)
+{
+    carry_enter(c, "sources");
+    /* Idle ones oldest first, so that adding them in order keeps the LRU. */
+    for (uint32_t i = t->oldest; i != NIL; i = t->pool[i].newer)
+        if (worth_carrying(&t->pool[i])) {
+            carry_item(c);
+            source_fields(c, &t->pool[i]);
+            carry_leave(c);
+        }
+    for (size_t b = 0; b < t->cap; b++)
+        for (uint32_t i = t->heads[b]; i != NIL; i = t->pool[i].hnext)
+            if (t->pool[i].live > 0 && worth_carrying(&t->pool[i])) {
+                carry_item(c);
+                source_fields(c, &t->pool[i]);
+                carry_leave(c);
+            }
+    carry_leave(c);
+}
+
+struct sources_read {
+    struct source_table *t;
+    unsigned max;
+};
+
+static void source_restore(struct carry *c, void *ctx)
+{
+    struct sources_read *r = ctx;
+    struct source got = {0};
+
+    source_fields(c, &got);
+    struct source *e = c->failed ? NULL : sources_get(r->t, &got.key, r->max);
+    if (e) {
+        e->banned_until_ns = got.banned_until_ns;
+        e->bucket = got.bucket;
+    }
+}
+
+void sources_carry(struct carry *c, struct source_table *t, unsigned max)
+{
+    struct sources_read r = {t, max};
+
+    if (c->writing)
+        sources_write(c, t);
+    else
+        carry_read_list(c, "sources", source_restore, &r);
 }

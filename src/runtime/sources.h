@@ -48,6 +48,11 @@ void sources_release(struct source_table *t, struct source *e);
 /* Entries tracked now (idle and live). */
 size_t sources_count(const struct source_table *t);
 
+/* Across an upgrade (carry.h): the entries that hold a bucket or a ban, the
+ * idle ones in their LRU order; reading adds them to T (at most MAX).  Live
+ * counts are not carried (each carried handler holds its source again). */
+struct carry;
+void sources_carry(struct carry *c, struct source_table *t, unsigned max);
 /* A source serving a ban, and until when. */
 struct source_ban {
     struct source_key key;

@@ -19,8 +19,9 @@ static unsigned long long uptime_ms(const struct server *s, uint64_t now)
 
 void status_daemon_text(struct outbuf *ob, const struct server *s, uint64_t now)
 {
-    outbuf_printf(ob, "pid=%d version=%s uptime_s=%llu live=%u services=%zu", (int)getpid(),
-                  PACKAGE_VERSION, uptime_ms(s, now) / 1000, s->live_total, activate_services(s));
+    outbuf_printf(ob, "pid=%d version=%s uptime_s=%llu live=%u services=%zu upgrades=%llu",
+                  (int)getpid(), PACKAGE_VERSION, uptime_ms(s, now) / 1000, s->live_total,
+                  activate_services(s), (unsigned long long)s->upgrades);
 }
 
 void status_daemon_json(struct json_out *j, const struct server *s, uint64_t now)
@@ -30,6 +31,7 @@ void status_daemon_json(struct json_out *j, const struct server *s, uint64_t now
     json_kv_uint(j, "uptime_ms", uptime_ms(s, now));
     json_kv_uint(j, "start_time", s->start_realtime_ns / NSEC_PER_SEC);
     json_kv_uint(j, "live", s->live_total);
+    json_kv_uint(j, "upgrades", s->upgrades);
 }
 
 /* Open sockets serving STATE (a socket that failed to open on reload is missing). */

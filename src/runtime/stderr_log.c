@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "carry.h"
 #include "log.h"
 #include "context.h"
 #include "stderr_log.h"
@@ -117,6 +118,48 @@ void stderr_log_close_all(struct server *s)
         emit_lines(s->readers, true);
         stderr_reader_free(s, s->readers);
     }
+}
+
+static void stderr_reader_fields(struct carry *c, struct stderr_reader *r, char *service,
+                                 size_t cap)
+{
+    carry_fd(c, "fd", &r->fd);
+    carry_int(c, "pid", &r->pid);
+    carry_str(c, "service", service, cap);
+    carry_bytes_max(c, "partial", r->buf, sizeof(r->buf), &r->used);
+}
+
+/* One reader as the old image left it; its descriptor is watched again. */
+static void stderr_reader_restore(struct carry *c, void *server)
+{
+    struct server *s = server;
+    struct stderr_reader r = {.fd = -1};
+    char service[256] = "";
+
+    stderr_reader_fields(c, &r, service, sizeof(service));
+    if (c->failed || r.fd < 0)
+        return;
+    if (stderr_log_start(s, r.fd, r.pid, service) == -1) {
+        close(r.fd);
+        return;
+    }
+    memcpy(s->readers->buf, r.buf, r.used);
+    s->readers->used = r.used;
+}
+
+void stderr_log_carry(struct carry *c, struct server *s)
+{
+    if (!c->writing) {
+        carry_read_list(c, "stderr_readers", stderr_reader_restore, s);
+        return;
+    }
+    carry_enter(c, "stderr_readers");
+    for (struct stderr_reader *r = s->readers; r; r = r->next) {
+        carry_item(c);
+        stderr_reader_fields(c, r, r->service, strlen(r->service) + 1);
+        carry_leave(c);
+    }
+    carry_leave(c);
 }
 
 static void stderr_reader_ready(struct ev *ev, uint32_t events)

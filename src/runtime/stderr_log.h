@@ -14,6 +14,12 @@ struct stderr_reader;
 
 /* Watch FD (read end, non-blocking) for PID of SERVICE.  -1 on failure. */
 int stderr_log_start(struct server *s, int fd, pid_t pid, const char *service);
+/* Across an upgrade (carry.h): every pipe being read, with its handler's
+ * pid, service and the part of a line not yet logged; reading watches them
+ * again. */
+struct carry;
+void stderr_log_carry(struct carry *c, struct server *s);
+
 /* At exit: log what is buffered and close every pipe. */
 void stderr_log_close_all(struct server *s);
 

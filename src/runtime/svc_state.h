@@ -37,6 +37,7 @@ enum svc_hold {
 };
 
 struct proxy_queue;
+struct carry;
 struct spawner_proc;
 
 struct svc_state {
@@ -54,6 +55,9 @@ struct svc_state {
     unsigned refs;          /* the active config + each child + listed in refusing + each spawner */
     /* proxy_pending.c: connections waiting for their PROXY header, or NULL */
     struct proxy_queue *proxy_queue;
+    /* upgrade_restore.c: carried from the old image, what its service ran
+     * (model_runs_digest), for the first activation to compare */
+    uint64_t carried_runs;
     /* spawner.c: the spawner its connections go to now, or NULL */
     struct spawner_proc *spawner;
 };
@@ -63,6 +67,11 @@ struct svc_state *svc_state_new(const char *name);
 void svc_state_destroy(struct svc_state *state);
 void svc_state_unref(struct svc_state *state);
 
+/* Across an upgrade: what STATE keeps, field by field (carry.h), written by
+ * the old image and read into a new state by the new one.  A new field of
+ * svc_state that must survive an upgrade is one more line in its body
+ * (svc_state_carry.c). */
+void svc_state_carry(struct carry *c, struct svc_state *state);
 /* "running", "paused", "draining" (status's state=, the metrics' state label). */
 const char *svc_hold_name(enum svc_hold h);
 

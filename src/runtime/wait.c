@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "backoff.h"
+#include "carry.h"
 #include "clock.h"
 #include "handler.h"
 #include "log.h"
@@ -79,6 +80,38 @@ static void wait_handler_exited(struct child *c, int status, void *ctx)
     }
     backoff_log(l->svc_state->name, l->addr.text, delay);
     listener_pause(&s->loop, l, now + delay);
+}
+
+void wait_slot_carry(struct carry *c, struct wait_slot *w)
+{
+    struct wait_mark *m = &w->mark;
+    size_t fromlen = m->fromlen;
+    uint64_t len = m->len;
+
+    carry_uint(c, "backoff_streak", &w->backoff.streak);
+    if (!carry_enter(c, "mark"))
+        return;
+    carry_bool(c, "valid", &m->valid);
+    carry_bool(c, "stream", &m->stream);
+    carry_uint(c, "backlog", &m->backlog);
+    carry_u64(c, "len", &len);
+    carry_u64(c, "hash", &m->hash);
+    carry_bytes_max(c, "from", &m->from, sizeof(m->from), &fromlen);
+    carry_leave(c);
+    m->len = (size_t)len;
+    m->fromlen = (socklen_t)fromlen;
+}
+
+bool wait_started(const struct child *c)
+{
+    return c->on_exit == wait_handler_exited;
+}
+
+void wait_adopt(struct child *c)
+{
+    c->on_exit = wait_handler_exited;
+    if (c->listener->wait)
+        c->listener->wait->pid = c->pid;
 }
 
 /* The datagram at the head of a udp wait socket's queue, and its source. */

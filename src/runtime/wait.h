@@ -7,6 +7,7 @@
 #ifndef SUPERSERVER_WAIT_H
 #define SUPERSERVER_WAIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -28,6 +29,15 @@ struct wait_slot *wait_slot_new(void);
 /* Hang W on L (l->wait); L must have none. */
 void wait_attach(struct wait_slot *w, struct listener *l);
 void wait_slot_free(struct wait_slot *w);
+
+/* Across an upgrade: W's queue mark and back-off (carry.h); and C, a
+ * handler carried over, holds its listener's socket again. */
+struct carry;
+struct child;
+void wait_slot_carry(struct carry *c, struct wait_slot *w);
+void wait_adopt(struct child *c);
+/* Was C started by wait mode (the handler handed its listener's socket)? */
+bool wait_started(const struct child *c);
 
 /* The callback of a wait listener (ev->ctx is the server). */
 void wait_ready(struct ev *ev, uint32_t events);

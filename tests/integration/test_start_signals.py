@@ -21,10 +21,11 @@ def bits(*sigs):
     return sum(1 << (s - 1) for s in sigs)
 
 
-# What main() blocks before it loads the config; a signal handler running
-# (sa_mask) or a spawn (sigfillset) blocks more, SIGUSR2 included.
+# What main() blocks before it loads the config (the caught signals and
+# SIGCHLD); a signal handler running (sa_mask) or a spawn (sigfillset)
+# blocks more.
 HOLD = bits(signal.SIGHUP, signal.SIGTERM, signal.SIGINT, signal.SIGUSR1,
-            signal.SIGTTIN, signal.SIGTTOU, signal.SIGCHLD)
+            signal.SIGUSR2, signal.SIGTTIN, signal.SIGTTOU, signal.SIGCHLD)
 HUP = bits(signal.SIGHUP)
 
 

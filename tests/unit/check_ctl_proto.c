@@ -74,7 +74,7 @@ START_TEST(test_incomplete)
 END_TEST
 
 #define COMMANDS                                                                                   \
-    "status, handlers, reload, metrics, version, pause, drain, resume, bans, ban, unban"
+    "status, handlers, reload, metrics, version, pause, drain, resume, bans, ban, unban, upgrade"
 
 START_TEST(test_errors)
 {
@@ -177,6 +177,7 @@ START_TEST(test_make_and_format)
     ck_assert_int_eq(make("stop", NULL, NULL, NULL, false, &r), -1);
     ck_assert_int_eq(ctl_request_format(&r, line, 4), -1);
     ck_assert_str_eq(ctl_command_name(CTL_VERSION), "version");
+    ck_assert_str_eq(ctl_command_name(CTL_UPGRADE), "upgrade");
     ck_assert_ptr_null(ctl_command_name((enum ctl_command)99));
     /* The operator's commands round-trip through the line. */
     ck_assert_int_eq(make("ban", "ssh", "2001:db8::7", "600", false, &r), 0);

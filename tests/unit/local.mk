@@ -10,6 +10,7 @@ tests_unit_libunit_a_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_libunit_a_CFLAGS = $(UNIT_TEST_CFLAGS)
 UNIT_SUITES = \
 	tests/unit/check_addr \
+	tests/unit/check_carry \
 	tests/unit/check_fmt \
 	tests/unit/check_admit \
 	tests/unit/check_refusals \
@@ -41,9 +42,14 @@ UNIT_SUITES = \
 	tests/unit/check_xinetd \
 	tests/unit/check_strmap \
 	tests/unit/check_spawner_msg \
-	tests/unit/check_spawner
+	tests/unit/check_spawner \
+	tests/unit/check_upgrade
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
+
+tests_unit_check_upgrade_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_upgrade_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_upgrade_LDADD = $(UNIT_TEST_LIBS)
 
 tests_unit_check_spawner_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_spawner_CFLAGS = $(UNIT_TEST_CFLAGS)
@@ -54,6 +60,9 @@ tests_unit_check_spawner_msg_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_strmap_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_strmap_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_strmap_LDADD = $(UNIT_TEST_LIBS)
+tests_unit_check_carry_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_carry_CFLAGS = $(UNIT_TEST_CFLAGS)
+tests_unit_check_carry_LDADD = $(UNIT_TEST_LIBS)
 tests_unit_check_addr_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_addr_CFLAGS = $(UNIT_TEST_CFLAGS)
 tests_unit_check_addr_LDADD = $(UNIT_TEST_LIBS)
