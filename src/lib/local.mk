@@ -11,7 +11,7 @@ src_lib_libss_lib_a_SOURCES = \
 	src/lib/arena.c src/lib/arena.h \
 	src/lib/bucket.c src/lib/bucket.h \
 	src/lib/capnames.c src/lib/capnames.h \
-	src/lib/carry.c src/lib/carry.h \
+	src/lib/carry.c src/lib/carry.h src/lib/carry_check.c src/lib/carry_format.h \
 	src/lib/clock.c src/lib/clock.h \
 	src/lib/crc32c.c src/lib/crc32c.h \
 	src/lib/ctl_client.c src/lib/ctl_client.h \

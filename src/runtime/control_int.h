@@ -129,6 +129,15 @@ struct svc_state *control_service_named(const struct server *s, const char *name
 /* Answer "unknown service" to PEER for NAME. */
 void control_answer_unknown(struct control_peer *peer, const char *name);
 
+/* Room for more rows in PEER's chunk (and nothing failed). */
+static inline bool control_peer_has_room(const struct control_peer *peer)
+{
+    return peer->out.len < CTL_CHUNK && !peer->out.failed;
+}
+
+/* control_metrics.c: answer `metrics` (0, or -1 when out of memory). */
+int control_metrics_answer(struct server *s, struct control_peer *peer);
+
 /* control_ops.c: the operator's commands (SPEC section 14): pause, drain,
  * resume, bans, ban, unban; each logged with the caller's uid.  0, or -1
  * when out of memory (answered otherwise). */

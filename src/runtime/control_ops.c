@@ -190,7 +190,7 @@ static bool bans_take(struct control_peer *peer, const struct svc_state *state)
 static bool fill_bans(struct server *s, struct control_peer *peer)
 {
     (void)s;
-    while (!peer->out.failed && peer->out.len < CTL_CHUNK && peer->next < peer->n) {
+    while (control_peer_has_room(peer) && peer->next < peer->n) {
         const struct svc_state *state = peer->states[peer->next];
         if (!state->svc) { /* out of service since the request */
             peer->next++;

@@ -18,7 +18,8 @@ src_runtime_libss_runtime_a_SOURCES = \
 	src/runtime/conn_env.c src/runtime/conn_env.h \
 	src/runtime/context.h \
 	src/runtime/control.c src/runtime/control.h src/runtime/control_int.h \
-	src/runtime/control_answer.c src/runtime/control_carry.c src/runtime/control_ops.c \
+	src/runtime/control_answer.c src/runtime/control_carry.c src/runtime/control_metrics.c \
+	src/runtime/control_ops.c \
 	src/runtime/control_peer.c src/runtime/control_sock.c \
 	src/runtime/exec_plan.c src/runtime/exec_plan.h \
 	src/runtime/handler.c src/runtime/handler.h \

@@ -55,5 +55,11 @@ void upgrade_checked(struct server *s, const char *error);
 
 /* upgrade_save.c: the whole running state into C (writing). */
 void upgrade_save(struct server *s, struct carry *c);
+/* The daemon's own fields, both ways (the carry calls read or write as C
+ * does): the counters and start times in S, PAUSED_NS and the handlers'
+ * RLIMIT_NOFILE in the caller's variables.  False when C holds no
+ * "daemon" object to read. */
+bool upgrade_carry_daemon(struct carry *c, struct server *s, uint64_t *paused_ns,
+                          uint64_t *nofile_cur, uint64_t *nofile_max);
 
 #endif

@@ -24,6 +24,7 @@
 #include "refusals.h"
 #include "stderr_log.h"
 #include "upgrade.h"
+#include "upgrade_int.h"
 #include "wait.h"
 
 struct restore {
@@ -43,17 +44,8 @@ static void restore_daemon(struct restore *r)
     struct upgrade_inherited *u = s->inherited;
     uint64_t cur = 0, max = 0;
 
-    if (!carry_enter(r->c, "daemon"))
+    if (!upgrade_carry_daemon(r->c, s, &u->paused_ns, &cur, &max))
         return;
-    carry_u64(r->c, "start_ns", &s->start_ns);
-    carry_u64(r->c, "start_realtime_ns", &s->start_realtime_ns);
-    carry_u64(r->c, "reloads_ok", &s->reloads_ok);
-    carry_u64(r->c, "reloads_error", &s->reloads_error);
-    carry_u64(r->c, "upgrades", &s->upgrades);
-    carry_u64(r->c, "paused_ns", &u->paused_ns);
-    carry_u64(r->c, "handler_nofile_cur", &cur);
-    carry_u64(r->c, "handler_nofile_max", &max);
-    carry_leave(r->c);
     if (cur || max) {
         s->spawner.handler_nofile.rlim_cur = cur;
         s->spawner.handler_nofile.rlim_max = max;

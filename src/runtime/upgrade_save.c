@@ -133,22 +133,30 @@ static void save_number(struct save *sv)
         numbering_add(&sv->states, s->refusing[i]);
 }
 
+bool upgrade_carry_daemon(struct carry *c, struct server *s, uint64_t *paused_ns,
+                          uint64_t *nofile_cur, uint64_t *nofile_max)
+{
+    if (!carry_enter(c, "daemon"))
+        return false;
+    carry_u64(c, "start_ns", &s->start_ns);
+    carry_u64(c, "start_realtime_ns", &s->start_realtime_ns);
+    carry_u64(c, "reloads_ok", &s->reloads_ok);
+    carry_u64(c, "reloads_error", &s->reloads_error);
+    carry_u64(c, "upgrades", &s->upgrades);
+    carry_u64(c, "paused_ns", paused_ns);
+    carry_u64(c, "handler_nofile_cur", nofile_cur);
+    carry_u64(c, "handler_nofile_max", nofile_max);
+    carry_leave(c);
+    return true;
+}
+
 static void save_daemon(struct save *sv)
 {
     struct server *s = sv->s;
     struct rlimit *nofile = &s->spawner.handler_nofile;
     uint64_t cur = nofile->rlim_cur, max = nofile->rlim_max;
 
-    carry_enter(sv->c, "daemon");
-    carry_u64(sv->c, "start_ns", &s->start_ns);
-    carry_u64(sv->c, "start_realtime_ns", &s->start_realtime_ns);
-    carry_u64(sv->c, "reloads_ok", &s->reloads_ok);
-    carry_u64(sv->c, "reloads_error", &s->reloads_error);
-    carry_u64(sv->c, "upgrades", &s->upgrades);
-    carry_u64(sv->c, "paused_ns", &s->paused_ns);
-    carry_u64(sv->c, "handler_nofile_cur", &cur);
-    carry_u64(sv->c, "handler_nofile_max", &max);
-    carry_leave(sv->c);
+    upgrade_carry_daemon(sv->c, s, &s->paused_ns, &cur, &max);
 }
 
 static void save_services(struct save *sv)
