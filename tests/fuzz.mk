@@ -32,7 +32,7 @@ FUZZ_CONFIG_SRC = $(FUZZ_PARSE_SRC) $(srcdir)/src/lib/addr.c $(srcdir)/src/lib/a
 	$(srcdir)/src/config/config_print.c \
 	$(srcdir)/src/config/config_proxy.c $(srcdir)/src/config/config_socket.c \
 	$(srcdir)/src/config/config_errors.c $(srcdir)/src/config/config_include.c $(srcdir)/src/lib/fmt.c \
-	$(srcdir)/src/lib/yaml_out.c $(srcdir)/src/config/model.c
+	$(srcdir)/src/lib/yaml_out.c $(srcdir)/src/lib/outbuf.c $(srcdir)/src/config/model.c
 FUZZ_BINS = tests/fuzz/bin/fuzz_libconfig tests/fuzz/bin/fuzz_yaml \
 	tests/fuzz/bin/fuzz_config tests/fuzz/bin/fuzz_addr tests/fuzz/bin/fuzz_proxy \
 	tests/fuzz/bin/fuzz_inetd
