@@ -159,6 +159,11 @@ static void refusals_list(struct server *s, struct svc_state *state)
 void refusals_record(struct server *s, struct svc_state *state, enum refuse_reason why,
                      const char *peer)
 {
+    if (!state) {
+        log_event_notice("event=refuse service=- peer=%s reason=%s", peer,
+                         refusals_reason_name(why));
+        return;
+    }
     state->refused++;
     if ((unsigned)why < REFUSE_REASON_COUNT)
         state->refused_by[why]++;

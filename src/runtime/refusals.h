@@ -23,7 +23,9 @@ struct carry;
 /* "deny", "instances", ... as in the log's reason=; "unknown" out of range. */
 const char *refusals_reason_name(enum refuse_reason why);
 
-/* One refusal of STATE's service, of PEER (its text), for WHY. */
+/* One refusal of STATE's service, of PEER (its text), for WHY.  STATE NULL:
+ * of a service this image does not know (after an upgrade), logged
+ * service=- and counted nowhere. */
 void refusals_record(struct server *s, struct svc_state *state, enum refuse_reason why,
                      const char *peer);
 /* At exit: let go of the services still listed. */
