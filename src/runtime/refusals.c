@@ -183,6 +183,19 @@ void refusals_record(struct server *s, struct svc_state *state, enum refuse_reas
     refusals_list(s, state);
 }
 
+void refusals_record_count(struct svc_state *state, const char *service, enum refuse_reason why,
+                           unsigned count)
+{
+    struct flush_ctx f = {service};
+
+    if (state) {
+        state->refused += count;
+        if ((unsigned)why < REFUSE_REASON_COUNT)
+            state->refused_by[why] += count;
+    }
+    emit_refusals(&f, why, count);
+}
+
 void refusals_summary_carry(struct carry *c, struct refuse_summary *sum)
 {
     if (!carry_enter(c, "refusal_summary"))

@@ -747,6 +747,45 @@ class Fallback(UpgradeTest):
     def test_truncated_record(self):
         self.fall_back('truncate -s 10', 'not a carried state record (10 bytes)')
 
+    def test_proxy_connections_closed_with_a_reason(self):
+        """The connections waiting for a PROXY header go with the record
+        they were named in, each service's counted in one refusal line
+        (SPEC section 13: "closed with a logged reason")."""
+        ports = sslib.free_ports(2)
+        d = self.upgradable([])
+        h = d.script('h-env', 'echo "$TCPREMOTEIP"\n')
+        px = dict(proxy_protocol='v1', proxy_from=['127.0.0.0/8'], proxy_timeout=60)
+        d.reload(services=[svc('px', ports[0], h, **px), svc('py', ports[1], h, **px)],
+                 top=d.top)
+        waiting = [sslib.connect(ports[0]), sslib.connect(ports[0]), sslib.connect(ports[1])]
+        for s in waiting:
+            s.sendall(b'PROXY TCP4 192.0.2.7 192.0.2.1 4567 80')
+        self.assertTrue(sslib.wait_until(
+            lambda: [self.service_status(d, n)['pending'] for n in ('px', 'py')] == [2, 1]))
+        self.replace_binary(d, self.wrapper_script(
+            'if [ -n "$SUPERSERVER_UPGRADE_STATE" ]; then '
+            'truncate -s 10 "/proc/self/fd/$SUPERSERVER_UPGRADE_STATE"; fi'))
+        code, out, err = self.ctl(d, 'upgrade')
+        self.assertEqual(code, 1, d.log_text())
+        self.assertIn('started from the config with the inherited sockets', err)
+        for s in waiting:  # closed, not left open and forgotten
+            s.settimeout(sslib.IO_TIMEOUT)
+            try:
+                self.assertEqual(s.recv(64), b'')
+            except ConnectionResetError:
+                pass
+            s.close()
+        refusals = {e['service']: e for e in d.events('refuse', reason='proxy_untrusted')}
+        self.assertEqual({n: e.get('count') for n, e in refusals.items()},
+                         {'px': '2', 'py': '1'}, d.log_text())
+        # counted in the services the new image started from the config
+        for name, n in (('px', 2), ('py', 1)):
+            st = self.service_status(d, name)
+            self.assertEqual((st['pending'], st['refused_by'].get('proxy_untrusted')), (0, n), st)
+        self.assertEqual(self.fd_count(d), self.fd_count(
+            self.upgradable([svc('px', sslib.free_port(), h, **px),
+                             svc('py', sslib.free_port(), h, **px)])))
+
 
 if __name__ == '__main__':
     sslib.main()
