@@ -150,18 +150,25 @@ class UdpAdmissionTest(sslib.DaemonTest):
         d.start()
         return d, port
 
-    def two_sockets(self, **keys):
+    def one_of_two_held(self, **keys):
         """The service on two ports, its handlers holding their socket until
-        the gate opens: (daemon, ports, gate)."""
+        the gate opens (sslib.open_gate; at the end in any case), and one
+        running: started by DENIED's datagram to the first port.  (daemon,
+        ports, DENIED's client.)"""
         ports = sslib.free_ports(2)
         d = self.daemon(start=False, services=[])
-        self.marks, gate = d.path('marks'), d.path('go')
+        self.marks = d.path('marks')
         h = d.script('hold.py', HOLDING_UDP, python=True)
         d.write_config(services=[svc('dgram', ports[0], h, protocol='udp',
                                      listen=['127.0.0.1:%d' % p for p in ports],
-                                     args=[h, self.marks, gate], **keys)])
+                                     args=[h, self.marks, d.path('go')], **keys)])
         d.start()
-        return d, ports, gate
+        self.addCleanup(sslib.open_gate, d)
+        held = udp_client(self.DENIED, timeout=5)
+        self.addCleanup(held.close)
+        held.sendto(b'first', ('127.0.0.1', ports[0]))
+        self.assertEqual(held.recv(2048), b'got first', d.log_text())
+        return d, ports, held
 
     def handed(self):
         """The sources of the datagrams handlers were handed, in order."""
@@ -171,6 +178,17 @@ class UdpAdmissionTest(sslib.DaemonTest):
         except FileNotFoundError:
             return []
 
+    def refused(self, d, port, payload, why, client=None):
+        """PAYLOAD sent from DENIED (through CLIENT, or a new one) to PORT
+        is refused for WHY, logged with its source as the peer: the client."""
+        c = client or udp_client(self.DENIED)
+        if not client:
+            self.addCleanup(c.close)
+        c.sendto(payload, ('127.0.0.1', port))
+        ev = d.wait_event('refuse', service='dgram', reason=why)
+        self.assertEqual(ev[0]['peer'].split(':')[0], self.DENIED, ev[0]['_line'])
+        return c
+
     def status(self, d):
         after = d.mark()
         d.send_signal(signal.SIGUSR1)
@@ -178,11 +196,7 @@ class UdpAdmissionTest(sslib.DaemonTest):
 
     def test_denied_datagram_starts_nothing_allowed_one_served(self):
         d, port = self.service(deny=[self.DENIED + '/32'])
-        c = udp_client(self.DENIED)
-        self.addCleanup(c.close)
-        c.sendto(b'denied', ('127.0.0.1', port))
-        ev = d.wait_event('refuse', service='dgram', reason='deny')
-        self.assertEqual(ev[0]['peer'].split(':')[0], self.DENIED, ev[0]['_line'])
+        self.refused(d, port, b'denied', 'deny')
         self.assertEqual(d.events('start'), [], d.log_text())
         got = udp_exchange(port, b'allowed', timeout=5, source=self.ALLOWED)
         self.assertEqual(got, b'got allowed', d.log_text())
@@ -199,14 +213,8 @@ class UdpAdmissionTest(sslib.DaemonTest):
         self.assertEqual(udp_exchange(port, b'one', timeout=5, source=self.DENIED),
                          b'got one', d.log_text())
         d.wait_event('exit', service='dgram')
-        c = udp_client(self.DENIED)
-        self.addCleanup(c.close)
-        c.sendto(b'two', ('127.0.0.1', port))
-        ev = d.wait_event('refuse', service='dgram', reason='per_source_rate')
-        self.assertEqual(ev[0]['peer'].split(':')[0], self.DENIED, ev[0]['_line'])
-        c.sendto(b'three', ('127.0.0.1', port))  # now banned
-        ev = d.wait_event('refuse', service='dgram', reason='banned')
-        self.assertEqual(ev[0]['peer'].split(':')[0], self.DENIED, ev[0]['_line'])
+        c = self.refused(d, port, b'two', 'per_source_rate')
+        self.refused(d, port, b'three', 'banned', client=c)  # now banned
         # Another source has its own rate: served.
         self.assertEqual(udp_exchange(port, b'four', timeout=5, source=self.ALLOWED),
                          b'got four', d.log_text())
@@ -224,11 +232,7 @@ class UdpAdmissionTest(sslib.DaemonTest):
         self.assertEqual(udp_exchange(port, b'one', timeout=5, source=self.ALLOWED),
                          b'got one', d.log_text())
         d.wait_event('exit', service='dgram')
-        c = udp_client(self.DENIED)
-        self.addCleanup(c.close)
-        c.sendto(b'two', ('127.0.0.1', port))
-        ev = d.wait_event('refuse', service='dgram', reason='rate')
-        self.assertEqual(ev[0]['peer'].split(':')[0], self.DENIED, ev[0]['_line'])
+        self.refused(d, port, b'two', 'rate')
         # read and dropped, not left queued for a later handler
         self.assertTrue(sslib.wait_until(lambda: udp_unread(port) == 0), udp_unread(port))
         self.assertEqual(len(d.events('start', service='dgram')), 1)
@@ -243,15 +247,8 @@ class UdpAdmissionTest(sslib.DaemonTest):
         held by the handler a source started: that source's datagram to the
         other socket is refused (read and dropped), another source's starts
         a handler there."""
-        d, ports, gate = self.two_sockets(per_source=1)
-        self.addCleanup(sslib.open_gate, d)
-        held = udp_client(self.DENIED, timeout=5)
-        self.addCleanup(held.close)
-        held.sendto(b'first', ('127.0.0.1', ports[0]))
-        self.assertEqual(held.recv(2048), b'got first', d.log_text())
-        held.sendto(b'second', ('127.0.0.1', ports[1]))
-        ev = d.wait_event('refuse', service='dgram', reason='per_source')
-        self.assertEqual(ev[0]['peer'].split(':')[0], self.DENIED, ev[0]['_line'])
+        d, ports, held = self.one_of_two_held(per_source=1)
+        self.refused(d, ports[1], b'second', 'per_source', client=held)
         self.assertTrue(sslib.wait_until(lambda: udp_unread(ports[1]) == 0),
                         udp_unread(ports[1]))
         # the other source's datagram is the one the next handler gets
@@ -270,12 +267,7 @@ class UdpAdmissionTest(sslib.DaemonTest):
         datagram: over it, the datagram stays queued and the socket is
         looked at again after a back-off, so it starts a handler once one
         has exited (superserver.conf(5))."""
-        d, ports, gate = self.two_sockets(instances=1)
-        self.addCleanup(sslib.open_gate, d)
-        held = udp_client(self.DENIED, timeout=5)
-        self.addCleanup(held.close)
-        held.sendto(b'first', ('127.0.0.1', ports[0]))
-        self.assertEqual(held.recv(2048), b'got first', d.log_text())
+        d, ports, _ = self.one_of_two_held(instances=1)
         waiting = udp_client(self.ALLOWED, timeout=sslib.WAIT_TIMEOUT)
         self.addCleanup(waiting.close)
         waiting.sendto(b'queued', ('127.0.0.1', ports[1]))
