@@ -10,6 +10,10 @@
 # README's own command for a system without it), reload it with the unit's
 # ExecReload line, add a line to /etc/inetd.conf with update-inetd and
 # check it is served without a signal, and that removing it stops it; then
+# upgrade the package under the running daemon (a higher version, repacked)
+# and check that the daemon was upgraded in place (same pid, a connection
+# held across it served, its handler kept), and that a live upgrade that
+# fails leaves the old daemon serving and the package configured; then
 # purge and check that nothing is left.  Needs root, dpkg-dev, debhelper,
 # lintian, fakeroot, update-inetd, util-linux's unshare and overlayfs (exit
 # 77 with the reason otherwise, which `make check-deb` reports as a
@@ -46,11 +50,17 @@ conflicting=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev} ${Conflicts} ${Pr
 
 work=$(mktemp -d /tmp/ss-deb.XXXXXX) || exit 1
 daemon_pid=
+sink_pid=
+holder_pid=
+broken=
 installed=no
 inetd_conf_before=no
 [ -e /etc/inetd.conf ] && inetd_conf_before=yes
 cleanup() {
     [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null
+    [ -n "$holder_pid" ] && kill "$holder_pid" 2>/dev/null
+    [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null
+    [ -n "$broken" ] && rm -f "$broken"
     [ "$installed" = yes ] && dpkg --purge superserver >/dev/null 2>&1
     if [ -n "${SS_KEEP_TMP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
@@ -121,6 +131,21 @@ dpkg-deb -e "$deb" "$work/control"
 grep -qx /etc/superserver/superserver.conf "$work/control/conffiles" ||
     fail "superserver.conf is not a conffile: $(cat "$work/control/conffiles")"
 ok "Provides inet-superserver; conffiles: $(tr '\n' ' ' <"$work/control/conffiles")"
+# On an upgrade the unit is neither stopped (preinst, prerm) nor restarted
+# (postinst): postinst upgrades the running daemon in place.  Read from the
+# scripts, as their systemd parts do nothing here without systemd.
+if [ -e "$work/control/preinst" ] && grep -q 'deb-systemd-invoke stop' "$work/control/preinst"; then
+    fail "preinst stops the unit before an upgrade: $(cat "$work/control/preinst")"
+fi
+awk '/^if / { guard = $0 } /deb-systemd-invoke stop/ && guard !~ /"\$1" = remove/ { bad = 1 }
+    END { exit bad }' "$work/control/prerm" ||
+    fail "prerm stops the unit on an upgrade: $(cat "$work/control/prerm")"
+invoked=$(grep -o 'deb-systemd-invoke [^ ]*' "$work/control/postinst" | sort -u)
+[ "$invoked" = "deb-systemd-invoke start" ] ||
+    fail "postinst invokes the unit other than to start it: $invoked"
+grep -qF '$(superserverctl upgrade' "$work/control/postinst" ||
+    fail "postinst does not upgrade a running daemon"
+ok "maintainer scripts: the unit stopped on remove only, started (not restarted) by postinst, which upgrades a running daemon"
 
 # -- install
 dpkg -i "$deb" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "dpkg -i failed"; }
@@ -160,6 +185,16 @@ ok "exactly the $(wc -l <"$work/files.want") expected files; programs, man pages
 /usr/sbin/superserverd -t >"$work/check.out" 2>&1 || { cat "$work/check.out"; fail "-t failed"; }
 grep -q '^configuration OK$' "$work/check.out" || fail "-t did not say configuration OK"
 /usr/sbin/superserverd -V | grep -q '^superserverd ' || fail "-V"
+# poll_until SECONDS COMMAND...: true once COMMAND is, false after SECONDS.
+poll_until() {
+    tries=$(($1 * 50))
+    shift
+    until "$@"; do
+        tries=$((tries - 1))
+        [ $tries -gt 0 ] || return 1
+        sleep 0.02
+    done
+}
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
@@ -232,13 +267,32 @@ if [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ] &&
     how="started by systemd"
     log_cmd="journalctl -u superserverd.service --no-pager -n 50"
 else
-    # no systemd here: README's own command (it detaches once ready, logs to syslog)
-    PATH=/usr/sbin:/usr/bin:/sbin:/bin sh -c "$hand_start" >"$work/hand-start.out" 2>&1 ||
+    # No systemd here: README's own command (it detaches once ready, logs to
+    # syslog), with a /dev of its own whose /dev/log is a sink this test
+    # reads, the same on a host with a logger and on one without.
+    python3 - "$work/syslog.sock" "$work/syslog.txt" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a") as out:
+    while True:
+        print(s.recv(65536).decode("utf-8", "replace"), file=out, flush=True)
+PY
+    sink_pid=$!
+    poll_until 10 test -S "$work/syslog.sock" || fail "the syslog sink did not start"
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    PATH=/usr/sbin:/usr/bin:/sbin:/bin unshare -m --propagation private sh -ec '
+        mount -t tmpfs -o mode=0755,size=64k ss-deb-dev /dev
+        mknod -m 666 /dev/null c 1 3
+        : >/dev/log
+        mount --bind "$1" /dev/log
+        exec sh -c "$2"
+    ' sh "$work/syslog.sock" "$hand_start" >"$work/hand-start.out" 2>&1 ||
         { cat "$work/hand-start.out"; fail "README's start command failed: $hand_start"; }
     [ -s "$work/hand-start.out" ] && { cat "$work/hand-start.out"; fail "the start printed"; }
     daemon_pid=$(cat /run/superserverd.pid)
     how="started by README's command: systemd is not running"
-    log_cmd="/usr/sbin/superserverctl status"
+    log_cmd="cat $work/syslog.txt"
 fi
 # the unit's ExecReload, as written in the installed unit
 reload=$(sed -n 's/^ExecReload=//p' /lib/systemd/system/superserverd.service)
@@ -260,6 +314,114 @@ got=$(echo_on "$port" 10)
 UPDATE_INETD_FAKE_IT=1 update-inetd --remove "127\.0\.0\.1:$port" >>"$work/update-inetd.log" 2>&1 ||
     { cat "$work/update-inetd.log"; fail "update-inetd --remove failed"; }
 refused_within "$port" 10 || { $log_cmd; fail "the removed line is still served"; }
+ok "installed daemon ($how): ExecReload reloads, metrics-http answers, update-inetd --add is served, --remove stops it, no signal"
+phase update-inetd
+
+# -- a package upgrade upgrades the running daemon in place (SPEC §13):
+# version N+1 is this .deb repacked with a higher Version (dpkg-deb -R,
+# -b): the same files, so dpkg's whole upgrade path runs (the old prerm, the
+# unpack renaming each file over the old one, the new postinst's configure
+# with the old version) for a second's work, where a rebuild would run the
+# package build and its tests again.  Then N+2 while the config is broken:
+# the upgrade fails, the old daemon serves on and dpkg configures.
+version=$(dpkg-deb -f "$deb" Version)
+repack() { # repack VERSION: $work/superserver-VERSION.deb
+    rm -rf "$work/repack"
+    dpkg-deb -R "$deb" "$work/repack" &&
+        sed -i "s/^Version: .*/Version: $1/" "$work/repack/DEBIAN/control" &&
+        dpkg-deb -Zgzip -b "$work/repack" "$work/superserver-$1.deb" >/dev/null ||
+        fail "cannot repack $(basename "$deb") as version $1"
+    dpkg --compare-versions "$1" gt "$(dpkg-query -W -f='${Version}' superserver)" ||
+        fail "$1 is not above the installed version"
+}
+status_word() { # status_word KEY: its value in the first line of superserverctl status
+    /usr/sbin/superserverctl status | sed -n "1s/.*\\<$1=\\([^ ]*\\).*/\\1/p"
+}
+installed_as() { # installed_as VERSION: dpkg says the package is configured at VERSION
+    [ "$(dpkg-query -W -f='${Status} ${Version}' superserver)" = "install ok installed $1" ]
+}
+log_has() { $log_cmd 2>/dev/null | grep -q "$1"; }
+port=$(free_port)
+UPDATE_INETD_FAKE_IT=1 update-inetd --add \
+    "127.0.0.1:$port stream tcp nowait root /usr/libexec/superserver/echo echo" \
+    >>"$work/update-inetd.log" 2>&1 || { cat "$work/update-inetd.log"; fail "update-inetd --add failed"; }
+[ "$(echo_on "$port" 10)" = packaged ] || { $log_cmd; fail "the update-inetd line is not served"; }
+# a connection held across the upgrade: a line before, a line after
+python3 - "$port" "$work/held.out" "$work/held.go" <<'PY' &
+import os, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=60)
+out = open(sys.argv[2], "a")
+def roundtrip(word):
+    s.sendall(word + b"\n")
+    got = b""
+    while not got.endswith(b"\n"):
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+    return got.decode().strip()
+print("port=%d" % s.getsockname()[1], file=out, flush=True)
+print("before=" + roundtrip(b"before"), file=out, flush=True)
+deadline = time.monotonic() + 120
+while not os.path.exists(sys.argv[3]) and time.monotonic() < deadline:
+    time.sleep(0.02)
+print("after=" + roundtrip(b"after"), file=out, flush=True)
+PY
+holder_pid=$!
+poll_until 10 grep -qs '^before=' "$work/held.out" || fail "the held connection was not served"
+grep -qx 'before=before' "$work/held.out" || fail "the held connection: $(cat "$work/held.out")"
+held_port=$(sed -n 's/^port=//p' "$work/held.out")
+/usr/sbin/superserverctl handlers | grep " peer=127.0.0.1:$held_port " >"$work/held.row"
+held_pid=$(sed -n 's/.* pid=\([0-9]*\) .*/\1/p' "$work/held.row")
+held_service=$(sed -n 's/^service=\([^ ]*\) .*/\1/p' "$work/held.row")
+[ -n "$held_pid" ] && [ -n "$held_service" ] || fail "the held connection's handler is not listed"
+pid=$(status_word pid)
+[ -n "$pid" ] && [ "$(status_word upgrades)" = 0 ] ||
+    fail "status before the upgrade: $(/usr/sbin/superserverctl status | head -1)"
+
+repack "$version+up1"
+dpkg -i "$work/superserver-$version+up1.deb" >"$work/up1.out" 2>"$work/up1.err" ||
+    { cat "$work/up1.out" "$work/up1.err"; fail "dpkg -i of version $version+up1 failed"; }
+installed_as "$version+up1" || fail "not configured at $version+up1"
+grep -q "^superserverd upgraded in place: upgrade ok version=[^ ]* pid=$pid\$" "$work/up1.out" ||
+    { cat "$work/up1.out" "$work/up1.err"; fail "postinst did not upgrade the daemon in place"; }
+[ "$(status_word pid)" = "$pid" ] || fail "the daemon's pid changed: $pid, now $(status_word pid)"
+[ "$(status_word upgrades)" = 1 ] || fail "status after it: $(/usr/sbin/superserverctl status | head -1)"
+# the new file runs (the old one, renamed over by dpkg, would read "(deleted)")
+[ "$(readlink "/proc/$pid/exe")" = /usr/sbin/superserverd ] ||
+    fail "the daemon runs $(readlink "/proc/$pid/exe"), not the new /usr/sbin/superserverd"
+/usr/sbin/superserverctl handlers | sed 's/ age_ms=.*//' | grep -qxF "$(sed 's/ age_ms=.*//' "$work/held.row")" ||
+    fail "the held handler is not listed after the upgrade: $(cat "$work/held.row")"
+: >"$work/held.go"
+poll_until 30 sh -c "! kill -0 $holder_pid 2>/dev/null" || fail "the held connection hangs"
+wait "$holder_pid"
+holder_pid=
+grep -qx 'after=after' "$work/held.out" || fail "the held connection after the upgrade: $(cat "$work/held.out")"
+poll_until 10 log_has "event=exit service=$held_service pid=$held_pid " ||
+    { $log_cmd; fail "the carried handler's exit is not logged with its service"; }
+[ "$(echo_on "$port" 10)" = packaged ] || { $log_cmd; fail "a new connection is not served after the upgrade"; }
+poll_until 10 log_has 'event=upgrade result=ok' || { $log_cmd; fail "no event=upgrade result=ok logged"; }
+ok "dpkg -i $version+up1 upgraded the running daemon in place: pid $pid, upgrades=1, the new file runs, handler $held_pid kept, its connection served and its exit logged, new ones served, event=upgrade logged"
+
+# the config broken meanwhile: the new binary's -t fails
+broken=/etc/superserver/conf.d/zz-test-deb-broken.conf
+echo 'this is not a configuration' >"$broken"
+repack "$version+up2"
+dpkg -i "$work/superserver-$version+up2.deb" >"$work/up2.out" 2>"$work/up2.err" ||
+    { cat "$work/up2.out" "$work/up2.err"; fail "dpkg -i failed when the live upgrade failed"; }
+rm -f "$broken"
+installed_as "$version+up2" || fail "not configured at $version+up2 after a failed live upgrade"
+[ "$(wc -l <"$work/up2.err")" = 1 ] &&
+    grep -q '^superserver: the running superserverd was not upgraded in place (upgrade: /usr/sbin/superserverd -t failed .*zz-test-deb-broken.conf:1: .*) and goes on serving: ' "$work/up2.err" ||
+    { cat "$work/up2.out" "$work/up2.err"; fail "a failed live upgrade did not say so in one line"; }
+[ "$(status_word pid)" = "$pid" ] && [ "$(status_word upgrades)" = 1 ] ||
+    fail "a failed upgrade changed the daemon: $(/usr/sbin/superserverctl status | head -1)"
+[ "$(echo_on "$port" 10)" = packaged ] || { $log_cmd; fail "not served after a failed upgrade"; }
+poll_until 10 log_has 'event=upgrade result=error' || { $log_cmd; fail "no event=upgrade result=error logged"; }
+UPDATE_INETD_FAKE_IT=1 update-inetd --remove "127\.0\.0\.1:$port" >>"$work/update-inetd.log" 2>&1 ||
+    { cat "$work/update-inetd.log"; fail "update-inetd --remove failed"; }
+ok "dpkg -i $version+up2 with a broken config: configured, one line on stderr, the old daemon serves on ($(cut -c1-80 "$work/up2.err")...)"
+phase upgrade
 if [ -n "$daemon_pid" ]; then
     sh -c "$hand_stop" || fail "README's stop command failed: $hand_stop"
     i=0
@@ -269,9 +431,8 @@ if [ -n "$daemon_pid" ]; then
         sleep 0.02
     done
     daemon_pid=
+    ok "README's stop command stops the upgraded daemon (its pidfile carried and removed)"
 fi
-ok "installed daemon ($how): ExecReload reloads, metrics-http answers, update-inetd --add is served, --remove stops it, no signal"
-phase update-inetd
 
 # -- purge: nothing of the package is left
 dpkg --purge superserver >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "purge failed"; }

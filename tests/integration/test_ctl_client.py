@@ -19,6 +19,8 @@ import threading
 import time
 import unittest
 
+import sslib
+
 BUILD = os.environ.get('TOP_BUILDDIR', '.')
 CTL = os.path.join(BUILD, 'src', 'superserverctl')
 METRICS_HTTP = os.path.join(os.environ.get('SERVICES_DIR') or
@@ -119,18 +121,19 @@ class Base(unittest.TestCase):
         self.addCleanup(d.close)
         return d
 
-    def ctl(self, *args, timeout=20, preexec_fn=None):
-        p = subprocess.run([CTL] + list(args), stdin=subprocess.DEVNULL,
+    def ctl(self, *args, timeout=20, preexec_fn=None, program=CTL):
+        p = subprocess.run([program] + list(args), stdin=subprocess.DEVNULL,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=timeout, preexec_fn=preexec_fn)
         return p.returncode, p.stdout, p.stderr.decode('utf-8', 'replace')
 
-    def http(self, request, *args, preexec_fn=None, want_stderr=False):
+    def http(self, request, *args, preexec_fn=None, want_stderr=False,
+             program=METRICS_HTTP):
         """metrics-http ARGS answering REQUEST on a pipe: (status, header
         fields, body), and its stderr when WANT_STDERR."""
-        if not os.access(METRICS_HTTP, os.X_OK):
-            self.fail('metrics-http not built (%s)' % METRICS_HTTP)
-        p = subprocess.run([METRICS_HTTP] + list(args), input=request,
+        if not os.access(program, os.X_OK):
+            self.fail('metrics-http not built (%s)' % program)
+        p = subprocess.run([program] + list(args), input=request,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=20, preexec_fn=preexec_fn)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -288,9 +291,15 @@ class CtlTest(Base):
         # metrics-http as an ordinary user with -c on the daemon's config.
         # Keys only root may set, an exec that is missing, an include and an
         # inetd_conf are the daemon's business: only `control` is read.
+        ctl, metrics_http = CTL, METRICS_HTTP
         if os.geteuid() == 0:
             as_nobody = drop_to_nobody()
             os.chmod(self.tmp, 0o755)
+            # a build under a 0700 folder (the package build's mktemp -d)
+            import pwd
+            nobody = pwd.getpwnam('nobody')
+            ctl, metrics_http = (sslib.program_for(self, path, nobody.pw_uid, nobody.pw_gid)
+                                 for path in (CTL, METRICS_HTTP))
         else:
             as_nobody = None
         d = self.fake()
@@ -304,10 +313,10 @@ class CtlTest(Base):
             '  - {name: scrape, listen: "127.0.0.1:9105", exec: /nonexistent/metrics-http,\n'
             '     user: root, socket_owner: "root:root"}\n') % self.path)
         os.chmod(conf, 0o644)
-        code, out, err = self.ctl('-c', conf, 'status', preexec_fn=as_nobody)
+        code, out, err = self.ctl('-c', conf, 'status', preexec_fn=as_nobody, program=ctl)
         self.assertEqual((code, err), (0, ''))
         status, _, body = self.http(b'GET /metrics HTTP/1.1\r\n\r\n', '-c', conf,
-                                    preexec_fn=as_nobody)
+                                    preexec_fn=as_nobody, program=metrics_http)
         self.assertEqual((status, body), (200, METRICS.encode()))
         self.assertEqual(d.requests, [b'status\n', b'metrics\n'])
 
