@@ -294,6 +294,14 @@ size_t activate_services(const struct server *s)
     return n;
 }
 
+struct svc_state *activate_service_state(const struct server *s, const char *name)
+{
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++)
+        if (s->states[i] && strcmp(s->states[i]->name, name) == 0)
+            return s->states[i];
+    return NULL;
+}
+
 void activate_release(struct server *s)
 {
     for (size_t i = 0; i < s->n_listeners; i++) {

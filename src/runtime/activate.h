@@ -31,6 +31,10 @@ struct reload_result {
 
 /* Services in service: the enabled ones of the active config. */
 size_t activate_services(const struct server *s);
+struct svc_state;
+/* The state of the service in service (enabled in the active config) named
+ * NAME, or NULL. */
+struct svc_state *activate_service_state(const struct server *s, const char *name);
 /* At exit: close every listening socket. */
 void activate_release(struct server *s);
 

@@ -138,14 +138,6 @@ bool control_list_done(struct control_peer *peer)
     return true;
 }
 
-struct svc_state *control_service_named(const struct server *s, const char *name)
-{
-    for (size_t i = 0; i < s->cfg->n_services; i++)
-        if (s->states[i] && strcmp(s->states[i]->name, name) == 0)
-            return s->states[i];
-    return NULL;
-}
-
 void control_answer_unknown(struct control_peer *peer, const char *name)
 {
     char msg[CTL_ARG_MAX + 32];
@@ -159,7 +151,7 @@ static int answer_handlers(struct server *s, struct control_peer *peer)
 {
     const char *only = peer->req.arg[0] ? peer->req.arg : NULL;
 
-    if (only && !control_service_named(s, only)) {
+    if (only && !activate_service_state(s, only)) {
         control_answer_unknown(peer, only);
         return 1;
     }

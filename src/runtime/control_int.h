@@ -124,8 +124,6 @@ int control_snapshot_services(struct server *s, struct control_peer *peer);
 /* A list answer whose cursor is at its end is complete (a JSON array is
  * closed): true then, false while rows remain. */
 bool control_list_done(struct control_peer *peer);
-/* The state of the service in service named NAME, or NULL. */
-struct svc_state *control_service_named(const struct server *s, const char *name);
 /* Answer "unknown service" to PEER for NAME. */
 void control_answer_unknown(struct control_peer *peer, const char *name);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "activate.h"
 #include "clock.h"
 #include "context.h"
 #include "control_int.h"
@@ -43,7 +44,7 @@ static void ops_refuse(struct control_peer *peer, const char *source, const char
 /* The named service, or NULL with "unknown service" answered and logged. */
 static struct svc_state *ops_service(struct server *s, struct control_peer *peer)
 {
-    struct svc_state *state = control_service_named(s, peer->req.arg);
+    struct svc_state *state = activate_service_state(s, peer->req.arg);
 
     if (!state) {
         char why[CTL_ARG_MAX + 32];

@@ -1,6 +1,8 @@
 /* Pidfile, daemonizing and process hygiene (see process.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +245,35 @@ void process_ready(int *ready_fd)
     *ready_fd = -1;
 }
 
+/*
+ * Every descriptor from 3 on close-on-exec, where close_range cannot say
+ * so at once (its CLOSE_RANGE_CLOEXEC came with Linux 5.11): each one
+ * /proc/self/fd names (those an upgrade carried can be anywhere up to the
+ * hard limit), or, without /proc, every number below the hard limit (at
+ * most fs.nr_open, 1M by default: a fraction of a second, once at start).
+ * In the daemon at start, not in a spawn child: libc may allocate here.
+ */
+static void cloexec_from_3(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    struct rlimit rl;
+
+    if (d) {
+        while ((e = readdir(d)) != NULL) {
+            char *end;
+            long fd = strtol(e->d_name, &end, 10);
+            if (end != e->d_name && *end == '\0' && fd >= 3 && fd <= INT_MAX)
+                fcntl((int)fd, F_SETFD, FD_CLOEXEC); /* the folder's own is already */
+        }
+        closedir(d);
+        return;
+    }
+    rlim_t top = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_max : 1024;
+    for (rlim_t fd = 3; fd < top && fd <= INT_MAX; fd++)
+        fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
 void process_sanitize(struct rlimit *inherited_nofile)
 {
     struct rlimit rl;
@@ -257,8 +288,7 @@ void process_sanitize(struct rlimit *inherited_nofile)
         }
     /* Whatever our parent left open must not reach a handler. */
     if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1)
-        for (int fd = 3; fd < 1024; fd++)
-            fcntl(fd, F_SETFD, FD_CLOEXEC);
+        cloexec_from_3();
     /* Connections and handlers need descriptors; the hard limit is ours to take. */
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
         *inherited_nofile = rl;

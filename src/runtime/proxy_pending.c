@@ -55,7 +55,7 @@ static void refuse_lb(struct server *s, struct svc_state *state, const struct so
                       enum refuse_reason why)
 {
     char text[ADDR_STRLEN];
-    enum addr_peer_form form = state->svc ? state->svc->log_peer : ADDR_PEER_FULL;
+    enum addr_peer_form form = state && state->svc ? state->svc->log_peer : ADDR_PEER_FULL;
 
     addr_format_peer_as(lb, form, text, sizeof(text));
     refusals_record(s, state, why, text);
@@ -296,6 +296,16 @@ int proxy_pending_adopt(struct server *s, struct listener *l, int fd,
 
     lb_copy(&kept, lb);
     return pending_queue(s, l, fd, &kept, deadline_ns);
+}
+
+void proxy_pending_drop(struct server *s, struct svc_state *state, int fd,
+                        const struct sockaddr_storage *lb, enum refuse_reason why)
+{
+    union proxy_lb kept;
+
+    lb_copy(&kept, lb);
+    refuse_lb(s, state, &kept.sa, why);
+    close(fd);
 }
 
 void proxy_pending_close_all(struct server *s)

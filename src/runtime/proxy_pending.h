@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "model.h"
+#include "refuse_reason.h"
 
 struct server;
 struct listener;
@@ -57,6 +58,11 @@ typedef void proxy_pending_fn(void *ctx, int fd, struct listener *l, const struc
 void proxy_pending_each(struct server *s, proxy_pending_fn *fn, void *ctx);
 int proxy_pending_adopt(struct server *s, struct listener *l, int fd,
                         const struct sockaddr_storage *lb, uint64_t deadline_ns);
+/* One carried over that cannot wait again: FD is closed as a refusal WHY
+ * of STATE's service (NULL: one the new image does not know, service=-),
+ * the balancer LB its peer. */
+void proxy_pending_drop(struct server *s, struct svc_state *state, int fd,
+                        const struct sockaddr_storage *lb, enum refuse_reason why);
 
 /* At exit: close them all, letting go of their services and listeners. */
 void proxy_pending_close_all(struct server *s);

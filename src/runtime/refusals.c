@@ -159,6 +159,11 @@ static void refusals_list(struct server *s, struct svc_state *state)
 void refusals_record(struct server *s, struct svc_state *state, enum refuse_reason why,
                      const char *peer)
 {
+    if (!state) {
+        log_event_notice("event=refuse service=- peer=%s reason=%s", peer,
+                         refusals_reason_name(why));
+        return;
+    }
     state->refused++;
     if ((unsigned)why < REFUSE_REASON_COUNT)
         state->refused_by[why]++;
@@ -176,6 +181,19 @@ void refusals_record(struct server *s, struct svc_state *state, enum refuse_reas
         return;
     }
     refusals_list(s, state);
+}
+
+void refusals_record_count(struct svc_state *state, const char *service, enum refuse_reason why,
+                           unsigned count)
+{
+    struct flush_ctx f = {service};
+
+    if (state) {
+        state->refused += count;
+        if ((unsigned)why < REFUSE_REASON_COUNT)
+            state->refused_by[why] += count;
+    }
+    emit_refusals(&f, why, count);
 }
 
 void refusals_summary_carry(struct carry *c, struct refuse_summary *sum)

@@ -23,9 +23,17 @@ struct carry;
 /* "deny", "instances", ... as in the log's reason=; "unknown" out of range. */
 const char *refusals_reason_name(enum refuse_reason why);
 
-/* One refusal of STATE's service, of PEER (its text), for WHY. */
+/* One refusal of STATE's service, of PEER (its text), for WHY.  STATE NULL:
+ * of a service this image does not know (after an upgrade), logged
+ * service=- and counted nowhere. */
 void refusals_record(struct server *s, struct svc_state *state, enum refuse_reason why,
                      const char *peer);
+/* COUNT refusals for WHY of the service named SERVICE, made at once and
+ * known only by their number (after an upgrade whose record could not be
+ * read): one summary line, count=N; counted in STATE unless NULL (a service
+ * no longer in service). */
+void refusals_record_count(struct svc_state *state, const char *service, enum refuse_reason why,
+                           unsigned count);
 /* At exit: let go of the services still listed. */
 void refusals_release(struct server *s);
 

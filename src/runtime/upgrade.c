@@ -22,6 +22,8 @@
 #include "control.h"
 #include "log.h"
 #include "notify.h"
+#include "outbuf.h"
+#include "proxy_pending.h"
 #include "reload.h"
 #include "spawner.h"
 #include "upgrade.h"
@@ -104,19 +106,44 @@ static char *listen_list(const struct server *s)
     return v;
 }
 
+/* "NAME=" and, per service with connections waiting for their PROXY
+ * header, "SERVICE:N", comma-separated (service names have neither); NULL
+ * when there are none, or too many services to say in one variable (then
+ * only the record names them). */
+static char *pending_list(const struct server *s)
+{
+    struct outbuf ob;
+    bool any = false;
+
+    outbuf_init(&ob, NULL, UPGRADE_ENV_PENDING_MAX);
+    outbuf_printf(&ob, "%s=", UPGRADE_ENV_PENDING);
+    for (size_t i = 0; s->cfg && i < s->cfg->n_services; i++) {
+        unsigned n = s->states[i] ? proxy_pending_count(s->states[i]) : 0;
+        if (n)
+            outbuf_printf(&ob, "%s%s:%u", any ? "," : "", s->states[i]->name, n);
+        any = any || n;
+    }
+    if (!any || ob.failed) {
+        outbuf_free(&ob);
+        return NULL;
+    }
+    return ob.data;
+}
+
 /* The new image's environment: ours, less what we add, plus where the
- * record is, the listening sockets, the client and $NOTIFY_SOCKET.  The
- * strings it adds are its own (freed by env_free). */
+ * record is, the listening sockets, the client, the PROXY connections by
+ * service and $NOTIFY_SOCKET.  The strings it adds are its own (freed by
+ * env_free). */
 static char **env_make(const struct server *s, int memfd, int client)
 {
     size_t n = 0, k = 0;
 
     while (environ[n])
         n++;
-    char **env = calloc(n + 5, sizeof(*env));
+    char **env = calloc(n + 6, sizeof(*env));
     if (!env)
         return NULL;
-    char *added[4] = {NULL, NULL, NULL, NULL};
+    char *added[5] = {NULL, NULL, NULL, NULL, NULL};
     if (asprintf(&added[0], "%s=%d", UPGRADE_ENV_STATE, memfd) < 0)
         added[0] = NULL;
     added[1] = listen_list(s);
@@ -124,8 +151,9 @@ static char **env_make(const struct server *s, int memfd, int client)
         added[2] = NULL;
     if (notify_socket() && asprintf(&added[3], "NOTIFY_SOCKET=%s", notify_socket()) < 0)
         added[3] = NULL;
+    added[4] = pending_list(s);
     if (!added[0] || !added[1]) {
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 5; i++)
             free(added[i]);
         free(env);
         return NULL;
@@ -133,7 +161,7 @@ static char **env_make(const struct server *s, int memfd, int client)
     for (size_t i = 0; i < n; i++)
         if (!env_ours(environ[i]))
             env[k++] = environ[i];
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 5; i++)
         if (added[i])
             env[k++] = added[i];
     return env;

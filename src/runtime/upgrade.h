@@ -54,7 +54,8 @@ struct upgrade_inherited {
     struct carry carry;
     int *listen_fds; /* the listening sockets, named apart from the record */
     size_t n_listen;
-    int client_fd; /* the client that asked, or -1 */
+    int client_fd;       /* the client that asked, or -1 */
+    char *proxy_pending; /* "SERVICE:N,...": the PROXY connections, named apart from the record */
     char old_version[64];
     uint64_t paused_ns; /* when the old image stopped serving (the reload before its exec) */
     unsigned handlers;  /* carried and placed */

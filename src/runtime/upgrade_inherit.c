@@ -1,12 +1,14 @@
 /*
  * What a new image inherits from an upgrade (upgrade.h): the environment's
  * names (the record's memfd, the listening sockets, the client that
- * asked), the record read and checked whole before anything is opened, the
- * fallback when it cannot be (only the listening sockets and the client
- * stay open, for a start from the config), and the end: the log line, the
- * clients' answers, READY=1.
+ * asked, the PROXY connections by service), the record read and checked
+ * whole before anything is opened, the fallback when it cannot be (only
+ * the listening sockets and the client stay open, for a start from the
+ * config; the PROXY connections closed are said), and the end: the log
+ * line, the clients' answers, READY=1.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "activate.h"
 #include "carry.h"
 #include "clock.h"
 #include "context.h"
@@ -21,6 +24,7 @@
 #include "log.h"
 #include "notify.h"
 #include "process.h"
+#include "refusals.h"
 #include "upgrade.h"
 #include "upgrade_int.h"
 
@@ -126,10 +130,13 @@ void upgrade_inherit(struct upgrade_inherited *u)
     u->active = true;
     parse_listen(u, getenv(UPGRADE_ENV_LISTEN));
     u->client_fd = env_fd(getenv(UPGRADE_ENV_CLIENT));
+    const char *pending = getenv(UPGRADE_ENV_PENDING);
+    u->proxy_pending = pending ? strdup(pending) : NULL;
     int fd = env_fd(state);
     unsetenv(UPGRADE_ENV_STATE);
     unsetenv(UPGRADE_ENV_LISTEN);
     unsetenv(UPGRADE_ENV_CLIENT);
+    unsetenv(UPGRADE_ENV_PENDING);
     if (read_record(u, fd) == 0 &&
         carry_read_open(&u->carry, u->record, u->len, UPGRADE_STATE_VERSION, u->why,
                         sizeof(u->why)) == 0) {
@@ -159,8 +166,36 @@ void upgrade_inherited_free(struct upgrade_inherited *u)
 {
     free(u->record);
     free(u->listen_fds);
+    free(u->proxy_pending);
     u->record = NULL;
     u->listen_fds = NULL;
+    u->proxy_pending = NULL;
+}
+
+/*
+ * The record unread, the connections that were waiting for their PROXY
+ * header went with every other descriptor it named: each service's number
+ * of them, from the environment, is one refusal line (proxy_untrusted: as a
+ * reload closes the connections it no longer takes a header from), counted
+ * in the service when it is still in service.
+ */
+static void refuse_unread_pending(struct server *s, const char *list)
+{
+    char name[256];
+
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ":,");
+        char *end;
+        unsigned long n = p[len] == ':' ? strtoul(p + len + 1, &end, 10) : 0;
+        if (n > 0 && n <= UINT_MAX && len > 0 && len < sizeof(name)) {
+            memcpy(name, p, len);
+            name[len] = '\0';
+            refusals_record_count(activate_service_state(s, name), name, REFUSE_PROXY_UNTRUSTED,
+                                  (unsigned)n);
+        }
+        p += strcspn(p, ",");
+        p += *p == ',';
+    }
 }
 
 void upgrade_finish(struct server *s)
@@ -181,6 +216,7 @@ void upgrade_finish(struct server *s)
         control_reload_done(s, &u->activated);
         control_upgrade_done(s, NULL);
     } else {
+        refuse_unread_pending(s, u->proxy_pending);
         snprintf(msg, sizeof(msg),
                  "the carried state could not be read (%s): started from the config with the "
                  "inherited sockets",

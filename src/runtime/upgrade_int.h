@@ -24,11 +24,16 @@ struct carry;
 
 /* How the old image names, in the new image's environment, the record's
  * memfd, the listening sockets (for a new image that cannot read the
- * record: socket-activation style, matched by address) and the client that
- * asked. */
-#define UPGRADE_ENV_STATE  "SUPERSERVER_UPGRADE_STATE"
-#define UPGRADE_ENV_LISTEN "SUPERSERVER_UPGRADE_LISTEN"
-#define UPGRADE_ENV_CLIENT "SUPERSERVER_UPGRADE_CLIENT"
+ * record: socket-activation style, matched by address), the client that
+ * asked, and how many connections waiting for a PROXY header each service
+ * has (for a new image that cannot read the record to say it closes them:
+ * "SERVICE:N,..."). */
+#define UPGRADE_ENV_STATE   "SUPERSERVER_UPGRADE_STATE"
+#define UPGRADE_ENV_LISTEN  "SUPERSERVER_UPGRADE_LISTEN"
+#define UPGRADE_ENV_CLIENT  "SUPERSERVER_UPGRADE_CLIENT"
+#define UPGRADE_ENV_PENDING "SUPERSERVER_UPGRADE_PROXY_PENDING"
+/* Well below the kernel's limit on one environment string (128 KiB). */
+#define UPGRADE_ENV_PENDING_MAX (64 * 1024)
 
 /* The longest the spawners may take to answer for their connections. */
 #define UPGRADE_SPAWNERS_NS (1000000000ULL)

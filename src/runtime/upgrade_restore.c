@@ -65,6 +65,7 @@ static void restore_service(struct carry *c, void *ctx)
     carry_u64(c, "runs", &runs);
     struct svc_state *state = name[0] && !c->failed ? svc_state_new(name) : NULL;
     if (state) {
+        state->refs++; /* the restore's own, until restore_settle */
         svc_state_carry(c, state);
         state->carried_runs = active ? runs : 0;
     }
@@ -207,7 +208,10 @@ static void restore_handler(struct carry *c, void *ctx)
     r->handlers++;
 }
 
-/* A connection waiting for its PROXY header, on its socket again. */
+/* A connection waiting for its PROXY header, on its socket again with its
+ * deadline.  One that cannot be is closed with a refusal: as a reload
+ * closes one whose socket or service went (proxy_untrusted), or as one is
+ * refused that cannot be queued (proxy_pending). */
 static void restore_pending(struct carry *c, void *ctx)
 {
     struct restore *r = ctx;
@@ -222,16 +226,17 @@ static void restore_pending(struct carry *c, void *ctx)
     carry_bytes_max(c, "balancer", &lb, sizeof(lb), &lblen);
     carry_u64(c, "deadline_ns", &deadline);
     struct listener *l = li < r->n_listeners ? r->listeners[li] : NULL;
-    if (fd >= 0 && (c->failed || !l || l->closed || !l->svc_state ||
-                    proxy_pending_adopt(r->s, l, fd, &lb, deadline) == -1)) {
-        close(fd);
-        r->left_out++;
-    }
+    bool placeable = !c->failed && l && !l->closed && l->svc_state;
+    if (fd < 0 || (placeable && proxy_pending_adopt(r->s, l, fd, &lb, deadline) == 0))
+        return;
+    proxy_pending_drop(r->s, l ? l->svc_state : NULL, fd, &lb,
+                       placeable ? REFUSE_PROXY_PENDING : REFUSE_PROXY_UNTRUSTED);
 }
 
 /* The services the old config had go to s->carried, for the activation to
- * take by name; a state nothing holds any more (a removed service with no
- * handler left) goes, after its refusal counts are reported. */
+ * take by name; the restore lets go of each, so a state nothing holds any
+ * more (a removed service with no handler left) goes, after its refusal
+ * counts are reported. */
 static void restore_settle(struct restore *r)
 {
     struct server *s = r->s;
@@ -247,8 +252,7 @@ static void restore_settle(struct restore *r)
             state->refs++;
         }
         refusals_relist(s, state);
-        if (state->refs == 0)
-            svc_state_destroy(state);
+        svc_state_unref(state);
     }
     s->n_carried = n;
     for (size_t i = 0; i < r->n_listeners; i++)
@@ -273,8 +277,7 @@ void upgrade_restore(struct server *s)
     if (r.c->failed)
         log_errorx("upgrade: the carried state is not all restored: %s", r.c->err);
     if (r.left_out)
-        log_warnx("upgrade: %u carried objects could not be placed (handlers are reaped as "
-                  "service=-)",
+        log_warnx("upgrade: %u carried handlers could not be placed (reaped as service=-)",
                   r.left_out);
     u->handlers = r.handlers;
     free(r.states);

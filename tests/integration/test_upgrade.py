@@ -257,6 +257,48 @@ class InPlace(UpgradeTest):
         self.assertServes(port, d=d)
         self.assertEqual(d.wait_reaped(), [])
 
+    def test_every_descriptor_close_on_exec_after(self):
+        """The new image holds every descriptor it was handed (sockets, a
+        wait service's, a stderr pipe, a PROXY connection, the control
+        socket) close-on-exec again: none but 0, 1, 2 reaches a handler."""
+        ports = sslib.free_ports(3)
+        d = self.upgradable([])
+        stderr_h = d.script('h-stderr', 'echo "pid=$$"\necho "said" >&2\nexec cat >/dev/null\n')
+        udp_h = d.script('h-udp', 'exec sleep 120\n')
+        d.reload(services=[
+            svc('err', ports[0], stderr_h, stderr='log'),
+            svc('udp', ports[1], udp_h, protocol='udp', mode='wait', stderr='log'),
+            svc('px', ports[2], stderr_h, proxy_protocol='v1', proxy_from=['127.0.0.0/8'],
+                proxy_timeout=60),
+        ], top=d.top)
+        s, pid = self.held(ports[0], d)
+        d.wait_event('stderr', pid=pid)
+        c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(c.close)
+        c.sendto(b'start', ('127.0.0.1', ports[1]))
+        d.wait_event('start', service='udp')
+        p = sslib.connect(ports[2])
+        p.sendall(b'PROXY TCP4 192.0.2.7 192.0.2.1 4567 80')
+        self.assertTrue(sslib.wait_until(lambda: self.service_status(d, 'px')['pending'] == 1))
+        self.replace_binary(d)
+        self.assertEqual(self.upgrade(d)['handlers'], '2')
+        fds = self.settled_fds(d)
+        kinds = [t.split(':')[0] for t in fds.values()]
+        # 3 listening sockets, the control socket, the PROXY connection; 2 pipes
+        self.assertGreaterEqual((kinds.count('socket'), kinds.count('pipe')), (5, 2), fds)
+        inheritable = []
+        for fd in sorted(fds):
+            if fd <= 2:
+                continue
+            with open('/proc/%d/fdinfo/%d' % (d.pid, fd)) as f:
+                flags = int(re.search(r'flags:\s*(\d+)', f.read()).group(1), 8)
+            if not flags & 0o2000000:  # O_CLOEXEC
+                inheritable.append((fd, fds[fd]))
+        self.assertEqual(inheritable, [])
+        p.close()
+        s.close()
+        d.wait_event('exit', pid=pid, service='err')
+
     def test_twenty_in_a_row_under_load(self):
         """Connections all along, none refused or failed; descriptors and
         memory as they were."""
@@ -363,6 +405,30 @@ class Handlers(UpgradeTest):
         self.assertEqual(m['superserver_handler_exits_total{service="timed",outcome="timeout"}'], 1)
         b.close()
         self.assertEqual(d.wait_reaped(timeout=30), [])
+
+    def test_max_children_counts_carried_handlers(self):
+        """The global cap counts the handlers carried over: at the cap, the
+        next connection is refused (reason=max_children) until one exits."""
+        port = sslib.free_port()
+        d = self.upgradable([], top={'max_children': 2})
+        d.reload(services=[svc('hold', port, self.hold_script(d))], top=d.top)
+        a, a_pid = self.held(port, d)
+        b, b_pid = self.held(port, d)
+        self.replace_binary(d)
+        self.assertEqual(self.upgrade(d)['handlers'], '2')
+        mark = d.mark()
+        s = sslib.connect(port)
+        self.assertTrue(sslib.closed_at_once(s), d.log_text())
+        s.close()
+        d.wait_event('refuse', after=mark, service='hold', reason='max_children')
+        self.assertEqual(d.events('start', after=mark), [])
+        a.close()
+        d.wait_event('exit', after=mark, pid=a_pid, service='hold')
+        c, c_pid = self.held(port, d)  # room for one again
+        self.assertEqual(sorted(h['pid'] for h in self.handlers(d)), sorted([b_pid, c_pid]))
+        b.close()
+        c.close()
+        self.assertEqual(d.wait_reaped(), [])
 
     def assertServes_hold(self, port, d):
         s, _ = self.held(port, d)
@@ -682,6 +748,35 @@ class Failures(UpgradeTest):
         self.assertEqual(self.upgrade(d)['handlers'], '1')
         s.close()
 
+    def test_sigusr2_during_an_upgrade_logged_and_ignored(self):
+        """superserverd(8): a SIGUSR2 while an upgrade is under way is
+        logged and ignored: never queued for later, never a second one."""
+        sslib.require_bundled(self, 'echo')
+        port = sslib.free_port()
+        d = self.upgradable([svc('echo', port, sslib.service_exec('echo'))])
+        flag = d.path('checking')
+        # The check of the new binary waits (30 s at most) while FLAG exists.
+        self.replace_binary(d, self.wrapper_script(
+            'if [ "$1" = -t ]; then touch "%s"; i=0; '
+            'while [ -e "%s" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done; fi'
+            % (flag, flag)))
+        d.send_signal(signal.SIGUSR2)
+        self.assertTrue(sslib.wait_until(lambda: os.path.exists(flag), timeout=30))
+        mark = d.mark()
+        d.send_signal(signal.SIGUSR2)
+        ev = d.wait_event('warning', after=mark)[0]
+        self.assertEqual(ev['message'], 'SIGUSR2: upgrade: busy: an upgrade is already under way')
+        os.unlink(flag)
+        ok = d.wait_event('upgrade', result='ok', timeout=UPGRADE_TIMEOUT)
+        self.assertEqual(self.status(d)['upgrades'], 1)
+        self.assertServes(port, d=d)
+        # Nothing left over: the next upgrade is the second, not busy.
+        self.replace_binary(d)
+        self.upgrade(d, count=2)
+        self.assertEqual(self.status(d)['upgrades'], 2)
+        self.assertEqual(len(d.events('upgrade')), 2, d.log_text())
+        self.assertEqual(len(ok), 1)
+
     def test_one_at_a_time_and_served_meanwhile(self):
         """While the new binary's check runs the daemon serves; a second
         upgrade asked meanwhile is told it is busy."""
@@ -746,6 +841,45 @@ class Fallback(UpgradeTest):
 
     def test_truncated_record(self):
         self.fall_back('truncate -s 10', 'not a carried state record (10 bytes)')
+
+    def test_proxy_connections_closed_with_a_reason(self):
+        """The connections waiting for a PROXY header go with the record
+        they were named in, each service's counted in one refusal line
+        (SPEC section 13: "closed with a logged reason")."""
+        ports = sslib.free_ports(2)
+        d = self.upgradable([])
+        h = d.script('h-env', 'echo "$TCPREMOTEIP"\n')
+        px = dict(proxy_protocol='v1', proxy_from=['127.0.0.0/8'], proxy_timeout=60)
+        d.reload(services=[svc('px', ports[0], h, **px), svc('py', ports[1], h, **px)],
+                 top=d.top)
+        waiting = [sslib.connect(ports[0]), sslib.connect(ports[0]), sslib.connect(ports[1])]
+        for s in waiting:
+            s.sendall(b'PROXY TCP4 192.0.2.7 192.0.2.1 4567 80')
+        self.assertTrue(sslib.wait_until(
+            lambda: [self.service_status(d, n)['pending'] for n in ('px', 'py')] == [2, 1]))
+        self.replace_binary(d, self.wrapper_script(
+            'if [ -n "$SUPERSERVER_UPGRADE_STATE" ]; then '
+            'truncate -s 10 "/proc/self/fd/$SUPERSERVER_UPGRADE_STATE"; fi'))
+        code, out, err = self.ctl(d, 'upgrade')
+        self.assertEqual(code, 1, d.log_text())
+        self.assertIn('started from the config with the inherited sockets', err)
+        for s in waiting:  # closed, not left open and forgotten
+            s.settimeout(sslib.IO_TIMEOUT)
+            try:
+                self.assertEqual(s.recv(64), b'')
+            except ConnectionResetError:
+                pass
+            s.close()
+        refusals = {e['service']: e for e in d.events('refuse', reason='proxy_untrusted')}
+        self.assertEqual({n: e.get('count') for n, e in refusals.items()},
+                         {'px': '2', 'py': '1'}, d.log_text())
+        # counted in the services the new image started from the config
+        for name, n in (('px', 2), ('py', 1)):
+            st = self.service_status(d, name)
+            self.assertEqual((st['pending'], st['refused_by'].get('proxy_untrusted')), (0, n), st)
+        self.assertEqual(self.fd_count(d), self.fd_count(
+            self.upgradable([svc('px', sslib.free_port(), h, **px),
+                             svc('py', sslib.free_port(), h, **px)])))
 
 
 if __name__ == '__main__':

@@ -2,8 +2,10 @@
  * Unit tests for the upgrade's record of the running state
  * (src/runtime/upgrade_save.c, upgrade_restore.c): a daemon's context with
  * two services (counters, a ban, a live handler with its `timeout`
- * deadline, a socket each) is written, then read into a second context and
- * activated there, as a new image does; and that very record is refused
+ * deadline, a connection waiting for its PROXY header, a socket each) is
+ * written, then read into a second context and activated there, as a new
+ * image does (a waiting connection it cannot watch again is closed as a
+ * refusal, never silently); and that very record is refused
  * whole when it is cut short anywhere, when any one byte is flipped, when
  * its version is another, or when a socket it names is closed or another
  * file.  And what a pool runs compares as a number as it does field by
@@ -11,6 +13,7 @@
  * (the handler's pid is the test's own child, which only sleeps).
  */
 #include <check.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +28,7 @@
 #include "carry.h"
 #include "clock.h"
 #include "context.h"
+#include "proxy_pending.h"
 #include "server.h"
 #include "upgrade.h"
 #include "upgrade_int.h"
@@ -34,6 +38,8 @@ static unsigned ports[2];
 static pid_t handler;
 static unsigned char *record;
 static size_t record_len;
+/* The waiting connection: its client's end, and the old image's end. */
+static int pending_client = -1, pending_fd = -1;
 
 /* Two loopback TCP ports nobody listens on now (bound together to port 0,
  * so they differ, then closed). */
@@ -91,7 +97,29 @@ static void server_done(struct server *s, bool keep_fds)
     server_free(s);
 }
 
-/* The old image: services, counters, a ban, a handler with a deadline. */
+/* A client of rl's socket (ports[0]) that has not sent its PROXY header:
+ * its connection waits in S. */
+static void old_pending(struct server *s, struct svc_state *rl, uint64_t now)
+{
+    struct sockaddr_in to = {
+        .sin_family = AF_INET, .sin_port = htons(ports[0]), .sin_addr.s_addr = htonl(0x7f000001)};
+    struct sockaddr_storage lb;
+    socklen_t lblen = sizeof(lb);
+    struct listener *l = NULL;
+
+    for (size_t i = 0; i < s->n_listeners; i++)
+        if (s->listeners[i]->svc_state == rl)
+            l = s->listeners[i];
+    ck_assert_ptr_nonnull(l);
+    pending_client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_eq(connect(pending_client, (struct sockaddr *)&to, sizeof(to)), 0);
+    pending_fd = accept4(l->fd, (struct sockaddr *)&lb, &lblen, SOCK_CLOEXEC);
+    ck_assert_int_ge(pending_fd, 3);
+    ck_assert_int_eq(proxy_pending_adopt(s, l, pending_fd, &lb, now + 60 * NSEC_PER_SEC), 0);
+}
+
+/* The old image: services, counters, a ban, a handler with a deadline, a
+ * connection waiting for its PROXY header. */
 static void old_image(struct server *s, uint64_t deadline)
 {
     struct activation_stats st;
@@ -122,6 +150,7 @@ static void old_image(struct server *s, uint64_t deadline)
     timers_arm(&s->loop.timers, &c->timeout, deadline);
     s->live_total = 1;
     admit_started(t->admit, NULL);
+    old_pending(s, rl, now);
 }
 
 static void setup(void)
@@ -139,7 +168,8 @@ static void setup(void)
     fprintf(
         f,
         "services = ({ name = \"rl\"; listen = \"127.0.0.1:%u\"; exec = \"/bin/cat\";"
-        " per_source_rate = \"1/60\"; ban = 60; },"
+        " per_source_rate = \"1/60\"; ban = 60;"
+        " proxy_protocol = \"v1\"; proxy_from = [\"127.0.0.0/8\"]; },"
         " { name = \"timed\"; listen = \"127.0.0.1:%u\"; exec = \"/bin/cat\"; timeout = 9; });\n",
         ports[0], ports[1]);
     fclose(f);
@@ -157,7 +187,10 @@ static void setup(void)
     record = malloc(record_len);
     memcpy(record, data, record_len);
     carry_free(&c);
+    int kept = dup(pending_fd); /* the new image's: the old one's exit would close it */
     server_done(&s, true);
+    ck_assert_int_eq(dup2(kept, pending_fd), pending_fd);
+    close(kept);
 }
 
 static void teardown(void)
@@ -166,6 +199,7 @@ static void teardown(void)
 
     kill(handler, SIGKILL);
     waitpid(handler, NULL, 0);
+    close(pending_client);
     free(record);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
     ck_assert_int_eq(system(cmd), 0);
@@ -227,6 +261,38 @@ START_TEST(state_round_trip)
     ck_assert(c->timeout.armed);
     ck_assert_uint_eq(s.live_total, 1);
     ck_assert_uint_eq(admit_live(t->admit), 1);
+    ck_assert_uint_eq(proxy_pending_count(rl), 1); /* waits on */
+    server_done(&s, false);
+}
+END_TEST
+
+/* The waiting connection cannot be watched in the new image (its epoll
+ * refuses): closed as a refusal of its service, counted, never just shut. */
+START_TEST(pending_not_placed_is_a_refusal)
+{
+    struct server s;
+    struct upgrade_inherited u = {.active = true, .readable = true};
+    struct activation_stats st;
+    char byte;
+
+    ck_assert_msg(carry_read_open(&u.carry, record, record_len, UPGRADE_STATE_VERSION, u.why,
+                                  sizeof(u.why)) == 0,
+                  "%s", u.why);
+    server_init(&s);
+    s.inherited = &u;
+    int epfd = s.loop.epfd, not_epoll = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    ck_assert_int_ge(not_epoll, 0);
+    s.loop.epfd = not_epoll;
+    upgrade_restore(&s);
+    s.loop.epfd = epfd;
+    close(not_epoll);
+    ck_assert_msg(activate_config(&s, load(), &st, err, sizeof(err)) == 0, "%s", err);
+    upgrade_restored(&s);
+    struct svc_state *rl = state_of(&s, "rl");
+    ck_assert_uint_eq(proxy_pending_count(rl), 0);
+    ck_assert_uint_eq(rl->refused_by[REFUSE_PROXY_PENDING], 1);
+    ck_assert_uint_eq(rl->refused, 1);
+    ck_assert_int_eq(recv(pending_client, &byte, 1, MSG_DONTWAIT), 0); /* closed */
     server_done(&s, false);
 }
 END_TEST
@@ -314,6 +380,7 @@ static Suite *upgrade_suite(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, state_round_trip);
+    tcase_add_test(tc, pending_not_placed_is_a_refusal);
     tcase_add_test(tc, every_truncation_refused);
     tcase_add_test(tc, every_flipped_byte_refused);
     tcase_add_test(tc, other_version_refused);

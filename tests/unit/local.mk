@@ -43,9 +43,14 @@ UNIT_SUITES = \
 	tests/unit/check_strmap \
 	tests/unit/check_spawner_msg \
 	tests/unit/check_spawner \
-	tests/unit/check_upgrade
+	tests/unit/check_upgrade \
+	tests/unit/check_process
 check_PROGRAMS += $(UNIT_SUITES)
 TESTS += $(UNIT_SUITES)
+
+tests_unit_check_process_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
+tests_unit_check_process_CFLAGS = $(UNIT_TEST_CFLAGS) $(SECCOMP_CFLAGS)
+tests_unit_check_process_LDADD = $(UNIT_TEST_LIBS)
 
 tests_unit_check_upgrade_CPPFLAGS = $(UNIT_TEST_CPPFLAGS)
 tests_unit_check_upgrade_CFLAGS = $(UNIT_TEST_CFLAGS)
