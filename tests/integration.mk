@@ -1,7 +1,10 @@
 # Integration tests: Python 3 (stdlib only) scripts that start the built
 # daemon on ephemeral loopback ports (harness: tests/integration/sslib.py).
 # Each test_*.py is one automake test: exit 0 pass, 77 skip, 1 fail.
+# The longest first: with -j2 the others run beside it instead of after it
+# (under valgrind test_upgrade alone takes two minutes).
 INTEGRATION_TESTS = \
+	tests/integration/test_upgrade.py \
 	tests/integration/test_echo.py \
 	tests/integration/test_handler_env.py \
 	tests/integration/test_ipv6.py \
@@ -31,8 +34,7 @@ INTEGRATION_TESTS = \
 	tests/integration/test_reload_modes.py \
 	tests/integration/test_wait_mode.py \
 	tests/integration/test_operator.py \
-	tests/integration/test_listen_opts.py \
-	tests/integration/test_upgrade.py
+	tests/integration/test_listen_opts.py
 
 TESTS += $(INTEGRATION_TESTS)
 EXTRA_DIST += $(INTEGRATION_TESTS) tests/integration/sslib.py
