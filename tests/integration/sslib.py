@@ -227,6 +227,20 @@ def recv_all(s, limit=1 << 22):
     return b''.join(chunks)
 
 
+def unix_request(path, data, timeout=IO_TIMEOUT):
+    """Connect to the unix stream socket PATH, send DATA, half-close, read
+    the whole answer."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    try:
+        s.connect(path)
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        return recv_all(s)
+    finally:
+        s.close()
+
+
 def request(port, data=b'', host='127.0.0.1', timeout=IO_TIMEOUT,
             shut=True, source=None):
     """Connect, send DATA, half-close, read the whole answer."""

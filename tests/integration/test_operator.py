@@ -193,15 +193,7 @@ class Hold(OperatorTest):
         d = self.start([svc])
 
         def exchange():
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(sslib.IO_TIMEOUT)
-            try:
-                s.connect(path)
-                s.sendall(b'ping\n')
-                s.shutdown(socket.SHUT_WR)
-                return sslib.recv_all(s)
-            finally:
-                s.close()
+            return sslib.unix_request(path, b'ping\n')
         self.assertEqual(exchange(), b'ping\n')
         self.ok('drain', 'u')
         with self.assertRaises(ConnectionRefusedError):
@@ -370,17 +362,10 @@ class Bans(OperatorTest):
         def exchange():
             """What the service answers; b'' when it closes without a word
             (a refused client may find it closed before it writes)."""
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(sslib.IO_TIMEOUT)
             try:
-                s.connect(path)
-                s.sendall(b'hi\n')
-                s.shutdown(socket.SHUT_WR)
-                return sslib.recv_all(s)
+                return sslib.unix_request(path, b'hi\n')
             except (BrokenPipeError, ConnectionResetError):
                 return b''
-            finally:
-                s.close()
         me = 'uid:%d' % os.getuid()
         self.assertEqual(exchange(), b'hi\n')
         self.assertEqual(self.ok('ban', 'u', me, '60'),
